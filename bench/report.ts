@@ -1,0 +1,66 @@
+// Shared helpers for `npm run bench`: medians, machine facts, and the BENCHMARKS.md table.
+import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
+}
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** The baseline measured in the same run, and the ratio value/baseline. */
+  baseline?: { name: string; value: number };
+  budget?: { op: '<=' | '>='; value: number; unit?: string; on?: 'value' | 'ratio' };
+  runs: number;
+  note?: string;
+}
+
+export function met(f: Figure): boolean | undefined {
+  if (!f.budget) return undefined;
+  const subject = f.budget.on === 'ratio' && f.baseline ? f.value / f.baseline.value : f.value;
+  return f.budget.op === '<=' ? subject <= f.budget.value : subject >= f.budget.value;
+}
+
+export function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  let os: string = process.platform;
+  try {
+    os = execFileSync('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"'], { encoding: 'utf8' }).trim();
+  } catch {}
+  return `${cpu} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os}, Node ${process.version}`;
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3).replace(/0+$/, '').replace(/\.$/, ''));
+
+export function markdown(figures: Figure[], extra: string[] = []): string {
+  const rows = figures.map((f) => {
+    const ratio = f.baseline ? `${(f.value / f.baseline.value).toFixed(2)}× ${f.baseline.name} (${fmt(f.baseline.value)} ${f.unit})` : '—';
+    const budget = f.budget ? `${f.budget.op} ${fmt(f.budget.value)}${f.budget.on === 'ratio' ? '× baseline' : ` ${f.budget.unit ?? f.unit}`}` : '—';
+    const verdict = met(f) === undefined ? '' : met(f) ? 'met' : '**MISSED**';
+    return `| ${f.name} | ${fmt(f.value)} ${f.unit} | ${ratio} | ${budget} | ${verdict} | ${f.runs} | ${f.note ?? ''} |`;
+  });
+  return [
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Every figure below comes from that one run.`,
+    '',
+    `Machine: ${machine()}.`,
+    '',
+    'Figures are medians of repeated runs (column "runs"); ratios are against a baseline measured in the same run on the same machine.',
+    '',
+    '| figure | median | ratio to baseline | budget | verdict | runs | note |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    ...extra,
+  ].join('\n');
+}

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../../config/load.js';
+
+export function register(program: Command): void {
+  program
+    .command('check-config')
+    .description('Validate a configuration file; prints one line per problem and exits 2 when it is invalid')
+    .argument('<file>', 'YAML configuration file')
+    .action((file: string) => {
+      try {
+        const config = loadConfig(file, process.env);
+        console.log(`${file}: ok (site ${config.site.id}, gate ${config.gate.id}, ${config.lanes.length} lane(s))`);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        for (const p of err.problems) console.error(`${file}: ${p}`);
+        process.exitCode = 2;
+      }
+    });
+}

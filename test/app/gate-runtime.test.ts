@@ -1,0 +1,103 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EventBus } from '../../src/app/bus.js';
+import type { AppContext } from '../../src/app/feature.js';
+import { type GateCoreLike, GateRuntime, type RuntimeLedger } from '../../src/app/gate-runtime.js';
+import { validateConfig } from '../../src/config/load.js';
+import type { GateInput, GateOutput } from '../../src/gate/contract.js';
+import type { Passage } from '../../src/gate/model.js';
+
+function passage(id: string): Passage {
+  return {
+    id, lane: 'main', direction: 'in', subject: null, temperatures: [], colour: 'green', colourSource: 'operator', mask: true, maskSource: 'operator',
+    outcome: 'admitted', reasons: [{ code: 'ok', zh: '通过', en: 'Admitted' }], startedAt: 0, decidedAt: 0, clockSynced: true,
+    actions: [{ kind: 'relay', lane: 'main', pulseMs: 3000 }], alerts: [], flags: [], zoneLevel: 'normal',
+  };
+}
+
+function setup(opts: { failWrites?: () => boolean; deadline?: () => number | undefined } = {}) {
+  const log: string[] = [];
+  const bus = new EventBus();
+  const ctx: AppContext = {
+    config: validateConfig({}).config!, bus, logger: pino({ level: 'silent' }), dataDir: '/tmp',
+    clock: { now: () => Date.now(), mono: () => performance.now(), synced: () => true },
+  };
+  const inputs: GateInput[] = [];
+  let n = 0;
+  const core: GateCoreLike = {
+    handle(input) {
+      inputs.push(input);
+      if (input.type === 'scan') return [{ type: 'decided', passage: passage(`p${++n}`) }] as GateOutput[];
+      return [];
+    },
+    nextDeadline: () => opts.deadline?.(),
+    lanes: () => [{ id: 'main', stage: 'idle' }],
+  };
+  let seq = 0;
+  const ledger: RuntimeLedger = {
+    recordPassage(p) {
+      if (opts.failWrites?.()) throw new Error('SQLITE_FULL: database or disk is full');
+      log.push(`commit ${p.id}`);
+      return { seq: ++seq };
+    },
+    recordAlert: () => ({ seq: ++seq }),
+    rosterView: () => ({ person: () => undefined, personByIdNumber: () => undefined, household: () => undefined, card: () => undefined, visitor: () => undefined, members: () => [] }),
+    policy: () => ({ version: 1, zoneLevel: 'normal', riskAreas: [], revokedCards: [], authorised: [] }),
+  };
+  bus.on('gate.actions', ({ actions }) => log.push(`actions ${actions.map((a) => a.kind).join(',')}`));
+  bus.on('passage.decided', ({ passage: p, seq: s }) => log.push(`decided ${p.id} #${s}`));
+  const rt = new GateRuntime({ ctx, core, ledger, lanes: [{ id: 'main', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 1000 });
+  return { rt, bus, log, inputs };
+}
+
+describe('GateRuntime', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('commits the passage before the door moves and before anyone is told', () => {
+    const { rt, bus, log } = setup();
+    rt.start();
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.y' });
+    expect(log).toEqual(['commit p1', 'actions relay', 'decided p1 #1']);
+    rt.stop();
+  });
+
+  it('keeps deciding when the disk is full, holds the decisions, and commits them in order later', async () => {
+    vi.useFakeTimers();
+    let full = true;
+    const { rt, bus, log } = setup({ failWrites: () => full });
+    rt.start();
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'a' });
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'b' });
+    expect(log).toEqual(['actions relay', 'actions relay']);
+    expect(rt.pendingCount()).toBe(2);
+    full = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(rt.pendingCount()).toBe(0);
+    expect(log.slice(2)).toEqual(['commit p1', 'decided p1 #1', 'commit p2', 'decided p2 #2']);
+    rt.stop();
+  });
+
+  it('ticks the core at its next deadline', async () => {
+    vi.useFakeTimers();
+    let deadline: number | undefined = Date.now() + 60_000;
+    const { rt, bus, inputs } = setup({ deadline: () => deadline });
+    rt.start();
+    bus.emit('device.input', { type: 'temperature', lane: 'main', celsius: 36.5, source: 'device' });
+    deadline = undefined;
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(inputs.map((i) => i.type)).toEqual(['temperature']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(inputs.map((i) => i.type)).toEqual(['temperature', 'tick']);
+    rt.stop();
+  });
+
+  it('survives a core that throws', () => {
+    const { rt, bus } = setup();
+    (rt as unknown as { opts: { core: GateCoreLike } }).opts.core.handle = () => {
+      throw new Error('boom');
+    };
+    rt.start();
+    expect(() => bus.emit('device.input', { type: 'scan', lane: 'main', text: 'x' })).not.toThrow();
+    rt.stop();
+  });
+});
