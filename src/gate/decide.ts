@@ -1,0 +1,79 @@
+// Turning a finished draft into a Passage: reasons, the actions for the lane's devices, the alerts.
+import type { RulesConfig } from './config.js';
+import type { Action, Alert, Passage, PassageOutcome, Reason, Subject, ZoneLevel } from './model.js';
+import type { Draft } from './passage.js';
+import type { AlertSpec } from './rules.js';
+
+const LAMP_MS = 3000;
+
+export function actionsFor(lane: string, outcome: PassageOutcome, admit: boolean, reasons: Reason[], alerts: AlertSpec[], rules: RulesConfig): Action[] {
+  if (outcome === 'abandoned') return [{ kind: 'lamp', lane, colour: 'amber', ms: LAMP_MS }];
+  if (admit) {
+    return [
+      { kind: 'relay', lane, pulseMs: rules.relayPulseMs },
+      { kind: 'lamp', lane, colour: 'green', ms: LAMP_MS },
+      { kind: 'buzzer', lane, pattern: 'ok' },
+      { kind: 'prompt', lane, promptId: reasons.find((r) => r.code !== 'passage.admitted' && !r.code.startsWith('override.'))?.code ?? 'passage.admitted' },
+    ];
+  }
+  // A courier is recorded beside whatever the lane is doing: no lamp or buzzer to confuse the person being checked.
+  if (reasons[0]?.code === 'courier.no-entry') return [{ kind: 'prompt', lane, promptId: 'courier.no-entry' }];
+  const critical = alerts.some((a) => a.severity === 'critical');
+  return [
+    { kind: 'lamp', lane, colour: 'red', ms: LAMP_MS },
+    { kind: 'buzzer', lane, pattern: critical ? 'alarm' : 'refuse' },
+    { kind: 'prompt', lane, promptId: reasons.find((r) => !r.code.startsWith('override.'))?.code ?? reasons[0]?.code ?? 'passage.refused' },
+  ];
+}
+
+export interface Finish {
+  outcome: PassageOutcome;
+  admit: boolean;
+  reasons: Reason[];
+  alerts: AlertSpec[];
+  flags: string[];
+  operatorId?: string;
+  overrideReason?: string;
+}
+
+export interface DecideEnv {
+  rules: RulesConfig;
+  now: number;
+  clockSynced: boolean;
+  zoneLevel: ZoneLevel;
+  ids: () => string;
+}
+
+export function toAlert(spec: AlertSpec, env: DecideEnv, lane: string, passageId: string, subject: Subject | null): Alert {
+  const a: Alert = { id: env.ids(), kind: spec.kind, severity: spec.severity, lane, passageId, text: { zh: spec.reason.zh, en: spec.reason.en }, at: env.now };
+  if (subject) a.subject = subject;
+  if (spec.detail) a.detail = spec.detail;
+  return a;
+}
+
+export function buildPassage(d: Draft, f: Finish, env: DecideEnv): Passage {
+  const subject = d.identity?.subject ?? null;
+  const p: Passage = {
+    id: d.id,
+    lane: d.lane,
+    direction: d.direction,
+    subject,
+    temperatures: d.temperatures,
+    colour: null,
+    colourSource: null,
+    mask: d.mask,
+    maskSource: d.maskSource,
+    outcome: f.outcome,
+    reasons: f.reasons,
+    startedAt: d.startedAt,
+    decidedAt: env.now,
+    clockSynced: env.clockSynced,
+    actions: actionsFor(d.lane, f.outcome, f.admit, f.reasons, f.alerts, env.rules),
+    alerts: f.alerts.map((s) => toAlert(s, env, d.lane, d.id, subject)),
+    flags: [...new Set(f.flags)],
+    zoneLevel: env.zoneLevel,
+  };
+  if (f.operatorId) p.operatorId = f.operatorId;
+  if (f.overrideReason) p.overrideReason = f.overrideReason;
+  return p;
+}
