@@ -1,0 +1,23 @@
+import { Section, type Static, Type } from '../config/typebox.js';
+
+export const StorageSchema = Section({
+  path: Type.String({ default: './var/gate.db', minLength: 1, description: 'SQLite database file (the data directory must be writable)' }),
+  retentionDays: Type.Integer({ default: 30, minimum: 1, maximum: 3650, description: 'Personal data older than this is purged daily; aggregates are kept' }),
+  dailyReportAt: Type.String({ default: '20:00', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'Local time of the daily report (日报)' }),
+  outboxCap: Type.Integer({
+    default: 500000,
+    minimum: 1000,
+    description: 'Outbox rows before the "outbox full" alarm; nothing is dropped at the cap, the ledger keeps every row and alarms (docs/storage.md)',
+  }),
+  minFreeBytes: Type.Integer({ default: 50_000_000, minimum: 0, description: 'Below this free space a disk-full alert is raised' }),
+  synchronous: Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')], {
+    default: 'FULL',
+    description: 'SQLite synchronous level in WAL mode: FULL survives power cuts with every shown decision stored; NORMAL may lose the last commits (docs/storage.md)',
+  }),
+  uplinkNames: Type.Boolean({ default: false, description: 'Send subject names to the hub in passage and alert messages (default: ids only)' }),
+  epidemicFreeSince: Type.Optional(
+    Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'First day (YYYY-MM-DD) of the epidemic-free-days count (无疫情天数); default: the day the ledger was created' }),
+  ),
+  checkIntervalSeconds: Type.Integer({ default: 60, minimum: 5, maximum: 3600, description: 'How often free disk space, the outbox cap, the daily report and the purge are checked' }),
+});
+export type StorageConfig = Static<typeof StorageSchema>;

@@ -1,0 +1,59 @@
+// Opening the SQLite file: WAL, the chosen `synchronous`, incremental auto-vacuum, migrations.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { migrate } from './migrations.js';
+
+export type Db = Database.Database;
+
+/** What every part of the ledger shares: the one connection (the single writer) and the options. */
+export interface StoreCtx {
+  db: Db;
+  now(): number;
+  synced(): boolean;
+  timeZone: string;
+  gateId: string;
+  siteId: string;
+  logger?: Logger;
+  path: string;
+}
+
+export function openDatabase(path: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (err) {
+    throw new Error(`Cannot open the ledger database ${path}: ${(err as Error).message}. Check that the data directory exists and is writable.`);
+  }
+  // Must precede the first table, or take a VACUUM to change (done once for old files).
+  if ((db.pragma('auto_vacuum', { simple: true }) as number) !== 2) {
+    db.pragma('auto_vacuum = INCREMENTAL');
+    if ((db.pragma('page_count', { simple: true }) as number) > 0) db.exec('VACUUM');
+  }
+  if (path !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export function json<T>(text: string | null | undefined, fallback: T): T {
+  if (text == null) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/** SQLite stores booleans as 0/1 and absent values as NULL. */
+export function bool(v: unknown): boolean | undefined {
+  return v == null ? undefined : v === 1 || v === true;
+}
+
+export function opt<T>(v: T | null | undefined): T | undefined {
+  return v == null ? undefined : v;
+}

@@ -1,0 +1,96 @@
+// The store as a Feature: opens the ledger at construction (the gate runtime needs it before
+// start), then every checkIntervalSeconds checks the disk and outbox, sends the daily report
+// once per day after storage.dailyReportAt, and purges once per day. A minute tick rather than
+// one long timer, because the wall clock of a Pi without RTC jumps when NTP syncs.
+import type { AppContext, Feature } from '../app/feature.js';
+import type { Ledger } from './api.js';
+import { openLedger } from './ledger.js';
+import { addDays, localDay, localTime } from './time.js';
+
+export interface StoreFeature extends Feature {
+  readonly ledger: Ledger;
+  /** One round of the periodic work (also run at start); exposed for tests and `gate report`. */
+  tick(): void;
+}
+
+export interface StoreFeatureOptions {
+  ctx: AppContext;
+  /** An already opened ledger (tests); default: opened from ctx.config.storage. */
+  ledger?: Ledger;
+}
+
+export function createStoreFeature({ ctx, ledger: given }: StoreFeatureOptions): StoreFeature {
+  const { config, bus, logger, clock } = ctx;
+  const s = config.storage;
+  const ledger =
+    given ??
+    openLedger({
+      path: s.path,
+      clock,
+      logger,
+      gateId: config.gate.id,
+      siteId: config.site.id,
+      retentionDays: s.retentionDays,
+      outboxCap: s.outboxCap,
+      minFreeBytes: s.minFreeBytes,
+      timeZone: config.site.timezone,
+      uplinkNames: s.uplinkNames,
+      defaultZoneLevel: config.zoneLevel,
+      synchronous: s.synchronous,
+      ...(s.epidemicFreeSince ? { epidemicFreeSince: s.epidemicFreeSince } : {}),
+      onChange: (what) => bus.emit('ledger.changed', { what }),
+      onAlert: (alert) => bus.emit('alert.raised', { alert }),
+    });
+  let timer: NodeJS.Timeout | undefined;
+
+  const lastDay = (action: string) => {
+    const e = ledger.auditLog({ action, limit: 1 })[0];
+    return typeof e?.detail.day === 'string' ? e.detail.day : '';
+  };
+
+  function sendReport(day: string): void {
+    const report = ledger.dailyReport(day);
+    ledger.enqueue('report', { type: 'daily-report', ...report });
+    ledger.audit('system', 'daily-report', { day, zeroReport: report.zeroReport });
+    logger.info({ day, zeroReport: report.zeroReport, entries: report.entries }, 'daily report queued');
+    bus.emit('ledger.changed', { what: 'counts' });
+  }
+
+  function tick(): void {
+    const now = clock.now();
+    const today = localDay(now, config.site.timezone);
+    try {
+      ledger.reloadIfChanged();
+      ledger.checkLimits();
+      const last = lastDay('daily-report');
+      const yesterday = addDays(today, -1);
+      // A report missed while the box was off is sent late rather than never (one day back).
+      if (last && last < yesterday) sendReport(yesterday);
+      if (now >= localTime(today, config.site.timezone, s.dailyReportAt) && last < today) sendReport(today);
+      if (lastDay('purge-day') < today) {
+        const r = ledger.purge(now);
+        ledger.audit('system', 'purge-day', { day: today });
+        logger.info({ passages: r.passages, visitors: r.visitors, alerts: r.alerts, freedPages: r.freedPages }, 'retention purge done');
+      }
+    } catch (err) {
+      // Disk full or I/O error: the gate keeps deciding (its runtime holds decisions); try again next tick.
+      logger.error({ err }, 'storage housekeeping failed; will retry');
+    }
+  }
+
+  return {
+    name: 'store',
+    ledger,
+    tick,
+    start() {
+      tick();
+      timer = setInterval(tick, s.checkIntervalSeconds * 1000);
+      timer.unref?.();
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+      ledger.close();
+    },
+  };
+}

@@ -1,0 +1,261 @@
+// openLedger(): the Ledger of ./api.ts over one better-sqlite3 connection (the single writer).
+import type { Alert, AlertKind } from '../gate/model.js';
+import type { Ledger, OpenLedgerOptions, StorageHealth } from './api.js';
+import { openDatabase, type StoreCtx } from './db.js';
+import { exportRows } from './export-rows.js';
+import { createOperators } from './operators.js';
+import { createOutbox, defaultPriority } from './outbox.js';
+import { createPassages } from './passages.js';
+import { createPolicy } from './policy.js';
+import { createReports } from './reports.js';
+import { health, purge } from './retention.js';
+import { createRoster } from './roster.js';
+import { localDay } from './time.js';
+import { createVisitors } from './visitors.js';
+
+export function openLedger(options: OpenLedgerOptions): Ledger {
+  const db = openDatabase(options.path, options.synchronous ?? 'FULL');
+  const ctx: StoreCtx = {
+    db,
+    now: () => options.clock.now(),
+    synced: () => options.clock.synced(),
+    timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    gateId: options.gateId,
+    siteId: options.siteId,
+    path: options.path,
+    ...(options.logger ? { logger: options.logger } : {}),
+  };
+  const retentionDays = options.retentionDays ?? 30;
+  const outboxCap = options.outboxCap ?? 500_000;
+  const minFreeBytes = options.minFreeBytes ?? 50_000_000;
+  const changed = (what: Parameters<NonNullable<OpenLedgerOptions['onChange']>>[0]) => {
+    try {
+      options.onChange?.(what);
+    } catch (err) {
+      ctx.logger?.error({ err }, 'ledger change listener failed');
+    }
+  };
+
+  const outbox = createOutbox(ctx);
+  const passages = createPassages(ctx, outbox, { uplinkNames: options.uplinkNames ?? false });
+  const visitors = createVisitors(ctx, (at) => passages.bumpVisitors(localDay(at, ctx.timeZone)));
+  const roster = createRoster(ctx, (id) => visitors.registration(id));
+  const operators = createOperators(ctx);
+  const policy = createPolicy(ctx, options.defaultZoneLevel ?? 'normal');
+  const reports = createReports(ctx, passages, policy, options.epidemicFreeSince);
+  let closed = false;
+  let dataVersion = db.pragma('data_version', { simple: true }) as number;
+  const raised = new Set<AlertKind>();
+
+  /** Runs fn in one IMMEDIATE transaction; the in-memory outbox depth follows a rollback. */
+  function write<T>(fn: () => T): T {
+    if (closed) throw new Error('The ledger is closed');
+    try {
+      return db.transaction(fn).immediate();
+    } catch (err) {
+      outbox.recount();
+      throw err;
+    }
+  }
+
+  function limitAlert(kind: 'disk-full' | 'outbox-full', h: StorageHealth): void {
+    const on = kind === 'disk-full' ? h.diskLow : h.outboxFull;
+    if (!on) {
+      raised.delete(kind);
+      return;
+    }
+    if (raised.has(kind)) return;
+    const now = ctx.now();
+    const alert: Alert = {
+      id: `${ctx.gateId}-${kind}-${now}`,
+      kind,
+      severity: 'critical',
+      at: now,
+      text:
+        kind === 'disk-full'
+          ? { zh: '存储空间不足:请清理或更换存储卡,闸机仍在判定', en: 'Storage almost full: free space or replace the card; the gate keeps deciding' }
+          : { zh: '上传队列已满:与指挥部的连接中断过久,记录仍全部保留', en: 'Uplink queue full: the hub link has been down too long; every record is still kept' },
+      detail: kind === 'disk-full' ? { freeBytes: h.freeBytes, minFreeBytes } : { outboxDepth: h.outboxDepth, outboxCap },
+    };
+    raised.add(kind);
+    try {
+      write(() => passages.recordAlert(alert));
+    } catch (err) {
+      // A full disk may refuse even this row: the alert still reaches the kiosk through onAlert.
+      ctx.logger?.error({ err, kind }, 'could not store the storage alert');
+    }
+    options.onAlert?.(alert);
+    changed('alerts');
+  }
+
+  const ledger: Ledger = {
+    gateId: options.gateId,
+    siteId: options.siteId,
+    recordPassage: (p) => ({ seq: write(() => passages.record(p)) }),
+    recordAlert: (a) => ({ seq: write(() => passages.recordAlert(a)) }),
+    passages: (q) => passages.query(q),
+    passage: (id) => passages.one(id),
+    todayCounts: (now) => passages.counts(now ?? ctx.now()),
+
+    outboxBatch: (limit) => outbox.batch(limit),
+    outboxAck: (seqs) => {
+      if (outbox.ack(seqs) > 0) changed('outbox');
+    },
+    outboxDepth: () => outbox.depth(),
+    enqueue: (kind, payload, priority) => {
+      const seq = write(() => outbox.insert(kind, payload, priority ?? defaultPriority(kind)));
+      changed('outbox');
+      return { seq };
+    },
+
+    rosterView: () => roster.view(),
+    rosterVersion: () => roster.version(),
+    applyRoster: (change, opts = {}) => {
+      if (closed) throw new Error('The ledger is closed');
+      const r = roster.apply(change, opts.version);
+      if (r.result === 'applied') {
+        operators.audit(opts.actor ?? 'hub', 'roster-change', { version: r.version, full: change.full === true, households: r.households, persons: r.persons, cards: r.cards });
+        policy.invalidate();
+        changed('roster');
+      }
+      return r;
+    },
+    households: (q) => roster.households(q),
+    persons: (q) => roster.persons(q),
+    person: (id) => roster.person(id),
+    rosterStats: () => roster.stats(),
+    issueCard: (card, actor) => {
+      write(() => {
+        roster.apply({ cards: [{ ...card, issuedBy: card.issuedBy ?? actor }] });
+        operators.audit(actor, 'card-issue', { id: card.id, type: card.type, householdId: card.householdId });
+      });
+      roster.invalidate();
+      changed('roster');
+      const c = roster.card(card.id);
+      if (!c) throw new Error(`Card ${card.id} was not stored`);
+      return c;
+    },
+    revokeCard: (id, reason, actor) => {
+      const ok = write(() => {
+        const r = roster.revokeCard(id, reason);
+        if (r) operators.audit(actor, 'card-revoke', { id, reason });
+        return r;
+      });
+      if (ok) {
+        roster.invalidate();
+        policy.invalidate();
+        changed('roster');
+        changed('policy');
+      }
+      return ok;
+    },
+    cards: (q) => roster.cards(q),
+    vehiclePermits: (q) => roster.vehiclePermits(q),
+
+    registerVisitor: (form) => {
+      const v = visitors.register(form);
+      changed('visitors');
+      return v;
+    },
+    signOutVisitor: (id, operatorId) => {
+      const ok = visitors.signOut(id, operatorId);
+      if (ok) changed('visitors');
+      return ok;
+    },
+    visitorsInside: () => visitors.inside(),
+    visitors: (q) => visitors.list(q),
+
+    alerts: (q) => passages.alerts(q),
+    acknowledgeAlert: (id, operatorId) => {
+      const ok = write(() => {
+        const r = passages.acknowledge(id, operatorId);
+        if (r) operators.audit(operatorId, 'alert-ack', { alertId: id });
+        return r;
+      });
+      if (ok) changed('alerts');
+      return ok;
+    },
+    unacknowledgedAlerts: () => passages.unacknowledged(),
+
+    createOperator: (o, actor) => operators.create(o, actor),
+    setOperatorPin: (id, pin, actor) => operators.setPin(id, pin, actor),
+    setOperatorActive: (id, active, actor) => operators.setActive(id, active, actor),
+    verifyOperator: (id, pin) => operators.verify(id, pin),
+    operators: () => operators.list(),
+    hasAdmin: () => operators.hasAdmin(),
+    dutySignIn: (id, note) => operators.dutySignIn(id, note),
+    dutySignOut: (id) => operators.dutySignOut(id),
+    duty: (q) => operators.duty(q),
+
+    audit: (actor, action, detail) => write(() => operators.audit(actor, action, detail)),
+    auditLog: (q) => operators.auditLog(q),
+
+    applyPolicy: (kind, version, payload, actor) => {
+      const r = policy.apply(kind, version, payload);
+      if (r === 'applied') {
+        operators.audit(actor ?? 'hub', 'policy-change', { kind, version });
+        changed('policy');
+      }
+      return r;
+    },
+    policy: () => policy.current(),
+    policyStates: () => policy.states(),
+
+    insideState: () => passages.insideState(),
+    recordCase: (ev, actor) => {
+      write(() => {
+        reports.recordCase(ev);
+        operators.audit(actor, 'case-event', { kind: ev.kind, foundDay: ev.foundDay, leftDay: ev.leftDay });
+      });
+      changed('counts');
+    },
+    cases: () => reports.cases(),
+    epidemicFreeDays: (day) => reports.epidemicFreeDays(day),
+    dailyReport: (day) => reports.dailyReport(day),
+    purge: (now) => {
+      const r = purge(ctx, retentionDays, now);
+      operators.audit('system', 'purge', { ...r });
+      changed('counts');
+      return r;
+    },
+    health: () => health(ctx, outbox.depth(), outboxCap, minFreeBytes),
+    checkLimits: () => {
+      const h = health(ctx, outbox.depth(), outboxCap, minFreeBytes);
+      limitAlert('disk-full', h);
+      limitAlert('outbox-full', h);
+      return h;
+    },
+    integrityCheck: () => (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check).join('\n'),
+    exportRows: (what, q) => {
+      const full = q.full === true;
+      if (full) {
+        const op = q.operatorId ? operators.list().find((o) => o.id === q.operatorId) : undefined;
+        if (op?.role !== 'admin' || !op.active) throw new Error('A full export (unmasked ID numbers and phones) needs an active admin operator: give --operator with an admin id');
+      }
+      const table = exportRows(ctx, what, q.from, q.to, full);
+      write(() =>
+        operators.audit(q.operatorId ?? 'cli', full ? 'export-full' : 'export', { what, from: q.from, to: q.to, rows: table.rows.length, ...(q.format ? { format: q.format } : {}) }),
+      );
+      return table;
+    },
+    reloadIfChanged: () => {
+      // data_version changes only for commits of other connections.
+      const v = db.pragma('data_version', { simple: true }) as number;
+      if (v === dataVersion) return false;
+      dataVersion = v;
+      roster.invalidate();
+      policy.invalidate();
+      outbox.recount();
+      changed('roster');
+      changed('policy');
+      return true;
+    },
+    close: () => {
+      if (closed) return;
+      closed = true;
+      if (options.path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+  };
+  return ledger;
+}

@@ -1,0 +1,67 @@
+// The uplink outbox the sync drains: per-gate seq (AUTOINCREMENT, so never reused, even after
+// deletes and restarts), priority (alerts first), minimised JSON payload. Rows leave only on PUBACK.
+import type { OutboxKind, OutboxRow } from './api.js';
+import { OutboxPriority } from './api.js';
+import type { StoreCtx } from './db.js';
+
+export interface Outbox {
+  /** Inside a transaction of the caller: insert and return the seq. */
+  insert(kind: OutboxKind, payload: Record<string, unknown>, priority: number): number;
+  batch(limit: number): OutboxRow[];
+  ack(seqs: number[]): number;
+  depth(): number;
+  /** After a rolled-back transaction the in-memory depth is re-read. */
+  recount(): void;
+}
+
+export function defaultPriority(kind: OutboxKind): number {
+  if (kind === 'alert') return OutboxPriority.alert;
+  if (kind === 'report') return OutboxPriority.report;
+  if (kind === 'passage' || kind === 'correction') return OutboxPriority.passage;
+  return OutboxPriority.other;
+}
+
+export function createOutbox(ctx: StoreCtx): Outbox {
+  const { db } = ctx;
+  const nextSeq = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
+  const ins = db.prepare('INSERT INTO outbox (seq, kind, priority, payload, created_at, clock_synced) VALUES (?, ?, ?, ?, ?, ?)');
+  const sel = db.prepare<[number], { seq: number; kind: string; priority: number; payload: string; created_at: number; clock_synced: number }>(
+    'SELECT seq, kind, priority, payload, created_at, clock_synced FROM outbox ORDER BY priority, seq LIMIT ?',
+  );
+  const del = db.prepare('DELETE FROM outbox WHERE seq = ?');
+  const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
+  let depth = count.get()?.n ?? 0;
+
+  return {
+    insert(kind, payload, priority) {
+      const seq = (nextSeq.get()?.seq ?? 0) + 1;
+      const body = { ...payload, gateId: ctx.gateId, siteId: ctx.siteId, seq };
+      ins.run(seq, kind, priority, JSON.stringify(body), ctx.now(), ctx.synced() ? 1 : 0);
+      depth++;
+      return seq;
+    },
+    batch(limit) {
+      const n = Math.max(1, Math.min(10_000, Math.floor(limit)));
+      return sel.all(n).map((r) => ({
+        seq: r.seq,
+        kind: r.kind as OutboxKind,
+        priority: r.priority,
+        payload: JSON.parse(r.payload) as Record<string, unknown>,
+        createdAt: r.created_at,
+        clockSynced: r.clock_synced === 1,
+      }));
+    },
+    ack(seqs) {
+      let removed = 0;
+      db.transaction(() => {
+        for (const s of seqs) removed += del.run(s).changes;
+      })();
+      depth -= removed;
+      return removed;
+    },
+    depth: () => depth,
+    recount() {
+      depth = count.get()?.n ?? 0;
+    },
+  };
+}

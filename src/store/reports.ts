@@ -1,0 +1,83 @@
+// The daily report (日报), the zero report (零报告) and the epidemic-free-days counter (无疫情天数).
+// Reset rule (seed 004, 篇四): a confirmed or suspected case or a close contact restarts the
+// count from the day after they leave the compound; while still inside the count is zero.
+// A fever of unknown cause does not reset it until diagnosed (then record it as a case).
+import type { CaseEvent, DailyReport } from './api.js';
+import type { StoreCtx } from './db.js';
+import type { Passages } from './passages.js';
+import type { PolicyStore } from './policy.js';
+import { addDays, daysBetween, isDay, localDay } from './time.js';
+
+type CaseRow = { kind: CaseEvent['kind']; found_day: string; left_day: string | null; note: string | null };
+
+export function epidemicFreeDaysOn(day: string, since: string, cases: CaseEvent[]): number {
+  let base = since;
+  for (const c of cases) {
+    if (c.foundDay > day) continue;
+    if (!c.leftDay || c.leftDay >= day) return 0;
+    const restart = addDays(c.leftDay, 1);
+    if (restart > base) base = restart;
+  }
+  if (base > day) return 0;
+  return daysBetween(base, day) + 1;
+}
+
+export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyStore, epidemicFreeSince?: string) {
+  const { db } = ctx;
+  const meta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  if (!meta.get('counter_start')) {
+    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('counter_start', epidemicFreeSince ?? localDay(ctx.now(), ctx.timeZone));
+  }
+  const since = () => epidemicFreeSince ?? (meta.get('counter_start')?.value as string);
+
+  function cases(): CaseEvent[] {
+    return db
+      .prepare<[], CaseRow>('SELECT kind, found_day, left_day, note FROM cases ORDER BY found_day, id')
+      .all()
+      .map((r) => ({ kind: r.kind, foundDay: r.found_day, ...(r.left_day ? { leftDay: r.left_day } : {}), ...(r.note ? { note: r.note } : {}) }));
+  }
+
+  function recordCase(ev: CaseEvent): void {
+    if (!['case', 'suspected', 'close-contact'].includes(ev.kind)) throw new Error('A case event is "case", "suspected" or "close-contact"');
+    if (!isDay(ev.foundDay) || (ev.leftDay !== undefined && !isDay(ev.leftDay))) throw new Error('Days are written YYYY-MM-DD');
+    if (ev.leftDay && ev.leftDay < ev.foundDay) throw new Error('A person cannot leave before the case was found');
+    // The same person found on the same day is updated (e.g. their leaving day is now known).
+    const existing = db
+      .prepare<[string, string, string], { id: number }>("SELECT id FROM cases WHERE kind = ? AND found_day = ? AND coalesce(note, '') = ? AND left_day IS NULL")
+      .get(ev.kind, ev.foundDay, ev.note ?? '');
+    if (existing && ev.leftDay) db.prepare('UPDATE cases SET left_day = ? WHERE id = ?').run(ev.leftDay, existing.id);
+    else db.prepare('INSERT INTO cases (kind, found_day, left_day, note, recorded_at) VALUES (?, ?, ?, ?, ?)').run(ev.kind, ev.foundDay, ev.leftDay ?? null, ev.note ?? null, ctx.now());
+  }
+
+  const counts = db.prepare<[string], Record<string, number>>('SELECT * FROM daily_counts WHERE day = ?');
+  const reasons = db.prepare<[string], { code: string; n: number }>('SELECT code, n FROM daily_reasons WHERE day = ?');
+
+  function dailyReport(day = localDay(ctx.now(), ctx.timeZone)): DailyReport {
+    if (!isDay(day)) throw new Error(`A report day is written YYYY-MM-DD (got "${day}")`);
+    const c = counts.get(day);
+    const refusalsByReason: Record<string, number> = {};
+    for (const r of reasons.all(day)) refusalsByReason[r.code] = r.n;
+    const all = cases();
+    const caseFound = all.some((x) => x.foundDay === day);
+    const report: DailyReport = {
+      day,
+      gateId: ctx.gateId,
+      siteId: ctx.siteId,
+      entries: c?.entries ?? 0,
+      exits: c?.exits ?? 0,
+      visitors: c?.visitors ?? 0,
+      refusals: c?.refusals ?? 0,
+      refusalsByReason,
+      feverAlerts: c?.fever_alerts ?? 0,
+      peopleInside: passages.counts(ctx.now()).peopleInside,
+      zeroReport: (c?.refusals ?? 0) === 0 && (c?.fever_alerts ?? 0) === 0 && (c?.notable_alerts ?? 0) === 0 && !caseFound,
+      epidemicFreeDays: epidemicFreeDaysOn(day, since(), all),
+      zoneLevel: policy.current().zoneLevel,
+      generatedAt: ctx.now(),
+      clockSynced: ctx.synced(),
+    };
+    return report;
+  }
+
+  return { cases, recordCase, dailyReport, epidemicFreeDays: (day = localDay(ctx.now(), ctx.timeZone)) => epidemicFreeDaysOn(day, since(), cases()) };
+}

@@ -1,0 +1,71 @@
+// Retention: personal data older than retentionDays leaves; daily_counts/daily_reasons stay.
+// Deletes go in small transactions so the gate's commits are never held up for long.
+import { statfsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { PurgeResult, StorageHealth } from './api.js';
+import type { StoreCtx } from './db.js';
+import { SCHEMA_VERSION } from './migrations.js';
+
+const BATCH = 5000;
+const DAY = 86_400_000;
+/** Audit entries hold no personal data; a year of them is kept for inspections. */
+const AUDIT_DAYS = 365;
+
+export function purge(ctx: StoreCtx, retentionDays: number, now = ctx.now()): PurgeResult {
+  const { db } = ctx;
+  const cutoff = now - retentionDays * DAY;
+  const chunked = (sql: string, ...args: unknown[]) => {
+    const st = db.prepare(sql);
+    let total = 0;
+    for (;;) {
+      const n = st.run(...args, BATCH).changes;
+      total += n;
+      if (n < BATCH) return total;
+    }
+  };
+  const result = {
+    cutoff,
+    passages: chunked('DELETE FROM passages WHERE seq IN (SELECT seq FROM passages WHERE decided_at < ? ORDER BY decided_at LIMIT ?)', cutoff),
+    // Visitors still inside stay, whatever their age: they have not been signed out (销号).
+    visitors: chunked('DELETE FROM visitors WHERE id IN (SELECT id FROM visitors WHERE signed_out_at IS NOT NULL AND signed_out_at < ? LIMIT ?)', cutoff),
+    alerts: chunked('DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE at < ? LIMIT ?)', cutoff),
+    duty: chunked('DELETE FROM duty WHERE id IN (SELECT id FROM duty WHERE signed_out_at IS NOT NULL AND signed_out_at < ? LIMIT ?)', cutoff),
+    audit: chunked('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? LIMIT ?)', now - Math.max(AUDIT_DAYS, retentionDays) * DAY),
+    freedPages: 0,
+  };
+  chunked('DELETE FROM presence WHERE subject_id IN (SELECT subject_id FROM presence WHERE at < ? LIMIT ?)', cutoff);
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  db.pragma('incremental_vacuum');
+  result.freedPages = Math.max(0, free - (db.pragma('freelist_count', { simple: true }) as number));
+  return result;
+}
+
+export function health(ctx: StoreCtx, outboxDepth: number, outboxCap: number, minFreeBytes: number): StorageHealth {
+  const { db } = ctx;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const dbBytes = (db.pragma('page_count', { simple: true }) as number) * pageSize;
+  let walBytes = 0;
+  let freeBytes = Number.MAX_SAFE_INTEGER;
+  if (ctx.path !== ':memory:') {
+    try {
+      walBytes = statSync(`${ctx.path}-wal`).size;
+    } catch {
+      walBytes = 0;
+    }
+    try {
+      const s = statfsSync(dirname(resolve(ctx.path)));
+      freeBytes = s.bavail * s.bsize;
+    } catch {
+      freeBytes = 0;
+    }
+  }
+  return {
+    dbBytes,
+    walBytes,
+    freeBytes,
+    diskLow: freeBytes < minFreeBytes,
+    outboxDepth,
+    outboxFull: outboxDepth >= outboxCap,
+    schemaVersion: SCHEMA_VERSION,
+  };
+}

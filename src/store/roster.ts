@@ -1,0 +1,316 @@
+// The roster (一户一档): households, persons, pass cards, vehicle permits. Changes are applied
+// atomically with a version; the gate reads an in-memory snapshot rebuilt after each change.
+import type { RosterCard, RosterPerson, RosterView, TimeWindow } from '../gate/contract.js';
+import type { CodeColour } from '../gate/model.js';
+import type { HouseholdRecord, PassCardRecord, PersonInput, PersonRecord, RosterApplyResult, RosterChange, RosterStats, VehiclePermitRecord } from './api.js';
+import { bool, json, opt, type StoreCtx } from './db.js';
+import { idTail, maskPhone, maskResidentId } from './mask.js';
+
+type PersonRow = {
+  id: string;
+  household_id: string;
+  name: string;
+  id_number: string | null;
+  id_tail: string | null;
+  phone: string | null;
+  resident: number;
+  categories: string;
+  quarantine_kind: string | null;
+  quarantine_until: number | null;
+  health_colour: string | null;
+  health_at: number | null;
+  last_test_at: number | null;
+  vaccinated: number | null;
+  risk_area: string | null;
+  risk_at: number | null;
+  updated_at: number;
+};
+type CardRow = {
+  id: string;
+  type: PassCardRecord['type'];
+  person_id: string | null;
+  household_id: string | null;
+  plate: string | null;
+  validity: string | null;
+  issued_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  issued_by: string | null;
+};
+type HouseholdRow = { id: string; address: string; grid: string | null; registered_residents: number | null; actual_residents: number | null; note: string | null; updated_at: number };
+
+function rosterPerson(r: PersonRow): RosterPerson {
+  return {
+    id: r.id,
+    householdId: r.household_id,
+    name: r.name,
+    resident: r.resident === 1,
+    categories: json<string[]>(r.categories, []),
+    ...(r.quarantine_kind && r.quarantine_until != null ? { quarantine: { kind: r.quarantine_kind as 'home' | 'central', until: r.quarantine_until } } : {}),
+    ...(r.health_colour && r.health_at != null ? { health: { colour: r.health_colour as CodeColour, at: r.health_at } } : {}),
+    ...(r.last_test_at != null ? { lastTestAt: r.last_test_at } : {}),
+    ...(r.vaccinated != null ? { vaccinated: r.vaccinated === 1 } : {}),
+    ...(r.risk_area && r.risk_at != null ? { riskTravel: { area: r.risk_area, at: r.risk_at } } : {}),
+  };
+}
+
+export function personRecord(r: PersonRow): PersonRecord {
+  const p = rosterPerson(r);
+  return {
+    ...p,
+    ...(r.id_number ? { idNumberMasked: maskResidentId(r.id_number), idTail: r.id_tail ?? idTail(r.id_number) } : {}),
+    ...(r.phone ? { phoneMasked: maskPhone(r.phone) } : {}),
+    updatedAt: r.updated_at,
+  };
+}
+
+function cardRecord(r: CardRow): PassCardRecord {
+  return {
+    id: r.id,
+    type: r.type,
+    issuedAt: r.issued_at,
+    ...(r.person_id ? { personId: r.person_id } : {}),
+    ...(r.household_id ? { householdId: r.household_id } : {}),
+    ...(r.plate ? { vehiclePlate: r.plate } : {}),
+    ...(r.validity ? { validity: json<TimeWindow[]>(r.validity, []) } : {}),
+    ...(r.expires_at != null ? { expiresAt: r.expires_at } : {}),
+    ...(r.revoked_at != null ? { revokedAt: r.revoked_at } : {}),
+    ...(r.revoked_reason ? { revokedReason: r.revoked_reason } : {}),
+    ...(r.issued_by ? { issuedBy: r.issued_by } : {}),
+  };
+}
+
+function householdRecord(r: HouseholdRow): HouseholdRecord {
+  return {
+    id: r.id,
+    address: r.address,
+    updatedAt: r.updated_at,
+    ...(r.grid ? { grid: r.grid } : {}),
+    ...(r.registered_residents != null ? { registeredResidents: r.registered_residents } : {}),
+    ...(r.actual_residents != null ? { actualResidents: r.actual_residents } : {}),
+    ...(r.note ? { note: r.note } : {}),
+  };
+}
+
+export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnType<RosterView['visitor']>) {
+  const { db } = ctx;
+  const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  const upHousehold = db.prepare(`INSERT INTO households (id, address, grid, registered_residents, actual_residents, note, updated_at)
+    VALUES (@id, @address, @grid, @registered, @actual, @note, @now)
+    ON CONFLICT(id) DO UPDATE SET address = excluded.address, grid = coalesce(excluded.grid, grid),
+      registered_residents = coalesce(excluded.registered_residents, registered_residents),
+      actual_residents = coalesce(excluded.actual_residents, actual_residents), note = coalesce(excluded.note, note), updated_at = excluded.updated_at`);
+  const getPerson = db.prepare<[string], PersonRow>('SELECT * FROM persons WHERE id = ?');
+  const upPerson = db.prepare(`INSERT INTO persons (id, household_id, name, id_number, id_tail, phone, resident, categories, quarantine_kind, quarantine_until,
+      health_colour, health_at, last_test_at, vaccinated, risk_area, risk_at, updated_at)
+    VALUES (@id, @household_id, @name, @id_number, @id_tail, @phone, @resident, @categories, @quarantine_kind, @quarantine_until,
+      @health_colour, @health_at, @last_test_at, @vaccinated, @risk_area, @risk_at, @updated_at)
+    ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id, name = excluded.name, id_number = excluded.id_number, id_tail = excluded.id_tail,
+      phone = excluded.phone, resident = excluded.resident, categories = excluded.categories, quarantine_kind = excluded.quarantine_kind,
+      quarantine_until = excluded.quarantine_until, health_colour = excluded.health_colour, health_at = excluded.health_at,
+      last_test_at = excluded.last_test_at, vaccinated = excluded.vaccinated, risk_area = excluded.risk_area, risk_at = excluded.risk_at,
+      updated_at = excluded.updated_at`);
+  const upCard = db.prepare(`INSERT INTO cards (id, type, person_id, household_id, plate, validity, issued_at, expires_at, revoked_at, revoked_reason, issued_by)
+    VALUES (@id, @type, @person_id, @household_id, @plate, @validity, @issued_at, @expires_at, @revoked_at, @revoked_reason, @issued_by)
+    ON CONFLICT(id) DO UPDATE SET type = excluded.type, person_id = excluded.person_id, household_id = excluded.household_id, plate = excluded.plate,
+      validity = excluded.validity, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, revoked_reason = excluded.revoked_reason`);
+  const upPermit = db.prepare(`INSERT INTO vehicle_permits (id, plate, household_id, valid_from, valid_to, revoked_at) VALUES (@id, @plate, @household_id, @valid_from, @valid_to, @revoked_at)
+    ON CONFLICT(id) DO UPDATE SET plate = excluded.plate, household_id = excluded.household_id, valid_from = excluded.valid_from, valid_to = excluded.valid_to, revoked_at = excluded.revoked_at`);
+
+  let snapshot: RosterView | undefined;
+
+  function version(): number {
+    return Number(getMeta.get('roster_version')?.value ?? 0);
+  }
+
+  /** Merge a partial person with what is stored: fields not given keep their value; null clears. */
+  function personRow(p: PersonInput, now: number): PersonRow {
+    const old = getPerson.get(p.id);
+    const pick = <K extends keyof PersonInput>(k: K) => p[k] !== undefined;
+    const idNumber = pick('idNumber') ? (p.idNumber?.trim().toUpperCase() ?? null) : (old?.id_number ?? null);
+    return {
+      id: p.id,
+      household_id: p.householdId,
+      name: p.name,
+      id_number: idNumber || null,
+      id_tail: idNumber ? idTail(idNumber) : null,
+      phone: pick('phone') ? (p.phone ?? null) : (old?.phone ?? null),
+      resident: p.resident === undefined ? (old?.resident ?? 1) : p.resident ? 1 : 0,
+      categories: p.categories ? JSON.stringify([...new Set(p.categories)]) : (old?.categories ?? '[]'),
+      quarantine_kind: pick('quarantine') ? (p.quarantine?.kind ?? null) : (old?.quarantine_kind ?? null),
+      quarantine_until: pick('quarantine') ? (p.quarantine?.until ?? null) : (old?.quarantine_until ?? null),
+      health_colour: pick('health') ? (p.health?.colour ?? null) : (old?.health_colour ?? null),
+      health_at: pick('health') ? (p.health?.at ?? null) : (old?.health_at ?? null),
+      last_test_at: pick('lastTestAt') ? (p.lastTestAt ?? null) : (old?.last_test_at ?? null),
+      vaccinated: pick('vaccinated') ? (p.vaccinated == null ? null : p.vaccinated ? 1 : 0) : (old?.vaccinated ?? null),
+      risk_area: pick('riskTravel') ? (p.riskTravel?.area ?? null) : (old?.risk_area ?? null),
+      risk_at: pick('riskTravel') ? (p.riskTravel?.at ?? null) : (old?.risk_at ?? null),
+      updated_at: now,
+    };
+  }
+
+  const applyTx = db.transaction((change: RosterChange, v: number | undefined): RosterApplyResult => {
+    const current = version();
+    if (v !== undefined && v <= current) return { result: 'stale', version: current, households: 0, persons: 0, cards: 0 };
+    const now = ctx.now();
+    if (change.full) {
+      // A full snapshot replaces the roster; cards the gate issued itself stay unless the snapshot names them.
+      db.exec("DELETE FROM persons; DELETE FROM households; DELETE FROM vehicle_permits; DELETE FROM cards WHERE issued_by IS NULL OR issued_by = 'hub'");
+    }
+    for (const h of change.households ?? [])
+      upHousehold.run({ id: h.id, address: h.address, grid: h.grid ?? null, registered: h.registeredResidents ?? null, actual: h.actualResidents ?? null, note: h.note ?? null, now });
+    for (const p of change.persons ?? []) upPerson.run(personRow(p, now));
+    for (const c of change.cards ?? [])
+      upCard.run({
+        id: c.id,
+        type: c.type,
+        person_id: c.personId ?? null,
+        household_id: c.householdId ?? null,
+        plate: c.vehiclePlate ?? null,
+        validity: c.validity ? JSON.stringify(c.validity) : null,
+        issued_at: c.issuedAt ?? now,
+        expires_at: c.expiresAt ?? null,
+        revoked_at: c.revokedAt ?? null,
+        revoked_reason: c.revokedReason ?? null,
+        issued_by: c.issuedBy ?? null,
+      });
+    for (const vp of change.vehiclePermits ?? [])
+      upPermit.run({ id: vp.id, plate: vp.plate, household_id: vp.householdId ?? null, valid_from: vp.validFrom ?? null, valid_to: vp.validTo ?? null, revoked_at: vp.revokedAt ?? null });
+    const del = (table: string, ids: string[] | undefined) => {
+      const st = db.prepare(`DELETE FROM ${table} WHERE id = ?`);
+      for (const id of ids ?? []) st.run(id);
+    };
+    del('persons', change.removePersons);
+    del('households', change.removeHouseholds);
+    del('cards', change.removeCards);
+    const next = v ?? current + 1;
+    setMeta.run('roster_version', String(next));
+    return { result: 'applied', version: next, households: change.households?.length ?? 0, persons: change.persons?.length ?? 0, cards: change.cards?.length ?? 0 };
+  });
+
+  function apply(change: RosterChange, v?: number): RosterApplyResult {
+    const r = applyTx.immediate(change, v);
+    if (r.result === 'applied') snapshot = undefined;
+    return r;
+  }
+
+  function buildView(): RosterView {
+    const persons = new Map<string, RosterPerson>();
+    const byIdNumber = new Map<string, RosterPerson>();
+    const members = new Map<string, RosterPerson[]>();
+    for (const r of db.prepare<[], PersonRow>('SELECT * FROM persons').iterate()) {
+      const p = rosterPerson(r);
+      persons.set(p.id, p);
+      if (r.id_number) byIdNumber.set(r.id_number, p);
+      const list = members.get(p.householdId) ?? [];
+      list.push(p);
+      members.set(p.householdId, list);
+    }
+    const households = new Map(db.prepare<[], { id: string; address: string }>('SELECT id, address FROM households').all().map((h) => [h.id, h]));
+    const cards = new Map<string, RosterCard>();
+    const now = ctx.now();
+    for (const r of db.prepare<[], CardRow>('SELECT * FROM cards').iterate()) {
+      // Revoked and expired cards are absent, so the gate refuses them as unknown unless the policy names them.
+      if (r.revoked_at != null || (r.expires_at != null && r.expires_at < now)) continue;
+      const c = cardRecord(r);
+      cards.set(c.id, { id: c.id, type: c.type, ...(c.personId ? { personId: c.personId } : {}), ...(c.householdId ? { householdId: c.householdId } : {}), ...(c.vehiclePlate ? { vehiclePlate: c.vehiclePlate } : {}), ...(c.validity ? { validity: c.validity } : {}) });
+    }
+    return {
+      person: (id) => persons.get(id),
+      personByIdNumber: (n) => byIdNumber.get(n.trim().toUpperCase()),
+      household: (id) => households.get(id),
+      card: (id) => cards.get(id),
+      visitor: visitorView,
+      members: (hh) => members.get(hh) ?? [],
+    };
+  }
+
+  return {
+    version,
+    apply,
+    view(): RosterView {
+      snapshot ??= buildView();
+      return snapshot;
+    },
+    invalidate() {
+      snapshot = undefined;
+    },
+    households(q: { text?: string; grid?: string; limit?: number } = {}): HouseholdRecord[] {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (q.grid) where.push('grid = ?') && args.push(q.grid);
+      if (q.text) where.push('(id = ? OR address LIKE ?)') && args.push(q.text, `%${q.text}%`);
+      return db
+        .prepare<unknown[], HouseholdRow>(`SELECT * FROM households ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`)
+        .all(...args, q.limit ?? 500)
+        .map(householdRecord);
+    },
+    persons(q: { householdId?: string; text?: string; category?: string; quarantined?: boolean; limit?: number } = {}): PersonRecord[] {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (q.householdId) where.push('household_id = ?') && args.push(q.householdId);
+      if (q.text) where.push('(name LIKE ? OR id_tail = ? OR id = ?)') && args.push(`%${q.text}%`, q.text.toUpperCase(), q.text);
+      if (q.category) where.push('EXISTS (SELECT 1 FROM json_each(persons.categories) WHERE value = ?)') && args.push(q.category);
+      if (q.quarantined !== undefined) where.push(q.quarantined ? 'quarantine_until > ?' : '(quarantine_until IS NULL OR quarantine_until <= ?)') && args.push(ctx.now());
+      return db
+        .prepare<unknown[], PersonRow>(`SELECT * FROM persons ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY household_id, id LIMIT ?`)
+        .all(...args, q.limit ?? 500)
+        .map(personRecord);
+    },
+    person(id: string): PersonRecord | undefined {
+      const r = getPerson.get(id);
+      return r ? personRecord(r) : undefined;
+    },
+    /** Full ID numbers and phones, for an audited full export only. */
+    personsFull(): PersonRow[] {
+      return db.prepare<[], PersonRow>('SELECT * FROM persons ORDER BY household_id, id').all();
+    },
+    stats(): RosterStats {
+      const n = (sql: string, ...a: unknown[]) => db.prepare<unknown[], { n: number }>(sql).get(...a)?.n ?? 0;
+      const byCategory: Record<string, number> = {};
+      for (const r of db.prepare<[], { value: string; n: number }>('SELECT value, count(*) AS n FROM persons, json_each(persons.categories) GROUP BY value').all()) byCategory[r.value] = r.n;
+      return {
+        version: version(),
+        households: n('SELECT count(*) AS n FROM households'),
+        persons: n('SELECT count(*) AS n FROM persons'),
+        activeCards: n('SELECT count(*) AS n FROM cards WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)', ctx.now()),
+        byCategory,
+        inQuarantine: n('SELECT count(*) AS n FROM persons WHERE quarantine_until > ?', ctx.now()),
+      };
+    },
+    cards(q: { householdId?: string; personId?: string; includeRevoked?: boolean } = {}): PassCardRecord[] {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (q.householdId) where.push('household_id = ?') && args.push(q.householdId);
+      if (q.personId) where.push('person_id = ?') && args.push(q.personId);
+      if (!q.includeRevoked) where.push('revoked_at IS NULL');
+      return db.prepare<unknown[], CardRow>(`SELECT * FROM cards ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`).all(...args).map(cardRecord);
+    },
+    card(id: string): PassCardRecord | undefined {
+      const r = db.prepare<[string], CardRow>('SELECT * FROM cards WHERE id = ?').get(id);
+      return r ? cardRecord(r) : undefined;
+    },
+    revokeCard(id: string, reason: string): boolean {
+      const ok = db.prepare('UPDATE cards SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL').run(ctx.now(), reason, id).changes > 0;
+      if (ok) snapshot = undefined;
+      return ok;
+    },
+    vehiclePermits(q: { householdId?: string } = {}): VehiclePermitRecord[] {
+      const rows = q.householdId
+        ? db.prepare<[string], Record<string, unknown>>('SELECT * FROM vehicle_permits WHERE household_id = ? ORDER BY id').all(q.householdId)
+        : db.prepare<[], Record<string, unknown>>('SELECT * FROM vehicle_permits ORDER BY id').all();
+      return rows.map((r) => ({
+        id: r.id as string,
+        plate: r.plate as string,
+        ...(r.household_id ? { householdId: r.household_id as string } : {}),
+        ...(opt(r.valid_from as number | null) !== undefined ? { validFrom: r.valid_from as number } : {}),
+        ...(opt(r.valid_to as number | null) !== undefined ? { validTo: r.valid_to as number } : {}),
+        ...(bool(r.revoked_at != null ? 1 : null) ? { revokedAt: r.revoked_at as number } : {}),
+      }));
+    },
+  };
+}
+
+export type Roster = ReturnType<typeof createRoster>;

@@ -1,0 +1,254 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/gate/model.js';
+import { OutboxPriority } from '../../src/store/api.js';
+import { openLedger } from '../../src/store/ledger.js';
+import { passage } from './passage-factory.js';
+
+const T0 = Date.UTC(2026, 10, 23, 2); // 10:00 in Shanghai
+function open(over: Partial<Parameters<typeof openLedger>[0]> = {}) {
+  let now = T0;
+  const clock = { now: () => now, synced: () => true };
+  const ledger = openLedger({ path: ':memory:', clock, gateId: 'g1', siteId: 's1', timeZone: 'Asia/Shanghai', ...over });
+  return { ledger, set: (ms: number) => (now = ms) };
+}
+
+describe('passages and outbox', () => {
+  it('writes the passage, its outbox row and its alerts with higher priority, once', () => {
+    const { ledger } = open();
+    const fever = passage(97, T0);
+    const { seq } = ledger.recordPassage(fever);
+    expect(ledger.recordPassage(fever).seq).toBe(seq);
+    const batch = ledger.outboxBatch(10);
+    expect(batch.map((r) => [r.kind, r.priority])).toEqual([
+      ['alert', OutboxPriority.alert],
+      ['passage', OutboxPriority.passage],
+    ]);
+    expect(batch[1]?.seq).toBe(seq);
+    expect(batch[1]?.payload).toMatchObject({ gateId: 'g1', siteId: 's1', seq, id: fever.id, outcome: 'refused', reasons: ['temp.fever'] });
+    // Minimised: no names by default.
+    expect(JSON.stringify(batch)).not.toContain(fever.subject?.name as string);
+    expect(ledger.alerts()).toHaveLength(1);
+    expect(ledger.unacknowledgedAlerts()).toBe(1);
+  });
+
+  it('puts names in the uplink only when configured', () => {
+    const { ledger } = open({ uplinkNames: true });
+    const p = passage(1, T0);
+    ledger.recordPassage(p);
+    expect(JSON.stringify(ledger.outboxBatch(1))).toContain(p.subject?.name as string);
+  });
+
+  it('acknowledges only what the broker acknowledged; seq never goes back after deletes', () => {
+    const { ledger } = open();
+    const seqs = [1, 2, 3].map((i) => ledger.recordPassage(passage(i, T0)).seq);
+    ledger.outboxAck([seqs[0] as number, seqs[2] as number]);
+    expect(ledger.outboxDepth()).toBe(1);
+    expect(ledger.outboxBatch(10).map((r) => r.seq)).toEqual([seqs[1]]);
+    ledger.outboxAck(seqs.slice(0, 2));
+    expect(ledger.outboxDepth()).toBe(0);
+    const next = ledger.enqueue('correction', { note: 'clock stepped' }).seq;
+    expect(next).toBeGreaterThan(seqs[2] as number);
+    expect(ledger.outboxBatch(1)[0]).toMatchObject({ kind: 'correction', seq: next, payload: { note: 'clock stepped', seq: next } });
+  });
+
+  it('keeps wall time, monotonic seq and the clock-synced flag per record', () => {
+    const { ledger } = open();
+    ledger.recordPassage(passage(1, T0, { clockSynced: false }));
+    ledger.recordPassage(passage(2, T0 - 3_600_000)); // clock stepped back by NTP
+    const [newest, oldest] = ledger.passages();
+    expect(newest?.passage.id).toBe('p-00000002');
+    expect(newest?.seq).toBeGreaterThan(oldest?.seq as number);
+    expect(oldest?.clockSynced).toBe(false);
+    expect(newest?.clockSynced).toBe(true);
+  });
+
+  it('searches by name, card, ID tail and plate, and filters', () => {
+    const { ledger } = open();
+    for (let i = 1; i <= 60; i++) ledger.recordPassage(passage(i, T0 + i * 1000));
+    const p5 = passage(5, 0).subject;
+    expect(ledger.passages({ text: p5?.name }).every((r) => r.passage.subject?.name === p5?.name)).toBe(true);
+    expect(ledger.passages({ text: p5?.name }).length).toBeGreaterThan(0);
+    expect(ledger.passages({ text: p5?.id }).map((r) => r.passage.subject?.id)).toContain(p5?.id);
+    expect(ledger.passages({ text: p5?.idTail }).every((r) => r.passage.subject?.idTail === p5?.idTail)).toBe(true);
+    expect(ledger.passages({ outcome: 'refused' }).every((r) => r.passage.outcome === 'refused')).toBe(true);
+    expect(ledger.passages({ reasonCode: 'code.yellow' }).length).toBe(3); // 17, 34, 51
+    expect(ledger.passages({ direction: 'in', lane: 'lane-2' }).every((r) => r.passage.direction === 'in' && r.passage.lane === 'lane-2')).toBe(true);
+    expect(ledger.passages({ from: T0 + 10_000, to: T0 + 20_000 })).toHaveLength(10);
+    const page1 = ledger.passages({ limit: 20 });
+    const page2 = ledger.passages({ limit: 20, beforeSeq: page1.at(-1)?.seq as number });
+    expect(page2[0]?.seq).toBeLessThan(page1.at(-1)?.seq as number);
+    expect(ledger.passages({ text: 'nobody' })).toEqual([]);
+  });
+
+  it("counts today's entries, exits, refusals by reason, fever alerts and who is inside", () => {
+    const { ledger } = open();
+    const sub = (id: string, hh: string) => ({ kind: 'person' as const, id, personId: id, householdId: hh });
+    ledger.recordPassage(passage(2, T0, { direction: 'in', subject: sub('a', 'h1') }));
+    ledger.recordPassage(passage(4, T0 + 1, { direction: 'in', subject: sub('b', 'h1') }));
+    ledger.recordPassage(passage(6, T0 + 2, { direction: 'out', subject: sub('b', 'h1') }));
+    ledger.recordPassage(passage(97, T0 + 3)); // refused, fever
+    ledger.registerVisitor({ name: '访客甲', travel: [] });
+    const c = ledger.todayCounts();
+    expect(c).toMatchObject({ day: '2026-11-23', entries: 2, exits: 1, refusals: 1, feverAlerts: 1, visitorsInside: 1, peopleInside: 2 });
+    expect(c.refusalsByReason).toEqual({ 'temp.fever': 1 });
+    const inside = ledger.insideState();
+    expect(inside.inside.map((x) => x.subjectId)).toEqual(['a']);
+    expect(inside.lastOuting).toEqual({ h1: T0 + 2 });
+    // The next local day starts at 16:00 UTC.
+    expect(ledger.todayCounts(Date.UTC(2026, 10, 23, 16, 0, 1)).entries).toBe(0);
+  });
+
+  it('records alerts not tied to a passage and acknowledges them by operator', () => {
+    const { ledger } = open();
+    const a: Alert = { id: 'dev-1', kind: 'device-offline', severity: 'warning', text: { zh: '测温仪离线', en: 'Thermometer offline' }, at: T0, detail: { deviceId: 't1' } };
+    const { seq } = ledger.recordAlert(a);
+    expect(ledger.recordAlert(a).seq).toBe(seq);
+    expect(ledger.acknowledgeAlert('dev-1', 'vol-1')).toBe(true);
+    expect(ledger.acknowledgeAlert('dev-1', 'vol-1')).toBe(false);
+    expect(ledger.alerts()[0]).toMatchObject({ acknowledgedBy: 'vol-1', acknowledgedAt: T0 });
+    expect(ledger.unacknowledgedAlerts()).toBe(0);
+    expect(ledger.auditLog({ action: 'alert-ack' })).toHaveLength(1);
+  });
+
+  it('a failed transaction leaves nothing behind', () => {
+    const { ledger } = open();
+    const bad = passage(1, T0);
+    (bad as unknown as { lane: null }).lane = null; // NOT NULL violated after the outbox insert
+    expect(() => ledger.recordPassage(bad)).toThrow();
+    expect(ledger.outboxDepth()).toBe(0);
+    expect(ledger.outboxBatch(10)).toEqual([]);
+    expect(ledger.todayCounts().entries + ledger.todayCounts().exits + ledger.todayCounts().refusals).toBe(0);
+  });
+});
+
+describe('roster', () => {
+  const change = {
+    households: [{ id: 'h1', address: '东村1号', grid: '一网格' }],
+    persons: [
+      { id: 'p1', householdId: 'h1', name: '王建国', idNumber: '330102195603120018', phone: '13805710001', categories: ['elderly-alone', 'chronic'] },
+      { id: 'p2', householdId: 'h1', name: '李强', categories: ['tenant'], quarantine: { kind: 'home' as const, until: T0 + 86_400_000 } },
+    ],
+    cards: [{ id: 'c1', type: 'person' as const, personId: 'p1', householdId: 'h1' }],
+  };
+
+  it('applies versioned changes atomically and refuses stale versions', () => {
+    const { ledger } = open();
+    expect(ledger.applyRoster(change, { version: 5 }).result).toBe('applied');
+    expect(ledger.applyRoster({ persons: [{ id: 'p1', householdId: 'h1', name: 'X' }] }, { version: 5 }).result).toBe('stale');
+    expect(ledger.person('p1')?.name).toBe('王建国');
+    expect(ledger.rosterVersion()).toBe(5);
+    // A delta keeps what it does not mention.
+    ledger.applyRoster({ persons: [{ id: 'p1', householdId: 'h1', name: '王建国', health: { colour: 'yellow', at: T0 } }] }, { version: 6 });
+    expect(ledger.person('p1')).toMatchObject({ health: { colour: 'yellow' }, phoneMasked: '138****0001', categories: ['elderly-alone', 'chronic'] });
+    // A full snapshot replaces.
+    ledger.applyRoster({ full: true, households: [{ id: 'h2', address: '西村' }], persons: [{ id: 'p9', householdId: 'h2', name: '新人' }] }, { version: 7 });
+    expect(ledger.person('p1')).toBeUndefined();
+    expect(ledger.rosterView().members('h2').map((p) => p.id)).toEqual(['p9']);
+  });
+
+  it('exposes ID numbers and phones masked, and a fast view for the gate', () => {
+    const { ledger } = open();
+    ledger.applyRoster(change);
+    const p = ledger.person('p1');
+    expect(p?.idNumberMasked).toBe('3301**********0018');
+    expect(JSON.stringify(ledger.persons())).not.toContain('330102195603120018');
+    expect(JSON.stringify(ledger.persons())).not.toContain('13805710001');
+    const view = ledger.rosterView();
+    expect(view.personByIdNumber('330102195603120018')?.id).toBe('p1');
+    expect(view.card('c1')?.personId).toBe('p1');
+    expect(view.members('h1')).toHaveLength(2);
+    expect(view.person('p2')?.quarantine?.kind).toBe('home');
+    expect(ledger.rosterStats()).toMatchObject({ households: 1, persons: 2, activeCards: 1, inQuarantine: 1, byCategory: { tenant: 1, 'elderly-alone': 1, chronic: 1 } });
+    expect(ledger.persons({ category: 'tenant' }).map((x) => x.id)).toEqual(['p2']);
+  });
+
+  it('refreshes the view after a change and revokes cards into the policy', () => {
+    const changes: string[] = [];
+    const { ledger } = open({ onChange: (w) => changes.push(w) });
+    ledger.applyRoster(change);
+    const before = ledger.rosterView();
+    expect(ledger.revokeCard('c1', 'lost', 'admin')).toBe(true);
+    expect(ledger.rosterView()).not.toBe(before);
+    expect(ledger.rosterView().card('c1')).toBeUndefined();
+    expect(ledger.policy().revokedCards).toContain('c1');
+    expect(ledger.cards({ includeRevoked: true })[0]).toMatchObject({ revokedReason: 'lost' });
+    expect(changes).toContain('roster');
+    const issued = ledger.issueCard({ id: 'c2', type: 'household', householdId: 'h1' }, 'admin');
+    expect(issued.issuedBy).toBe('admin');
+    expect(ledger.rosterView().card('c2')?.type).toBe('household');
+    expect(ledger.auditLog().map((a) => a.action)).toEqual(expect.arrayContaining(['card-issue', 'card-revoke', 'roster-change']));
+  });
+});
+
+describe('visitors', () => {
+  it('registers, lists inside, signs out (销号) and signs out on an admitted exit', () => {
+    const { ledger, set } = open();
+    const v1 = ledger.registerVisitor({ name: '访客甲', idNumber: '330102195603120018', phone: '13900000000', travel: ['杭州'], hostHouseholdId: 'h1', reason: '探亲', escort: '王建国', operatorId: 'vol' });
+    set(T0 + 60_000);
+    const v2 = ledger.registerVisitor({ name: '访客乙', travel: [] });
+    expect(v1).toMatchObject({ idTail: '0018', idNumberMasked: '3301**********0018', phoneMasked: '139****0000', registeredBy: 'vol' });
+    expect(ledger.visitorsInside().map((v) => v.id)).toEqual([v1.id, v2.id]);
+    expect(ledger.rosterView().visitor(v1.id)?.travel).toEqual(['杭州']);
+    expect(ledger.signOutVisitor(v1.id, 'vol')).toBe(true);
+    expect(ledger.signOutVisitor(v1.id, 'vol')).toBe(false);
+    ledger.recordPassage(passage(1, T0 + 120_000, { direction: 'out', outcome: 'admitted', subject: { kind: 'visitor', id: v2.id } }));
+    expect(ledger.visitorsInside()).toEqual([]);
+    expect(ledger.todayCounts().visitorsInside).toBe(0);
+    expect(ledger.dailyReport().visitors).toBe(2);
+  });
+
+  it('rejects a bad form with a clear message', () => {
+    const { ledger } = open();
+    expect(() => ledger.registerVisitor({ name: ' ', travel: [] })).toThrow(/name/);
+    expect(() => ledger.registerVisitor({ name: '甲', idNumber: '330102195603120017', travel: [] })).toThrow(/ID number/);
+    expect(() => ledger.registerVisitor({ name: '甲', phone: 'abc', travel: [] })).toThrow(/phone/);
+  });
+});
+
+describe('operators, duty, audit', () => {
+  it('hashes PINs with scrypt and verifies them', () => {
+    const { ledger } = open();
+    expect(ledger.hasAdmin()).toBe(false);
+    ledger.createOperator({ id: 'admin', name: '管理员', role: 'admin', pin: '246810' }, 'setup');
+    ledger.createOperator({ id: 'vol', name: '志愿者', role: 'volunteer', pin: '1357' }, 'admin');
+    expect(ledger.hasAdmin()).toBe(true);
+    expect(ledger.verifyOperator('admin', '246810')?.role).toBe('admin');
+    expect(ledger.verifyOperator('admin', '246811')).toBeUndefined();
+    expect(ledger.verifyOperator('ghost', '246810')).toBeUndefined();
+    ledger.setOperatorPin('vol', '9999', 'admin');
+    expect(ledger.verifyOperator('vol', '1357')).toBeUndefined();
+    expect(ledger.verifyOperator('vol', '9999')?.id).toBe('vol');
+    ledger.setOperatorActive('vol', false, 'admin');
+    expect(ledger.verifyOperator('vol', '9999')).toBeUndefined();
+    expect(() => ledger.createOperator({ id: 'x', name: 'x', role: 'volunteer', pin: '12' }, 'admin')).toThrow(/PIN/);
+    expect(() => ledger.createOperator({ id: 'admin', name: 'x', role: 'admin', pin: '1234' }, 'admin')).toThrow(/exists/);
+  });
+
+  it('logs duty sign-in and sign-out', () => {
+    const { ledger, set } = open();
+    ledger.createOperator({ id: 'vol', name: '志愿者', role: 'volunteer', pin: '1357' }, 'admin');
+    const d = ledger.dutySignIn('vol', '夜班');
+    expect(ledger.dutySignIn('vol').id).toBe(d.id);
+    expect(ledger.duty({ onDutyOnly: true })).toHaveLength(1);
+    set(T0 + 8 * 3_600_000);
+    expect(ledger.dutySignOut('vol')?.signedOutAt).toBe(T0 + 8 * 3_600_000);
+    expect(ledger.dutySignOut('vol')).toBeUndefined();
+    expect(ledger.duty({ onDutyOnly: true })).toHaveLength(0);
+    expect(() => ledger.dutySignIn('ghost')).toThrow(/No operator/);
+  });
+});
+
+describe('policy', () => {
+  it('applies each kind by version; older or equal versions are stale', () => {
+    const { ledger } = open({ defaultZoneLevel: 'precaution' });
+    expect(ledger.policy()).toMatchObject({ version: 0, zoneLevel: 'precaution', riskAreas: [] });
+    expect(ledger.applyPolicy('risk-areas', 3, ['上海市浦东新区', '杭州市西湖区'])).toBe('applied');
+    expect(ledger.applyPolicy('risk-areas', 2, ['old'])).toBe('stale');
+    expect(ledger.applyPolicy('zone-level', 1, { level: 'controlled' })).toBe('applied');
+    expect(ledger.applyPolicy('revocations', 1, { cards: ['c9'] })).toBe('applied');
+    expect(ledger.policy()).toMatchObject({ version: 3, zoneLevel: 'controlled', riskAreas: ['上海市浦东新区', '杭州市西湖区'], revokedCards: ['c9'] });
+    expect(() => ledger.applyPolicy('zone-level', 2, 'lockdown')).toThrow(/zone-level/);
+    expect(() => ledger.applyPolicy('risk-areas', 4, [1, 2])).toThrow(/list of strings/);
+    expect(ledger.policyStates().map((s) => s.kind)).toEqual(['revocations', 'risk-areas', 'zone-level']);
+  });
+});
