@@ -1,0 +1,217 @@
+// Payload schemas of every message on the topic tree (TypeBox). docs/asyncapi.yaml names them;
+// tests validate real messages against them. Downlink schemas reject unknown keys.
+import { type Static, type TSchema, Type } from 'typebox';
+import Value from 'typebox/value';
+
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+const Ms = Type.Integer({ minimum: 0, description: 'Wall-clock milliseconds since the epoch' });
+const Version = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Monotonic version set by the hub; an older one never replaces a newer one' });
+const Colour = Type.Union([Type.Literal('green'), Type.Literal('yellow'), Type.Literal('red')]);
+const Zone = Type.Union([Type.Literal('normal'), Type.Literal('precaution'), Type.Literal('controlled'), Type.Literal('sealed')]);
+const Strict = { additionalProperties: false } as const;
+
+// ---------- uplink ----------
+
+const Envelope = {
+  v: Type.Literal(1),
+  site: Id,
+  gate: Id,
+  seq: Type.Integer({ minimum: 0, description: 'Per-gate sequence; the hub drops (gate, seq) it has seen' }),
+};
+
+/** Passages, alerts, reports, corrections, events and results drained from the outbox. */
+export const OutboxMessage = Type.Object({
+  ...Envelope,
+  kind: Type.Union([Type.Literal('passage'), Type.Literal('alert'), Type.Literal('report'), Type.Literal('correction'), Type.Literal('state'), Type.Literal('roster-ack')]),
+  at: Ms,
+  clockSynced: Type.Boolean(),
+  data: Type.Record(Type.String(), Type.Unknown()),
+});
+export type OutboxMessage = Static<typeof OutboxMessage>;
+
+export const DeviceHealthMessage = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  lane: Type.String(),
+  driver: Type.String(),
+  state: Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('faulty')]),
+  detail: Type.Optional(Type.String()),
+  since: Ms,
+});
+
+/** Retained on `<gate>/state`; the last will is the same message with status "offline". */
+export const StateMessage = Type.Object({
+  ...Envelope,
+  seq: Type.Integer({ minimum: 0, description: 'Last outbox seq committed when this was written (not unique)' }),
+  status: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
+  reason: Type.Optional(Type.Union([Type.Literal('connected'), Type.Literal('update'), Type.Literal('shutdown'), Type.Literal('lost')])),
+  at: Ms,
+  clockSynced: Type.Boolean(),
+  outboxDepth: Type.Integer({ minimum: 0 }),
+  zoneLevel: Type.Optional(Zone),
+  versions: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
+  devices: Type.Array(DeviceHealthMessage),
+  software: Type.String(),
+});
+export type StateMessage = Static<typeof StateMessage>;
+
+/** Retained on `<gate>/counts`. */
+export const CountsMessage = Type.Object({
+  ...Envelope,
+  seq: Type.Integer({ minimum: 0, description: 'Last outbox seq committed when counted (not unique)' }),
+  at: Ms,
+  day: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+  entries: Type.Integer({ minimum: 0 }),
+  exits: Type.Integer({ minimum: 0 }),
+  peopleInside: Type.Integer({ minimum: 0 }),
+  visitorsInside: Type.Integer({ minimum: 0 }),
+  refusals: Type.Integer({ minimum: 0 }),
+  refusalsByReason: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
+  feverAlerts: Type.Integer({ minimum: 0 }),
+  overrides: Type.Integer({ minimum: 0 }),
+});
+export type CountsMessage = Static<typeof CountsMessage>;
+
+const ReasonSchema = Type.Object({ code: Type.String(), zh: Type.String(), en: Type.String() });
+
+/** The `data` of an outbox row of kind 'roster-ack', published on `<gate>/result`. */
+export const ResultData = Type.Object({
+  ref: Type.Object({
+    topic: Type.String(),
+    kind: Type.Optional(Type.String()),
+    version: Type.Optional(Type.Integer()),
+    id: Type.Optional(Type.String({ description: 'The update id the hub gave, echoed back' })),
+  }),
+  result: Type.Union([Type.Literal('applied'), Type.Literal('rejected')]),
+  reasons: Type.Array(ReasonSchema),
+  currentVersion: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export type ResultData = Static<typeof ResultData>;
+
+// ---------- downlink ----------
+
+const Head = {
+  site: Id,
+  version: Version,
+  id: Type.Optional(Type.String({ maxLength: 128, description: 'Update id, echoed in the result' })),
+  issuedAt: Type.Optional(Ms),
+};
+
+const TimeWindow = Type.Object({
+  days: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), { maxItems: 7 })),
+  from: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+  to: Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' }),
+}, Strict);
+
+const Household = Type.Object({
+  id: Id,
+  address: Type.String({ maxLength: 256 }),
+  grid: Type.Optional(Type.String({ maxLength: 64 })),
+  registeredResidents: Type.Optional(Type.Integer({ minimum: 0 })),
+  actualResidents: Type.Optional(Type.Integer({ minimum: 0 })),
+  note: Type.Optional(Type.String({ maxLength: 512 })),
+}, Strict);
+
+const Person = Type.Object({
+  id: Id,
+  householdId: Id,
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+  idNumber: Type.Optional(Type.String({ pattern: '^[0-9]{17}[0-9Xx]$' })),
+  phone: Type.Optional(Type.String({ maxLength: 32 })),
+  resident: Type.Optional(Type.Boolean()),
+  categories: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
+  quarantine: Type.Optional(Type.Union([Type.Null(), Type.Object({ kind: Type.Union([Type.Literal('home'), Type.Literal('central')]), until: Ms }, Strict)])),
+  health: Type.Optional(Type.Union([Type.Null(), Type.Object({ colour: Colour, at: Ms }, Strict)])),
+  lastTestAt: Type.Optional(Type.Union([Type.Null(), Ms])),
+  vaccinated: Type.Optional(Type.Union([Type.Null(), Type.Boolean()])),
+  riskTravel: Type.Optional(Type.Union([Type.Null(), Type.Object({ area: Type.String({ maxLength: 128 }), at: Ms }, Strict)])),
+}, Strict);
+
+const Card = Type.Object({
+  id: Id,
+  type: Type.Union([Type.Literal('household'), Type.Literal('person'), Type.Literal('vehicle'), Type.Literal('staff'), Type.Literal('visitor')]),
+  personId: Type.Optional(Id),
+  householdId: Type.Optional(Id),
+  vehiclePlate: Type.Optional(Type.String({ maxLength: 16 })),
+  validity: Type.Optional(Type.Array(TimeWindow, { maxItems: 16 })),
+  issuedAt: Type.Optional(Ms),
+  expiresAt: Type.Optional(Ms),
+  revokedAt: Type.Optional(Ms),
+  revokedReason: Type.Optional(Type.String({ maxLength: 256 })),
+  issuedBy: Type.Optional(Type.String({ maxLength: 64 })),
+}, Strict);
+
+const VehiclePermit = Type.Object({
+  id: Id,
+  plate: Type.String({ minLength: 1, maxLength: 16 }),
+  householdId: Type.Optional(Id),
+  validFrom: Type.Optional(Ms),
+  validTo: Type.Optional(Ms),
+  revokedAt: Type.Optional(Ms),
+}, Strict);
+
+const Ids = Type.Array(Id, { maxItems: 200_000 });
+
+export const RosterSnapshot = Type.Object({
+  ...Head,
+  households: Type.Array(Household, { maxItems: 100_000 }),
+  persons: Type.Array(Person, { maxItems: 200_000 }),
+  cards: Type.Array(Card, { maxItems: 200_000 }),
+  vehiclePermits: Type.Optional(Type.Array(VehiclePermit, { maxItems: 100_000 })),
+}, Strict);
+
+export const RosterDelta = Type.Object({
+  ...Head,
+  baseVersion: Type.Optional(Type.Integer({ minimum: 0, description: 'Roster version the delta was computed against; a mismatch is rejected so the hub sends a snapshot' })),
+  households: Type.Optional(Type.Array(Household, { maxItems: 100_000 })),
+  persons: Type.Optional(Type.Array(Person, { maxItems: 200_000 })),
+  cards: Type.Optional(Type.Array(Card, { maxItems: 200_000 })),
+  vehiclePermits: Type.Optional(Type.Array(VehiclePermit, { maxItems: 100_000 })),
+  removeHouseholds: Type.Optional(Ids),
+  removePersons: Type.Optional(Ids),
+  removeCards: Type.Optional(Ids),
+}, Strict);
+
+export const HealthUpdate = Type.Object({
+  ...Head,
+  statuses: Type.Array(Type.Object({ personId: Id, colour: Colour, at: Ms }, Strict), { minItems: 1, maxItems: 200_000 }),
+}, Strict);
+
+export const RiskAreasUpdate = Type.Object({ ...Head, areas: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 10_000 }) }, Strict);
+export const ZoneUpdate = Type.Object({ ...Head, level: Zone }, Strict);
+export const RevocationsUpdate = Type.Object({ ...Head, cards: Ids }, Strict);
+
+export const PolicyUpdate = Type.Object({
+  ...Head,
+  thresholds: Type.Object({
+    feverThreshold: Type.Optional(Type.Number({ minimum: 35, maximum: 40 })),
+    temperatureFloor: Type.Optional(Type.Number({ minimum: 30, maximum: 36.5 })),
+    riskAreaLookbackDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+    nucleicTestMaxAgeHours: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 1, maximum: 720 })])),
+    healthStatusMaxAgeMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10080 })),
+    householdQuotaDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 14 })),
+    vaccinationRequired: Type.Optional(Type.Boolean()),
+  }, { ...Strict, minProperties: 1 }),
+}, Strict);
+
+export const DOWNLINK_SCHEMAS = {
+  roster: RosterSnapshot,
+  'roster/delta': RosterDelta,
+  health: HealthUpdate,
+  'risk-areas': RiskAreasUpdate,
+  zone: ZoneUpdate,
+  revocations: RevocationsUpdate,
+  policy: PolicyUpdate,
+} as const satisfies Record<string, TSchema>;
+
+/** Schema problems as short lines ("/persons/3/name: must be string"), at most `max`. */
+export function schemaProblems(schema: TSchema, value: unknown, max = 10): string[] {
+  const out: string[] = [];
+  for (const e of Value.Errors(schema, value)) {
+    const where = e.instancePath || '/';
+    const extra = e.keyword === 'additionalProperties' ? ` (${((e.params as { additionalProperties?: string[] }).additionalProperties ?? []).join(', ')})` : '';
+    out.push(`${where}: ${e.message}${extra}`);
+    if (out.length >= max) break;
+  }
+  return out;
+}

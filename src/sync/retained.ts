@@ -1,0 +1,83 @@
+// The retained messages: gate state (with the "offline" last will) and today's counts.
+import type { DeviceHealth } from '../app/bus.js';
+import type { TodayCounts } from '../store/api.js';
+import type { CountsMessage, StateMessage } from './messages.js';
+
+export interface StateFacts {
+  site: string;
+  gate: string;
+  seq: number;
+  at: number;
+  clockSynced: boolean;
+  outboxDepth: number;
+  zoneLevel?: StateMessage['zoneLevel'];
+  versions: Record<string, number>;
+  devices: DeviceHealth[];
+  software: string;
+}
+
+export function stateMessage(status: 'online' | 'offline', reason: NonNullable<StateMessage['reason']>, f: StateFacts): StateMessage {
+  const m: StateMessage = {
+    v: 1,
+    site: f.site,
+    gate: f.gate,
+    seq: f.seq,
+    status,
+    reason,
+    at: f.at,
+    clockSynced: f.clockSynced,
+    outboxDepth: f.outboxDepth,
+    versions: f.versions,
+    devices: f.devices.map((d) => {
+      const out: StateMessage['devices'][number] = { id: d.id, kind: d.kind, lane: d.lane, driver: d.driver, state: d.state, since: d.since };
+      if (d.detail !== undefined) out.detail = d.detail;
+      return out;
+    }),
+    software: f.software,
+  };
+  if (f.zoneLevel) m.zoneLevel = f.zoneLevel;
+  return m;
+}
+
+export function countsMessage(c: TodayCounts, f: { site: string; gate: string; seq: number; at: number }): CountsMessage {
+  return {
+    v: 1,
+    site: f.site,
+    gate: f.gate,
+    seq: f.seq,
+    at: f.at,
+    day: c.day,
+    entries: c.entries,
+    exits: c.exits,
+    peopleInside: c.peopleInside,
+    visitorsInside: c.visitorsInside,
+    refusals: c.refusals,
+    refusalsByReason: c.refusalsByReason,
+    feverAlerts: c.feverAlerts,
+    overrides: c.overrides,
+  };
+}
+
+/** Runs `fn` at most once per `ms` (trailing): a burst of passages gives one counts message. */
+export function throttle(ms: number, fn: () => void): { schedule(): void; cancel(): void; flush(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    schedule() {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        fn();
+      }, ms);
+    },
+    cancel() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+    flush() {
+      if (!timer) return;
+      clearTimeout(timer);
+      timer = undefined;
+      fn();
+    },
+  };
+}

@@ -1,0 +1,259 @@
+// The sync feature: one MQTT connection to the hub. Uplink drains the ledger's outbox; retained
+// state and counts follow the bus; downlink updates go through DownlinkHandler into the ledger.
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { DeviceHealth } from '../app/bus.js';
+import type { AppContext, Feature } from '../app/feature.js';
+import { VERSION } from '../cli/version.js';
+import { type Ledger, OutboxPriority, type TodayCounts } from '../store/api.js';
+import { clientOptions } from './connect.js';
+import { DownlinkHandler } from './downlink.js';
+import { OutboxDrain } from './drain.js';
+import { discoveryMessages, haBirthTopic } from './home-assistant.js';
+import { countsMessage, stateMessage, throttle } from './retained.js';
+import { type DownlinkKind, topicTree } from './topics.js';
+
+export type SyncLedger = Pick<
+  Ledger,
+  'outboxBatch' | 'outboxAck' | 'outboxDepth' | 'enqueue' | 'todayCounts' | 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth' | 'policy' | 'passages' | 'checkLimits'
+>;
+
+export interface SyncOptions {
+  ctx: AppContext;
+  ledger: SyncLedger;
+  /** Device health for the state message; default none. */
+  devices?: () => DeviceHealth[];
+  /** Today's counts; default ledger.todayCounts(). */
+  counts?: () => TodayCounts;
+  onDownlinkApplied?: (kind: DownlinkKind) => void;
+  /** Broker URL instead of mqtt.url (e.g. the embedded broker's real port). */
+  url?: string;
+  /** Extra mqtt.js options (tests: a CA, a shorter reconnect). */
+  clientOptions?: Partial<IClientOptions>;
+}
+
+export interface SyncState {
+  enabled: boolean;
+  connected: boolean;
+  brokerUrl: string;
+  outboxDepth: number;
+  outboxFull: boolean;
+  /** Messages published / rows acknowledged by the broker since start. */
+  sent: number;
+  acked: number;
+  lastError?: string;
+}
+
+export interface Sync extends Feature {
+  state(): SyncState;
+}
+
+const STOP_BUDGET_MS = 4000;
+
+export function createSync(options: SyncOptions): Sync {
+  const { ctx, ledger } = options;
+  const cfg = ctx.config.mqtt;
+  const site = ctx.config.site.id;
+  const gate = ctx.config.gate.id;
+  const log = ctx.logger.child({ feature: 'sync' });
+  const topics = topicTree({ root: cfg.topicRoot, site, gate });
+  const url = options.url ?? cfg.url;
+  const devices = options.devices ?? (() => []);
+  const counts = options.counts ?? (() => ledger.todayCounts(ctx.clock.now()));
+  let client: MqttClient | undefined;
+  let connected = false;
+  let lastError: string | undefined;
+  let lastSeq = 0;
+  let outboxFull = false;
+  let limitsTimer: NodeJS.Timeout | undefined;
+  const offs: Array<() => void> = [];
+
+  const facts = () => ({
+    site,
+    gate,
+    seq: lastSeq,
+    at: ctx.clock.now(),
+    clockSynced: ctx.clock.synced(),
+    outboxDepth: ledger.outboxDepth(),
+    zoneLevel: ledger.policy().zoneLevel,
+    versions: downlink.versions(),
+    devices: devices(),
+    software: VERSION,
+  });
+  const publishRetained = (topic: string, body: unknown) => {
+    if (!client?.connected) return;
+    client.publish(topic, JSON.stringify(body), { qos: 1, retain: true }, (err) => {
+      if (err) log.debug({ err, topic }, 'retained publish not acknowledged');
+    });
+  };
+  const emitState = (detail?: string) => {
+    const s: { connected: boolean; outboxDepth: number; detail?: string } = { connected, outboxDepth: ledger.outboxDepth() };
+    const d = detail ?? (outboxFull ? 'outbox-full' : lastError);
+    if (d) s.detail = d;
+    ctx.bus.emit('sync.state', s);
+  };
+  const stateThrottle = throttle(cfg.countsDebounceMs, () => publishRetained(topics.state, stateMessage('online', 'update', facts())));
+  const countsThrottle = throttle(cfg.countsDebounceMs, () => {
+    try {
+      publishRetained(topics.counts, countsMessage(counts(), { site, gate, seq: lastSeq, at: ctx.clock.now() }));
+    } catch (err) {
+      log.error({ err }, 'could not read today\'s counts');
+    }
+  });
+
+  const drain = new OutboxDrain({
+    ledger,
+    client: { publish: (topic, message, opts, cb) => (client ? client.publish(topic, message, opts, cb) : cb(new Error('not connected'))) },
+    topics,
+    site,
+    gate,
+    batch: cfg.drain.batch,
+    inflight: cfg.drain.inflight,
+    sendPersonalData: cfg.sendPersonalData,
+    logger: log,
+    onAcked: (_n, seq) => {
+      if (seq > lastSeq) lastSeq = seq;
+      stateThrottle.schedule();
+    },
+  });
+  const downlink = new DownlinkHandler({
+    ledger,
+    bus: ctx.bus,
+    topics,
+    site,
+    maxBytes: cfg.downlink.maxBytes,
+    logger: log,
+    answer: (result) => {
+      ledger.enqueue('roster-ack', result as unknown as Record<string, unknown>, OutboxPriority.alert);
+      drain.wake();
+    },
+    onApplied: (kind) => {
+      stateThrottle.schedule();
+      options.onDownlinkApplied?.(kind);
+    },
+  });
+
+  const announce = () => {
+    if (!cfg.homeAssistant.enabled || !client?.connected) return;
+    const lanes = ctx.config.lanes.map((l) => l.id);
+    for (const m of discoveryMessages({ prefix: cfg.homeAssistant.prefix, topics, site, siteName: ctx.config.site.name, gate, gateName: ctx.config.gate.name, lanes, software: VERSION })) {
+      client.publish(m.topic, m.payload, { qos: 1, retain: true });
+    }
+  };
+
+  const checkLimits = () => {
+    try {
+      const h = ledger.checkLimits();
+      if (h.outboxFull !== outboxFull) {
+        outboxFull = h.outboxFull;
+        if (outboxFull) log.error({ outboxDepth: h.outboxDepth }, 'outbox is at its cap: the hub is unreachable for long; nothing is dropped, the ledger keeps growing');
+        else log.info({ outboxDepth: h.outboxDepth }, 'outbox is below its cap again');
+        ctx.bus.emit('ledger.changed', { what: 'alerts' });
+        emitState();
+      }
+    } catch (err) {
+      log.error({ err }, 'could not check the outbox cap');
+    }
+  };
+
+  function onConnect() {
+    connected = true;
+    lastError = undefined;
+    log.info({ url }, 'connected to the hub broker');
+    publishRetained(topics.state, stateMessage('online', 'connected', facts()));
+    countsThrottle.cancel();
+    publishRetained(topics.counts, countsMessage(counts(), { site, gate, seq: lastSeq, at: ctx.clock.now() }));
+    const subs = [...(cfg.downlink.enabled ? topics.downlinkFilters : []), ...(cfg.homeAssistant.enabled ? [haBirthTopic(cfg.homeAssistant.prefix)] : [])];
+    if (subs.length > 0 && client) {
+      client.subscribe(subs, { qos: 1 }, (err, granted) => {
+        if (err) log.error({ err }, 'could not subscribe to hub commands');
+        else if (granted?.some((g) => g.qos === 128)) log.error({ refused: granted.filter((g) => g.qos === 128).map((g) => g.topic) }, 'the broker refused a subscription (check its ACL)');
+      });
+    }
+    announce();
+    drain.connected();
+    emitState();
+  }
+
+  function onClose() {
+    if (connected) log.warn({ url }, 'lost the hub broker; passages wait in the outbox');
+    connected = false;
+    drain.disconnected();
+    emitState();
+  }
+
+  return {
+    name: 'sync',
+    start() {
+      if (!cfg.enabled) return;
+      lastSeq = ledger.passages({ limit: 1 })[0]?.seq ?? 0;
+      const opts: IClientOptions = {
+        ...clientOptions({ mqtt: cfg, site, gate, will: { topic: topics.state, payload: JSON.stringify(stateMessage('offline', 'lost', facts())) } }),
+        ...options.clientOptions,
+      };
+      client = mqtt.connect(url, opts);
+      client.on('connect', onConnect);
+      client.on('close', onClose);
+      client.on('error', (err) => {
+        lastError = err.message;
+        log.warn({ err: err.message }, 'hub broker error');
+        emitState();
+      });
+      client.on('message', (topic, payload, packet) => {
+        try {
+          if (cfg.homeAssistant.enabled && topic === haBirthTopic(cfg.homeAssistant.prefix)) {
+            if (payload.toString() === 'online') announce();
+            return;
+          }
+          if (cfg.downlink.enabled) downlink.handle(topic, payload, packet.retain);
+        } catch (err) {
+          log.error({ err, topic }, 'hub message handling failed; nothing was changed');
+        }
+      });
+      offs.push(
+        ctx.bus.on('passage.decided', ({ seq }) => {
+          if (seq > lastSeq) lastSeq = seq;
+          drain.wake();
+          countsThrottle.schedule();
+        }),
+        ctx.bus.on('alert.raised', () => drain.wake()),
+        ctx.bus.on('ledger.changed', ({ what }) => {
+          if (what === 'outbox' || what === 'alerts') drain.wake();
+          if (what === 'counts' || what === 'visitors') countsThrottle.schedule();
+          if (what === 'policy') stateThrottle.schedule();
+        }),
+        ctx.bus.on('device.health', () => stateThrottle.schedule()),
+        ctx.bus.on('device.signal', (s) => {
+          if (s.signal === 'door-contact') publishRetained(`${topics.gateBase}/door/${s.lane}`, { v: 1, site, gate, seq: lastSeq, lane: s.lane, open: s.active, at: ctx.clock.now() });
+        }),
+      );
+      limitsTimer = setInterval(checkLimits, 10_000);
+      limitsTimer.unref();
+      checkLimits();
+    },
+    async stop() {
+      for (const off of offs.splice(0)) off();
+      if (limitsTimer) clearInterval(limitsTimer);
+      stateThrottle.cancel();
+      countsThrottle.cancel();
+      const c = client;
+      if (!c) return;
+      const deadline = Date.now() + STOP_BUDGET_MS;
+      await drain.stop(1500);
+      if (c.connected) {
+        await Promise.race([
+          c.publishAsync(topics.state, JSON.stringify(stateMessage('offline', 'shutdown', facts())), { qos: 1, retain: true }).catch(() => undefined),
+          new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now() - 1000))),
+        ]);
+      }
+      await Promise.race([c.endAsync(false).catch(() => undefined), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      if (!c.disconnected) c.end(true);
+      client = undefined;
+      connected = false;
+    },
+    state() {
+      const s: SyncState = { enabled: cfg.enabled, connected, brokerUrl: url, outboxDepth: ledger.outboxDepth(), outboxFull, sent: drain.sent, acked: drain.acked };
+      if (lastError) s.lastError = lastError;
+      return s;
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventBus } from '../../src/app/bus.js';
+import type { Ledger } from '../../src/store/api.js';
+import { DownlinkHandler } from '../../src/sync/downlink.js';
+import { ResultData } from '../../src/sync/messages.js';
+import { topicTree } from '../../src/sync/topics.js';
+import Value from 'typebox/value';
+import { openTestLedger, SITE } from './support.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/sync/${name}`, import.meta.url));
+const topics = topicTree({ root: 'checkpoint', site: SITE, gate: 'gate-a' });
+const cmd = (kind: string) => `checkpoint/v1/${SITE}/cmd/${kind}`;
+
+describe('downlink: validate, version, apply atomically, answer', () => {
+  let ledger: Ledger;
+  let answers: ResultData[];
+  let changed: string[];
+  let handler: DownlinkHandler;
+
+  beforeEach(() => {
+    ledger = openTestLedger();
+    answers = [];
+    changed = [];
+    const bus = new EventBus();
+    bus.on('ledger.changed', ({ what }) => changed.push(what));
+    handler = new DownlinkHandler({ ledger, bus, topics, site: SITE, maxBytes: 64 * 1024, logger: pino({ level: 'silent' }), answer: (r) => answers.push(r) });
+  });
+  afterEach(() => ledger.close());
+
+  const snapshot = () => JSON.stringify({ roster: ledger.rosterStats(), policy: ledger.policy(), states: ledger.policyStates() });
+
+  it('applies a roster snapshot, then a delta, and answers applied with the version and id', () => {
+    expect(handler.handle(cmd('roster'), fixture('roster-v1.json'), false)?.result).toBe('applied');
+    expect(ledger.rosterVersion()).toBe(1);
+    expect(ledger.rosterStats().persons).toBe(3);
+    expect(handler.handle(`checkpoint/v1/${SITE}/gate-a/cmd/roster/delta`, fixture('roster-delta-v2.json'), false)?.result).toBe('applied');
+    expect(ledger.rosterVersion()).toBe(2);
+    expect(ledger.rosterStats().persons).toBe(4);
+    expect(ledger.cards({ householdId: 'hh-2' }).map((c) => c.id)).not.toContain('card-3');
+    expect(answers.map((a) => [a.result, a.currentVersion])).toEqual([['applied', 1], ['applied', 2]]);
+    expect(answers[0]?.ref).toMatchObject({ kind: 'roster', version: 1, id: 'roster-2026-11-23-a' });
+    for (const a of answers) expect(Value.Check(ResultData, a)).toBe(true);
+    expect(changed).toEqual(['roster', 'roster']);
+  });
+
+  it('applies zone level, risk areas, revocations and thresholds into the policy', () => {
+    for (const [kind, file] of [['zone', 'zone-v3.json'], ['risk-areas', 'risk-areas-v1.json'], ['revocations', 'revocations-v1.json'], ['policy', 'policy-v1.json']] as const) {
+      expect(handler.handle(cmd(kind), fixture(file), false)?.result, kind).toBe('applied');
+    }
+    const p = ledger.policy();
+    expect(p.zoneLevel).toBe('controlled');
+    expect(p.riskAreas).toEqual(['武汉市江汉区', '上海市浦东新区']);
+    expect(p.revokedCards).toContain('card-2');
+    expect(ledger.policyStates().find((s) => s.kind === 'thresholds')?.payload).toEqual({ feverThreshold: 37.2, nucleicTestMaxAgeHours: 48 });
+    expect(handler.versions()).toMatchObject({ zone: 3, 'risk-areas': 1, revocations: 1, policy: 1 });
+    expect(changed).toEqual(['policy', 'policy', 'policy', 'policy']);
+  });
+
+  it('refuses malformed JSON, a wrong schema, a wrong site, a huge payload, an old version and an unknown topic — and changes nothing', () => {
+    handler.handle(cmd('roster'), fixture('roster-v1.json'), false);
+    handler.handle(cmd('zone'), fixture('zone-v3.json'), false);
+    answers.length = 0;
+    changed.length = 0;
+    const before = snapshot();
+    const huge = Buffer.from(JSON.stringify({ site: SITE, version: 99, areas: Array.from({ length: 20_000 }, (_, i) => `area-${i}`) }));
+    const cases: Array<[string, Buffer, string]> = [
+      [cmd('zone'), fixture('bad-malformed.txt'), 'payload.malformed'],
+      [cmd('zone'), fixture('bad-wrong-schema.json'), 'payload.schema'],
+      [cmd('zone'), fixture('bad-wrong-site.json'), 'site.wrong'],
+      [cmd('risk-areas'), huge, 'payload.too-large'],
+      [cmd('zone'), Buffer.from(JSON.stringify({ site: SITE, version: 2, level: 'sealed' })), 'version.old'],
+      [cmd('zone'), Buffer.from(JSON.stringify({ site: SITE, version: 3, level: 'sealed' })), 'version.old'],
+      [cmd('roster'), fixture('roster-v1.json'), 'version.old'],
+      [cmd('open-door'), Buffer.from('{}'), 'topic.unknown'],
+      [cmd('roster/delta'), Buffer.from(JSON.stringify({ site: SITE, version: 5, baseVersion: 4, removeCards: ['card-1'] })), 'version.base-mismatch'],
+      [cmd('zone'), Buffer.from('[1,2,3]'), 'payload.schema'],
+      [cmd('zone'), Buffer.from('null'), 'payload.schema'],
+    ];
+    for (const [topic, payload, code] of cases) {
+      const r = handler.handle(topic, payload, false);
+      expect(r?.result, code).toBe('rejected');
+      expect(r?.reasons.map((x) => x.code), code).toContain(code);
+      for (const reason of r?.reasons ?? []) expect(reason.zh.length > 0 && reason.en.length > 0).toBe(true);
+    }
+    expect(answers).toHaveLength(cases.length);
+    expect(answers.every((a) => Value.Check(ResultData, a))).toBe(true);
+    expect(snapshot()).toBe(before);
+    expect(changed).toEqual([]);
+    const schema = answers[1];
+    expect(schema?.reasons.some((r) => r.en.includes('/level'))).toBe(true);
+    expect(answers[4]?.currentVersion).toBe(3);
+  });
+
+  it('a roster snapshot with one bad person is refused whole', () => {
+    const bad = JSON.parse(fixture('roster-v1.json').toString());
+    bad.persons[2].health = { colour: 'purple', at: 1 };
+    const r = handler.handle(cmd('roster'), Buffer.from(JSON.stringify(bad)), false);
+    expect(r?.result).toBe('rejected');
+    expect(r?.reasons[0]?.en).toContain('/persons/2/health');
+    expect(ledger.rosterVersion()).toBe(0);
+    expect(ledger.rosterStats().persons).toBe(0);
+  });
+
+  it('stays silent on a retained snapshot it already holds, but answers a retained older one', () => {
+    handler.handle(cmd('zone'), fixture('zone-v3.json'), false);
+    answers.length = 0;
+    expect(handler.handle(cmd('zone'), fixture('zone-v3.json'), true)).toBeUndefined();
+    expect(answers).toHaveLength(0);
+    expect(handler.handle(cmd('zone'), Buffer.from(JSON.stringify({ site: SITE, version: 1, level: 'normal' })), true)?.result).toBe('rejected');
+    expect(ledger.policy().zoneLevel).toBe('controlled');
+  });
+
+  it('ignores topics outside its command tree', () => {
+    expect(handler.handle(`checkpoint/v1/${SITE}/gate-b/cmd/zone`, fixture('zone-v3.json'), false)).toBeUndefined();
+    expect(handler.handle(`checkpoint/v1/${SITE}/gate-a/passages`, Buffer.from('{}'), false)).toBeUndefined();
+    expect(answers).toHaveLength(0);
+  });
+});

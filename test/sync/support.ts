@@ -1,0 +1,152 @@
+// Shared pieces of the sync tests: a context, passages, a real ledger, a hub that deduplicates.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { EventBus } from '../../src/app/bus.js';
+import type { AppContext } from '../../src/app/feature.js';
+import { validateConfig } from '../../src/config/load.js';
+import type { Passage } from '../../src/gate/model.js';
+import type { Ledger } from '../../src/store/api.js';
+import { openLedger } from '../../src/store/ledger.js';
+
+export const SITE = 'test-site';
+
+export function makeCtx(over: { gate?: string; mqtt?: Record<string, unknown>; lanes?: unknown[] } = {}): AppContext {
+  const { config, problems } = validateConfig({
+    site: { id: SITE, name: '测试村' },
+    gate: { id: over.gate ?? 'gate-a', name: '东门' },
+    lanes: over.lanes ?? [],
+    mqtt: { countsDebounceMs: 50, reconnectMs: 200, ...over.mqtt },
+  });
+  if (!config) throw new Error(`test config invalid: ${problems.join('; ')}`);
+  return {
+    config,
+    bus: new EventBus((event, err) => {
+      throw new Error(`listener of ${event} failed: ${String(err)}`);
+    }),
+    logger: pino({ level: process.env.SYNC_TEST_LOG ?? 'silent' }),
+    clock: { now: () => Date.now(), mono: () => performance.now(), synced: () => true },
+    dataDir: tmpdir(),
+  };
+}
+
+export function openTestLedger(opts: { gate?: string; path?: string; outboxCap?: number } = {}): Ledger & { path: string } {
+  const path = opts.path ?? join(mkdtempSync(join(tmpdir(), 'sync-ledger-')), 'gate.db');
+  const ledger = openLedger({
+    path,
+    clock: { now: () => Date.now(), synced: () => true },
+    gateId: opts.gate ?? 'gate-a',
+    siteId: SITE,
+    synchronous: 'NORMAL',
+    ...(opts.outboxCap ? { outboxCap: opts.outboxCap } : {}),
+    timeZone: 'Asia/Shanghai',
+  });
+  return Object.assign(ledger, { path });
+}
+
+let n = 0;
+export function passage(over: Partial<Passage> = {}): Passage {
+  n++;
+  const now = Date.now();
+  return {
+    id: `p-${process.pid}-${n}`,
+    lane: 'main',
+    direction: 'in',
+    subject: { kind: 'person', id: `card-${n % 50}`, personId: `person-${n % 50}`, householdId: 'hh-1', name: '张三', idTail: '123X' },
+    temperatures: [{ celsius: 36.5, source: 'device', at: now }],
+    colour: 'green',
+    colourSource: 'operator',
+    mask: true,
+    maskSource: 'sensor',
+    outcome: 'admitted',
+    reasons: [{ code: 'ok', zh: '通过', en: 'Admitted' }],
+    startedAt: now,
+    decidedAt: now,
+    clockSynced: true,
+    actions: [],
+    alerts: [],
+    flags: [],
+    zoneLevel: 'normal',
+    ...over,
+  };
+}
+
+export async function connectClient(url: string, opts: Partial<IClientOptions>): Promise<MqttClient> {
+  const c = mqtt.connect(url, { reconnectPeriod: 200, connectTimeout: 5000, ...opts } as IClientOptions);
+  await new Promise<void>((resolve, reject) => {
+    c.once('connect', () => resolve());
+    c.once('error', (err) => {
+      c.end(true);
+      reject(err);
+    });
+  });
+  return c;
+}
+
+/** What a hub does with outbox topics: drop (gate, seq) it has seen, notice gaps and reordering. */
+export class DedupHub {
+  readonly last = new Map<string, number>();
+  readonly messages: Array<{ topic: string; body: Record<string, unknown> }> = [];
+  unique = 0;
+  duplicates = 0;
+  readonly problems: string[] = [];
+  private waiters: Array<{ n: number; resolve: () => void }> = [];
+
+  take(topic: string, payload: Buffer): void {
+    const body = JSON.parse(payload.toString()) as Record<string, unknown>;
+    this.messages.push({ topic, body });
+    const gate = String(body.gate);
+    const seq = body.seq as number;
+    const last = this.last.get(gate) ?? 0;
+    if (seq <= last) this.duplicates++;
+    else if (seq === last + 1) {
+      this.last.set(gate, seq);
+      this.unique++;
+    } else {
+      if (this.problems.length < 20) this.problems.push(`gate ${gate}: seq ${seq} after ${last}`);
+      this.last.set(gate, seq);
+      this.unique++;
+    }
+    for (const w of this.waiters.filter((x) => this.unique >= x.n)) w.resolve();
+    this.waiters = this.waiters.filter((x) => this.unique < x.n);
+  }
+
+  until(n: number, ms: number): Promise<void> {
+    if (this.unique >= n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`hub got ${this.unique} of ${n} unique messages in ${ms} ms (duplicates ${this.duplicates}, problems ${this.problems.join('; ')})`)), ms);
+      this.waiters.push({
+        n,
+        resolve: () => {
+          clearTimeout(t);
+          resolve();
+        },
+      });
+    });
+  }
+}
+
+/** Resolves with the first message on `topic` that satisfies `pred`. */
+export function nextMessage(client: MqttClient, pred: (topic: string, body: Record<string, unknown>, retain: boolean) => boolean, ms = 5000): Promise<{ topic: string; body: Record<string, unknown>; retain: boolean }> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      client.off('message', on);
+      reject(new Error(`no matching message within ${ms} ms`));
+    }, ms);
+    const on = (topic: string, payload: Buffer, packet: { retain: boolean }) => {
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(payload.toString()) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      if (!pred(topic, body, packet.retain)) return;
+      clearTimeout(t);
+      client.off('message', on);
+      resolve({ topic, body, retain: packet.retain });
+    };
+    client.on('message', on);
+  });
+}
