@@ -54,6 +54,8 @@ export function outboxMessage(row: OutboxRow, site: string, gate: string, sendPe
 }
 
 const ACK_FLUSH = 256;
+/** After the ledger could not mark rows sent, wait this long before draining again (no busy loop). */
+export const ACK_RETRY_MS = 1000;
 
 export class OutboxDrain {
   private online = false;
@@ -65,6 +67,8 @@ export class OutboxDrain {
   private pendingAcks: number[] = [];
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
+  private ackFailed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
   sent = 0;
   acked = 0;
 
@@ -94,6 +98,8 @@ export class OutboxDrain {
   /** Stop taking new rows; wait (at most `ms`) for publishes in flight to be acknowledged. */
   async stop(ms: number): Promise<void> {
     this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     if (this.inFlight > 0) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, ms);
@@ -106,23 +112,40 @@ export class OutboxDrain {
     this.flushAcks();
   }
 
+  // Every pass through the loop either makes progress (rows deleted) or stops: a ledger that cannot
+  // delete acknowledged rows would otherwise have us resend the same batch forever in microtasks,
+  // starving every timer and socket of the process.
   private async run(): Promise<void> {
     this.running = true;
+    this.ackFailed = false;
     try {
       do {
         this.again = false;
-        while (this.online && !this.stopped) {
+        while (this.online && !this.stopped && !this.ackFailed) {
           const rows = this.o.ledger.outboxBatch(this.o.batch);
           if (rows.length === 0) break;
           if (!(await this.sendBatch(rows))) break;
+          // Let sockets, timers and the bus run between batches of a long backlog.
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
-      } while (this.again && this.online && !this.stopped);
+      } while (this.again && this.online && !this.stopped && !this.ackFailed);
     } catch (err) {
       this.o.logger.error({ err }, 'outbox drain failed; it resumes on the next commit or reconnect');
+      this.retryLater();
     } finally {
       this.running = false;
       this.flushAcks();
+      if (this.ackFailed) this.retryLater();
     }
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.wake();
+    }, ACK_RETRY_MS);
+    this.retryTimer.unref();
   }
 
   /** Resolves true when every row was acknowledged, false when the connection went away first. */
@@ -137,7 +160,7 @@ export class OutboxDrain {
         done = true;
         this.abortBatch = undefined;
         this.flushAcks();
-        resolve(ok);
+        resolve(ok && !this.ackFailed);
       };
       this.abortBatch = () => finish(false);
       const pump = () => {
@@ -176,6 +199,7 @@ export class OutboxDrain {
       this.o.ledger.outboxAck(seqs);
     } catch (err) {
       // Not deleted means sent again later: a duplicate the hub drops, never a loss.
+      this.ackFailed = true;
       this.o.logger.error({ err, rows: seqs.length }, 'could not mark outbox rows sent; they will be sent again');
       return;
     }
