@@ -373,6 +373,12 @@ export interface StorageHealth {
   outboxDepth: number;
   outboxFull: boolean;
   schemaVersion: number;
+  /** False while the last write failed (disk full, I/O error); the gate holds its decisions in memory then. */
+  writable: boolean;
+  /** Why the last write failed, e.g. 'SQLITE_FULL: database or disk is full'; unset once a write succeeds again. */
+  lastWriteError?: string;
+  /** Wall ms of the first failed write of the current episode. */
+  failingSince?: number;
 }
 
 // ---------- exports ----------
@@ -500,6 +506,11 @@ export interface OpenLedgerOptions {
   uplinkNames?: boolean;
   /** Default policy before the hub sends one. */
   defaultZoneLevel?: ZoneLevel;
+  /**
+   * A hard cap on the database file (PRAGMA max_page_count), e.g. to leave room on a shared card.
+   * Past it writes fail like a full disk (SQLITE_FULL). Default: no cap.
+   */
+  maxBytes?: number;
   /** SQLite `synchronous` in WAL mode; see docs/storage.md. Default 'FULL'. */
   synchronous?: 'FULL' | 'NORMAL';
   /** Called after a committed change that screens should re-read (the store feature emits bus `ledger.changed`). */

@@ -8,13 +8,17 @@ import { createOutbox, defaultPriority } from './outbox.js';
 import { createPassages } from './passages.js';
 import { createPolicy } from './policy.js';
 import { createReports } from './reports.js';
-import { health, purge } from './retention.js';
+import { health, purge, type WriteFailure } from './retention.js';
 import { createRoster } from './roster.js';
 import { localDay } from './time.js';
 import { createVisitors } from './visitors.js';
 
 export function openLedger(options: OpenLedgerOptions): Ledger {
   const db = openDatabase(options.path, options.synchronous ?? 'FULL');
+  if (options.maxBytes !== undefined) {
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
+  }
   const ctx: StoreCtx = {
     db,
     now: () => options.clock.now(),
@@ -46,20 +50,62 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   let closed = false;
   let dataVersion = db.pragma('data_version', { simple: true }) as number;
   const raised = new Set<AlertKind>();
+  let failure: WriteFailure | undefined;
+  /** Storage alerts the full disk refused; stored once it writes again. */
+  const heldAlerts: Alert[] = [];
 
   /** Runs fn in one IMMEDIATE transaction; the in-memory outbox depth follows a rollback. */
   function write<T>(fn: () => T): T {
     if (closed) throw new Error('The ledger is closed');
     try {
-      return db.transaction(fn).immediate();
+      const r = db.transaction(fn).immediate();
+      if (failure) recovered();
+      return r;
     } catch (err) {
       outbox.recount();
-      throw err;
+      throw storageError(err);
     }
   }
 
+  /** A disk that refuses writes is an episode: one alert when it starts, health() shows it until a write succeeds. */
+  function storageError(err: unknown): unknown {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== 'string' || !(code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN')) return err;
+    const message = `${code}: ${(err as Error).message}`;
+    const first = failure === undefined;
+    failure = { error: message, since: failure?.since ?? ctx.now() };
+    if (first) {
+      ctx.logger?.error({ err, path: ctx.path }, 'the ledger cannot write; decisions are held in memory until it can');
+      limitAlert('disk-full', health(ctx, outbox.depth(), outboxCap, minFreeBytes, failure));
+    }
+    const wrapped = new Error(
+      code === 'SQLITE_FULL'
+        ? `The disk holding the ledger (${ctx.path}) is full: the record was not stored. Free space or replace the storage card; the gate keeps deciding and retries.`
+        : `The ledger (${ctx.path}) cannot write (${message}): the record was not stored. Check the storage card; the gate keeps deciding and retries.`,
+      { cause: err },
+    );
+    (wrapped as Error & { code: string }).code = code;
+    return wrapped;
+  }
+
+  function recovered(): void {
+    ctx.logger?.warn({ failingSince: failure?.since }, 'the ledger writes again');
+    failure = undefined;
+    while (heldAlerts.length) {
+      try {
+        db.transaction(() => passages.recordAlert(heldAlerts[0] as Alert)).immediate();
+        heldAlerts.shift();
+      } catch {
+        outbox.recount();
+        break;
+      }
+    }
+    limitAlert('disk-full', health(ctx, outbox.depth(), outboxCap, minFreeBytes));
+    changed('alerts');
+  }
+
   function limitAlert(kind: 'disk-full' | 'outbox-full', h: StorageHealth): void {
-    const on = kind === 'disk-full' ? h.diskLow : h.outboxFull;
+    const on = kind === 'disk-full' ? h.diskLow || !h.writable : h.outboxFull;
     if (!on) {
       raised.delete(kind);
       return;
@@ -75,14 +121,17 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
         kind === 'disk-full'
           ? { zh: '存储空间不足:请清理或更换存储卡,闸机仍在判定', en: 'Storage almost full: free space or replace the card; the gate keeps deciding' }
           : { zh: '上传队列已满:与指挥部的连接中断过久,记录仍全部保留', en: 'Uplink queue full: the hub link has been down too long; every record is still kept' },
-      detail: kind === 'disk-full' ? { freeBytes: h.freeBytes, minFreeBytes } : { outboxDepth: h.outboxDepth, outboxCap },
+      detail: kind === 'disk-full' ? { freeBytes: h.freeBytes, minFreeBytes, ...(h.lastWriteError ? { error: h.lastWriteError } : {}) } : { outboxDepth: h.outboxDepth, outboxCap },
     };
     raised.add(kind);
     try {
-      write(() => passages.recordAlert(alert));
+      // Not through write(): a failure here must not start another episode.
+      db.transaction(() => passages.recordAlert(alert)).immediate();
     } catch (err) {
-      // A full disk may refuse even this row: the alert still reaches the kiosk through onAlert.
-      ctx.logger?.error({ err, kind }, 'could not store the storage alert');
+      outbox.recount();
+      // A full disk refuses even this row: the alert still reaches the kiosk through onAlert, and is stored later.
+      heldAlerts.push(alert);
+      ctx.logger?.error({ err, kind }, 'could not store the storage alert yet');
     }
     options.onAlert?.(alert);
     changed('alerts');
@@ -218,9 +267,9 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       changed('counts');
       return r;
     },
-    health: () => health(ctx, outbox.depth(), outboxCap, minFreeBytes),
+    health: () => health(ctx, outbox.depth(), outboxCap, minFreeBytes, failure),
     checkLimits: () => {
-      const h = health(ctx, outbox.depth(), outboxCap, minFreeBytes);
+      const h = health(ctx, outbox.depth(), outboxCap, minFreeBytes, failure);
       limitAlert('disk-full', h);
       limitAlert('outbox-full', h);
       return h;
@@ -253,7 +302,12 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     close: () => {
       if (closed) return;
       closed = true;
-      if (options.path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
+      try {
+        if (options.path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (err) {
+        // A full disk refuses the checkpoint; the WAL keeps every commit and the next open replays it.
+        ctx.logger?.warn({ err }, 'WAL checkpoint at close failed; the WAL is kept');
+      }
       db.close();
     },
   };

@@ -40,7 +40,12 @@ export function purge(ctx: StoreCtx, retentionDays: number, now = ctx.now()): Pu
   return result;
 }
 
-export function health(ctx: StoreCtx, outboxDepth: number, outboxCap: number, minFreeBytes: number): StorageHealth {
+export interface WriteFailure {
+  error: string;
+  since: number;
+}
+
+export function health(ctx: StoreCtx, outboxDepth: number, outboxCap: number, minFreeBytes: number, failure?: WriteFailure): StorageHealth {
   const { db } = ctx;
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   const dbBytes = (db.pragma('page_count', { simple: true }) as number) * pageSize;
@@ -67,5 +72,7 @@ export function health(ctx: StoreCtx, outboxDepth: number, outboxCap: number, mi
     outboxDepth,
     outboxFull: outboxDepth >= outboxCap,
     schemaVersion: SCHEMA_VERSION,
+    writable: failure === undefined,
+    ...(failure ? { lastWriteError: failure.error, failingSince: failure.since } : {}),
   };
 }
