@@ -44,6 +44,7 @@ export function thermometerDriver(cfg: ThermometerConfig, choices: DriverChoices
         baudRate: cfg.baudRate,
         slaveId: cfg.slaveId,
         register: cfg.register,
+        fn: cfg.registerType === 'input' ? 0x04 : 0x03,
         scale: cfg.scale,
         ...(cfg.unit ? { unit: cfg.unit } : {}),
         pollMs: cfg.pollMs,

@@ -11,6 +11,7 @@ const LF = 0x0a;
 export class DelimiterFramer {
   private buf: number[] = [];
   private overflowing = 0;
+  private prev = -1;
 
   constructor(
     private readonly ending: LineEnding,
@@ -23,6 +24,7 @@ export class DelimiterFramer {
     const out: Frame[] = [];
     for (const byte of chunk) {
       const end = this.isEnd(byte);
+      this.prev = byte;
       if (end) {
         this.finish(out);
         continue;
@@ -49,8 +51,10 @@ export class DelimiterFramer {
       case 'any':
         return byte === CR || byte === LF;
       case 'CRLF':
-        if (byte === LF && this.buf.at(-1) === CR) {
-          this.buf.pop();
+        // An over-long frame keeps no bytes, so the CR is remembered apart from the buffer.
+        if (byte === LF && this.prev === CR) {
+          if (this.overflowing > 0) this.overflowing--;
+          else this.buf.pop();
           return true;
         }
         return false;

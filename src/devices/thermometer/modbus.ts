@@ -1,19 +1,16 @@
-// An industrial IR sensor polled over Modbus RTU (RS485): function 0x03, one signed register, always a timeout.
-import { createRequire } from 'node:module';
-import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
-import { SerialPortMock } from 'serialport';
-import { type SerialBinding, serialPresent } from '../serial/open.js';
+// An industrial IR sensor polled over Modbus RTU (RS485): function 0x03 or 0x04, one signed register,
+// always a timeout. Our own master on the same serial code as the other drivers (one fd, closed on loss).
+import { closeSerialPort, openSerialPort, type Port, type SerialBinding, serialPresent } from '../serial/open.js';
 import type { DriverEvents, ThermometerDriver, ThermometerSample } from '../types.js';
 import { round2, type TemperatureUnit } from './line-parser.js';
-
-// modbus-serial is CommonJS whose typings declare a default export it does not have under NodeNext.
-const ModbusClient = createRequire(import.meta.url)('modbus-serial') as new () => ModbusRTU;
+import { encodeReadRequest, type ModbusResult, type ReadFunction, type ReadRequest, ResponseReader } from './modbus-rtu.js';
 
 export interface ModbusThermometerOptions {
   path: string;
   baudRate: number;
   slaveId: number;
   register: number;
+  fn?: ReadFunction;
   scale: number;
   unit?: TemperatureUnit;
   pollMs: number;
@@ -31,68 +28,84 @@ export function registerToCelsius(raw: number, scale: number, unit: TemperatureU
   return round2(unit === 'F' ? ((v - 32) * 5) / 9 : v);
 }
 
+/** One request on the port, answered or timed out; `cancel` ends the wait at once (on close). */
+function transact(port: Port, request: ReadRequest, timeoutMs: number, onCancel: (cancel: () => void) => void): Promise<ModbusResult> {
+  return new Promise((resolve) => {
+    const reader = new ResponseReader(request);
+    const done = (r: ModbusResult): void => {
+      clearTimeout(timer);
+      port.off('data', onData);
+      resolve(r);
+    };
+    const onData = (chunk: Buffer): void => {
+      const r = reader.push(chunk);
+      if (r) done(r);
+    };
+    const timer = setTimeout(() => done(reader.end()), timeoutMs);
+    onCancel(() => done(reader.end()));
+    port.on('data', onData);
+    port.write(encodeReadRequest(request));
+  });
+}
+
 export function createModbusThermometer(options: ModbusThermometerOptions): ThermometerDriver {
-  let client: ModbusRTU | undefined;
+  const request: ReadRequest = { slaveId: options.slaveId, fn: options.fn ?? 0x03, address: options.register, count: 1 };
+  encodeReadRequest(request);
+  let port: Port | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let stopped = true;
+  let running: Promise<void> | undefined;
+  let cancel: (() => void) | undefined;
   return {
     present: () => serialPresent(options.path, options.binding),
     async open(events: DriverEvents<ThermometerSample>) {
-      stopped = false;
-      const c = new ModbusClient();
-      client = c;
-      c.setTimeout(options.timeoutMs);
-      c.setID(options.slaveId);
-      try {
-        await c.connectRTUBuffered(options.path, {
-          baudRate: options.baudRate,
-          ...(options.binding === 'mock' ? { binding: SerialPortMock.binding } : {}),
-        } as Parameters<ModbusRTU['connectRTUBuffered']>[1]);
-      } catch (err) {
-        client = undefined;
-        await new Promise<void>((r) => c.close(() => r()));
-        throw new Error(`Cannot open Modbus thermometer on ${options.path}: ${(err as Error).message}`);
-      }
-      (c as unknown as NodeJS.EventEmitter).on('close', () => {
-        if (!stopped) events.lost('port closed');
+      const p = await openSerialPort(options).catch((err: Error) => {
+        throw new Error(`Modbus thermometer: ${err.message}`);
       });
-      (c as unknown as NodeJS.EventEmitter).on('error', () => {});
+      port = p;
+      p.on('error', (err: Error) => events.lost(`serial error: ${err.message}`));
+      p.on('close', () => events.lost('port closed'));
       let misses = 0;
       let present = false;
       const poll = async (): Promise<void> => {
-        if (stopped || client !== c) return;
-        try {
-          const res = await c.readHoldingRegisters(options.register, 1);
+        if (port !== p) return;
+        const r = await transact(p, request, options.timeoutMs, (c) => {
+          cancel = c;
+        });
+        cancel = undefined;
+        if (port !== p) return;
+        if (r.ok) {
           misses = 0;
-          const celsius = registerToCelsius(res.data[0] ?? 0, options.scale, options.unit);
+          const celsius = registerToCelsius(r.registers[0] ?? 0, options.scale, options.unit);
           const nowPresent = celsius >= options.presenceCelsius;
           if (nowPresent && !present) events.data({ celsius });
           present = nowPresent;
-        } catch (err) {
+        } else {
           misses++;
+          if (r.code !== 'modbus.timeout') events.warning(r.code, r.text);
           if (misses >= (options.maxMisses ?? 3)) {
-            events.lost(`no answer from Modbus slave ${options.slaveId} (${(err as Error).message})`, 'faulty');
+            events.lost(`${r.text.en} (slave ${options.slaveId}, ${misses} times in a row)`, 'faulty');
             return;
           }
         }
-        if (!stopped && client === c) timer = setTimeout(() => void poll(), options.pollMs);
+        timer = setTimeout(() => {
+          running = poll();
+        }, options.pollMs);
       };
-      timer = setTimeout(() => void poll(), 0);
+      running = poll();
     },
     async close() {
-      stopped = true;
+      const p = port;
+      port = undefined;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      const c = client;
-      client = undefined;
-      if (!c) return;
-      await new Promise<void>((r) => {
-        try {
-          c.close(() => r());
-        } catch {
-          r();
-        }
-      });
+      if (!p) return;
+      p.removeAllListeners('close');
+      p.removeAllListeners('error');
+      p.on('error', () => {});
+      cancel?.();
+      await closeSerialPort(p);
+      await running;
+      running = undefined;
     },
   };
 }
