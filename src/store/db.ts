@@ -33,6 +33,8 @@ export function openDatabase(path: string, synchronous: 'FULL' | 'NORMAL' = 'FUL
     if ((db.pragma('page_count', { simple: true }) as number) > 0) db.exec('VACUUM');
   }
   if (path !== ':memory:') db.pragma('journal_mode = WAL');
+  // A WAL that grew during a long read is cut back to this after the next checkpoint (docs/storage.md).
+  db.pragma('journal_size_limit = 8388608');
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

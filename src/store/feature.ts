@@ -9,6 +9,9 @@ import { addDays, localDay, localTime } from './time.js';
 
 export interface StoreFeature extends Feature {
   readonly ledger: Ledger;
+  /** Synchronous: the ledger is ready when start() returns. */
+  start(): void;
+  stop(): void;
   /** One round of the periodic work (also run at start); exposed for tests and `gate report`. */
   tick(): void;
 }
