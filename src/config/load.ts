@@ -86,7 +86,7 @@ function schemaAt(schemaPath: string): { properties?: Record<string, unknown> } 
 function expectation(keyword: string, params: Record<string, unknown>, message: string): string {
   switch (keyword) {
     case 'type':
-      return `a ${params.type}`;
+      return `${/^[aeiou]/.test(String(params.type)) ? 'an' : 'a'} ${params.type}`;
     case 'minimum':
       return `a number >= ${params.limit}`;
     case 'maximum':

@@ -1,0 +1,32 @@
+// One daemon per data folder: the ledger has a single writer. A second `gate run` on the same data
+// is refused with a message naming the running one; a lock left by a crashed daemon is taken over.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'gate.pid');
+  try {
+    writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      throw new Error(`Another gate daemon (pid ${pid}) is already running on ${dataDir}. Stop it first (systemctl stop checkpoint-gate, or Ctrl-C where it runs).`);
+    }
+    writeFileSync(file, `${process.pid}\n`);
+  }
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file);
+    } catch {}
+  };
+}
