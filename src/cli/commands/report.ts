@@ -14,8 +14,9 @@ function print(r: DailyReport): void {
 
 export function register(program: Command): void {
   const report = program.command('report').description('The daily report (日报) and the epidemic-free-days counter');
+  // `gate report [--day D]` is `gate report daily [--day D]`.
   report
-    .command('daily')
+    .command('daily', { isDefault: true })
     .description('Show the daily report of a day (default today); --send queues it for the hub')
     .option('--day <day>', 'YYYY-MM-DD')
     .option('--json', 'print JSON')
