@@ -1,0 +1,55 @@
+// What every route module of the kiosk gets: the dependencies, sessions, the login guard, the live
+// hub, and the role check used as a preHandler.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app/feature.js';
+import type { GateRuntimeApi } from '../app/runtime-api.js';
+import type { GateKeySet } from '../cards/gate-setup.js';
+import type { DeviceManager } from '../devices/manager.js';
+import type { Ledger, OperatorRole } from '../store/api.js';
+import { fail } from './errors.js';
+import type { LiveHub } from './live.js';
+import type { LoginGuard, Session, Sessions } from './sessions.js';
+
+export const SESSION_COOKIE = 'gate_session';
+
+export interface KioskDeps {
+  ctx: AppContext;
+  runtime: GateRuntimeApi;
+  ledger: Ledger;
+  devices?: DeviceManager;
+  /** The gate's signing key (its own kid) and the keys it trusts: pass cards are signed with `keys.own`. */
+  keys: GateKeySet;
+  /** MQTT link state; default runtime.sync(). */
+  sync?: GateRuntimeApi['sync'];
+}
+
+export interface KioskState {
+  deps: KioskDeps;
+  sessions: Sessions;
+  guard: LoginGuard;
+  hub: LiveHub;
+  now: () => number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: Session | null;
+  }
+}
+
+/** preHandler: a live (unlocked) session with at least `role`. The event stream passes touch=false. */
+export function requireRole(state: KioskState, role: OperatorRole, touch = true) {
+  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const found = state.sessions.lookup(req.cookies[SESSION_COOKIE], touch);
+    if (found.state === 'none') fail('UNAUTHENTICATED');
+    if (found.state === 'locked') fail('SESSION_LOCKED', { detail: { operatorId: found.session.operatorId } });
+    if (found.state !== 'ok') return;
+    if (role === 'admin' && found.session.role !== 'admin') fail('FORBIDDEN');
+    req.session = found.session;
+  };
+}
+
+export function operatorOf(req: FastifyRequest): Session {
+  if (!req.session) return fail('UNAUTHENTICATED');
+  return req.session;
+}

@@ -1,0 +1,47 @@
+// Residents and households (一户一档): search, household view, pass cards (issue, print, revoke), roster import.
+import { act, api, h, ic, S, toast, tr } from './kiosk.js';
+
+const CAT = { 'elderly-alone': ['独居老人', 'Elderly alone'], pregnant: ['孕产妇', 'Pregnant'], disabled: ['残疾人', 'Disabled'], 'limited-mobility': ['行动不便', 'Limited mobility'], dialysis: ['透析', 'Dialysis'], 'mental-illness': ['精神疾病', 'Mental illness'], chronic: ['慢性病', 'Chronic'], tenant: ['租户', 'Tenant'], 'returnee-abroad': ['境外返回', 'From abroad'], 'close-contact': ['密接', 'Close contact'], 'secondary-contact': ['次密接', 'Secondary contact'], 'risk-area-arrival': ['中高风险地区来人', 'From risk area'], staff: ['工作人员', 'Staff'], medical: ['医护', 'Medical'] };
+const CARD = { household: ['户卡', 'Household'], person: ['人卡', 'Person'], vehicle: ['车证', 'Vehicle'], staff: ['工作证', 'Staff'], visitor: ['访客', 'Visitor'] };
+
+export function residentsScreen(main) {
+  const admin = S.status.session?.role === 'admin';
+  const q = h('input', { type: 'search', placeholder: tr('户号、地址或姓名', 'Household, address or name'), 'data-testid': 'resident-search' });
+  const results = h('ul.list', { 'data-testid': 'households' });
+  const detail = h('section.card', { 'data-testid': 'household' }, h('p', {}, tr('选择一户查看一户一档', 'Pick a household to see its record')));
+  async function search() {
+    const list = await api('GET', `/api/households?text=${encodeURIComponent(q.value.trim())}`);
+    results.replaceChildren(...(list.length ? list.map((hh) => h('li', {}, h('span.grow', {}, `${hh.id} · ${hh.address}`), h('button', { type: 'button', onclick: act(() => open(hh.id)) }, ic('home'), tr('查看', 'Open')))) : [h('li', {}, tr('没有找到', 'Nothing found'))]));
+  }
+  async function open(id) {
+    const r = await api('GET', `/api/households/${encodeURIComponent(id)}`);
+    const active = r.cards.filter((c) => !c.revokedAt);
+    detail.replaceChildren(
+      h('h2', {}, ic('home'), `${r.household.id} · ${r.household.address}`),
+      h('p', {}, tr(`户籍 ${r.household.registeredResidents ?? '—'} 人，实住 ${r.household.actualResidents ?? '—'} 人`, `Registered ${r.household.registeredResidents ?? '—'}, living here ${r.household.actualResidents ?? '—'}`)),
+      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, tr('姓名', 'Name')), h('th', {}, tr('身份证', 'ID')), h('th', {}, tr('情况', 'Notes')), admin ? h('th', {}, '') : null)),
+        h('tbody', {}, r.persons.map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.idNumber ?? '—'),
+          h('td', {}, [...p.categories.map((c) => (CAT[c] ? tr(...CAT[c]) : c)), p.quarantine ? tr('居家隔离', 'Home quarantine') : null].filter(Boolean).join('、') || '—'),
+          admin ? h('td', {}, h('button', { type: 'button', onclick: act(async () => { await api('POST', '/api/cards', { type: 'person', personId: p.id }); toast(tr('已发人卡', 'Person card issued')); await open(id); }) }, ic('qr'), tr('发人卡', 'Person card'))) : null)))),
+      h('h2', {}, tr(`出入证（有效 ${active.length}）`, `Pass cards (${active.length} active)`)),
+      h('ul.list', {}, r.cards.map((c) => h('li', {}, h('span.grow', {}, `${tr(...(CARD[c.type] ?? [c.type, c.type]))} ${c.id}${c.plate ? ` · ${c.plate}` : ''}${c.revokedAt ? ` · ${tr('已注销', 'revoked')}` : ''}`),
+        admin && !c.revokedAt ? h('button.bad', { type: 'button', onclick: act(async () => { await api('POST', `/api/cards/${encodeURIComponent(c.id)}/revoke`, { reason: tr('管理员在卡口注销', 'Revoked at the gate by an admin') }); await open(id); }) }, ic('cross'), tr('注销', 'Revoke')) : null))),
+      h('div.row', {},
+        admin ? h('button.ok', { type: 'button', 'data-testid': 'issue-household-card', onclick: act(async () => { await api('POST', '/api/cards', { type: 'household', householdId: id }); toast(tr('已发户卡', 'Household card issued')); await open(id); }) }, ic('qr'), tr('发户卡', 'Household card')) : null,
+        h('button', { type: 'button', 'data-testid': 'print-cards', onclick: () => window.open(`/print/cards?household=${encodeURIComponent(id)}`, '_blank', 'noopener') }, ic('print'), tr('打印出入证', 'Print cards'))),
+    );
+  }
+  const importBox = admin
+    ? h('section.card', {}, h('h2', {}, tr('导入名册（CSV/XLSX）', 'Import the roster (CSV/XLSX)')), h('input', { type: 'file', accept: '.csv,.xlsx,.txt', 'data-testid': 'roster-file', onchange: act(async (e) => {
+        const f = e.target.files[0];
+        if (!f) return;
+        const r = await fetch(`/api/roster/import?filename=${encodeURIComponent(f.name)}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: await f.arrayBuffer() });
+        const j = await r.json();
+        if (!r.ok) return toast(tr(j.zh, j.en), true);
+        toast(j.imported ? tr(`已导入 ${j.persons} 人`, `Imported ${j.persons} people`) : tr(`未导入：${j.problems.length} 处问题`, `Not imported: ${j.problems.length} problems`), !j.imported);
+      }) }))
+    : null;
+  main.replaceChildren(h('div.cols', {}, h('div', {}, h('section.card', {}, h('div.row', {}, q, h('button.info', { type: 'button', onclick: act(search) }, ic('search'), tr('搜索', 'Search'))), results), importBox), detail));
+  void search().catch((e) => toast(e.message, true));
+  return null;
+}

@@ -1,0 +1,84 @@
+// Visitors: registration (with the hub's risk-area list), slip, inside now with overdue highlighted, sign-out (销号).
+import { act, api, h, ic, S, toast, tr } from './kiosk.js';
+
+const fmt = (ms) => new Date(ms).toLocaleString(S.lang === 'en' ? 'en-GB' : 'zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+
+export function visitorsScreen(main) {
+  const wrap = h('div.cols');
+  const form = h('form.card', { 'data-testid': 'visitor-form', autocomplete: 'off', onsubmit: (e) => e.preventDefault() });
+  const insideBox = h('section.card', { 'data-testid': 'inside' }, h('h2', {}, tr('在内访客', 'Visitors inside')), h('p', {}, '…'));
+  wrap.append(form, insideBox);
+  const field = (name, zh, en, attrs = {}) => {
+    const input = h('input', { name, type: 'text', ...attrs });
+    return [h('label', { htmlFor: name }, tr(zh, en)), Object.assign(input, { id: name })];
+  };
+  const chosen = new Set();
+  const chips = h('div.chips', { 'data-testid': 'risk-areas' });
+  const err = h('p.err', { 'data-testid': 'visitor-error' });
+  form.append(
+    h('h2', {}, ic('visitor'), tr('外来人员登记', 'Register a visitor')),
+    h('div.row', {}, h('div', {}, ...field('name', '姓名 *', 'Name *', { maxLength: 40, required: true })), h('div', {}, ...field('phone', '电话', 'Phone', { inputMode: 'tel', maxLength: 20 }))),
+    ...field('idNumber', '身份证号', 'ID number', { maxLength: 18 }),
+    h('div.row', {}, h('div', {}, ...field('origin', '从何处来', 'Coming from', { maxLength: 80 })), h('div', {}, ...field('hostHouseholdId', '被访户（户号）', 'Visiting household (id)', { maxLength: 64 }))),
+    h('label', {}, tr('14天内到过（点选中高风险地区）', 'Places in the last 14 days (tap risk areas)')),
+    chips,
+    ...field('travelOther', '其他到过的地方（用逗号分隔）', 'Other places (comma separated)', { maxLength: 200 }),
+    h('div.row', {}, h('div', {}, ...field('reason', '事由', 'Reason', { maxLength: 200 })), h('div', {}, ...field('escort', '陪同人', 'Escort', { maxLength: 40 }))),
+    ...field('plate', '车牌', 'Vehicle plate', { maxLength: 12 }),
+    err,
+    h('button.ok', { type: 'button', 'data-testid': 'visitor-submit', onclick: act(async () => {
+      const v = (n) => form.elements.namedItem(n).value.trim();
+      const travel = [...chosen, ...v('travelOther').split(/[,，、]/).map((s) => s.trim()).filter(Boolean)];
+      const body = { name: v('name'), travel };
+      for (const k of ['phone', 'idNumber', 'origin', 'hostHouseholdId', 'reason', 'escort', 'plate']) if (v(k)) body[k] = v(k);
+      err.textContent = '';
+      try {
+        const r = await api('POST', '/api/visitors', body);
+        form.reset();
+        chosen.clear();
+        for (const c of chips.children) c.setAttribute('aria-pressed', 'false');
+        for (const w of r.warnings) toast(tr(w.zh, w.en), true);
+        if (!r.warnings.length) toast(tr(`已登记 ${r.visitor.name}`, `Registered ${r.visitor.name}`));
+        window.open(`/print/visitor/${encodeURIComponent(r.visitor.id)}`, '_blank', 'noopener');
+        await loadInside();
+      } catch (e) {
+        err.textContent = e.message;
+        const f = e.body?.detail?.field;
+        if (f) form.elements.namedItem(f)?.focus();
+      }
+    }) }, ic('check'), tr('登记并打印访客单', 'Register and print slip')),
+  );
+  async function loadForm() {
+    const f = await api('GET', '/api/visitors/form');
+    chips.replaceChildren(
+      ...(f.riskAreas.length
+        ? f.riskAreas.map((a) => h('button', { type: 'button', 'aria-pressed': 'false', onclick: (e) => {
+            if (chosen.has(a)) chosen.delete(a);
+            else chosen.add(a);
+            e.currentTarget.setAttribute('aria-pressed', String(chosen.has(a)));
+          } }, a))
+        : [h('span', {}, tr('上级未下发风险地区', 'No risk-area list from the hub'))]),
+    );
+  }
+  async function loadInside() {
+    const list = await api('GET', '/api/visitors/inside');
+    insideBox.replaceChildren(
+      h('h2', {}, tr(`在内访客（${list.length}）`, `Visitors inside (${list.length})`)),
+      list.length
+        ? h('ul.list', {}, list.map((v) => h(`li${v.overdue ? '.overdue' : ''}`, { 'data-visitor': v.id },
+            v.overdue ? h('span.tag.warn', {}, ic('clock'), tr('超时', 'Overdue')) : null,
+            h('span.grow', {}, `${v.name} · ${fmt(v.registeredAt)}${v.escort ? ` · ${tr('陪同', 'escort')} ${v.escort}` : ''}`),
+            h('button', { type: 'button', 'aria-label': tr('打印访客单', 'Print slip'), onclick: () => window.open(`/print/visitor/${encodeURIComponent(v.id)}`, '_blank', 'noopener') }, ic('print')),
+            h('button.info', { type: 'button', 'data-testid': 'sign-out', onclick: act(async () => {
+              await api('POST', `/api/visitors/${encodeURIComponent(v.id)}/sign-out`);
+              toast(tr(`${v.name} 已销号`, `${v.name} signed out`));
+              await loadInside();
+            }) }, ic('out'), tr('销号', 'Sign out')))))
+        : h('p', {}, tr('目前没有访客在内', 'No visitor is inside')),
+    );
+  }
+  main.replaceChildren(wrap);
+  void loadForm().catch((e) => toast(e.message, true));
+  void loadInside().catch((e) => toast(e.message, true));
+  return null;
+}

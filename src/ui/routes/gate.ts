@@ -1,0 +1,111 @@
+// The live gate: a snapshot to start from, the event stream, and the operator's inputs to the gate core.
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { GateInput } from '../../gate/contract.js';
+import { type KioskState, operatorOf, requireRole } from '../context.js';
+import { fail } from '../errors.js';
+import { alertRecordView, deviceView, laneView, recordedView } from '../views.js';
+
+const LaneParams = Type.Object({ lane: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export function gateRoutes(app: FastifyInstance, state: KioskState): void {
+  const { ledger, runtime, ctx } = state.deps;
+  const volunteer = requireRole(state, 'volunteer');
+
+  const laneOf = (id: string) => {
+    if (!runtime.lanes().some((l) => l.id === id)) fail('UNKNOWN_LANE', { zh: id, en: id });
+    return id;
+  };
+
+  app.get('/api/live', { preHandler: volunteer }, async () => ({
+    site: ctx.config.site.name,
+    gate: ctx.config.gate.name,
+    lanes: runtime.lanes().map(laneView),
+    recent: ledger.passages({ limit: 6 }).map((r) => recordedView(r)),
+    counts: ledger.todayCounts(),
+    alerts: ledger.alerts({ unacknowledgedOnly: true, limit: 20 }).map(alertRecordView),
+    devices: runtime.devices().map(deviceView),
+    sync: (state.deps.sync ?? (() => runtime.sync()))(),
+    zoneLevel: ledger.policy().zoneLevel,
+    feverThreshold: ctx.config.rules.feverThreshold,
+    onDuty: ledger.duty({ onDutyOnly: true }).map((d) => ({ operatorId: d.operatorId, name: d.operatorName, since: d.signedInAt })),
+  }));
+
+  app.get('/api/events', { preHandler: requireRole(state, 'volunteer', false) }, (req, reply) => {
+    const token = req.session?.token;
+    reply.hijack();
+    state.hub.attach(reply.raw, () => state.sessions.lookup(token, false).state === 'ok');
+  });
+
+  const input = (lane: string, make: (operatorId: string) => GateInput) =>
+    app.post(`/api/lanes/:lane/${lane}`, { preHandler: volunteer, schema: { params: LaneParams } }, async (req) => {
+      const l = laneOf((req.params as { lane: string }).lane);
+      runtime.input({ ...make(operatorOf(req).operatorId), lane: l } as GateInput);
+      return { accepted: true };
+    });
+
+  input('remeasure', (operatorId) => ({ type: 'remeasure', lane: '', operatorId }));
+  input('cancel', (operatorId) => ({ type: 'cancel', lane: '', operatorId }));
+
+  app.post('/api/lanes/:lane/colour', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ colour: Type.Union([Type.Literal('green'), Type.Literal('yellow'), Type.Literal('red')]) }, { additionalProperties: false }) } }, async (req) => {
+    const lane = laneOf((req.params as { lane: string }).lane);
+    const { colour } = req.body as { colour: 'green' | 'yellow' | 'red' };
+    runtime.input({ type: 'colour', lane, colour, source: 'operator' });
+    return { accepted: true };
+  });
+
+  app.post('/api/lanes/:lane/mask', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ worn: Type.Boolean() }, { additionalProperties: false }) } }, async (req) => {
+    const lane = laneOf((req.params as { lane: string }).lane);
+    runtime.input({ type: 'mask', lane, worn: (req.body as { worn: boolean }).worn, source: 'operator' });
+    return { accepted: true };
+  });
+
+  app.post('/api/lanes/:lane/temperature', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ celsius: Type.Number() }, { additionalProperties: false }) } }, async (req) => {
+    const lane = laneOf((req.params as { lane: string }).lane);
+    const { celsius } = req.body as { celsius: number };
+    if (!(celsius >= 30 && celsius <= 45)) fail('BAD_TEMPERATURE');
+    runtime.input({ type: 'temperature', lane, celsius: Math.round(celsius * 10) / 10, source: 'operator' });
+    return { accepted: true };
+  });
+
+  app.post('/api/lanes/:lane/direction', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ direction: Type.Union([Type.Literal('in'), Type.Literal('out')]) }, { additionalProperties: false }) } }, async (req) => {
+    const lane = laneOf((req.params as { lane: string }).lane);
+    runtime.input({ type: 'direction', lane, direction: (req.body as { direction: 'in' | 'out' }).direction });
+    return { accepted: true };
+  });
+
+  app.post('/api/lanes/:lane/scan', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }) } }, async (req) => {
+    const lane = laneOf((req.params as { lane: string }).lane);
+    runtime.input({ type: 'scan', lane, text: (req.body as { text: string }).text.trim(), deviceId: 'kiosk-camera' });
+    return { accepted: true };
+  });
+
+  app.post('/api/lanes/:lane/courier', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }) } }, async (req) => {
+    const lane = laneOf((req.params as { lane: string }).lane);
+    const note = (req.body as { note?: string }).note;
+    runtime.input({ type: 'courier', lane, operatorId: operatorOf(req).operatorId, ...(note ? { note } : {}) });
+    return { accepted: true };
+  });
+
+  app.post(
+    '/api/lanes/:lane/override',
+    { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ decision: Type.Union([Type.Literal('admit'), Type.Literal('refuse')]), reason: Type.String({ maxLength: 500 }) }, { additionalProperties: false }) } },
+    async (req) => {
+      const lane = laneOf((req.params as { lane: string }).lane);
+      const { decision, reason } = req.body as { decision: 'admit' | 'refuse'; reason: string };
+      if (reason.trim().length < 2) fail('OVERRIDE_REASON');
+      const operatorId = operatorOf(req).operatorId;
+      ledger.audit(operatorId, 'override', { lane, decision, reason: reason.trim() });
+      runtime.input({ type: 'override', lane, decision, operatorId, reason: reason.trim() });
+      return { accepted: true };
+    },
+  );
+
+  app.post('/api/alerts/:id/ack', { preHandler: volunteer, schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 80 }) }) } }, async (req) => {
+    const id = (req.params as { id: string }).id;
+    const operatorId = operatorOf(req).operatorId;
+    if (!ledger.acknowledgeAlert(id, operatorId)) fail('NOT_FOUND', { zh: '告警不存在或已确认', en: 'no such unacknowledged alert' });
+    ctx.bus.emit('alert.acknowledged', { alertId: id, operatorId });
+    return { acknowledged: id };
+  });
+}
