@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type PtyDevice, startPtyDevice } from '../../hardware-mocks/pty-device.js';
 import { DEFAULT_TIMING } from '../../src/devices/supervisor.js';
 import { harness } from './helpers.js';
