@@ -17,6 +17,7 @@ import { cardToken } from './demo.js';
 import type { AppContext } from './feature.js';
 import type { GateRuntime } from './gate-runtime.js';
 import { isDeviceInput, playScenarioLive } from './scenario-live.js';
+import type { SimDevices } from './sim-devices.js';
 
 export const SIM_CONTROL_FILE = 'sim-control.json';
 const MAX_BODY = 1_000_000;
@@ -42,6 +43,8 @@ export interface SimControlOptions {
   keys: GateKeySet;
   kioskUrl: string;
   brokerUrl: string;
+  /** Pseudo-terminal device simulators standing in for the lane's scanner and thermometer. */
+  simDevices?: SimDevices;
 }
 
 class BadRequest extends Error {}
@@ -70,8 +73,30 @@ export async function startSimControl(o: SimControlOptions): Promise<SimControlS
     return lane;
   };
 
-  /** Device inputs go through the lane's mock devices (framing, dedupe, calibration) when it has them. */
-  function deliver(input: GateInput): void {
+  /**
+   * Device inputs go through the lane's simulated devices when it has them: bytes on a pseudo-terminal
+   * for the real serial drivers, or the in-process mocks (framing, dedupe, calibration either way).
+   */
+  async function deliver(input: GateInput): Promise<void> {
+    const pty = o.simDevices;
+    if (pty && input.type === 'scan') {
+      const scanner = pty.find({ lane: input.lane, kind: 'scanner' });
+      if (scanner) {
+        // A serial scanner sends only the code: the direction is the volunteer's choice on a two-way lane.
+        if (input.direction) runtime.input({ type: 'direction', lane: input.lane, direction: input.direction });
+        return scanner.sendScan(input.text).catch((err: Error) => {
+          throw new BadRequest(err.message);
+        });
+      }
+    }
+    if (pty && input.type === 'temperature' && input.source === 'device') {
+      const thermometer = pty.find({ lane: input.lane, kind: 'line-thermometer' });
+      if (thermometer) {
+        return thermometer.sendTemperature(input.celsius).catch((err: Error) => {
+          throw new BadRequest(err.message);
+        });
+      }
+    }
     const mock = devices.mock;
     try {
       if (mock && input.type === 'scan') return mock.scan(input.lane, input.text, input.direction);
@@ -107,19 +132,19 @@ export async function startSimControl(o: SimControlOptions): Promise<SimControlS
         return { lanes: runtime.lanes(), devices: devices.health(), sync: runtime.sync(), counts: ledger.todayCounts() };
       case 'scan': {
         const d = dir(b.direction);
-        deliver({ type: 'scan', lane: laneOf(b), text: scanText(b), ...(d ? { direction: d } : {}) });
+        await deliver({ type: 'scan', lane: laneOf(b), text: scanText(b), ...(d ? { direction: d } : {}) });
         return { ok: true };
       }
       case 'temperature':
-        deliver({ type: 'temperature', lane: laneOf(b), celsius: num(b.celsius, 'celsius'), source: b.source === 'operator' ? 'operator' : 'device' });
+        await deliver({ type: 'temperature', lane: laneOf(b), celsius: num(b.celsius, 'celsius'), source: b.source === 'operator' ? 'operator' : 'device' });
         return { ok: true };
       case 'mask':
-        deliver({ type: 'mask', lane: laneOf(b), worn: b.worn !== false, source: b.source === 'operator' ? 'operator' : 'sensor' });
+        await deliver({ type: 'mask', lane: laneOf(b), worn: b.worn !== false, source: b.source === 'operator' ? 'operator' : 'sensor' });
         return { ok: true };
       case 'colour': {
         const c = b.colour;
         if (c !== 'green' && c !== 'yellow' && c !== 'red') throw new BadRequest('colour must be green, yellow or red');
-        deliver({ type: 'colour', lane: laneOf(b), colour: c, source: 'operator' });
+        await deliver({ type: 'colour', lane: laneOf(b), colour: c, source: 'operator' });
         return { ok: true };
       }
       case 'press': {
@@ -131,6 +156,11 @@ export async function startSimControl(o: SimControlOptions): Promise<SimControlS
       case 'unplug':
       case 'replug': {
         if (typeof b.device !== 'string') throw new BadRequest(`${action} needs "device" (a device id)`);
+        const ptyDevice = o.simDevices?.find({ id: b.device });
+        if (ptyDevice) {
+          await ptyDevice[action]();
+          return { ok: true };
+        }
         if (!devices.mock) throw new BadRequest('No mock devices in this configuration');
         try {
           devices.mock[action](b.device);

@@ -18,7 +18,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .showHelpAfterError()
     .exitOverride();
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-  const files = readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.map')).sort();
+  const all = readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.map')).sort();
+  // A command lives in the file of its name: load just that one (a CLI call over SSH stays quick);
+  // everything for --help, an unknown command or no command at all.
+  const wanted = argv[0] && !argv[0].startsWith('-') ? all.filter((f) => f.replace(/\.(js|ts)$/, '') === argv[0]) : [];
+  const files = wanted.length ? wanted : all;
   for (const file of files) {
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as Partial<CommandModule>;
     if (typeof mod.register === 'function') mod.register(program);

@@ -19,6 +19,12 @@ export const ConfigSchema = Section({
     name: Type.String({ default: '1号卡口', description: 'Name shown on the kiosk' }),
   }),
   simulation: Type.Boolean({ default: false, description: 'Simulation: mock devices, embedded broker, demo roster and the simulator control' }),
+  simulator: Section({
+    devices: Type.Union([Type.Literal('auto'), Type.Literal('pty'), Type.Literal('in-process')], {
+      default: 'auto',
+      description: 'Simulated devices: pty = device simulators on pseudo-terminals (socat) opened by the real serial drivers; in-process = mocks; auto = pty when socat is installed',
+    }),
+  }),
   lanes: Type.Array(LaneSchema, { default: [], description: 'Lanes of the gate with their devices' }),
   rules: RulesSchema,
   zoneLevel: Type.Union([Type.Literal('normal'), Type.Literal('precaution'), Type.Literal('controlled'), Type.Literal('sealed')], { default: 'normal', description: 'Zone level at first start; the hub or an admin changes it later' }),

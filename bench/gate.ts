@@ -1,0 +1,247 @@
+// Gate figures measured on the whole appliance (startApp: ledger on disk, devices, gate, sync to the
+// embedded broker, kiosk with its live feed), not on the core alone:
+//   scan-to-relay p99 — last byte of a scan on the mock scanner to the relay write on the mock GPIO,
+//     with the ledger commit on the path (the runtime commits before it moves the door);
+//   pipeline throughput — whole passages (temperature, mask, scan, decision, commit, door) per second;
+//   RSS after 100,000 passages (in a fresh child process);
+//   start-to-ready — `gate run` spawned to the kiosk answering.
+// Each against a baseline from the same run: the pure gate core for the first two, a bare Node
+// process for the last two.
+import { execFileSync, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { stringify } from 'yaml';
+import { startApp, type RunningApp } from '../src/app/app.js';
+import { cardToken } from '../src/app/demo.js';
+import { simulationConfig } from '../src/app/simulation.js';
+import { validateConfig } from '../src/config/load.js';
+import { createGateCore } from '../src/gate/core.js';
+import { issueToken } from '../src/gate/credentials/token.js';
+import { createMemoryRoster } from '../src/gate/scenario/roster.js';
+import type { GateContext } from '../src/gate/contract.js';
+import { median, percentile, type Figure } from './report.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const LANE = 'main';
+
+function benchConfig(dir: string, extra: Record<string, unknown> = {}) {
+  const { config, problems } = validateConfig({
+    site: { id: 'bench-village' },
+    gate: { id: 'bench-gate' },
+    storage: { path: join(dir, 'gate.db') },
+    cards: { keyDir: join(dir, 'keys') },
+    kiosk: { port: 0, adminPin: '13579246' },
+    mqtt: { embeddedBroker: { enabled: true, port: 0 } },
+    logging: { level: 'warn', pretty: false },
+    simulator: { devices: 'in-process' },
+    ...extra,
+  });
+  if (!config) throw new Error(problems.join('\n'));
+  return simulationConfig(config);
+}
+
+/** N residents with person cards and a fresh green code from the hub, so a scan is the last input. */
+function seedResidents(app: RunningApp, n: number): string[] {
+  const now = Date.now();
+  app.ledger.applyRoster(
+    {
+      households: Array.from({ length: n }, (_, i) => ({ id: `bh-${i}`, address: `${i}号` })),
+      persons: Array.from({ length: n }, (_, i) => ({ id: `bp-${i}`, householdId: `bh-${i}`, name: `居民${i}`, health: { colour: 'green' as const, at: now } })),
+      cards: Array.from({ length: n }, (_, i) => ({ id: `bc-${i}`, type: 'person' as const, personId: `bp-${i}`, householdId: `bh-${i}`, issuedAt: now })),
+    },
+    { actor: 'bench' },
+  );
+  return Array.from({ length: n }, (_, i) => cardToken({ id: `bc-${i}`, type: 'person', householdId: `bh-${i}`, issuedAt: now }, app.config.site.id, app.keys));
+}
+
+async function withApp<T>(fn: (app: RunningApp, tokens: string[]) => Promise<T>, residents = 2000): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-gate-'));
+  const app = await startApp({ config: benchConfig(dir), logger: pino({ level: 'warn' }), env: {} });
+  try {
+    return await fn(app, seedResidents(app, residents));
+  } finally {
+    await app.stop();
+  }
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+/** One entry: reading and mask first, then the scan; resolves with ms from the scan to the relay write. */
+async function entry(app: RunningApp, token: string, celsius = 36.5): Promise<number> {
+  const mock = app.devices.mock;
+  if (!mock) throw new Error('bench needs the mock devices');
+  mock.temperature(LANE, celsius);
+  mock.mask(LANE, true);
+  const before = mock.commands(LANE).filter((c) => c.output === 'relay' && c.on).length;
+  const t0 = performance.now();
+  mock.scan(LANE, token, 'in');
+  let t1 = performance.now();
+  // The path is synchronous today; if it ever is not, wait for the write and count the wait.
+  for (let i = 0; mock.commands(LANE).filter((c) => c.output === 'relay' && c.on).length === before; i++) {
+    if (i > 10_000) throw new Error(`no relay command after a scan; lane: ${JSON.stringify(app.runtime.lanes()[0])}`);
+    await tick();
+    t1 = performance.now();
+  }
+  mock.mask(LANE, false);
+  if (mock.commands(LANE).length > 10_000) mock.clearCommands();
+  return t1 - t0;
+}
+
+/** The pure core making the same decisions, no I/O: the baseline for both gate figures. */
+function coreBaseline(n: number): { p99: number; perSecond: number } {
+  const { config } = validateConfig({ site: { id: 'bench-village' }, gate: { id: 'g' } });
+  if (!config) throw new Error('config');
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  let id = 0;
+  const core = createGateCore({ siteId: 'bench-village', gateId: 'g', lanes: [{ id: LANE, direction: 'both' }], rules: config.rules, trustedKeys: new Map([['k', publicKey]]), ids: () => `${++id}`, timeZone: 'Asia/Shanghai' });
+  const now = Date.now();
+  const roster = createMemoryRoster({
+    households: Array.from({ length: 1000 }, (_, i) => ({ id: `bh-${i}`, address: `${i}号` })),
+    persons: Array.from({ length: 1000 }, (_, i) => ({ id: `bp-${i}`, householdId: `bh-${i}`, name: `居民${i}`, resident: true, categories: [], health: { colour: 'green' as const, at: now } })),
+    cards: Array.from({ length: 1000 }, (_, i) => ({ id: `bc-${i}`, type: 'person' as const, personId: `bp-${i}`, householdId: `bh-${i}` })),
+  });
+  const ctx: GateContext = { clock: { now: () => Date.now(), synced: () => true }, roster, policy: { version: 1, zoneLevel: 'normal', riskAreas: [], revokedCards: [], authorised: [] } };
+  const tokens = Array.from({ length: 1000 }, (_, i) => issueToken({ t: 'person', id: `bc-${i}`, hh: `bh-${i}`, site: 'bench-village', kid: 'k', iat: Math.floor(now / 1000) }, privateKey));
+  const times: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    core.handle({ type: 'temperature', lane: LANE, celsius: 36.5, source: 'device' }, ctx);
+    core.handle({ type: 'mask', lane: LANE, worn: true, source: 'sensor' }, ctx);
+    const s = performance.now();
+    const out = core.handle({ type: 'scan', lane: LANE, text: tokens[i % tokens.length] as string, direction: 'in' }, ctx);
+    times.push(performance.now() - s);
+    if (!out.some((o) => o.type === 'decided' && o.passage.outcome === 'admitted')) throw new Error(`core baseline did not admit: ${JSON.stringify(out.at(-1))}`);
+  }
+  const secs = (performance.now() - t0) / 1000;
+  return { p99: percentile(times, 99), perSecond: n / secs };
+}
+
+export async function scanToRelay(runs = 5, perRun = 400): Promise<Figure[]> {
+  const p99s: number[] = [];
+  const baseP99s: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    baseP99s.push(coreBaseline(perRun).p99);
+    p99s.push(
+      await withApp(async (app, tokens) => {
+        const times: number[] = [];
+        for (let i = 0; i < 50; i++) await entry(app, tokens[i] as string); // warm-up
+        for (let i = 0; i < perRun; i++) times.push(await entry(app, tokens[(i + 50) % tokens.length] as string));
+        return percentile(times, 99);
+      }),
+    );
+  }
+  return [
+    {
+      name: 'Scan to relay command, p99 (whole app, ledger commit on the path)',
+      value: median(p99s),
+      unit: 'ms',
+      baseline: { name: 'pure gate core decision p99', value: median(baseP99s) },
+      budget: { op: '<=', value: 5 },
+      runs,
+    },
+  ];
+}
+
+export async function pipeline(runs = 3, passages = 4000): Promise<Figure[]> {
+  const rates: number[] = [];
+  const base: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    base.push(coreBaseline(passages).perSecond);
+    rates.push(
+      await withApp(async (app, tokens) => {
+        const t0 = performance.now();
+        for (let i = 0; i < passages; i++) await entry(app, tokens[i % tokens.length] as string);
+        const secs = (performance.now() - t0) / 1000;
+        const decided = app.ledger.todayCounts().entries;
+        if (decided < passages) throw new Error(`only ${decided} of ${passages} passages in the ledger`);
+        return passages / secs;
+      }),
+    );
+  }
+  return [{ name: 'Gate pipeline throughput (whole app, simulated devices)', value: median(rates), unit: 'passages/s', baseline: { name: 'pure gate core', value: median(base) }, budget: { op: '>=', value: 2000 }, runs }];
+}
+
+/** In a child: 100,000 passages through the whole app, then RSS. Run as `node dist/bench/gate.js rss`. */
+async function rssChild(n: number): Promise<void> {
+  const baseline = process.memoryUsage().rss;
+  await withApp(async (app, tokens) => {
+    const afterStart = process.memoryUsage().rss;
+    for (let i = 0; i < n; i++) {
+      await entry(app, tokens[i % tokens.length] as string);
+      if (i % 5000 === 0) await new Promise((r) => setTimeout(r, 1)); // let the sync and the kiosk run
+    }
+    global.gc?.();
+    await new Promise((r) => setTimeout(r, 500));
+    process.stdout.write(`${JSON.stringify({ rss: process.memoryUsage().rss, afterStart, baseline, entries: app.ledger.todayCounts().entries })}\n`);
+  }, 2000);
+}
+
+export async function rssAfter(n = 100_000): Promise<Figure[]> {
+  const out = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'dist/bench/gate.js'), 'rss', String(n)], { encoding: 'utf8', maxBuffer: 1e7, timeout: 900_000 });
+  const r = JSON.parse(out.trim().split('\n').at(-1) as string) as { rss: number; afterStart: number; baseline: number; entries: number };
+  if (r.entries < n) throw new Error(`RSS run decided only ${r.entries} of ${n}`);
+  const bare = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.memoryUsage().rss))'], { encoding: 'utf8' }));
+  return [
+    {
+      name: `Resident memory after ${n.toLocaleString('en')} passages`,
+      value: r.rss / 2 ** 20,
+      unit: 'MB',
+      baseline: { name: 'bare Node process', value: bare / 2 ** 20 },
+      budget: { op: '<=', value: 150 },
+      runs: 1,
+      note: `RSS right after start: ${(r.afterStart / 2 ** 20).toFixed(0)} MB`,
+    },
+  ];
+}
+
+function spawnToReady(dir: string): Promise<number> {
+  const file = join(dir, 'config.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      site: { id: 'bench-village' },
+      gate: { id: 'bench-gate' },
+      simulation: true,
+      storage: { path: join(dir, 'var/gate.db') },
+      cards: { keyDir: join(dir, 'var/keys') },
+      kiosk: { port: 0, adminPin: '13579246' },
+      mqtt: { embeddedBroker: { enabled: true, port: 0 } },
+      logging: { level: 'warn' },
+    }),
+  );
+  return new Promise((res, rej) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [join(ROOT, 'bin/gate.js'), 'run', '--config', file], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/Kiosk[^\n]*http:\/\/\S+/.test(out)) {
+        const ms = performance.now() - t0;
+        child.kill('SIGTERM');
+        child.once('exit', () => res(ms));
+      }
+    });
+    child.once('exit', (code) => rej(new Error(`gate run exited with ${code} before ready`)));
+  });
+}
+
+export async function startToReady(runs = 7): Promise<Figure[]> {
+  const times: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-start-'));
+    times.push(await spawnToReady(dir));
+    const t0 = performance.now();
+    execFileSync(process.execPath, ['-e', '0']);
+    bare.push(performance.now() - t0);
+  }
+  return [{ name: 'Start to ready (`gate run` spawned to the kiosk answering; first start, empty data)', value: median(times) / 1000, unit: 's', baseline: { name: 'bare `node -e 0`', value: median(bare) / 1000 }, budget: { op: '<=', value: 2 }, runs }];
+}
+
+if (process.argv[2] === 'rss') {
+  await rssChild(Number(process.argv[3] ?? 100_000));
+  process.exit(0);
+}

@@ -1,0 +1,69 @@
+// `npm run bench`: every benchmark, one run, BENCHMARKS.md rewritten from it. A missed budget or a
+// benchmark that could not run is written as such and the command exits non-zero.
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Figure, markdown, met } from './report.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+interface Section {
+  title: string;
+  run: () => Promise<Figure[]>;
+}
+
+/** A benchmark module of another area (bench/<area>.ts) exporting run(): Promise<Figure[]>. */
+function areaModule(title: string, file: string): Section {
+  return {
+    title,
+    run: async () => {
+      const mod = (await import(pathToFileURL(join(import.meta.dirname, file)).href)) as { run?: () => Promise<Figure[]> };
+      if (typeof mod.run !== 'function') throw new Error(`bench/${file} exports no run()`);
+      return mod.run();
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const only = process.argv.slice(2);
+  const gate = await import('./gate.js');
+  const sections: Section[] = [
+    { title: 'Scan to relay', run: () => gate.scanToRelay() },
+    { title: 'Gate pipeline', run: () => gate.pipeline() },
+    areaModule('Ledger ingest and kiosk queries', 'ledger.js'),
+    areaModule('Outbox drain', 'outbox.js'),
+    areaModule('Scan to screen (Chromium)', 'kiosk.js'),
+    { title: 'Memory', run: () => gate.rssAfter() },
+    { title: 'Start to ready', run: () => gate.startToReady() },
+  ].filter((s) => only.length === 0 || only.some((o) => s.title.toLowerCase().includes(o.toLowerCase())));
+
+  const figures: Figure[] = [];
+  const failures: string[] = [];
+  for (const s of sections) {
+    const t0 = performance.now();
+    process.stderr.write(`bench: ${s.title} …\n`);
+    try {
+      const got = await s.run();
+      figures.push(...got);
+      for (const f of got) process.stderr.write(`  ${f.name}: ${f.value.toFixed(3)} ${f.unit}${f.baseline ? ` (baseline ${f.baseline.value.toFixed(3)})` : ''} ${met(f) === false ? 'MISSED' : ''}\n`);
+    } catch (err) {
+      failures.push(`- **${s.title}** could not run: ${(err as Error).message.split('\n')[0]}`);
+      process.stderr.write(`  FAILED: ${(err as Error).stack}\n`);
+    }
+    process.stderr.write(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  }
+  const missed = figures.filter((f) => met(f) === false);
+  const extra = [
+    ...(missed.length ? ['## Missed budgets', '', ...missed.map((f) => `- ${f.name}: ${f.value.toFixed(3)} ${f.unit}, budget ${f.budget?.op} ${f.budget?.value}. ${f.note ?? ''}`), ''] : []),
+    ...(failures.length ? ['## Benchmarks that could not run', '', ...failures, ''] : []),
+    '## How to reproduce',
+    '',
+    '`npm run bench` (all) or `npm run bench -- <part of a title>` (one section, e.g. `npm run bench -- memory`). Budgets: ../shared/DESIGN.md.',
+    '',
+  ];
+  if (only.length === 0) writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(figures, extra));
+  else process.stdout.write(`${markdown(figures, extra)}\n`);
+  return missed.length || failures.length ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,236 @@
+// The composition root: storage → devices → gate → (embedded broker) → sync → kiosk, started in that
+// order and stopped in reverse. Everything that touches the outside world is built here and nowhere
+// else; the gate core stays pure.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { colourVerifierFromConfig } from '../cards/colour-verifier.js';
+import { type GateKeySet, createGateFromConfig } from '../cards/gate-setup.js';
+import type { Config } from '../config/schema.js';
+import { createDevices, type DeviceManager } from '../devices/index.js';
+import { gateSeedFrom } from '../gate/seed.js';
+import type { Ledger } from '../store/api.js';
+import { createStoreFeature } from '../store/feature.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../sync/broker.js';
+import { createSync, type Sync } from '../sync/sync.js';
+import { createKioskFeature } from '../ui/kiosk.js';
+import { EventBus } from './bus.js';
+import { type AppClock, systemClock } from './clock.js';
+import type { AppContext, Feature } from './feature.js';
+import { GateRuntime } from './gate-runtime.js';
+import { Lifecycle } from './lifecycle.js';
+import { portFree } from './port.js';
+import { lockDataDir } from './single-instance.js';
+import { createLogger } from './logger.js';
+import { createNotifier, type Notifier, watchdogIntervalMs } from './sd-notify.js';
+import { seedDemo } from './demo.js';
+import { planSimDevices } from './sim-devices.js';
+import { startSimControl, type SimControlServer } from './sim-control.js';
+import { Watchdog } from './watchdog.js';
+
+export interface StartAppOptions {
+  config: Config;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+  notifier?: Notifier;
+  clock?: AppClock;
+}
+
+export interface RunningApp {
+  config: Config;
+  ctx: AppContext;
+  kioskUrl: string;
+  /** The broker the gate publishes to (the embedded one in simulation). */
+  brokerUrl: string;
+  ledger: Ledger;
+  runtime: GateRuntime;
+  devices: DeviceManager;
+  sync: Sync;
+  keys: GateKeySet;
+  /** Simulation only: the loopback control `gate sim` talks to. */
+  simControl?: SimControlServer;
+  /** Milliseconds from startApp() to the kiosk answering. */
+  startToReadyMs: number;
+  stop(): Promise<void>;
+}
+
+/** A feature made of two functions, for the few steps that are not a module of their own. */
+function step(name: string, start: () => Promise<void> | void, stop: () => Promise<void> | void = () => {}): Feature {
+  return { name, start, stop };
+}
+
+export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
+  const started = performance.now();
+  const { config } = opts;
+  const env = opts.env ?? process.env;
+  const logger = opts.logger ?? createLogger(config.logging);
+  const notifier = opts.notifier ?? createNotifier(env);
+  const clock = opts.clock ?? systemClock({ assumeSynced: config.simulation });
+  const dataDir = resolve(dirname(config.storage.path));
+  mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDataDir(dataDir);
+  try {
+    return await compose({ ...opts, config, logger, notifier, clock, dataDir, env, started, unlock });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+interface ComposeOptions extends StartAppOptions {
+  logger: Logger;
+  notifier: Notifier;
+  clock: AppClock;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  started: number;
+  unlock: () => void;
+}
+
+async function compose(opts: ComposeOptions): Promise<RunningApp> {
+  let { config } = opts;
+  const { logger, notifier, clock, dataDir, env, started } = opts;
+  // In simulation a busy kiosk port (another program on 8080) is not a reason to refuse to start.
+  if (config.simulation && !(await portFree(config.kiosk.host, config.kiosk.port))) {
+    logger.warn({ port: config.kiosk.port }, 'kiosk port busy; using a free port (simulation)');
+    config = { ...config, kiosk: { ...config.kiosk, port: 0 } };
+  }
+  // Simulation: scanners and thermometers on pseudo-terminals, opened by the real serial drivers.
+  const simDevices = config.simulation ? planSimDevices(config, dataDir, logger) : undefined;
+  if (simDevices) config = { ...config, lanes: simDevices.lanes };
+  const bus = new EventBus((event, err) => logger.error({ event, err }, 'a listener failed; the daemon goes on'));
+  const ctx: AppContext = { config, bus, logger, clock, dataDir };
+  const lifecycle = new Lifecycle({ logger });
+
+  // Storage first: the gate core is seeded from what the ledger knows (who is inside).
+  const store = createStoreFeature({ ctx });
+  const ledger = store.ledger;
+  const { core, keys } = createGateFromConfig({ ctx, keyDir: resolve(config.cards.keyDir), state: gateSeedFrom(ledger.insideState()) });
+  if (config.simulation) seedDemo({ ledger, keys, config, dataDir, logger });
+
+  const devices = createDevices({ ctx, lanes: config.lanes });
+  let broker: EmbeddedBroker | undefined;
+  let sync: Sync | undefined;
+  const syncState = () => {
+    const s = sync?.state();
+    return s ? { enabled: s.enabled, connected: s.connected, outboxDepth: s.outboxDepth, brokerUrl: s.brokerUrl } : { enabled: false, connected: false, outboxDepth: ledger.outboxDepth() };
+  };
+  const runtime = new GateRuntime({
+    ctx,
+    core,
+    ledger,
+    lanes: config.lanes.map((l) => ({ id: l.id, name: l.name ?? l.id, direction: l.direction })),
+    devices: () => devices.health(),
+    sync: syncState,
+  });
+
+  let brokerUrl = config.mqtt.url;
+  const embedded = config.mqtt.embeddedBroker;
+  const brokerStep = step(
+    'broker',
+    async () => {
+      try {
+        broker = await startEmbeddedBroker({ host: embedded.host, port: embedded.port });
+      } catch (err) {
+        // A busy port in simulation is not worth refusing to start: take any free one and say so.
+        if (embedded.port === 0) throw err;
+        logger.warn({ port: embedded.port, err: (err as Error).message }, 'embedded broker port busy; using a free port');
+        broker = await startEmbeddedBroker({ host: embedded.host, port: 0 });
+      }
+      brokerUrl = broker.url;
+    },
+    async () => {
+      await broker?.close();
+    },
+  );
+
+  lifecycle.add(store);
+  if (simDevices) lifecycle.add(step('device simulators', () => simDevices.start(), () => simDevices.stop()));
+  lifecycle.add(devices).add(runtime);
+  const verifier = colourVerifierFromConfig(ctx);
+  if (verifier) lifecycle.add(verifier);
+  if (embedded.enabled) lifecycle.add(brokerStep);
+  // Sync is built when it starts, so it can be pointed at the embedded broker's real port.
+  lifecycle.add(
+    step(
+      'sync',
+      async () => {
+        sync = createSync({ ctx, ledger, devices: () => devices.health(), url: brokerUrl });
+        await sync.start();
+      },
+      async () => {
+        await sync?.stop();
+      },
+    ),
+  );
+  const kiosk = createKioskFeature({ ctx, runtime, ledger, devices, keys, sync: syncState });
+  lifecycle.add(kiosk);
+  let simControl: SimControlServer | undefined;
+  if (config.simulation) {
+    lifecycle.add(
+      step(
+        'simulator control',
+        async () => {
+          simControl = await startSimControl({ ctx, runtime, devices, ledger, keys, kioskUrl: kiosk.url(), brokerUrl, ...(simDevices ? { simDevices } : {}) });
+        },
+        async () => {
+          await simControl?.close();
+        },
+      ),
+    );
+  }
+
+  await lifecycle.start();
+  const kioskUrl = kiosk.url();
+  await waitUntilAnswering(`${kioskUrl}/healthz`, 5000);
+  const startToReadyMs = performance.now() - started;
+  notifier.ready(`kiosk ${kioskUrl}`);
+  logger.info({ kioskUrl, brokerUrl, startToReadyMs: Math.round(startToReadyMs) }, 'ready');
+
+  const interval = watchdogIntervalMs(env);
+  const watchdog = interval ? new Watchdog({ notifier, intervalMs: interval }) : undefined;
+  watchdog?.start();
+
+  let stopping: Promise<void> | undefined;
+  const app: RunningApp = {
+    config,
+    ctx,
+    kioskUrl,
+    brokerUrl,
+    ledger,
+    runtime,
+    devices,
+    sync: sync as Sync,
+    keys,
+    startToReadyMs,
+    stop() {
+      stopping ??= (async () => {
+        notifier.stopping();
+        watchdog?.stop();
+        await lifecycle.stop();
+        notifier.close();
+        opts.unlock();
+      })();
+      return stopping;
+    },
+  };
+  if (simControl) app.simControl = simControl;
+  return app;
+}
+
+/** READY=1 only once the kiosk actually answers HTTP, as the volunteer's browser would see it. */
+async function waitUntilAnswering(url: string, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`The kiosk did not answer at ${url} within ${limitMs} ms (${last})`);
+}
