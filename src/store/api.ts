@@ -24,7 +24,7 @@ export interface PassageQuery {
   outcome?: PassageOutcome | PassageOutcome[];
   direction?: Direction;
   lane?: string;
-  /** Matches the subject's name (substring), card/subject id (exact), ID tail (last 4) or plate. */
+  /** Matches the subject's full name, card/subject id, ID tail (last 4) or plate, each exactly (indexed; see docs/ledger.md). */
   text?: string;
   /** Only passages carrying this reason code. */
   reasonCode?: string;

@@ -1,0 +1,273 @@
+// Ledger benchmarks for `npm run bench` (bench/run.ts calls run()):
+// - ingest: Ledger.recordPassage (passage row + outbox row + aggregates, one transaction each)
+//   against raw better-sqlite3 prepared INSERTs of the same rows, same file system, same pragmas,
+//   measured in the same run;
+// - the kiosk's queries at one year of passages (2,000,000 rows): today's counts, search by name,
+//   card and ID tail, visitors inside, the recent list. Budget (DESIGN.md): each ≤ 50 ms.
+// The 2M-row database is generated once (one transaction, prepared statements, indexes built after
+// the load) and cached under /tmp keyed by the schema version, so reruns start at once.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import type { Passage } from '../src/gate/model.js';
+import type { Ledger } from '../src/store/api.js';
+import { openLedger } from '../src/store/ledger.js';
+import { SCHEMA_VERSION } from '../src/store/migrations.js';
+import { localDay } from '../src/store/time.js';
+import { type Figure, markdown, median, percentile } from './report.js';
+
+const ROWS = Number(process.env.BENCH_LEDGER_ROWS ?? 2_000_000);
+const DAYS = 365;
+const PERSONS = 3000;
+const TZ = 'Asia/Shanghai';
+const QUERY_BUDGET_MS = 50;
+const CACHE_DIR = process.env.BENCH_CACHE_DIR ?? join(tmpdir(), 'checkpoint-gate-bench');
+const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹'];
+const GIVEN = [...'建国秀英志明丽芳伟敏静磊强军洋勇艳杰娟涛超霞平刚桂兰玉华红梅文海燕春林'];
+
+interface Person {
+  id: string;
+  card: string;
+  household: string;
+  name: string;
+  idTail: string;
+}
+
+function persons(): Person[] {
+  return Array.from({ length: PERSONS }, (_, i) => ({
+    id: `per-${i}`,
+    card: `card-${String(i).padStart(5, '0')}`,
+    household: `hh-${Math.floor(i / 3)}`,
+    name: `${SURNAMES[i % SURNAMES.length]}${GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]}${GIVEN[(i * 7) % GIVEN.length]}`,
+    idTail: String(1000 + ((i * 7919) % 9000)),
+  }));
+}
+
+function passageOf(i: number, at: number, who: Person): Passage {
+  const refused = i % 41 === 0;
+  const fever = i % 997 === 0;
+  const id = `p-${String(i).padStart(8, '0')}`;
+  return {
+    id,
+    lane: i % 3 === 0 ? 'lane-2' : 'lane-1',
+    direction: i % 2 === 0 ? 'in' : 'out',
+    subject: { kind: 'person', id: who.card, personId: who.id, householdId: who.household, name: who.name, idTail: who.idTail },
+    temperatures: [{ celsius: fever ? 38.1 : 36.5, source: 'device', deviceId: 'thermo-1', at }],
+    colour: 'green',
+    colourSource: 'verifier',
+    mask: true,
+    maskSource: 'sensor',
+    outcome: refused || fever ? 'refused' : 'admitted',
+    reasons: fever ? [{ code: 'temp.fever', zh: '体温异常', en: 'Fever' }] : refused ? [{ code: 'code.yellow', zh: '黄码', en: 'Yellow code' }] : [{ code: 'ok', zh: '通过', en: 'Admitted' }],
+    startedAt: at - 900,
+    decidedAt: at,
+    clockSynced: true,
+    actions: [],
+    alerts: [],
+    flags: [],
+    zoneLevel: 'normal',
+  };
+}
+
+// ---------- the 2M-row database ----------
+
+function bulkLoad(path: string, now: number, people: Person[]): void {
+  openLedger({ path, clock: { now: () => now, synced: () => true }, gateId: 'bench', siteId: 'bench', timeZone: TZ }).close();
+  const db = new Database(path);
+  db.pragma('journal_mode = DELETE');
+  db.pragma('synchronous = OFF');
+  const indexes = db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'passages' AND sql IS NOT NULL").all();
+  const ins = db.prepare(`INSERT INTO passages (seq, id, lane, direction, subject_kind, subject_id, household_id, person_id, name, id_tail, plate,
+    outcome, reasons, colour, mask, celsius, operator_id, override_reason, decided_at, recorded_at, clock_synced, data)
+    VALUES (?, ?, ?, ?, 'person', ?, ?, ?, ?, ?, NULL, ?, ?, 'green', 1, ?, NULL, NULL, ?, ?, 1, ?)`);
+  const counts = new Map<string, { entries: number; exits: number; refusals: number; fever: number }>();
+  const start = now - DAYS * 86_400_000;
+  const step = (DAYS * 86_400_000) / ROWS;
+  db.transaction(() => {
+    for (const ix of indexes) db.exec(`DROP INDEX ${ix.name}`);
+    for (let i = 1; i <= ROWS; i++) {
+      const at = Math.floor(start + i * step);
+      const who = people[(i * 2654435761) % PERSONS] as Person;
+      const p = passageOf(i, at, who);
+      ins.run(i, p.id, p.lane, p.direction, who.card, who.household, who.id, who.name, who.idTail, p.outcome, p.reasons.map((r) => r.code).join(','), p.temperatures[0]?.celsius ?? null, at, at, JSON.stringify(p));
+      const day = localDay(at, TZ);
+      const c = counts.get(day) ?? { entries: 0, exits: 0, refusals: 0, fever: 0 };
+      counts.set(day, c);
+      if (p.outcome === 'refused') c.refusals++;
+      else if (p.direction === 'in') c.entries++;
+      else c.exits++;
+      if (p.reasons[0]?.code === 'temp.fever') c.fever++;
+    }
+    for (const ix of indexes) db.exec(ix.sql);
+    const dc = db.prepare('INSERT INTO daily_counts (day, entries, exits, refusals, fever_alerts) VALUES (?, ?, ?, ?, ?)');
+    for (const [day, c] of counts) dc.run(day, c.entries, c.exits, c.refusals, c.fever);
+    db.prepare("INSERT INTO outbox (seq, kind, priority, payload, created_at, clock_synced) VALUES (?, 'passage', 10, '{}', ?, 1)").run(ROWS, now);
+    db.prepare("DELETE FROM outbox WHERE seq = ?").run(ROWS);
+    // A year of visitors, a few dozen still inside.
+    const v = db.prepare('INSERT INTO visitors (id, name, id_number, id_tail, phone, travel, reason, registered_at, registered_by, signed_out_at, signed_out_by) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (let k = 0; k < 20_000; k++) {
+      const at = Math.floor(start + (k * DAYS * 86_400_000) / 20_000);
+      const inside = k >= 20_000 - 40;
+      v.run(`v-${k}`, `访客${k}`, String(1000 + (k % 9000)), `139${String(k).padStart(8, '0')}`, '["杭州"]', '探亲', at, 'vol', inside ? null : at + 3_600_000, inside ? null : 'vol');
+    }
+    const pr = db.prepare("INSERT INTO presence (subject_id, kind, household_id, direction, at) VALUES (?, 'person', ?, ?, ?)");
+    for (const [k, who] of people.entries()) pr.run(who.id, who.household, k % 4 === 0 ? 'out' : 'in', now - k * 1000);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('bench_rows', ?)").run(String(ROWS));
+  })();
+  db.exec('ANALYZE');
+  db.pragma('journal_mode = WAL');
+  db.close();
+}
+
+function cachedDatabase(people: Person[]): { path: string; builtMs?: number } {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const path = join(CACHE_DIR, `ledger-${ROWS}-v${SCHEMA_VERSION}.db`);
+  if (existsSync(path)) {
+    try {
+      const db = new Database(path, { readonly: true });
+      const done = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'bench_rows'").get()?.value === String(ROWS);
+      db.close();
+      if (done) return { path };
+    } catch {
+      // A half-written cache: build it again.
+    }
+  }
+  for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(f, { force: true });
+  const t0 = performance.now();
+  bulkLoad(path, Date.now(), people);
+  return { path, builtMs: performance.now() - t0 };
+}
+
+// ---------- measuring ----------
+
+function timed(fn: () => unknown): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+/** Ingest rate: ledger vs raw prepared INSERTs, interleaved runs of `n` passages each. */
+function ingest(synchronous: 'FULL' | 'NORMAL', n: number, runs: number, people: Person[]): { ledger: number[]; raw: number[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+  const out = { ledger: [] as number[], raw: [] as number[] };
+  try {
+    for (let r = 0; r < runs; r++) {
+      const now = Date.now();
+      const batch = Array.from({ length: n }, (_, i) => passageOf(i + 1, now + i, people[i % PERSONS] as Person));
+
+      const ledger = openLedger({ path: join(dir, `l${r}.db`), clock: { now: () => Date.now(), synced: () => true }, gateId: 'b', siteId: 'b', timeZone: TZ, synchronous });
+      out.ledger.push(n / (timed(() => {
+        for (const p of batch) ledger.recordPassage(p);
+      }) / 1000));
+      ledger.close();
+
+      // The baseline: the same passages table (same schema and indexes, from a fresh ledger file),
+      // one prepared INSERT per passage in autocommit, same journal mode and synchronous level.
+      const rawPath = join(dir, `r${r}.db`);
+      openLedger({ path: rawPath, clock: { now: () => Date.now(), synced: () => true }, gateId: 'b', siteId: 'b', timeZone: TZ }).close();
+      const db = new Database(rawPath);
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${synchronous}`);
+      const ins = db.prepare(`INSERT INTO passages (seq, id, lane, direction, subject_kind, subject_id, household_id, person_id, name, id_tail, outcome, reasons, colour, mask, celsius, decided_at, recorded_at, clock_synced, data)
+        VALUES (?, ?, ?, ?, 'person', ?, ?, ?, ?, ?, ?, ?, 'green', 1, ?, ?, ?, 1, ?)`);
+      out.raw.push(n / (timed(() => {
+        for (const [i, p] of batch.entries()) {
+          const s = p.subject;
+          ins.run(i + 1, p.id, p.lane, p.direction, s?.id, s?.householdId, s?.personId, s?.name, s?.idTail, p.outcome, 'ok', 36.5, p.decidedAt, p.decidedAt, JSON.stringify(p));
+        }
+      }) / 1000));
+      db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+interface QueryCase {
+  name: string;
+  /** The ledger call, with the k-th argument of the repeated runs. */
+  ledger: (l: Ledger, k: number) => unknown;
+  /** The same lookup as one raw prepared statement (no JSON, no merging). */
+  raw: (db: Database.Database, k: number) => unknown;
+}
+
+function queryCases(people: Person[]): QueryCase[] {
+  const who = (k: number) => people[(k * 37) % PERSONS] as Person;
+  const limit = 50;
+  return [
+    { name: "today's counts", ledger: (l) => l.todayCounts(), raw: (db) => db.prepare('SELECT * FROM daily_counts WHERE day = ?').get(localDay(Date.now(), TZ)) },
+    {
+      name: 'search by name',
+      ledger: (l, k) => l.passages({ text: who(k).name, limit }),
+      raw: (db, k) => db.prepare(`SELECT seq, data FROM passages WHERE name = ? ORDER BY seq DESC LIMIT ${limit}`).all(who(k).name),
+    },
+    {
+      name: 'search by card',
+      ledger: (l, k) => l.passages({ text: who(k).card, limit }),
+      raw: (db, k) => db.prepare(`SELECT seq, data FROM passages WHERE subject_id = ? ORDER BY seq DESC LIMIT ${limit}`).all(who(k).card),
+    },
+    {
+      name: 'search by ID tail',
+      ledger: (l, k) => l.passages({ text: who(k).idTail, limit }),
+      raw: (db, k) => db.prepare(`SELECT seq, data FROM passages WHERE id_tail = ? ORDER BY seq DESC LIMIT ${limit}`).all(who(k).idTail),
+    },
+    { name: 'visitors inside', ledger: (l) => l.visitorsInside(), raw: (db) => db.prepare('SELECT * FROM visitors WHERE signed_out_at IS NULL').all() },
+    { name: 'recent passages', ledger: (l) => l.passages({ limit: 6 }), raw: (db) => db.prepare('SELECT seq, data FROM passages ORDER BY seq DESC LIMIT 6').all() },
+  ];
+}
+
+export async function run(): Promise<Figure[]> {
+  const people = persons();
+  const figures: Figure[] = [];
+
+  for (const synchronous of ['FULL', 'NORMAL'] as const) {
+    const n = synchronous === 'FULL' ? 1500 : 5000;
+    const r = ingest(synchronous, n, 5, people);
+    figures.push({
+      name: `ledger ingest, recordPassage, synchronous=${synchronous}`,
+      value: median(r.ledger),
+      unit: 'passages/s',
+      baseline: { name: `raw prepared INSERT, synchronous=${synchronous}`, value: median(r.raw) },
+      // The shipped level carries the budget; NORMAL is shown for comparison (docs/storage.md).
+      ...(synchronous === 'FULL' ? { budget: { op: '>=' as const, value: 0.5, on: 'ratio' as const } } : {}),
+      runs: r.ledger.length,
+      note:
+        synchronous === 'FULL'
+          ? `${n} passages per run, one transaction each (passage + outbox + aggregates), the shipped default; both sides wait for the fsync; budget is the project's (DESIGN.md sets none for ingest)`
+          : `${n} passages per run; not shipped, for comparison: a ledger transaction writes about twice the pages of one INSERT (outbox, counts, presence), so without the fsync floor the ratio shows that write volume`,
+    });
+  }
+
+  const { path, builtMs } = cachedDatabase(people);
+  const ledger = openLedger({ path, clock: { now: () => Date.now(), synced: () => true }, gateId: 'bench', siteId: 'bench', timeZone: TZ });
+  const raw = new Database(path, { readonly: true });
+  try {
+    const reps = 40;
+    for (const c of queryCases(people)) {
+      // Warm the page cache as the daemon's would be, then measure.
+      for (let k = 0; k < 3; k++) c.ledger(ledger, k);
+      const ms: number[] = [];
+      const rawMs: number[] = [];
+      for (let k = 0; k < reps; k++) {
+        ms.push(timed(() => c.ledger(ledger, k)));
+        rawMs.push(timed(() => c.raw(raw, k)));
+      }
+      const base = { name: 'raw prepared SELECT', value: median(rawMs) };
+      const at = `at ${ROWS.toLocaleString('en')} passages`;
+      figures.push({ name: `kiosk query: ${c.name}, median`, value: median(ms), unit: 'ms', baseline: base, budget: { op: '<=', value: QUERY_BUDGET_MS, unit: 'ms' }, runs: reps, note: `${at}${builtMs ? `; database built in ${(builtMs / 1000).toFixed(0)} s` : ''}` });
+      figures.push({ name: `kiosk query: ${c.name}, p95`, value: percentile(ms, 95), unit: 'ms', baseline: { name: 'raw prepared SELECT p95', value: percentile(rawMs, 95) }, budget: { op: '<=', value: QUERY_BUDGET_MS, unit: 'ms' }, runs: reps, note: at });
+    }
+  } finally {
+    raw.close();
+    ledger.close();
+  }
+  return figures;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const figures = await run();
+  console.log(markdown(figures));
+}
