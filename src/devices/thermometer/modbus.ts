@@ -61,6 +61,12 @@ export function createModbusThermometer(options: ModbusThermometerOptions): Ther
       const p = await openSerialPort(options).catch((err: Error) => {
         throw new Error(`Modbus thermometer: ${err.message}`);
       });
+      // Connected means answering: a sensor that is powered off or on the wrong id stays faulty, it does not flap.
+      const first = await transact(p, request, options.timeoutMs, () => {});
+      if (!first.ok) {
+        await closeSerialPort(p);
+        throw new Error(`${first.text.en} (slave ${options.slaveId} on ${options.path})`);
+      }
       port = p;
       p.on('error', (err: Error) => events.lost(`serial error: ${err.message}`));
       p.on('close', () => events.lost('port closed'));
