@@ -72,6 +72,16 @@ export const CountsMessage = Type.Object({
 });
 export type CountsMessage = Static<typeof CountsMessage>;
 
+/** Retained on `<gate>/door/<lane>`: the door contact of a lane. */
+export const DoorMessage = Type.Object({
+  ...Envelope,
+  seq: Type.Integer({ minimum: 0, description: 'Last outbox seq committed when this was written (not unique)' }),
+  lane: Type.String(),
+  open: Type.Boolean(),
+  at: Ms,
+});
+export type DoorMessage = Static<typeof DoorMessage>;
+
 const ReasonSchema = Type.Object({ code: Type.String(), zh: Type.String(), en: Type.String() });
 
 /** The `data` of an outbox row of kind 'roster-ack', published on `<gate>/result`. */

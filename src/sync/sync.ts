@@ -65,6 +65,7 @@ export function createSync(options: SyncOptions): Sync {
   let lastSeq = 0;
   let outboxFull = false;
   let limitsTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
   const offs: Array<() => void> = [];
 
   const facts = () => ({
@@ -91,8 +92,16 @@ export function createSync(options: SyncOptions): Sync {
     if (d) s.detail = d;
     ctx.bus.emit('sync.state', s);
   };
-  const stateThrottle = throttle(cfg.countsDebounceMs, () => publishRetained(topics.state, stateMessage('online', 'update', facts())));
+  const stateThrottle = throttle(cfg.countsDebounceMs, () => {
+    if (stopping) return;
+    try {
+      publishRetained(topics.state, stateMessage('online', 'update', facts()));
+    } catch (err) {
+      log.error({ err }, 'could not build the gate state message');
+    }
+  });
   const countsThrottle = throttle(cfg.countsDebounceMs, () => {
+    if (stopping) return;
     try {
       publishRetained(topics.counts, countsMessage(counts(), { site, gate, seq: lastSeq, at: ctx.clock.now() }));
     } catch (err) {
@@ -113,6 +122,8 @@ export function createSync(options: SyncOptions): Sync {
     onAcked: (_n, seq) => {
       if (seq > lastSeq) lastSeq = seq;
       stateThrottle.schedule();
+      // The hub is back: clear the outbox-full alarm as soon as the backlog is under the cap.
+      if (outboxFull) limitsThrottle.schedule();
     },
   });
   const downlink = new DownlinkHandler({
@@ -131,6 +142,13 @@ export function createSync(options: SyncOptions): Sync {
       options.onDownlinkApplied?.(kind);
     },
   });
+
+  const limitsThrottle = throttle(250, () => checkLimits());
+  const cancelTimers = () => {
+    stateThrottle.cancel();
+    countsThrottle.cancel();
+    limitsThrottle.cancel();
+  };
 
   const announce = () => {
     if (!cfg.homeAssistant.enabled || !client?.connected) return;
@@ -185,6 +203,7 @@ export function createSync(options: SyncOptions): Sync {
     name: 'sync',
     start() {
       if (!cfg.enabled) return;
+      stopping = false;
       lastSeq = ledger.passages({ limit: 1 })[0]?.seq ?? 0;
       const opts: IClientOptions = {
         ...clientOptions({ mqtt: cfg, site, gate, will: { topic: topics.state, payload: JSON.stringify(stateMessage('offline', 'lost', facts())) } }),
@@ -214,6 +233,7 @@ export function createSync(options: SyncOptions): Sync {
           if (seq > lastSeq) lastSeq = seq;
           drain.wake();
           countsThrottle.schedule();
+          if (!connected) limitsThrottle.schedule();
         }),
         ctx.bus.on('alert.raised', () => drain.wake()),
         ctx.bus.on('ledger.changed', ({ what }) => {
@@ -231,14 +251,15 @@ export function createSync(options: SyncOptions): Sync {
       checkLimits();
     },
     async stop() {
+      stopping = true;
       for (const off of offs.splice(0)) off();
       if (limitsTimer) clearInterval(limitsTimer);
-      stateThrottle.cancel();
-      countsThrottle.cancel();
       const c = client;
-      if (!c) return;
+      if (!c) return cancelTimers();
       const deadline = Date.now() + STOP_BUDGET_MS;
       await drain.stop(1500);
+      // The last PUBACKs may have scheduled a state update: none may run once the ledger closes.
+      cancelTimers();
       if (c.connected) {
         await Promise.race([
           c.publishAsync(topics.state, JSON.stringify(stateMessage('offline', 'shutdown', facts())), { qos: 1, retain: true }).catch(() => undefined),

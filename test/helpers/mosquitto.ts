@@ -7,11 +7,14 @@ import { connect, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { IClientOptions } from 'mqtt';
+import { type AccessPolicy, mosquittoAcl } from '../../src/sync/access.js';
 
 export interface TestBroker {
   name: string;
   url: string;
   port: number;
+  /** CA file the gate's mqtt.tls.ca names (TLS brokers only). */
+  caFile?: string;
   /** Client options (credentials, CA) for a gate or the hub user. */
   options(user: string): Partial<IClientOptions>;
   /** Stop accepting and drop every connection (an outage); sessions and retained messages survive. */
@@ -82,33 +85,22 @@ export interface MosquittoOptions {
 
 export const PASSWORD = 'test-password-Δ1';
 
+/** The hub user and one user per gate, all with PASSWORD, under the project's topic rules. */
+export function accessPolicy(o: MosquittoOptions): AccessPolicy {
+  const users: AccessPolicy['users'] = { hub: { password: PASSWORD, role: 'hub' } };
+  for (const g of o.gates) users[g] = { password: PASSWORD, role: { gate: g } };
+  return { root: o.root ?? 'checkpoint', site: o.site ?? 'test-site', users };
+}
+
 export async function startMosquitto(o: MosquittoOptions): Promise<TestBroker & { dir: string; certs: ReturnType<typeof makeCertificates>; log(): string }> {
   need('mosquitto', ['-h']);
   need('openssl', ['version']);
-  const root = o.root ?? 'checkpoint';
-  const site = o.site ?? 'test-site';
   const dir = mkdtempSync(join(tmpdir(), 'mosq-'));
   const certs = makeCertificates(dir);
   const passwd = join(dir, 'passwd');
   writeFileSync(passwd, '');
   for (const user of ['hub', ...o.gates]) execFileSync('mosquitto_passwd', ['-b', passwd, user, PASSWORD], { stdio: 'pipe' });
-  const acl = [
-    'user hub',
-    `topic readwrite ${root}/#`,
-    'topic readwrite homeassistant/#',
-    '',
-    ...o.gates.flatMap((g) => [
-      `user ${g}`,
-      `topic write ${root}/v1/${site}/${g}/#`,
-      `topic read ${root}/v1/${site}/cmd/#`,
-      `topic read ${root}/v1/${site}/${g}/cmd/#`,
-      'topic write homeassistant/+/+/+/config',
-      'topic write homeassistant/+/+/config',
-      'topic read homeassistant/status',
-      '',
-    ]),
-  ];
-  writeFileSync(join(dir, 'acl'), `${acl.join('\n')}\n`);
+  writeFileSync(join(dir, 'acl'), mosquittoAcl(accessPolicy(o)));
   const port = await freePort();
   writeFileSync(
     join(dir, 'mosquitto.conf'),
@@ -162,6 +154,7 @@ export async function startMosquitto(o: MosquittoOptions): Promise<TestBroker & 
     name: 'mosquitto',
     url: `mqtts://127.0.0.1:${port}`,
     port,
+    caFile: certs.ca,
     dir,
     certs,
     log: () => log,

@@ -1,5 +1,6 @@
 // Shared pieces of the sync tests: a context, passages, a real ledger, a hub that deduplicates.
 import { mkdtempSync } from 'node:fs';
+import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -32,7 +33,7 @@ export function makeCtx(over: { gate?: string; mqtt?: Record<string, unknown>; l
   };
 }
 
-export function openTestLedger(opts: { gate?: string; path?: string; outboxCap?: number } = {}): Ledger & { path: string } {
+export function openTestLedger(opts: { gate?: string; path?: string; outboxCap?: number; bus?: EventBus } = {}): Ledger & { path: string } {
   const path = opts.path ?? join(mkdtempSync(join(tmpdir(), 'sync-ledger-')), 'gate.db');
   const ledger = openLedger({
     path,
@@ -42,6 +43,13 @@ export function openTestLedger(opts: { gate?: string; path?: string; outboxCap?:
     synchronous: 'NORMAL',
     ...(opts.outboxCap ? { outboxCap: opts.outboxCap } : {}),
     timeZone: 'Asia/Shanghai',
+    // As the store feature wires it in the daemon.
+    ...(opts.bus
+      ? {
+          onChange: (what: 'counts' | 'visitors' | 'roster' | 'policy' | 'alerts' | 'outbox') => opts.bus?.emit('ledger.changed', { what }),
+          onAlert: (alert: import('../../src/gate/model.js').Alert) => opts.bus?.emit('alert.raised', { alert }),
+        }
+      : {}),
   });
   return Object.assign(ledger, { path });
 }
@@ -76,39 +84,55 @@ export function passage(over: Partial<Passage> = {}): Passage {
 export async function connectClient(url: string, opts: Partial<IClientOptions>): Promise<MqttClient> {
   const c = mqtt.connect(url, { reconnectPeriod: 200, connectTimeout: 5000, ...opts } as IClientOptions);
   await new Promise<void>((resolve, reject) => {
-    c.once('connect', () => resolve());
-    c.once('error', (err) => {
+    // Only the first connection may fail the call; later errors (an outage) are retried by mqtt.js.
+    const fail = (err: Error) => {
       c.end(true);
       reject(err);
+    };
+    c.once('error', fail);
+    c.once('connect', () => {
+      c.off('error', fail);
+      resolve();
     });
   });
+  c.on('error', () => undefined);
   return c;
 }
 
-/** What a hub does with outbox topics: drop (gate, seq) it has seen, notice gaps and reordering. */
+/** What a hub does with outbox topics: drop (gate, seq) it has seen; notice gaps and reordering. */
 export class DedupHub {
+  readonly seen = new Map<string, Set<number>>();
+  /** Highest seq per gate among messages that were new. */
   readonly last = new Map<string, number>();
-  readonly messages: Array<{ topic: string; body: Record<string, unknown> }> = [];
+  /** Arrival order of new messages: [gate, kind, seq]. */
+  readonly order: Array<{ gate: string; kind: string; seq: number }> = [];
   unique = 0;
   duplicates = 0;
   readonly problems: string[] = [];
   private waiters: Array<{ n: number; resolve: () => void }> = [];
 
-  take(topic: string, payload: Buffer): void {
+  /** `strict`: every new seq of a gate must be the previous one + 1 (a stream of one kind). */
+  constructor(private readonly strict = true) {}
+
+  take(_topic: string, payload: Buffer): void {
     const body = JSON.parse(payload.toString()) as Record<string, unknown>;
-    this.messages.push({ topic, body });
     const gate = String(body.gate);
     const seq = body.seq as number;
-    const last = this.last.get(gate) ?? 0;
-    if (seq <= last) this.duplicates++;
-    else if (seq === last + 1) {
-      this.last.set(gate, seq);
-      this.unique++;
-    } else {
-      if (this.problems.length < 20) this.problems.push(`gate ${gate}: seq ${seq} after ${last}`);
-      this.last.set(gate, seq);
-      this.unique++;
+    let set = this.seen.get(gate);
+    if (!set) {
+      set = new Set();
+      this.seen.set(gate, set);
     }
+    if (set.has(seq)) {
+      this.duplicates++;
+      return;
+    }
+    set.add(seq);
+    const last = this.last.get(gate);
+    if (this.strict && last !== undefined && seq !== last + 1 && this.problems.length < 20) this.problems.push(`gate ${gate}: seq ${seq} after ${last}`);
+    if (last === undefined || seq > last) this.last.set(gate, seq);
+    this.order.push({ gate, kind: String(body.kind), seq });
+    this.unique++;
     for (const w of this.waiters.filter((x) => this.unique >= x.n)) w.resolve();
     this.waiters = this.waiters.filter((x) => this.unique < x.n);
   }
@@ -126,6 +150,38 @@ export class DedupHub {
       });
     });
   }
+}
+
+/** A TCP pass-through to the broker: dropAll() cuts the gate's connection without a DISCONNECT (as a pulled cable does). */
+export async function tcpProxy(targetPort: number): Promise<{ port: number; dropAll(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((inbound) => {
+    const outbound = netConnect(targetPort, '127.0.0.1');
+    sockets.add(inbound);
+    sockets.add(outbound);
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+    const end = () => {
+      inbound.destroy();
+      outbound.destroy();
+      sockets.delete(inbound);
+      sockets.delete(outbound);
+    };
+    inbound.on('error', end).on('close', end);
+    outbound.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const a = server.address();
+  return {
+    port: typeof a === 'object' && a ? a.port : 0,
+    dropAll() {
+      for (const s of sockets) s.destroy();
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 /** Resolves with the first message on `topic` that satisfies `pred`. */
