@@ -1,7 +1,7 @@
 // One end of a pseudo-terminal that a daemon opens like a serial port; the other end is socat's stdio,
 // so the simulator holds no tty itself. Killing socat removes the link and hangs up the daemon's side: an unplug.
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
 export type SocatProcess = ChildProcessByStdio<Writable, Readable, Readable>;
@@ -18,8 +18,9 @@ const START_TIMEOUT_MS = 5000;
 /** Starts `socat pty,rawer,link=PATH STDIO`; resolves once the link exists and data flows. */
 export function openPtyLink(path: string, onData: (chunk: Buffer) => void, socat = 'socat'): Promise<PtyLink> {
   return new Promise((resolve, reject) => {
+    if (staleLink(path)) unlinkSync(path);
     if (existsSync(path)) {
-      reject(new Error(`${path} already exists: another simulator (or a stale link) is in the way; remove it first`));
+      reject(new Error(`${path} already exists and leads to a live pseudo-terminal: another simulator is running there (a socat left by a killed daemon?); stop it or choose another name`));
       return;
     }
     const child = spawn(socat, ['-d', '-d', `pty,rawer,link=${path}`, 'STDIO'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -61,6 +62,15 @@ export function openPtyLink(path: string, onData: (chunk: Buffer) => void, socat
       close: () => stopSocat(child, path),
     };
   });
+}
+
+/** A link left by a socat that was killed: it points at a /dev/pts entry that is gone. */
+function staleLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink() && !existsSync(path);
+  } catch {
+    return false;
+  }
 }
 
 async function stopSocat(child: SocatProcess, path: string): Promise<void> {
