@@ -472,6 +472,11 @@ export interface Ledger {
   cases(): CaseEvent[];
   epidemicFreeDays(day?: string): number;
   dailyReport(day?: string): DailyReport;
+  /**
+   * Builds the day's report and, in ONE transaction, queues it for the hub (outbox kind 'report',
+   * payload `{ type: 'daily-report', ...report }`) and writes 'daily-report' to the audit log.
+   */
+  queueDailyReport(day?: string, actor?: string, detail?: Record<string, unknown>): { seq: number; report: DailyReport };
   /** Purge personal data older than retentionDays (aggregates kept) and reclaim pages. */
   purge(now?: number): PurgeResult;
   health(): StorageHealth;

@@ -52,9 +52,7 @@ export function createStoreFeature({ ctx, ledger: given }: StoreFeatureOptions):
   };
 
   function sendReport(day: string): void {
-    const report = ledger.dailyReport(day);
-    ledger.enqueue('report', { type: 'daily-report', ...report });
-    ledger.audit('system', 'daily-report', { day, zeroReport: report.zeroReport });
+    const { report } = ledger.queueDailyReport(day);
     logger.info({ day, zeroReport: report.zeroReport, entries: report.entries }, 'daily report queued');
     bus.emit('ledger.changed', { what: 'counts' });
   }

@@ -261,6 +261,16 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     cases: () => reports.cases(),
     epidemicFreeDays: (day) => reports.epidemicFreeDays(day),
     dailyReport: (day) => reports.dailyReport(day),
+    queueDailyReport: (day, actor = 'system', detail = {}) => {
+      const r = write(() => {
+        const report = reports.dailyReport(day);
+        const seq = outbox.insert('report', { type: 'daily-report', ...report }, defaultPriority('report'));
+        operators.audit(actor, 'daily-report', { ...detail, day: report.day, zeroReport: report.zeroReport, seq });
+        return { seq, report };
+      });
+      changed('outbox');
+      return r;
+    },
     purge: (now) => {
       const r = purge(ctx, retentionDays, now);
       operators.audit('system', 'purge', { ...r });

@@ -37,7 +37,7 @@ function readCsv(buf: Buffer): SheetRows {
 function cellText(v: ExcelJS.CellValue): string {
   if (v == null) return '';
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'invalid date' : v.toISOString().slice(0, 10);
-  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : String(v);
+  if (typeof v === 'number') return String(v);
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
     if ('result' in v) return cellText(v.result as ExcelJS.CellValue);

@@ -88,7 +88,9 @@ describe('the store feature', () => {
         epidemicFreeDays: 23,
         clockSynced: true,
       });
-      // Queued after alerts and before the passages (priority), and never twice for a day.
+      // Queued and audited in one transaction, after alerts and before the passages (priority), never twice for a day.
+      const queued = ledger.outboxBatch(10).find((r) => r.kind === 'report');
+      expect(ledger.auditLog({ action: 'daily-report' }).map((e) => e.detail)).toEqual([{ day: '2026-11-23', zeroReport: false, seq: queued?.seq }]);
       expect(ledger.outboxBatch(3).map((r) => r.kind)).toEqual(['alert', 'report', 'passage']);
       await advanceTo('2026-11-24', '19:00');
       expect(reports()).toHaveLength(1);

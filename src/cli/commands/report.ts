@@ -27,14 +27,11 @@ export function register(program: Command): void {
       const opened = openCliLedger(o);
       if (!opened) return;
       try {
-        const r = opened.ledger.dailyReport(o.day);
+        const queued = o.send ? opened.ledger.queueDailyReport(o.day, 'cli', { manual: true }) : undefined;
+        const r = queued?.report ?? opened.ledger.dailyReport(o.day);
         if (o.json) console.log(JSON.stringify(r, null, 2));
         else print(r);
-        if (o.send) {
-          const { seq } = opened.ledger.enqueue('report', { type: 'daily-report', ...r });
-          opened.ledger.audit('cli', 'daily-report', { day: r.day, manual: true });
-          console.error(`queued for the hub as seq ${seq}`);
-        }
+        if (queued) console.error(`queued for the hub as seq ${queued.seq}`);
       } catch (err) {
         console.error(`report: ${(err as Error).message}`);
         process.exitCode = 1;
