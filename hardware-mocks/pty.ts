@@ -8,7 +8,7 @@ import { PTY_DEVICE_KINDS, type PtyDevice, type PtyDeviceKind, startPtyDevice } 
 
 export { type PtyDevice, type PtyDeviceKind, type PtyDeviceOptions, startPtyDevice } from './pty-device.js';
 
-const USAGE = `usage: node dist/hardware-mocks/pty.js <${PTY_DEVICE_KINDS.join('|')}> [--dir /tmp] [--name ttyGATE0]
+const USAGE = `usage: node dist/hardware-mocks/pty.js <${PTY_DEVICE_KINDS.join('|')}> [--dir /tmp] [--name gate-<kind>]
        [--preset t-equals|temp-colon|body|celsius-suffix|fahrenheit] [--ending CR|LF|CRLF|none]
        [--slave-id 1] [--register 0] [--scale 0.1]
 commands on stdin: temp 36.6 | scan TEXT | raw HEX | unplug | replug | mute | unmute | quit`;
