@@ -58,6 +58,8 @@ export interface Harness {
   devices: ReturnType<typeof createDevices>;
   /** GP1 tokens of the seeded household cards, by card id. */
   tokens: Record<string, string>;
+  /** Stops the kiosk and starts a new one on the same port (a daemon restart, as the page sees it). */
+  restartKiosk(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -98,10 +100,18 @@ export async function startHarness(over: Record<string, unknown> = {}): Promise<
   const h = compose(over);
   await h.devices.start();
   h.runtime.start();
-  const kiosk = createKioskFeature({ ctx: h.ctx, runtime: h.runtime, ledger: h.ledger, devices: h.devices, keys: h.keys });
+  const deps = { ctx: h.ctx, runtime: h.runtime, ledger: h.ledger, devices: h.devices, keys: h.keys };
+  let kiosk = createKioskFeature(deps);
   await kiosk.start();
+  const kioskUrl = kiosk.url();
   return {
-    kioskUrl: kiosk.url(),
+    kioskUrl,
+    async restartKiosk() {
+      await kiosk.stop();
+      const port = Number(new URL(kioskUrl).port);
+      kiosk = createKioskFeature({ ...deps, ctx: { ...h.ctx, config: { ...h.config, kiosk: { ...h.config.kiosk, port } } } });
+      await kiosk.start();
+    },
     config: h.config,
     ctx: h.ctx,
     ledger: h.ledger,

@@ -412,13 +412,14 @@ function connect() {
   on('progress', (e) => {
     laneUpdate(e.lane, { stage: e.stage, passage: e.passage, prompt: e.prompt });
     if (S.screen === 'live' && document.getElementById('modal').hidden) renderMain();
+    S.shownAt[`progress:${e.passage.id}`] ??= performance.timeOrigin + performance.now();
   });
   on('decided', (p) => {
     S.lastDecided[p.lane] = p;
     laneUpdate(p.lane, { stage: 'idle', passage: null, prompt: null });
     S.live.recent = [p, ...S.live.recent].slice(0, 6);
     if (S.screen === 'live' && document.getElementById('modal').hidden) renderMain();
-    S.shownAt[p.id] = performance.timeOrigin + performance.now();
+    S.shownAt[`decided:${p.id}`] = performance.timeOrigin + performance.now();
     beep(p.outcome === 'admitted');
   });
   on('alert', (a) => {
