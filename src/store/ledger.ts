@@ -279,6 +279,15 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     },
     health: () => health(ctx, outbox.depth(), outboxCap, minFreeBytes, failure),
     checkLimits: () => {
+      if (failure) {
+        // An idle gate writes nothing: probe, so the episode ends (and the held alert is stored) once space is back.
+        // 64 KiB, more than a passage's transaction writes: a few free bytes must not end the episode.
+        try {
+          write(() => db.prepare("INSERT INTO meta (key, value) VALUES ('write_probe', zeroblob(65536)) ON CONFLICT(key) DO UPDATE SET value = zeroblob(65536)").run());
+        } catch {
+          // Still failing: health() says so.
+        }
+      }
       const h = health(ctx, outbox.depth(), outboxCap, minFreeBytes, failure);
       limitAlert('disk-full', h);
       limitAlert('outbox-full', h);

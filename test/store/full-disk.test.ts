@@ -150,4 +150,48 @@ describe('a full disk', () => {
       check.close();
     }
   });
+
+  it('an idle gate leaves the episode at the next housekeeping check once space is back', { timeout: 30_000 }, () => {
+    const path = join(dir, 'idle.db');
+    const filler = join(dir, 'filler-idle');
+    let now = Date.UTC(2026, 10, 23, 2);
+    const alerts: Alert[] = [];
+    const ledger = openLedger({
+      path,
+      clock: { now: () => now, synced: () => true },
+      gateId: 'g1',
+      siteId: 's1',
+      timeZone: 'UTC',
+      minFreeBytes: 0,
+      ...(mounted ? {} : { maxBytes: 600_000 }),
+      onAlert: (a) => alerts.push(a),
+    });
+    try {
+      for (let i = 0; i < 150; i++) ledger.recordPassage(passage(2_000_000 + i, now - 40 * DAY));
+      if (mounted) fillDisk(filler);
+      let refused = 0;
+      for (let i = 1; i <= 20_000 && refused === 0; i++) {
+        now += 1000;
+        try {
+          ledger.recordPassage(passage(i, now));
+        } catch (err) {
+          expect((err as Error & { code?: string }).code).toBe('SQLITE_FULL');
+          refused = i;
+        }
+      }
+      expect(refused, 'the disk never filled up').toBeGreaterThan(0);
+      expect(ledger.checkLimits().writable).toBe(false);
+      if (mounted) rmSync(filler);
+      else ledger.purge(now);
+      // No passage: the housekeeping probe alone finds the disk writable again.
+      const h = ledger.checkLimits();
+      expect(h.writable).toBe(true);
+      expect(alerts.map((a) => a.kind)).toEqual(['disk-full']);
+      expect(ledger.alerts({ kind: 'disk-full' })).toHaveLength(1);
+      expect(ledger.passage(passage(refused, 0).id)).toBeUndefined();
+      expect(ledger.integrityCheck()).toBe('ok');
+    } finally {
+      ledger.close();
+    }
+  });
 });

@@ -83,6 +83,7 @@ describe('ledger survives SIGKILL', () => {
         check.close();
       }
     }
+    console.info(`kill test: ${kills} SIGKILLs, ${allEmitted.size} passages emitted and found, ${next} in the ledger`);
     expect(kills).toBeGreaterThanOrEqual(Math.min(KILLS, 40));
     expect(allEmitted.size).toBeGreaterThan(0);
   });
