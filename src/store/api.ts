@@ -461,8 +461,9 @@ export interface Ledger {
   policyStates(): PolicyState[];
   /**
    * Added for sync (hub downlink): health-code colours per person, versioned like policies ('health').
-   * Atomic; a version ≤ the stored one is 'stale' and changes nothing. Unknown person ids are listed, not created.
-   * Optional until implemented: sync rejects health updates with a reason while it is missing.
+   * Atomic; a version ≤ the stored one is 'stale' and changes nothing. Unknown person ids are listed, not created;
+   * per person an older reading never replaces a newer one. Bad entries throw with the entry's number.
+   * (Optional in the type so stand-in ledgers of other tests need not implement it; openLedger() does.)
    */
   applyHealth?(updates: Array<{ personId: string; colour: CodeColour; at: number }>, opts: { version: number; actor?: string }): { result: 'applied' | 'stale'; version: number; updated: number; unknown: string[] };
 

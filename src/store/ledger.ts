@@ -3,6 +3,7 @@ import type { Alert, AlertKind } from '../gate/model.js';
 import type { Ledger, OpenLedgerOptions, StorageHealth } from './api.js';
 import { openDatabase, type StoreCtx } from './db.js';
 import { exportRows } from './export-rows.js';
+import { createHealth } from './health.js';
 import { createOperators } from './operators.js';
 import { createOutbox, defaultPriority } from './outbox.js';
 import { createPassages } from './passages.js';
@@ -47,6 +48,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const operators = createOperators(ctx);
   const policy = createPolicy(ctx, options.defaultZoneLevel ?? 'normal');
   const reports = createReports(ctx, passages, policy, options.epidemicFreeSince);
+  const healthCodes = createHealth(ctx);
   let closed = false;
   let dataVersion = db.pragma('data_version', { simple: true }) as number;
   const raised = new Set<AlertKind>();
@@ -244,6 +246,18 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       if (r === 'applied') {
         operators.audit(actor ?? 'hub', 'policy-change', { kind, version });
         changed('policy');
+      }
+      return r;
+    },
+    applyHealth: (updates, opts) => {
+      const r = write(() => {
+        const applied = healthCodes.apply(updates, opts.version);
+        if (applied.result === 'applied') operators.audit(opts.actor ?? 'hub', 'health-update', { version: applied.version, updated: applied.updated, unknown: applied.unknown.length });
+        return applied;
+      });
+      if (r.result === 'applied') {
+        roster.invalidate();
+        changed('roster');
       }
       return r;
     },

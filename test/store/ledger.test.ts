@@ -162,6 +162,33 @@ describe('roster', () => {
     expect(ledger.persons({ category: 'tenant' }).map((x) => x.id)).toEqual(['p2']);
   });
 
+  it('takes health-code colours from the hub by version; unknown persons are listed, older readings ignored', () => {
+    const { ledger } = open();
+    ledger.applyRoster(change);
+    const seen = ledger.rosterView();
+    expect(seen.person('p1')?.health).toBeUndefined();
+    const apply = ledger.applyHealth?.bind(ledger);
+    if (!apply) throw new Error('openLedger() must implement applyHealth');
+    const r = apply(
+      [
+        { personId: 'p1', colour: 'red', at: T0 },
+        { personId: 'p2', colour: 'green', at: T0 },
+        { personId: 'ghost', colour: 'green', at: T0 },
+      ],
+      { version: 3 },
+    );
+    expect(r).toEqual({ result: 'applied', version: 3, updated: 2, unknown: ['ghost'] });
+    expect(ledger.rosterView().person('p1')?.health).toEqual({ colour: 'red', at: T0 });
+    expect(ledger.person('ghost')).toBeUndefined();
+    expect(apply([{ personId: 'p1', colour: 'green', at: T0 + 1 }], { version: 3 }).result).toBe('stale');
+    // A newer version with an older reading for a person keeps the newer reading.
+    expect(apply([{ personId: 'p1', colour: 'green', at: T0 - 1 }], { version: 4 })).toMatchObject({ result: 'applied', updated: 0 });
+    expect(ledger.person('p1')?.health?.colour).toBe('red');
+    expect(() => apply([{ personId: 'p1', colour: 'blue' as never, at: T0 }], { version: 5 })).toThrow(/Health update 1: colour must be green, yellow or red/);
+    expect(apply([{ personId: 'p2', colour: 'yellow', at: T0 + 5 }], { version: 5 }).updated).toBe(1);
+    expect(ledger.auditLog({ action: 'health-update' })).toHaveLength(3);
+  });
+
   it('refreshes the view after a change and revokes cards into the policy', () => {
     const changes: string[] = [];
     const { ledger } = open({ onChange: (w) => changes.push(w) });
