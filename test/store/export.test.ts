@@ -69,6 +69,21 @@ describe('ledger exports', () => {
     expect(alerts.rows).toBe(0);
   });
 
+  it('the alerts ledger lists fever alerts with who acknowledged them, names masked', async () => {
+    const ledger = seeded();
+    const fever = passage(97, T0 + 3_600_000);
+    ledger.recordPassage({ ...fever, alerts: fever.alerts.map((a) => ({ ...a, subject: fever.subject ?? undefined })) });
+    ledger.acknowledgeAlert(`a-${fever.id}`, 'vol');
+    const r = await exportLedger(ledger, { ...base, what: 'alerts', format: 'csv' });
+    expect(r.rows).toBe(1);
+    const [header, row] = r.data.toString('utf8').replace(/^\uFEFF/, '').split('\r\n');
+    expect(header?.split(',')).toEqual(['时间 Time', '类型 Kind', '级别 Severity', '通道 Lane', '内容 Text', '对象 Subject', '姓名 Name', '通行记录 Passage', '确认时间 Acknowledged', '确认人 By']);
+    const name = fever.subject?.name as string;
+    expect(row).toContain(`fever,critical,lane-1,发热 / Fever,${fever.subject?.id},${[...name][0]}*`);
+    expect(row).not.toContain(name);
+    expect(row?.endsWith(',vol')).toBe(true);
+  });
+
   it('bad ranges get clear errors', async () => {
     const ledger = seeded();
     await expect(exportLedger(ledger, { ...base, what: 'passages', format: 'csv', from: '2026-11-31' })).rejects.toThrow(/YYYY-MM-DD/);
