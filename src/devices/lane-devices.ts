@@ -8,6 +8,7 @@ import { LaneOutputs } from './gpio/outputs.js';
 import type { ScanFilter } from './scanner/scan-filter.js';
 import { type Calibration, calibrate } from './thermometer/calibration.js';
 import type { GpioDriver, GpioInputName, ScanFrame, ThermometerSample } from './types.js';
+import { WarningThrottle } from './warning-throttle.js';
 
 export function calibrationOf(cfg: ThermometerConfig): Calibration {
   return {
@@ -21,6 +22,7 @@ export function calibrationOf(cfg: ThermometerConfig): Calibration {
 
 export class LaneDevices {
   readonly outputs: LaneOutputs;
+  private readonly throttle: WarningThrottle;
   private readonly debouncers = new Map<GpioInputName, Debouncer>();
   private gpio: GpioDriver | undefined;
 
@@ -29,6 +31,7 @@ export class LaneDevices {
     private readonly bus: EventBus,
     private readonly now: () => number,
   ) {
+    this.throttle = new WarningThrottle(now);
     this.outputs = new LaneOutputs((o, on) => this.gpio?.write(o, on));
     for (const [name, cfg] of lane.gpio ? configuredInputs(lane.gpio) : []) {
       this.debouncers.set(name, new Debouncer(cfg.debounceMs, (active, initial) => {
@@ -43,7 +46,8 @@ export class LaneDevices {
   }
 
   warn(deviceId: string, code: string, text: Text): void {
-    this.bus.emit('device.warning', { deviceId, lane: this.lane.id, code, text });
+    const passed = this.throttle.pass(deviceId, code, text);
+    if (passed) this.bus.emit('device.warning', { deviceId, lane: this.lane.id, code, text: passed });
   }
 
   thermometerSink(cfg: ThermometerConfig, cal: () => Calibration): (s: ThermometerSample) => void {
