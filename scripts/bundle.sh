@@ -77,6 +77,10 @@ echo "==> Production node_modules for $ARCH (Node $NODE_MAJOR, ABI $ABI)"
 cp -a node_modules "$APPDIR/node_modules"
 (cd "$APPDIR" && npm prune --omit=dev --offline --no-audit --no-fund >/dev/null) \
   || die "npm prune failed"
+# Compiler intermediates and bundled C sources are not needed at run time (about 25 MB).
+find "$APPDIR/node_modules" -path '*/build/Release/obj*' -prune -exec rm -rf {} + 2>/dev/null || true
+find "$APPDIR/node_modules" -path '*/build/Release/.deps' -prune -exec rm -rf {} + 2>/dev/null || true
+rm -rf "$APPDIR/node_modules/better-sqlite3/deps" "$APPDIR/node_modules/better-sqlite3/src"
 (cd "$APPDIR" && node -e "
   const r = (m) => { require(m); };
   r('better-sqlite3'); new (require('better-sqlite3'))(':memory:').close();

@@ -4,6 +4,8 @@
 # Layout: /opt/checkpoint-gate/releases/<version>-<id>, /opt/checkpoint-gate/current -> that
 # release, /etc/checkpoint-gate (config.yaml, secrets.env), /var/lib/checkpoint-gate (data).
 set -euo pipefail
+# A known PATH: sudo or a CI job may carry directories the service user cannot search.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 APP=checkpoint-gate
 SERVICE_USER=checkpoint
@@ -28,6 +30,7 @@ Usage: install.sh [options]            (as root)
                        builds it with npm (needs the network and build-essential)
   --root DIR           install into a Debian root at DIR (an SD-card image or chroot); implies --no-start
   --no-start           do not (re)start the service; the new version is checked with `gate check-config`
+                       and the database is migrated by it, as the service user (also: SYSTEMD_OFFLINE=1)
   --no-kiosk           no kiosk browser (Chromium) and no autostart
   --kiosk-user USER    desktop user whose labwc session starts the kiosk (default: the user with uid 1000)
   --admin-pin PIN      admin PIN, 6-12 digits (default: keep the current one, or generate one)
@@ -62,6 +65,8 @@ while [ $# -gt 0 ]; do
 done
 
 [ "$(id -u)" -eq 0 ] || die "run me as root: sudo $0 $*"
+# SYSTEMD_OFFLINE=1: systemd is not running (chroot, image build); enable units offline, start nothing.
+if [ "${SYSTEMD_OFFLINE:-0}" = 1 ]; then START=0; fi
 [ -d "$ROOT" ] || die "--root $ROOT is not a directory"
 ROOT="$(cd "$ROOT" && pwd)"
 R="${ROOT%/}"                       # prefix for paths; empty for the live system
@@ -73,14 +78,30 @@ if [ -n "$ADMIN_PIN" ] && ! [[ "$ADMIN_PIN" =~ ^[0-9]{6,12}$ ]]; then
 fi
 
 # Runs a command inside the target system (chroot when --root is given).
-in_root() { if [ -z "$R" ]; then "$@"; else chroot "$ROOT" "$@"; fi; }
+# In a root, with a clean environment: nothing of the host's (NODE_OPTIONS, extra CA files) leaks in.
+ROOT_ENV=(/usr/bin/env -i "PATH=$PATH" HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive)
+in_root() { if [ -z "$R" ]; then "$@"; else chroot "$ROOT" "${ROOT_ENV[@]}" "$@"; fi; }
+# The same, bounded by --ready-timeout: a release that hangs instead of failing is not ready either.
+in_root_bounded() { if [ -z "$R" ]; then timeout "$READY_TIMEOUT" "$@"; else timeout "$READY_TIMEOUT" chroot "$ROOT" "${ROOT_ENV[@]}" "$@"; fi; }
 has_in_root() { in_root sh -c "command -v $1" >/dev/null 2>&1; }
 systemctl_root() {
   if [ -n "$R" ]; then systemctl --root="$ROOT" "$@"
   elif command -v systemctl >/dev/null 2>&1; then systemctl "$@"
   else echo "  ! systemctl not found; skipped: systemctl $*"; fi
 }
-systemd_running() { [ -z "$R" ] && [ -d /run/systemd/system ]; }
+systemd_running() { [ -z "$R" ] && [ "${SYSTEMD_OFFLINE:-0}" != 1 ] && [ -d /run/systemd/system ]; }
+
+# A Debian root needs /proc for apt, dpkg and node; mount it for the run when it is missing.
+MOUNTED_PROC=""
+cleanup() { if [ -n "$MOUNTED_PROC" ]; then umount "$MOUNTED_PROC" 2>/dev/null || umount -l "$MOUNTED_PROC" || true; fi; }
+trap cleanup EXIT
+if [ -n "$R" ] && [ ! -e "$R/proc/self" ]; then
+  mkdir -p "$R/proc"
+  mount -t proc proc "$R/proc" || die "cannot mount /proc in $ROOT"
+  MOUNTED_PROC="$R/proc"
+fi
+
+node_major_in_root() { in_root node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
 # ---------------------------------------------------------------------------------------------
 uninstall() {
@@ -126,8 +147,11 @@ uninstall() {
 
 # ---------------------------------------------------------------------------------------------
 install_packages() {
-  local pkgs=(nodejs ca-certificates python3 gpiod fake-hwclock curl)
-  [ -z "$BUNDLE" ] && pkgs+=(npm build-essential)
+  local pkgs=(ca-certificates gpiod fake-hwclock curl)
+  # A Node.js >= 20 already there (Debian 13's nodejs, or NodeSource's) is kept as it is.
+  [ "$(node_major_in_root)" -ge 20 ] || pkgs+=(nodejs)
+  # Building from source compiles better-sqlite3 (node-gyp: python3, make, g++).
+  [ -z "$BUNDLE" ] && pkgs+=(npm python3 build-essential)
   [ "$KIOSK" -eq 1 ] && pkgs+=(chromium)
   if ! has_in_root timedatectl || ! { [ -e "$R/lib/systemd/systemd-timesyncd" ] || [ -e "$R/usr/lib/systemd/systemd-timesyncd" ] || has_in_root chronyd; }; then
     pkgs+=(systemd-timesyncd)
@@ -184,23 +208,35 @@ ensure_user() {
   did "$SERVICE_USER is in groups: $(in_root id -nG "$SERVICE_USER")"
 }
 
+# Reads BUNDLE-INFO without unpacking the bundle, and refuses one made for another machine.
+BUNDLE_ID=""
+BUNDLE_VERSION=""
+check_bundle() {
+  [ -f "$BUNDLE" ] || die "bundle not found: $BUNDLE"
+  local info want have abi_want abi_have
+  info="$(tar -xOf "$BUNDLE" --wildcards '*/BUNDLE-INFO' 2>/dev/null)" \
+    || die "$BUNDLE has no BUNDLE-INFO: not a bundle made by npm run bundle"
+  # The last member of a name wins, as when tar unpacks an archive with appended members.
+  want="$(sed -n 's/^arch=//p' <<<"$info" | tail -n 1)"
+  have="$(in_root dpkg --print-architecture)"
+  [ "$want" = "$have" ] || die "the bundle is for $want but this machine is $have; build one with: npm run bundle -- --arch $have"
+  abi_want="$(sed -n 's/^node_abi=//p' <<<"$info" | tail -n 1)"
+  abi_have="$(in_root node -p 'process.versions.modules')"
+  [ "$abi_want" = "$abi_have" ] || die "the bundle's native modules are for Node ABI $abi_want, this Node is ABI $abi_have ($(in_root node -v)); build the bundle with the same Node major version"
+  BUNDLE_ID="$(sed -n 's/^id=//p' <<<"$info" | tail -n 1)"
+  BUNDLE_VERSION="$(sed -n 's/^version=//p' <<<"$info" | tail -n 1)"
+  { [ -n "$BUNDLE_ID" ] && [ -n "$BUNDLE_VERSION" ]; } || die "$BUNDLE: BUNDLE-INFO lacks id= or version="
+  did "bundle $BUNDLE_VERSION-$BUNDLE_ID for $want, Node ABI $abi_want"
+}
+
 # Unpacks the bundle or builds the source tree into $R$OPT/.staging.
 stage_release() {
   local stage="$R$OPT/.staging"
   rm -rf "$stage"
   mkdir -p "$stage"
   if [ -n "$BUNDLE" ]; then
-    [ -f "$BUNDLE" ] || die "bundle not found: $BUNDLE"
-    tar -xzf "$BUNDLE" -C "$stage" --strip-components=1 || die "$BUNDLE is not a readable bundle (.tar.gz made by npm run bundle)"
-    [ -f "$stage/BUNDLE-INFO" ] || die "$BUNDLE has no BUNDLE-INFO: not made by npm run bundle"
-    local want have abi_want abi_have
-    want="$(sed -n 's/^arch=//p' "$stage/BUNDLE-INFO")"
-    have="$(in_root dpkg --print-architecture)"
-    [ "$want" = "$have" ] || die "the bundle is for $want but this machine is $have; build one with: npm run bundle -- --arch $have"
-    abi_want="$(sed -n 's/^node_abi=//p' "$stage/BUNDLE-INFO")"
-    abi_have="$(in_root node -p 'process.versions.modules')"
-    [ "$abi_want" = "$abi_have" ] || die "the bundle's native modules are for Node ABI $abi_want, this Node is ABI $abi_have ($(in_root node -v)); build the bundle with the same Node major version"
-    sed -n 's/^id=//p' "$stage/BUNDLE-INFO" > "$stage/.release-id"
+    tar -xf "$BUNDLE" -C "$stage" --strip-components=1 || die "$BUNDLE is not a readable bundle (.tar.gz made by npm run bundle)"
+    printf '%s\n' "$BUNDLE_ID" > "$stage/.release-id"
   else
     local src="${SOURCE:-$HERE}"
     [ -f "$src/package.json" ] || die "$src is not the checkpoint-gate source tree"
@@ -300,9 +336,26 @@ release_ready() {
     sleep 5
     systemctl is-active --quiet "$APP.service"
   else
-    timeout "$READY_TIMEOUT" chroot "$ROOT" runuser -u "$SERVICE_USER" -- \
-      node "$OPT/current/bin/gate.js" check-config "$ETC/config.yaml" >/dev/null
+    in_root_bounded runuser -u "$SERVICE_USER" -- \
+      node "$OPT/current/bin/gate.js" check-config "$ETC/config.yaml" >/dev/null || return 1
+    migrate_data
   fi
+}
+
+# Without a running daemon, the new version migrates the ledger itself (what its start would do),
+# as the service user, so a version that cannot open the data is rolled back here too.
+migrate_data() {
+  local v
+  # shellcheck disable=SC2016 # the JavaScript is single-quoted on purpose
+  v="$(in_root_bounded runuser -u "$SERVICE_USER" -- node --input-type=module -e '
+    const dir = process.argv[1];
+    const { loadConfig } = await import(`${dir}/dist/src/config/load.js`);
+    const { openDatabase } = await import(`${dir}/dist/src/store/db.js`);
+    const c = loadConfig(process.argv[2], {});
+    const db = openDatabase(c.storage.path, c.storage.synchronous);
+    console.log(db.pragma("user_version", { simple: true }));
+    db.close();' "$OPT/current" "$ETC/config.yaml")" || return 1
+  did "ledger $DATA at schema version $v"
 }
 
 snapshot_data() {
@@ -339,11 +392,19 @@ install_app() {
   step "Program in $OPT"
   install -d -m 0755 "$R$OPT/releases"
   local stage="$R$OPT/.staging" id version name prev=""
+  [ -L "$R$OPT/current" ] && prev="$(basename "$(readlink "$R$OPT/current")")"
+  if [ -n "$BUNDLE" ]; then
+    check_bundle
+    if [ "$prev" = "$BUNDLE_VERSION-$BUNDLE_ID" ] && [ -d "$R$OPT/releases/$prev" ]; then
+      did "version $prev is installed already; nothing to change"
+      UPGRADED=0
+      return
+    fi
+  fi
   stage_release
   id="$(cat "$stage/.release-id")"
   version="$(in_root node -p "require('$OPT/.staging/package.json').version")"
   name="$version-$id"
-  [ -L "$R$OPT/current" ] && prev="$(basename "$(readlink "$R$OPT/current")")"
   if [ "$prev" = "$name" ] && [ -d "$R$OPT/releases/$name" ]; then
     rm -rf "$stage"
     did "version $name is installed already; nothing to change"

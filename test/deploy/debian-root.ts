@@ -3,7 +3,7 @@
 // under /var/cache/checkpoint-gate-test, keyed by suite, mirror and packages; later runs unpack it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,6 +71,8 @@ export function makeDebianRoot(log: (line: string) => void = () => {}): string {
     rmSync(build, { recursive: true, force: true });
   }
   execFileSync('tar', ['-C', root, '-xf', tarball], { timeout: 300_000 });
+  // mkdtemp makes the directory 0700: the root's / must be searchable by its service user.
+  chmodSync(root, 0o755);
   // Name resolution for apt inside the root.
   if (existsSync('/etc/resolv.conf')) copyFileSync('/etc/resolv.conf', join(root, 'etc/resolv.conf'));
   return root;
