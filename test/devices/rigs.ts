@@ -54,7 +54,7 @@ export function mockRig(id: string): Rig {
   };
 }
 
-export function ptyRig(opts: { kind: 'line-thermometer' | 'modbus-thermometer' | 'scanner'; preset?: LinePreset; config: Record<string, unknown>; ending?: 'CR' | 'LF' | 'CRLF' | 'none'; label: string }): Rig {
+export function ptyRig(opts: { kind: 'line-thermometer' | 'modbus-thermometer' | 'scanner'; preset?: LinePreset; config: Record<string, unknown>; ending?: 'CR' | 'LF' | 'CRLF' | 'none'; holdMs?: number; label: string }): Rig {
   let dir = '';
   let dev: PtyDevice | undefined;
   const need = () => {
@@ -68,7 +68,7 @@ export function ptyRig(opts: { kind: 'line-thermometer' | 'modbus-thermometer' |
     raw: true,
     async setUp() {
       dir = mkdtempSync(join(tmpdir(), 'gate-pty-'));
-      dev = await startPtyDevice({ kind: opts.kind, dir, name: 'tty0', holdMs: 400, ...(opts.preset ? { preset: opts.preset } : {}), ...(opts.ending ? { ending: opts.ending } : {}) });
+      dev = await startPtyDevice({ kind: opts.kind, dir, name: 'tty0', holdMs: opts.holdMs ?? 400, ...(opts.preset ? { preset: opts.preset } : {}), ...(opts.ending ? { ending: opts.ending } : {}) });
       (rig.config as Record<string, unknown>).path = dev.path;
     },
     attach: () => {},

@@ -24,7 +24,7 @@ describe('unplug and replug pty devices while the device manager runs', () => {
   it(`${CYCLES} cycles: detection ≤ 5 s, recovery ≤ 5 s, used again, open fds stable`, async () => {
     const thermo = await startPtyDevice({ kind: 'line-thermometer', dir, name: 'thermo', preset: 'temp-colon' });
     const scanner = await startPtyDevice({ kind: 'scanner', dir, name: 'scanner' });
-    const modbus = await startPtyDevice({ kind: 'modbus-thermometer', dir, name: 'modbus', holdMs: 150 });
+    const modbus = await startPtyDevice({ kind: 'modbus-thermometer', dir, name: 'modbus', holdMs: 400 });
     devices.push(thermo, scanner, modbus);
     const h = harness(
       [
