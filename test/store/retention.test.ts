@@ -9,8 +9,8 @@ import { openLedger } from '../../src/store/ledger.js';
 import { passage } from './passage-factory.js';
 
 const DAY = 86_400_000;
-const PER_DAY = 1200;
-const DAYS = 14;
+const PER_DAY = 600;
+const DAYS = 12;
 const RETENTION = 3;
 const dir = mkdtempSync(join(tmpdir(), 'ledger-retention-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
