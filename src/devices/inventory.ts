@@ -2,6 +2,7 @@
 // (serialport's list() needs it and throws without it), so it works on a minimal image and in a mounted one.
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { type GpioChipInfo, listGpioChips } from './gpio/chip-base.js';
 
 export interface SerialPortInfo {
   /** /dev/ttyUSB0 etc. */
@@ -112,4 +113,13 @@ export function listInputDevices(root = '/'): InputDeviceInfo[] {
   return list(sysInput)
     .filter((n) => /^event\d+$/.test(n))
     .map((n) => ({ name: read(join(sysInput, n, 'device/name')) ?? '?', path: `/dev/input/${n}`, byId: byId.get(n) ?? [], handlers: [n], keyboard: (byId.get(n) ?? []).some((l) => l.endsWith('-event-kbd')) }));
+}
+
+/** GPIO chips with the label to put in gpio.chipLabel; sysfs when the kernel has it, else the /dev nodes. */
+export function listGpioChipsAt(root = '/'): { sysfs: GpioChipInfo[]; dev: string[] } {
+  let sysfs: GpioChipInfo[] = [];
+  try {
+    sysfs = listGpioChips(join(root, 'sys/class/gpio'));
+  } catch {}
+  return { sysfs, dev: list(join(root, 'dev')).filter((n) => /^gpiochip\d+$/.test(n)).map((n) => `/dev/${n}`) };
 }

@@ -42,6 +42,7 @@ function machine(root: string): void {
   link(root, 'dev/serial/by-id/usb-Newland_NLS0042-if00', '../../ttyACM0');
   file(root, 'proc/bus/input/devices', readFileSync(FIXTURE, 'utf8'));
   link(root, 'dev/input/by-id/usb-Newland_Auto-ID_NLS-FR40-event-kbd', '../event3');
+  link(root, 'sys/class/gpio', join(import.meta.dirname, '../fixtures/devices/gpio/pi5-kernel-6.6'));
 }
 
 describe('device inventory without udevadm', () => {
@@ -89,11 +90,13 @@ describe('device inventory without udevadm', () => {
       const text = log.mock.calls.map((c) => String(c[0])).join('\n');
       expect(text).toContain('Serial ports (2):');
       expect(text).toMatch(/usb-1a86_USB_Serial-if00-port0 → \/dev\/ttyUSB0 \[ch341-uart\] USB 1a86:7523 USB Serial/);
+      expect(text).toContain('GPIO chips (5):');
+      expect(text).toContain('gpiochip571  label "pinctrl-rp1"  sysfs base 571, 54 lines');
       expect(text).toMatch(/usb-Newland_Auto-ID_NLS-FR40-event-kbd → \/dev\/input\/event3 {2}"Newland Auto-ID NLS-FR40 Scanner" {2}keyboard: a keyboard-wedge scanner\? use driver "hid"/);
       log.mockClear();
       await program.parseAsync(['devices', '--json', '--root', root], { from: 'user' });
-      const json = JSON.parse(String(log.mock.calls[0]?.[0])) as { serial: unknown[]; input: unknown[] };
-      expect([json.serial.length, json.input.length]).toEqual([2, 3]);
+      const json = JSON.parse(String(log.mock.calls[0]?.[0])) as { serial: unknown[]; input: unknown[]; gpio: { sysfs: unknown[] } };
+      expect([json.serial.length, json.input.length, json.gpio.sysfs.length]).toEqual([2, 3, 5]);
     } finally {
       log.mockRestore();
     }

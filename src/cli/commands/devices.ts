@@ -1,6 +1,6 @@
 // `gate devices`: the serial ports and input devices this machine has, with the paths to put in the config.
 import type { Command } from 'commander';
-import { listInputDevices, listSerialPorts } from '../../devices/inventory.js';
+import { listGpioChipsAt, listInputDevices, listSerialPorts } from '../../devices/inventory.js';
 
 export function register(program: Command): void {
   program
@@ -11,8 +11,9 @@ export function register(program: Command): void {
     .action((opts: { json?: boolean; root: string }) => {
       const serial = listSerialPorts(opts.root);
       const input = listInputDevices(opts.root);
+      const gpio = listGpioChipsAt(opts.root);
       if (opts.json) {
-        console.log(JSON.stringify({ serial, input }, null, 2));
+        console.log(JSON.stringify({ serial, input, gpio }, null, 2));
         return;
       }
       console.log(`Serial ports (${serial.length}):`);
@@ -27,5 +28,9 @@ export function register(program: Command): void {
         const where = d.byId[0] ?? d.path ?? '(no event device)';
         console.log(`  ${where}${d.byId[0] && d.path ? ` → ${d.path}` : ''}  "${d.name}"${d.keyboard ? '  keyboard: a keyboard-wedge scanner? use driver "hid"' : ''}`);
       }
+      console.log(`GPIO chips (${gpio.sysfs.length || gpio.dev.length}):`);
+      if (gpio.sysfs.length) for (const c of gpio.sysfs) console.log(`  ${c.name}  label "${c.label}"  sysfs base ${c.base}, ${c.ngpio} lines`);
+      else if (gpio.dev.length) console.log(`  ${gpio.dev.join(' ')} (no sysfs GPIO: use driver "gpiod"; gpiodetect shows the labels)`);
+      else console.log('  none found');
     });
 }
