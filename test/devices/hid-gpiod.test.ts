@@ -4,16 +4,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nativeEventSize } from '../../src/devices/scanner/hid-decode.js';
 import { harness } from './helpers.js';
 import { until } from './rigs.js';
 
 const FIX = join(import.meta.dirname, '../fixtures/devices');
 const TOOLS = join(FIX, 'tools');
+// The kernel's struct input_event is 24 bytes on 64-bit and 16 on 32-bit (armhf Raspberry Pi OS).
+const RECORDED = join(FIX, `hid/scans-${nativeEventSize() === 24 ? 64 : 32}bit.bin`);
 const SLOW_RETRY = { watchMs: 60_000, backoffMinMs: 60_000, backoffMaxMs: 60_000 };
 
 describe('USB-HID keyboard-wedge scanner', () => {
   it('turns grabbed key events into scans and refuses a Ctrl combination', async () => {
-    const h = harness([{ id: 'main', scanners: [{ id: 'hid-1', driver: 'hid', path: join(FIX, 'hid/scans-64bit.bin'), grabCommand: join(TOOLS, 'fake-grab.sh'), dedupeWindowMs: 0 }] }], { timing: SLOW_RETRY });
+    const h = harness([{ id: 'main', scanners: [{ id: 'hid-1', driver: 'hid', path: RECORDED, grabCommand: join(TOOLS, 'fake-grab.sh'), dedupeWindowMs: 0 }] }], { timing: SLOW_RETRY });
     try {
       await h.devices.start();
       expect(h.devices.health()[0]?.state).toBe('connected');
@@ -26,10 +29,10 @@ describe('USB-HID keyboard-wedge scanner', () => {
   });
 
   it('with the real python3 helper, a node that cannot be grabbed is a faulty scanner saying why', async () => {
-    const h = harness([{ id: 'main', scanners: [{ id: 'hid-1', driver: 'hid', path: join(FIX, 'hid/scans-64bit.bin') }] }], { timing: SLOW_RETRY });
+    const h = harness([{ id: 'main', scanners: [{ id: 'hid-1', driver: 'hid', path: RECORDED }] }], { timing: SLOW_RETRY });
     try {
       await h.devices.start();
-      expect(h.devices.health()[0]).toMatchObject({ state: 'faulty', detail: expect.stringMatching(/Exclusive grab \(EVIOCGRAB\) of .*scans-64bit\.bin failed: Inappropriate ioctl/) });
+      expect(h.devices.health()[0]).toMatchObject({ state: 'faulty', detail: expect.stringMatching(/Exclusive grab \(EVIOCGRAB\) of .*scans-\d\dbit\.bin failed: Inappropriate ioctl/) });
     } finally {
       await h.devices.stop();
     }
