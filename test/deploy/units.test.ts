@@ -44,6 +44,7 @@ beforeAll(() => {
   mkdirSync(join(root, 'etc/systemd/system'), { recursive: true });
   executable('usr/bin/node');
   executable('opt/checkpoint-gate/current/scripts/kiosk.sh');
+  executable('opt/checkpoint-gate/current/scripts/outputs-safe.sh');
 });
 
 afterAll(() => {
@@ -88,5 +89,7 @@ describe('systemd units', () => {
     expect(d.get('NoNewPrivileges')).toEqual(['yes']);
     const allowed = (d.get('DeviceAllow') ?? []).join(' ');
     for (const dev of ['char-ttyUSB', 'char-ttyACM', 'char-input', 'char-gpiochip']) expect(allowed).toContain(dev);
+    // Outputs made safe after every stop, crash or watchdog kill.
+    expect(d.get('ExecStopPost')?.[0]).toMatch(/scripts\/outputs-safe\.sh /);
   });
 });
