@@ -63,7 +63,7 @@ describe('roster import: bad rows of every kind', () => {
     [17, '住址/门牌', 'conflicting-address'],
   ];
 
-  it.each(['roster-bad.csv', 'roster-bad.xlsx'])('%s: reports each by row, column and reason and imports nothing', async (name) => {
+  it.each(['roster-bad.csv', 'roster-bad-gbk.csv', 'roster-bad.xlsx'])('%s: reports each by row, column and reason and imports nothing', async (name) => {
     const ledger = open();
     const r = await importRoster(ledger, file(name), name, opts);
     expect(r.problems.map((p) => [p.row, p.column, p.reason])).toEqual(expected);
