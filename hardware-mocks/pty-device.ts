@@ -30,8 +30,16 @@ export interface PtyDeviceOptions {
   socat?: string;
 }
 
+/** The device fields of the daemon's config that open this simulator (add `id`). */
+export type PtyDaemonConfig =
+  | { driver: 'serial-line'; path: string; preset: LinePreset; framing: 'CR' | 'LF' | 'CRLF' | 'any' }
+  | { driver: 'modbus'; path: string; slaveId: number; register: number; registerType: 'holding'; scale: number }
+  | { driver: 'serial'; path: string; suffix: 'CR' | 'LF' | 'CRLF' | 'timeout'; interByteTimeoutMs?: number };
+
 export interface PtyDevice {
   readonly kind: PtyDeviceKind;
+  /** What to put in the lane's thermometers/scanners entry so the daemon opens this simulator. */
+  readonly config: PtyDaemonConfig;
   /** What the daemon opens (a symlink to /dev/pts/N while plugged). */
   readonly path: string;
   readonly plugged: boolean;
@@ -78,10 +86,20 @@ export async function startPtyDevice(options: PtyDeviceOptions): Promise<PtyDevi
     if (!kinds.includes(options.kind)) throw new Error(`A simulated ${options.kind} cannot ${what}`);
   };
 
+  const config: PtyDaemonConfig =
+    options.kind === 'line-thermometer'
+      ? { driver: 'serial-line', path, preset, framing: options.ending === 'none' || !options.ending ? 'any' : options.ending }
+      : options.kind === 'modbus-thermometer'
+        ? { driver: 'modbus', path, slaveId: options.slaveId ?? 1, register: options.register ?? 0, registerType: 'holding', scale }
+        : options.ending === 'none'
+          ? { driver: 'serial', path, suffix: 'timeout', interByteTimeoutMs: 50 }
+          : { driver: 'serial', path, suffix: options.ending ?? 'CR' };
+
   await plug();
   const device: PtyDevice = {
     kind: options.kind,
     path,
+    config,
     get plugged() {
       return link !== undefined;
     },

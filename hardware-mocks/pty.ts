@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { LineEnding, LinePreset } from './pty/line-formats.js';
 import { PTY_DEVICE_KINDS, type PtyDevice, type PtyDeviceKind, startPtyDevice } from './pty-device.js';
 
-export { type PtyDevice, type PtyDeviceKind, type PtyDeviceOptions, startPtyDevice } from './pty-device.js';
+export { type PtyDaemonConfig, type PtyDevice, type PtyDeviceKind, type PtyDeviceOptions, startPtyDevice } from './pty-device.js';
 
 const USAGE = `usage: node dist/hardware-mocks/pty.js <${PTY_DEVICE_KINDS.join('|')}> [--dir /tmp] [--name gate-<kind>]
        [--preset t-equals|temp-colon|body|celsius-suffix|fahrenheit] [--ending CR|LF|CRLF|none]
@@ -80,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.scale ? { scale: num(values.scale) } : {}),
   });
   console.log(`${kind} on ${dev.path}`);
+  console.log(`config: ${JSON.stringify(dev.config)}`);
   const stop = async () => {
     await dev.stop();
     process.exit(0);

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type PtyDevice, startPtyDevice } from '../../hardware-mocks/pty-device.js';
+import { harness } from './helpers.js';
+import { until } from './rigs.js';
 
 describe('startPtyDevice', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gate-ptydev-'));
@@ -11,6 +13,32 @@ describe('startPtyDevice', () => {
   afterAll(async () => {
     await Promise.all(devs.map((d) => d.stop()));
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says which daemon config opens it, and the daemon reads it with that config', async () => {
+    const cases = [
+      { opts: { kind: 'line-thermometer', preset: 'fahrenheit', ending: 'CR' }, config: { driver: 'serial-line', preset: 'fahrenheit', framing: 'CR' } },
+      { opts: { kind: 'modbus-thermometer', slaveId: 9, register: 4, scale: 0.01 }, config: { driver: 'modbus', slaveId: 9, register: 4, registerType: 'holding', scale: 0.01 } },
+      { opts: { kind: 'scanner', ending: 'none' }, config: { driver: 'serial', suffix: 'timeout', interByteTimeoutMs: 50 } },
+    ] as const;
+    for (const [i, c] of cases.entries()) {
+      const d = await startPtyDevice({ ...c.opts, dir, name: `cfg-${i}` });
+      devs.push(d);
+      expect(d.config).toEqual({ ...c.config, path: d.path });
+      const entry = { id: 'dev-1', ...d.config };
+      const h = harness([{ id: 'main', ...(d.kind === 'scanner' ? { scanners: [entry] } : { thermometers: [{ ...entry, pollMs: 50, timeoutMs: 200 }] }) }]);
+      try {
+        await h.devices.start();
+        await until(`${d.kind} connected`, () => h.devices.health()[0]?.state === 'connected');
+        if (d.kind === 'scanner') await d.sendScan('GP1.config');
+        else await d.sendTemperature(36.8);
+        await until(`input from ${d.kind}`, () => h.of('device.input').length === 1);
+        const got = h.of('device.input')[0];
+        expect(got?.type === 'scan' ? got.text : got?.type === 'temperature' ? Math.round(got.celsius * 10) / 10 : undefined).toBe(d.kind === 'scanner' ? 'GP1.config' : 36.8);
+      } finally {
+        await h.devices.stop();
+      }
+    }
   });
 
   it('replaces a stale link left by a killed simulator, and refuses a live one', async () => {
