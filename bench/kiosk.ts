@@ -19,6 +19,8 @@ export async function launchKioskBrowser(viewport = { width: 1280, height: 800 }
     rmSync(profile, { recursive: true, force: true });
     throw new Error(`Cannot start /usr/bin/chromium (Debian package "chromium"; scripts/test-deps.mjs installs it): ${(err as Error).message}`);
   }
+  // Every wait is bounded: a broken page fails in seconds instead of hanging the suite.
+  context.setDefaultTimeout(10_000);
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,

@@ -25,6 +25,13 @@ async function shot(name: string, p: Page = page): Promise<void> {
     await p.setViewportSize(size);
     await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await p.screenshot({ path: join(SHOTS, `${name}-${size.width}x${size.height}.png`) });
+    // A broken grid once pushed the screen under the navigation rail: the main area must fill the right side.
+    const box = await (await p.$('main#main'))?.boundingBox();
+    if (box) {
+      expect(box.x, `${name} at ${size.width}×${size.height}`).toBeGreaterThan(60);
+      expect(box.width).toBeGreaterThan(size.width * 0.75);
+      expect(box.height).toBeGreaterThan(size.height * 0.5);
+    }
   }
   await p.setViewportSize(SIZES[1] as { width: number; height: number });
 }

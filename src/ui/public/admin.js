@@ -1,5 +1,5 @@
 // Ledgers (search, export) and settings (admin): zone level, thresholds, devices, calibration, operators, audit log.
-import { act, api, h, ic, numberPad, S, toast, tr, trText } from './kiosk.js';
+import { act, api, h, ic, numberPad, S, subjectText, toast, tr, trText } from './kiosk.js';
 
 const fmt = (ms) => new Date(ms).toLocaleString(S.lang === 'en' ? 'en-GB' : 'zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 const OUT = { admitted: ['ok', '通行', 'Admitted'], refused: ['bad', '劝返', 'Refused'], overridden: ['warn', '人工', 'Override'], abandoned: ['info', '取消', 'Abandoned'] };
@@ -16,7 +16,7 @@ export function ledgersScreen(main) {
     if (kind === 'passages' || kind === 'refusals') {
       const rows = await api('GET', `/api/passages?limit=100${t ? `&text=${t}` : ''}${kind === 'refusals' ? '&outcome=refused' : ''}`);
       body.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, ...[tr('时间', 'Time'), tr('方向', 'Dir'), tr('人员', 'Who'), tr('结果', 'Outcome'), tr('原因', 'Reasons')].map((x) => h('th', {}, x)))),
-        h('tbody', {}, rows.map((p) => { const o = OUT[p.outcome] ?? OUT.abandoned; return h('tr', {}, h('td', {}, fmt(p.decidedAt)), h('td', {}, p.direction === 'out' ? tr('出', 'Out') : tr('进', 'In')), h('td', {}, p.subject ? [p.subject.name, p.subject.idTail && `**${p.subject.idTail}`, p.subject.plate, p.subject.kind].filter(Boolean).join(' ') : '—'), h('td', {}, h(`span.tag.${o[0]}`, {}, tr(o[1], o[2]))), h('td', {}, p.reasons.map(trText).join('；'))); }))));
+        h('tbody', {}, rows.map((p) => { const o = OUT[p.outcome] ?? OUT.abandoned; return h('tr', {}, h('td', {}, fmt(p.decidedAt)), h('td', {}, p.direction === 'out' ? tr('出', 'Out') : tr('进', 'In')), h('td', {}, subjectText(p.subject)), h('td', {}, h(`span.tag.${o[0]}`, {}, tr(o[1], o[2]))), h('td', {}, p.reasons.map(trText).join('；'))); }))));
     } else if (kind === 'visitors') {
       const rows = await api('GET', `/api/visitors?limit=100${t ? `&text=${t}` : ''}`);
       body.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, ...[tr('登记', 'Registered'), tr('姓名', 'Name'), tr('身份证', 'ID'), tr('来自', 'From'), tr('销号', 'Signed out')].map((x) => h('th', {}, x)))),
@@ -66,13 +66,13 @@ export function settingsScreen(main) {
       h('div', {},
         h('section.card', {}, h('h2', {}, tr('区域等级', 'Zone level')), h('div.row', { 'data-testid': 'zone-levels' }, ZONES.map(([z, zh, en, cls]) => h(`button${s.zoneLevel === z ? `.${cls}` : ''}`, { type: 'button', 'aria-pressed': String(s.zoneLevel === z), onclick: act(async () => { if (!confirm(tr(`确认切换为${zh}？`, `Switch to ${en}?`))) return; await api('POST', '/api/settings/zone-level', { level: z }); await load(); }) }, s.zoneLevel === z ? ic('check') : null, tr(zh, en))))),
         h('section.card', {}, h('h2', {}, tr('阈值', 'Thresholds')),
-          h('p', {}, tr(`发热阈值 ${th.feverThreshold ?? s.rules.feverThreshold}℃，核酸有效期 ${th.nucleicTestMaxAgeHours ?? s.rules.nucleicTestMaxAgeHours ?? '不查'} 小时`, `Fever ${th.feverThreshold ?? s.rules.feverThreshold} °C, nucleic test ${th.nucleicTestMaxAgeHours ?? s.rules.nucleicTestMaxAgeHours ?? 'not checked'} h`)),
+          h('p', {}, (() => { const n = th.nucleicTestMaxAgeHours ?? s.rules.nucleicTestMaxAgeHours; return tr(`发热阈值 ${th.feverThreshold ?? s.rules.feverThreshold}℃；核酸：${n ? `${n}小时内` : '不查'}`, `Fever ${th.feverThreshold ?? s.rules.feverThreshold} °C; nucleic test: ${n ? `within ${n} h` : 'not checked'}`); })()),
           h('div.row', {}, h('button', { type: 'button', onclick: act(async () => { const v = await numberPad({ title: tr('发热阈值 ℃', 'Fever threshold °C'), decimal: true, max: 4 }); if (v) { await api('POST', '/api/settings/thresholds', { feverThreshold: Number(v) }); await load(); } }) }, ic('thermo'), tr('改发热阈值', 'Fever threshold')),
             h('button', { type: 'button', onclick: act(async () => { const v = await numberPad({ title: tr('核酸有效小时数', 'Nucleic test max age (h)'), max: 3 }); if (v) { await api('POST', '/api/settings/thresholds', { nucleicTestMaxAgeHours: Number(v) }); await load(); } }) }, ic('clock'), tr('改核酸时限', 'Test max age')))),
         h('section.card', {}, h('h2', {}, tr('设备与联网', 'Devices and hub')),
-          h('ul.list', {}, s.devices.map((d) => h('li', {}, h(`span.tag.${d.state === 'connected' ? 'ok' : 'bad'}`, {}, ic(d.state === 'connected' ? 'check' : 'cross'), d.state), h('span.grow', {}, `${d.id} · ${d.kind} · ${d.driver}${d.detail ? ` · ${d.detail}` : ''}`))),
-            h('li', {}, h(`span.tag.${s.sync.connected ? 'ok' : 'warn'}`, {}, s.sync.connected ? tr('已连接', 'Connected') : tr('未连接', 'Offline')), h('span.grow', {}, `MQTT ${s.sync.brokerUrl ?? ''} · ${tr('待发', 'outbox')} ${s.sync.outboxDepth}`))),
-          s.calibrations.map((c) => h('div.row', {}, h('span', {}, `${c.id}: ${tr('偏移', 'offset')} ${c.offset ?? 0}℃`), h('button', { type: 'button', onclick: act(async () => { const v = await numberPad({ title: tr(`${c.id} 校准偏移（℃，可为负请先输入后在确认时加减）`, `${c.id} offset °C`), decimal: true, max: 4 }); if (v !== null && v !== '') { await api('POST', `/api/settings/calibration/${encodeURIComponent(c.id)}`, { offset: Number(v) }); await load(); } }) }, ic('thermo'), tr('校准', 'Calibrate')))))),
+          h('ul.list', {}, s.devices.map((d) => h('li', {}, h(`span.tag.${d.state === 'connected' ? 'ok' : 'bad'}`, {}, ic(d.state === 'connected' ? 'check' : 'cross'), { connected: tr('正常', 'OK'), disconnected: tr('断开', 'Unplugged'), faulty: tr('故障', 'Faulty') }[d.state] ?? d.state), h('span.grow', {}, `${d.id} · ${d.kind} · ${d.driver}${d.detail ? ` · ${d.detail}` : ''}`))),
+            h('li', {}, h(`span.tag.${s.sync.connected || !s.sync.enabled ? 'ok' : 'warn'}`, {}, !s.sync.enabled ? tr('未启用', 'Off') : s.sync.connected ? tr('已连接', 'Connected') : tr('未连接', 'Offline')), h('span.grow', {}, `MQTT ${s.sync.brokerUrl ?? ''} · ${tr('待发', 'outbox')} ${s.sync.outboxDepth}`))),
+          s.calibrations.map((c) => h('div.row', {}, h('span', {}, `${c.id}: ${tr('偏移', 'offset')} ${c.offset ?? 0}℃`), h('button', { type: 'button', onclick: act(async () => { const v = await numberPad({ title: tr(`${c.id} 校准偏移 ℃`, `${c.id} offset °C`), decimal: true, signed: true, max: 5 }); if (v !== null && v !== '') { await api('POST', `/api/settings/calibration/${encodeURIComponent(c.id)}`, { offset: Number(v) }); await load(); } }) }, ic('thermo'), tr('校准', 'Calibrate')))))),
       h('div', {},
         h('section.card', {}, h('h2', {}, tr('值班员', 'Operators')),
           h('ul.list', {}, s.operators.map((o) => h('li', {}, h('span.grow', {}, `${o.name} (${o.id}) · ${o.role === 'admin' ? tr('管理员', 'admin') : tr('志愿者', 'volunteer')}${o.active ? '' : ` · ${tr('已停用', 'inactive')}`}`),

@@ -93,7 +93,7 @@ export function closeModal() {
 }
 
 /** An on-screen number pad; resolves with the typed text or null. */
-export function numberPad({ title, decimal = false, secret = false, max = 12, okText }) {
+export function numberPad({ title, decimal = false, secret = false, signed = false, max = 12, okText }) {
   return new Promise((resolve) => {
     let value = '';
     const display = h('div.display', { 'data-testid': 'pad-display' });
@@ -102,10 +102,11 @@ export function numberPad({ title, decimal = false, secret = false, max = 12, ok
     };
     const press = (k) => () => {
       if (k === 'del') value = value.slice(0, -1);
+      else if (k === '±') value = value.startsWith('-') ? value.slice(1) : `-${value}`;
       else if (value.length < max && !(k === '.' && value.includes('.'))) value += k;
       show();
     };
-    const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', decimal ? '.' : '', '0', 'del'];
+    const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', decimal ? '.' : '', '0', 'del', ...(signed ? ['±'] : [])];
     modal([
       h('h2', {}, title),
       display,
@@ -226,10 +227,11 @@ const OUTCOME = {
 };
 const COLOUR = { green: ['ok', '绿码', 'Green'], yellow: ['warn', '黄码', 'Yellow'], red: ['bad', '红码', 'Red'] };
 
-function subjectText(s) {
+export function subjectText(s) {
   if (!s) return tr('未识别', 'Not identified');
   const kind = { household: tr('户卡', 'Household card'), person: tr('人卡', 'Person card'), vehicle: tr('车证', 'Vehicle'), staff: tr('工作人员', 'Staff'), visitor: tr('访客', 'Visitor'), 'resident-id': tr('身份证', 'ID card'), 'visitor-id': tr('访客', 'Visitor'), courier: tr('快递外卖', 'Courier'), unknown: tr('未知', 'Unknown') }[s.kind] ?? s.kind;
-  return [s.name, s.idTail ? `**${s.idTail}` : '', s.plate, `(${kind})`].filter(Boolean).join(' ');
+  const who = s.name ?? (s.kind === 'household' && s.householdId ? `${tr('户', 'Household')} ${s.householdId}` : '');
+  return [who, s.idTail ? `**${s.idTail}` : '', s.plate, `(${kind})`].filter(Boolean).join(' ');
 }
 
 function currentLane() {
@@ -266,6 +268,14 @@ function liveScreen() {
     if (busy && lane.prompt) card.append(h('div.prompt', { 'data-testid': 'prompt' }, trText(lane.prompt)));
     card.append(h('ul.reasons', { 'data-testid': 'reasons' }, (p.reasons ?? []).map((r) => h('li', { 'data-code': r.code }, ic(r.code.startsWith('passage.admitted') ? 'check' : 'info'), trText(r)))));
   }
+  const recent = (S.live.recent ?? []).filter((r) => r.id !== p?.id).slice(0, 5);
+  if (recent.length) {
+    card.append(h('ul.recent', { 'aria-label': tr('最近通行', 'Recent passages') }, recent.map((r) => {
+      const o = OUTCOME[r.outcome] ?? OUTCOME.abandoned;
+      const t = new Date(r.decidedAt).toLocaleTimeString(S.lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
+      return h('li', {}, h(`span.tag.${o[0]}`, {}, ic(o[1]), tr(o[2], o[3])), h('span', {}, `${t} ${r.direction === 'out' ? tr('出', 'Out') : tr('进', 'In')} · ${subjectText(r.subject)}`));
+    })));
+  }
   const c = S.live.counts;
   card.append(
     h(
@@ -286,21 +296,21 @@ function liveScreen() {
     'section.actions',
     { 'aria-label': tr('操作', 'Actions') },
     lanePick,
-    h('button.ok', { type: 'button', 'data-testid': 'colour-green', onclick: input('colour', { colour: 'green' }) }, ic('qr'), tr('绿码', 'Green code')),
-    h('button.warn', { type: 'button', 'data-testid': 'colour-yellow', onclick: input('colour', { colour: 'yellow' }) }, ic('qr'), tr('黄码', 'Yellow code')),
-    h('button.bad', { type: 'button', 'data-testid': 'colour-red', onclick: input('colour', { colour: 'red' }) }, ic('qr'), tr('红码', 'Red code')),
+    h('button.ok', { type: 'button', 'data-testid': 'colour-green', onclick: input('colour', { colour: 'green' }) }, ic('qr'), tr('绿码', 'Green')),
+    h('button.warn', { type: 'button', 'data-testid': 'colour-yellow', onclick: input('colour', { colour: 'yellow' }) }, ic('qr'), tr('黄码', 'Yellow')),
+    h('button.bad', { type: 'button', 'data-testid': 'colour-red', onclick: input('colour', { colour: 'red' }) }, ic('qr'), tr('红码', 'Red')),
     h('button', { type: 'button', 'data-testid': 'mask', onclick: input('mask', { worn: true }) }, ic('mask'), tr('已戴口罩', 'Mask on')),
     h('button', { type: 'button', 'data-testid': 'temperature', onclick: act(async () => {
       const v = await numberPad({ title: tr('输入体温 ℃', 'Enter temperature °C'), decimal: true, max: 4 });
       if (v) await api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/temperature`, { celsius: Number(v) });
-    }) }, ic('thermo'), tr('输入体温', 'Temperature')),
-    h('button', { type: 'button', 'data-testid': 'remeasure', onclick: input('remeasure') }, ic('repeat'), tr('复测', 'Re-measure')),
+    }) }, ic('thermo'), tr('输入体温', 'Type temp.')),
+    h('button', { type: 'button', 'data-testid': 'remeasure', onclick: input('remeasure') }, ic('repeat'), tr('复测', 'Re-check')),
     h('button', { type: 'button', 'data-testid': 'override', onclick: () => overrideDialog(lane.id) }, ic('hand'), tr('人工处理', 'Override')),
     h('button', { type: 'button', 'data-testid': 'cancel', onclick: input('cancel') }, ic('cross'), tr('取消本次', 'Cancel')),
     lane.direction === 'both' ? h('button', { type: 'button', onclick: input('direction', { direction: 'in' }) }, ic('in'), tr('下一位进', 'Next in')) : null,
     lane.direction === 'both' ? h('button', { type: 'button', onclick: input('direction', { direction: 'out' }) }, ic('out'), tr('下一位出', 'Next out')) : null,
     h('button', { type: 'button', 'data-testid': 'courier', onclick: input('courier', {}) }, ic('box'), tr('快递外卖', 'Courier')),
-    h('button', { type: 'button', 'data-testid': 'camera', onclick: () => cameraDialog(lane.id) }, ic('camera'), tr('摄像头扫码', 'Camera scan')),
+    h('button', { type: 'button', 'data-testid': 'camera', onclick: () => cameraDialog(lane.id) }, ic('camera'), tr('摄像扫码', 'Camera')),
   );
   return h('div.live', {}, card, actions);
 }

@@ -30,6 +30,7 @@ export function residentsScreen(main) {
         admin ? h('button.ok', { type: 'button', 'data-testid': 'issue-household-card', onclick: act(async () => { await api('POST', '/api/cards', { type: 'household', householdId: id }); toast(tr('已发户卡', 'Household card issued')); await open(id); }) }, ic('qr'), tr('发户卡', 'Household card')) : null,
         h('button', { type: 'button', 'data-testid': 'print-cards', onclick: () => window.open(`/print/cards?household=${encodeURIComponent(id)}`, '_blank', 'noopener') }, ic('print'), tr('打印出入证', 'Print cards'))),
     );
+    detail.scrollIntoView({ block: 'start' });
   }
   const importBox = admin
     ? h('section.card', {}, h('h2', {}, tr('导入名册（CSV/XLSX）', 'Import the roster (CSV/XLSX)')), h('input', { type: 'file', accept: '.csv,.xlsx,.txt', 'data-testid': 'roster-file', onchange: act(async (e) => {
@@ -41,7 +42,7 @@ export function residentsScreen(main) {
         toast(j.imported ? tr(`已导入 ${j.persons} 人`, `Imported ${j.persons} people`) : tr(`未导入：${j.problems.length} 处问题`, `Not imported: ${j.problems.length} problems`), !j.imported);
       }) }))
     : null;
-  main.replaceChildren(h('div.cols', {}, h('div', {}, h('section.card', {}, h('div.row', {}, q, h('button.info', { type: 'button', onclick: act(search) }, ic('search'), tr('搜索', 'Search'))), results), importBox), detail));
+  main.replaceChildren(h('div.cols', {}, h('section.card', {}, h('div.row', {}, q, h('button.info', { type: 'button', onclick: act(search) }, ic('search'), tr('搜索', 'Search'))), results), detail), importBox);
   void search().catch((e) => toast(e.message, true));
   return null;
 }

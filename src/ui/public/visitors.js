@@ -43,8 +43,13 @@ export function visitorsScreen(main) {
         await loadInside();
       } catch (e) {
         err.textContent = e.message;
+        toast(e.message, true);
         const f = e.body?.detail?.field;
-        if (f) form.elements.namedItem(f)?.focus();
+        const el = f ? form.elements.namedItem(f) : null;
+        if (el) {
+          el.focus();
+          el.scrollIntoView({ block: 'center' });
+        }
       }
     }) }, ic('check'), tr('登记并打印访客单', 'Register and print slip')),
   );
