@@ -16,7 +16,7 @@ describe('device alerts', () => {
     const h = harness([MOCK_LANE]);
     const raised: Alert[] = [];
     const alerts = createDeviceAlerts({ ctx: h.ctx, raise: (a) => raised.push(a) });
-    alerts.start();
+    await alerts.start();
     await h.devices.start();
     expect(raised).toEqual([]);
     const mock = h.devices.mock!;
@@ -33,7 +33,7 @@ describe('device alerts', () => {
     mock.unplug('main-gpio');
     expect(raised.map((a) => `${a.kind} ${a.severity} ${a.detail?.deviceId}`)).toEqual(['device-offline warning scanner-1', 'device-offline warning scanner-1', 'device-offline critical main-gpio']);
     expect(new Set(raised.map((a) => a.id)).size).toBe(3);
-    alerts.stop();
+    await alerts.stop();
     await h.devices.stop();
   });
 
@@ -47,11 +47,11 @@ describe('device alerts', () => {
         throw new Error('ledger is closed');
       },
     });
-    alerts.start();
+    await alerts.start();
     await h.devices.start();
     expect(raised.map((a) => [a.kind, a.detail?.deviceId])).toEqual([['device-faulty', 'bad']]);
     expect(raised[0]?.text.en).toMatch(/Thermometer bad is faulty: .*not a valid regular expression/);
-    alerts.stop();
+    await alerts.stop();
     await h.devices.stop();
   });
 });
