@@ -314,3 +314,18 @@ describe('static page and fonts', () => {
     expect((await call('GET', '/assets/kiosk.js')).statusCode).toBe(200);
   });
 });
+
+describe('admin PIN from config', () => {
+  it('creates the admin from kiosk.adminPin, so the first-run screen never shows', async () => {
+    const other = await injectHarness({ kiosk: { port: 0, adminPin: '13572468' } });
+    try {
+      expect((await other.app.inject({ method: 'GET', url: '/api/status' })).json().setupNeeded).toBe(false);
+      const r = await other.app.inject({ method: 'POST', url: '/api/login', payload: { operatorId: 'admin', pin: '13572468' } });
+      expect(r.statusCode).toBe(200);
+      expect(r.json().role).toBe('admin');
+      expect((await other.app.inject({ method: 'POST', url: '/api/setup', payload: { name: 'x', pin: '99999999' } })).json().code).toBe('SETUP_DONE');
+    } finally {
+      await other.stop();
+    }
+  });
+});

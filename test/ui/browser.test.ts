@@ -41,6 +41,50 @@ async function typePad(digits: string): Promise<void> {
   await page.getByTestId('pad-ok').click();
 }
 
+/** Buttons smaller than 48 px and text below WCAG AA contrast on what is on screen now. */
+async function accessibilityProblems(p: Page = page): Promise<{ small: string[]; low: string[] }> {
+  return p.evaluate(() => {
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = (c: string) => {
+      const [r = 0, g = 0, b = 0] = rgb(c).map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const bgOf = (el: Element | null): string => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = getComputedStyle(e).backgroundColor;
+        const v = rgb(c);
+        if (v.length < 4 || (v[3] ?? 0) > 0.5) return c;
+      }
+      return 'rgb(17, 20, 24)';
+    };
+    const visible = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight && getComputedStyle(el).visibility !== 'hidden';
+    };
+    const small: string[] = [];
+    for (const b of document.querySelectorAll('button')) {
+      const r = b.getBoundingClientRect();
+      if (visible(b) && (r.width < 48 || r.height < 48)) small.push(`${b.textContent?.trim()} ${r.width.toFixed(0)}×${r.height.toFixed(0)}`);
+    }
+    const low: string[] = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent?.trim());
+      if (!own || !visible(el)) continue;
+      const cs = getComputedStyle(el);
+      const a = lum(cs.color);
+      const b = lum(bgOf(el));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const size = Number.parseFloat(cs.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) low.push(`"${el.textContent?.trim().slice(0, 20)}" ${ratio.toFixed(2)}`);
+    }
+    return { small, low };
+  });
+}
+
 const outcome = () => page.getByTestId('passage').getAttribute('data-outcome');
 
 beforeAll(async () => {
@@ -125,6 +169,40 @@ describe('kiosk in Chromium', () => {
     expect(text).not.toContain('张桂兰');
     await expect.poll(() => page.getByTestId('counts').textContent()).toMatch(/进\s*1/);
     await shot('03-live-admitted');
+  });
+
+  it('keeps every target at least 48 px and every text at WCAG AA contrast, on the small screen too', async () => {
+    // The check itself must see a bad target and bad contrast when there is one.
+    await page.evaluate(() => {
+      const b = document.createElement('button');
+      b.id = 'probe';
+      b.style.cssText = 'min-height:20px;height:20px;min-width:20px;width:30px;padding:0';
+      b.textContent = 'x';
+      const t = document.createElement('span');
+      t.id = 'probe2';
+      t.style.cssText = 'color:#333;background:#111;font-size:14px';
+      t.textContent = 'faint';
+      document.getElementById('main')?.prepend(b, t);
+    });
+    const probe = await accessibilityProblems();
+    expect(probe.small.some((x) => x.startsWith('x '))).toBe(true);
+    expect(probe.low.some((x) => x.includes('faint'))).toBe(true);
+    await page.evaluate(() => {
+      document.getElementById('probe')?.remove();
+      document.getElementById('probe2')?.remove();
+    });
+    for (const size of SIZES) {
+      await page.setViewportSize(size);
+      for (const screen of ['live', 'visitors', 'residents', 'ledgers', 'settings']) {
+        await page.locator(`[data-screen="${screen}"]`).click();
+        await page.waitForTimeout(300);
+        const r = await accessibilityProblems();
+        expect(r.small, `${screen} ${size.width}×${size.height}`).toEqual([]);
+        expect(r.low, `${screen} ${size.width}×${size.height}`).toEqual([]);
+      }
+    }
+    await page.locator('[data-screen="live"]').click();
+    await page.setViewportSize(SIZES[1] as { width: number; height: number });
   });
 
   it('asks for a re-measure on fever, takes a typed temperature, refuses and raises an alert to acknowledge', async () => {
