@@ -28,8 +28,21 @@ export function openPtyLink(path: string, onData: (chunk: Buffer) => void, socat
     let ready = false;
     const fail = (msg: string): void => {
       clearTimeout(timer);
+      clearInterval(poll);
       if (!ready) reject(new Error(msg));
     };
+    const succeed = (): void => {
+      if (ready) return;
+      ready = true;
+      clearTimeout(timer);
+      clearInterval(poll);
+      resolve(link);
+    };
+    // The link appears once the pty is open; bytes written before socat's loop starts wait in the pipe.
+    // (Its "starting data transfer loop" notice is the other sign, in case a socat version words it otherwise.)
+    const poll = setInterval(() => {
+      if (existsSync(path) && child.exitCode === null) succeed();
+    }, 10);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       fail(`socat did not start a pseudo-terminal at ${path} within ${START_TIMEOUT_MS} ms: ${stderr.trim().split('\n').pop() ?? ''}`);
@@ -41,11 +54,7 @@ export function openPtyLink(path: string, onData: (chunk: Buffer) => void, socat
     child.stderr.on('data', (s: string) => {
       if (ready) return;
       stderr += s;
-      if (stderr.includes('starting data transfer loop') && existsSync(path)) {
-        ready = true;
-        clearTimeout(timer);
-        resolve(link);
-      }
+      if (stderr.includes('starting data transfer loop') && existsSync(path)) succeed();
     });
     child.on('exit', (code, signal) => fail(`socat ended before the pseudo-terminal was ready (code ${code ?? signal}): ${stderr.trim().split('\n').pop() ?? ''}`));
     const link: PtyLink = {
