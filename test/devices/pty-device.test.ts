@@ -1,4 +1,5 @@
 // The pty simulator library's own edges: names in the way, wrong use, writes while unplugged.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,24 @@ describe('startPtyDevice', () => {
       } finally {
         await h.devices.stop();
       }
+    }
+  });
+
+  it('leaves no socat and no link behind when its process is killed (SIGKILL)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'pty-child.ts'), dir, 'killed'], { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      await until('the child simulator', () => out.includes('ready'), 15_000);
+      expect(existsSync(join(dir, 'killed'))).toBe(true);
+      child.kill('SIGKILL');
+      // socat sees its stdin close and ends, removing the link: a restarted daemon finds the name free.
+      await until('the link to go', () => !existsSync(join(dir, 'killed')), 5000);
+      const again = await startPtyDevice({ kind: 'scanner', dir, name: 'killed' });
+      devs.push(again);
+      expect(existsSync(again.path)).toBe(true);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   });
 
