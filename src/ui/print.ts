@@ -27,7 +27,7 @@ export function visitorSlip(d: SlipData): string {
   return page(
     `访客单 ${d.id}`,
     `<section class="slip"><h1>${esc(d.site)} · 访客通行单</h1><p class="en">Visitor slip · ${esc(d.gate)}</p>
-<div class="qr">${qrSvg(d.token, d.id, 6)}</div>
+<div class="qr">${qrSvg(d.token, undefined, 6)}</div><p class="id">${esc(d.id)}</p>
 <dl><dt>访客 Visitor</dt><dd>${esc(d.name)}</dd>
 <dt>被访户 Visiting</dt><dd>${esc(d.host ?? '—')}</dd>
 <dt>陪同人 Escort</dt><dd>${esc(d.escort ?? '—')}</dd>
@@ -51,8 +51,8 @@ const TYPE_ZH: Record<string, string> = { household: '户卡 一户一卡', pers
 export function cardSheet(site: string, cards: CardPrint[]): string {
   const items = cards
     .map(
-      (c) => `<article class="card"><header>${esc(site)} 出入证</header><div class="qr">${qrSvg(c.token, c.id, 3)}</div>
-<p class="type">${esc(TYPE_ZH[c.type] ?? c.type)}</p><p class="holder">${esc(c.holder)}</p>${c.household ? `<p>户 ${esc(c.household)}</p>` : ''}${c.plate ? `<p>车牌 ${esc(c.plate)}</p>` : ''}</article>`,
+      (c) => `<article class="card"><header>${esc(site)} 出入证</header><div class="qr">${qrSvg(c.token, undefined, 3)}</div>
+<p class="type">${esc(TYPE_ZH[c.type] ?? c.type)}</p><p class="holder">${esc(c.holder)}</p>${c.household ? `<p>户 ${esc(c.household)}</p>` : ''}${c.plate ? `<p>车牌 ${esc(c.plate)}</p>` : ''}<p class="id">${esc(c.id)}</p></article>`,
     )
     .join('\n');
   return page('出入证 Pass cards', `<section class="sheet">${items || '<p>没有有效的出入证 No active cards</p>'}</section>`);
