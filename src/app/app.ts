@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { colourVerifierFromConfig } from '../cards/colour-verifier.js';
 import { type GateKeySet, createGateFromConfig } from '../cards/gate-setup.js';
 import type { Config } from '../config/schema.js';
-import { createDevices, type DeviceManager } from '../devices/index.js';
+import { createDeviceAlerts, createDevices, type DeviceManager } from '../devices/index.js';
 import { gateSeedFrom } from '../gate/seed.js';
 import type { Ledger } from '../store/api.js';
 import { createStoreFeature } from '../store/feature.js';
@@ -146,6 +146,8 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
 
   lifecycle.add(store);
   if (simDevices) lifecycle.add(step('device simulators', () => simDevices.start(), () => simDevices.stop()));
+  // A device that goes away raises one alert per episode, committed like any other alert.
+  lifecycle.add(createDeviceAlerts({ ctx, raise: (alert) => runtime.raiseAlert(alert) }));
   lifecycle.add(devices).add(runtime);
   const verifier = colourVerifierFromConfig(ctx);
   if (verifier) lifecycle.add(verifier);

@@ -139,6 +139,11 @@ export class GateRuntime implements Feature, GateRuntimeApi {
     }
   }
 
+  /** An alert from outside the gate core (a device gone, a full disk): committed, then announced. */
+  raiseAlert(alert: Alert): void {
+    this.apply({ type: 'alert', alert });
+  }
+
   /** Decisions held because the ledger refused them (e.g. disk full). */
   pendingCount(): number {
     return this.pending.length;

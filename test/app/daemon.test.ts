@@ -64,7 +64,12 @@ describe('the daemon (gate run)', () => {
     expect(s.lanes[0]?.stage).toBe('idle');
     // The scanner and thermometer were pseudo-terminal simulators opened by the real serial drivers.
     expect(d.output()).toContain('device simulators on pseudo-terminals');
-    const deviceState = async (id: string) => (JSON.parse((await d.gate(['sim', 'state'])).stdout) as { devices: Array<{ id: string; state: string }> }).devices.find((x) => x.id === id)?.state;
+    // Polled straight from the simulator control (what `gate sim state` prints), to keep the test quick.
+    const control = JSON.parse(readFileSync(join(d.dir, 'var/sim-control.json'), 'utf8')) as { url: string; token: string };
+    const deviceState = async (id: string) => {
+      const res = await fetch(`${control.url}/sim/state`, { method: 'POST', headers: { authorization: `Bearer ${control.token}` } });
+      return ((await res.json()) as { devices: Array<{ id: string; state: string }> }).devices.find((x) => x.id === id)?.state;
+    };
     expect(await deviceState('scanner-1')).toBe('connected');
     expect((await d.gate(['sim', 'unplug', 'scanner-1'])).code).toBe(0);
     await expect.poll(() => deviceState('scanner-1'), { timeout: 6000, interval: 300 }).toBe('disconnected');
@@ -75,7 +80,7 @@ describe('the daemon (gate run)', () => {
     expect(stopped.ms).toBeLessThan(5000);
     expect(existsSync(join(d.dir, 'var/sim-control.json'))).toBe(false);
     await expect(fetch(`${d.kioskUrl}/healthz`)).rejects.toThrow();
-  });
+  }, 90_000);
 
   it('publishes "offline" to the hub broker when stopped with SIGINT, and the passage is in the ledger after a restart', async () => {
     const hub = await startEmbeddedBroker({ port: 0 });
@@ -104,7 +109,7 @@ describe('the daemon (gate run)', () => {
     } finally {
       await hub.close();
     }
-  });
+  }, 90_000);
 
   it('refuses an invalid configuration with exit code 2, one line per problem, and starts nothing', async () => {
     await expect(startDaemon({ config: { kiosk: { port: 'eighty' }, rules: { feverThreshold: 'hot' }, bogus: 1 }, readyTimeoutMs: 8000 })).rejects.toThrow(/exited with 2[^\n]*\n[^\n]*bogus: unknown option[^\n]*\n[^\n]*rules.feverThreshold: expected a number, found string "hot"\n[^\n]*kiosk.port: expected an integer, found string "eighty"\n$/);

@@ -85,7 +85,6 @@ async function nextDecision(previous: string): Promise<{ id: string; outcome: st
 }
 
 const shown = async () => (await page.getByTestId('passage').getAttribute('data-passage')) ?? '';
-const stageIs = (stage: RegExp) => expect.poll(async () => (await page.getByTestId('passage').getAttribute('data-outcome')) ?? '', { timeout: 10_000 }).toMatch(stage);
 
 async function direction(dir: 'in' | 'out'): Promise<void> {
   await page.getByRole('button', { name: dir === 'in' ? /下一位进/ : /下一位出/ }).click();
@@ -304,6 +303,7 @@ describe('a morning at the gate', () => {
     await expect
       .poll(() => (hubMessages('state').at(-1) as { devices?: Array<{ id: string; state: string }> } | undefined)?.devices?.find((d) => d.id === 'scanner-1')?.state, { timeout: 10_000 })
       .toBe('disconnected');
+    await expect.poll(() => hubMessages('alerts').some((a) => data(a).kind === 'device-offline'), { timeout: 10_000 }).toBe(true);
     await scanner.replug();
     await expect
       .poll(() => (hubMessages('state').at(-1) as { devices?: Array<{ id: string; state: string }> } | undefined)?.devices?.find((d) => d.id === 'scanner-1')?.state, { timeout: 10_000 })
