@@ -39,6 +39,8 @@ Usage: install.sh [options]            (as root)
   --uninstall          remove the program, units and udev rules; keeps data and configuration
   --purge              with --uninstall: also delete /var/lib/checkpoint-gate, /etc/checkpoint-gate and the user
   -h, --help           this text
+Environment: SYSTEMD_OFFLINE=1  systemd is not running (image build): enable units, start nothing
+             GATE_ALLOW_OVERLAY=1  install even though / is an overlay (containers; not a Pi's RAM overlay)
 EOF
 }
 
@@ -478,6 +480,10 @@ start_service() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# A RAM overlay root (raspi-config's overlay file system) forgets every change at the next boot.
+if [ -z "$R" ] && [ "$(findmnt -n -o FSTYPE / 2>/dev/null || true)" = overlay ] && [ "${GATE_ALLOW_OVERLAY:-0}" != 1 ]; then
+  die "/ is a RAM overlay (read-only root): what I change would be gone after the next reboot. Turn it off first: sudo raspi-config nonint do_overlayfs 1, reboot, then run me again (docs/field.md)"
+fi
 if [ "$ACTION" = uninstall ]; then
   uninstall
   exit 0

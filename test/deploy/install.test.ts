@@ -38,6 +38,8 @@ function db(): Database.Database {
 }
 
 const SLOW = { timeout: 180_000 };
+/** One installer run, unpacking or deleting a few hundred MB on a busy 2-core machine. */
+const STEP = 300_000;
 
 /**
  * A copy of the bundle with another id and some files replaced. Unpacking is slow on a busy
@@ -131,13 +133,13 @@ describe('install.sh in a Debian root', () => {
     d.close();
     inRoot('chown', '-R', 'checkpoint:checkpoint', DATA);
     expect(statSync(join(root, DATA, 'gate.db')).uid).toBe(Number(inRoot('id', '-u', 'checkpoint').trim()));
-  });
+  }, STEP);
 
   it('the installed units verify with systemd-analyze in the Debian root', () => {
     const r = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, 'checkpoint-gate.service'], { encoding: 'utf8', timeout: 30_000 });
     expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
     expect(r.status).toBe(0);
-  });
+  }, STEP);
 
   it('running it again changes nothing', () => {
     const before = readFileSync(join(root, 'etc/checkpoint-gate/secrets.env'), 'utf8');
@@ -147,7 +149,7 @@ describe('install.sh in a Debian root', () => {
     expect(r.out).toContain('kept /etc/checkpoint-gate/config.yaml');
     expect(readFileSync(join(root, 'etc/checkpoint-gate/secrets.env'), 'utf8')).toBe(before);
     expect(readFileSync(join(root, 'home/pi/.config/labwc/autostart'), 'utf8').match(/kiosk\.sh/g)).toHaveLength(1);
-  });
+  }, STEP);
 
   it('upgrades with apt packages: data and config kept, the ledger migrated, the old release kept for rollback', () => {
     const cfg = join(root, 'etc/checkpoint-gate/config.yaml');
@@ -170,7 +172,7 @@ describe('install.sh in a Debian root', () => {
     expect(d.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(d.prepare('SELECT note FROM deploy_marker').pluck().all()).toEqual(['written by v1']);
     d.close();
-  });
+  }, STEP);
 
   it('rolls back an upgrade whose version does not become ready, data intact', () => {
     const r = install(['--bundle', bundles.broken, '--no-packages', '--no-kiosk']);
@@ -182,7 +184,7 @@ describe('install.sh in a Debian root', () => {
     expect(d.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(d.prepare('SELECT note FROM deploy_marker').pluck().all()).toEqual(['written by v1']);
     d.close();
-  });
+  }, STEP);
 
   it('refuses a bundle for another architecture, changing nothing', () => {
     // install.sh reads BUNDLE-INFO before unpacking: a bundle of that file alone is enough here.
@@ -195,7 +197,7 @@ describe('install.sh in a Debian root', () => {
     expect(r.status).not.toBe(0);
     expect(r.out).toMatch(/the bundle is for riscv64 but this machine is \w+/);
     expect(current()).toBe(`releases/0.1.0-${ids.v2}`);
-  });
+  }, STEP);
 
   it('uninstalls: program, units, udev rules and autostart gone; data, config and user kept', () => {
     const r = install(['--uninstall']);
@@ -211,5 +213,5 @@ describe('install.sh in a Debian root', () => {
     d.close();
     expect(inRoot('getent', 'passwd', 'checkpoint')).toContain('checkpoint');
     expect(r.out).toContain('Kept: /var/lib/checkpoint-gate');
-  });
+  }, STEP);
 });
