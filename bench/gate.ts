@@ -31,10 +31,10 @@ function benchConfig(dir: string, extra: Record<string, unknown> = {}) {
   const { config, problems } = validateConfig({
     site: { id: 'bench-village' },
     gate: { id: 'bench-gate' },
-    storage: { path: join(dir, 'gate.db') },
+    storage: { path: join(dir, 'gate.db'), ...(process.env.BENCH_SYNCHRONOUS ? { synchronous: process.env.BENCH_SYNCHRONOUS } : {}) },
     cards: { keyDir: join(dir, 'keys') },
     kiosk: { port: 0, adminPin: '13579246' },
-    mqtt: { embeddedBroker: { enabled: true, port: 0 } },
+    mqtt: process.env.BENCH_NO_MQTT ? { enabled: false } : { embeddedBroker: { enabled: true, port: 0 } },
     logging: { level: 'warn', pretty: false },
     simulator: { devices: 'in-process' },
     ...extra,
@@ -69,24 +69,28 @@ async function withApp<T>(fn: (app: RunningApp, tokens: string[]) => Promise<T>,
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-/** One entry: reading and mask first, then the scan; resolves with ms from the scan to the relay write. */
+/**
+ * One entry: reading and mask first, then the scan; resolves with ms from the scan to the relay being
+ * on for a decided passage. (A relay still energised from the previous pulse is re-triggered, not
+ * re-written, so the figure is taken at the decision with the relay level on.)
+ */
 async function entry(app: RunningApp, token: string, celsius = 36.5): Promise<number> {
   const mock = app.devices.mock;
   if (!mock) throw new Error('bench needs the mock devices');
   mock.temperature(LANE, celsius);
   mock.mask(LANE, true);
-  const before = mock.commands(LANE).filter((c) => c.output === 'relay' && c.on).length;
+  const before = app.runtime.decided;
   const t0 = performance.now();
   mock.scan(LANE, token, 'in');
   let t1 = performance.now();
-  // The path is synchronous today; if it ever is not, wait for the write and count the wait.
-  for (let i = 0; mock.commands(LANE).filter((c) => c.output === 'relay' && c.on).length === before; i++) {
-    if (i > 10_000) throw new Error(`no relay command after a scan; lane: ${JSON.stringify(app.runtime.lanes()[0])}`);
+  // The path is synchronous today; if it ever is not, wait for it and count the wait.
+  for (let i = 0; app.runtime.decided === before || !mock.output(LANE, 'relay'); i++) {
+    if (i > 10_000) throw new Error(`no relay after a scan; lane: ${JSON.stringify(app.runtime.lanes()[0])}`);
     await tick();
     t1 = performance.now();
   }
   mock.mask(LANE, false);
-  if (mock.commands(LANE).length > 10_000) mock.clearCommands();
+  mock.clearCommands();
   return t1 - t0;
 }
 
@@ -145,23 +149,57 @@ export async function scanToRelay(runs = 5, perRun = 400): Promise<Figure[]> {
   ];
 }
 
+/**
+ * Passages fed as fast as the lane takes them (reading, mask, scan; the event loop gets a turn every
+ * 20 passages, as it would between serial reads), until every decision has been committed, synced
+ * and announced. With group commit the disk syncs overlap the next passages.
+ */
+async function pipelineRun(app: RunningApp, tokens: string[], passages: number): Promise<number> {
+  const mock = app.devices.mock;
+  if (!mock) throw new Error('bench needs the mock devices');
+  let announced = 0;
+  const off = app.ctx.bus.on('passage.decided', () => {
+    announced++;
+  });
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < passages; i++) {
+      mock.temperature(LANE, 36.5);
+      mock.mask(LANE, true);
+      mock.scan(LANE, tokens[i % tokens.length] as string, 'in');
+      if (i % 20 === 19) {
+        await tick();
+        mock.clearCommands();
+      }
+    }
+    for (let i = 0; announced < passages; i++) {
+      if (i > 100_000) throw new Error(`only ${announced} of ${passages} passages announced`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const secs = (performance.now() - t0) / 1000;
+    const entries = app.ledger.todayCounts().entries;
+    if (entries < passages) throw new Error(`only ${entries} of ${passages} passages in the ledger`);
+    return passages / secs;
+  } finally {
+    off();
+  }
+}
+
 export async function pipeline(runs = 3, passages = 4000): Promise<Figure[]> {
   const rates: number[] = [];
   const base: number[] = [];
+  let syncNote = '';
   for (let r = 0; r < runs; r++) {
     base.push(coreBaseline(passages).perSecond);
     rates.push(
       await withApp(async (app, tokens) => {
-        const t0 = performance.now();
-        for (let i = 0; i < passages; i++) await entry(app, tokens[i % tokens.length] as string);
-        const secs = (performance.now() - t0) / 1000;
-        const decided = app.ledger.todayCounts().entries;
-        if (decided < passages) throw new Error(`only ${decided} of ${passages} passages in the ledger`);
-        return passages / secs;
+        const rate = await pipelineRun(app, tokens, passages);
+        syncNote = `storage.synchronous ${app.config.storage.synchronous}`;
+        return rate;
       }),
     );
   }
-  return [{ name: 'Gate pipeline throughput (whole app, simulated devices)', value: median(rates), unit: 'passages/s', baseline: { name: 'pure gate core', value: median(base) }, budget: { op: '>=', value: 2000 }, runs }];
+  return [{ name: 'Gate pipeline throughput (whole app, simulated devices, every decision committed and synced)', value: median(rates), unit: 'passages/s', baseline: { name: 'pure gate core', value: median(base) }, budget: { op: '>=', value: 2000 }, runs, note: syncNote }];
 }
 
 /** In a child: 100,000 passages through the whole app, then RSS. Run as `node dist/bench/gate.js rss`. */

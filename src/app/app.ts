@@ -11,6 +11,7 @@ import { createDeviceAlerts, createDevices, type DeviceManager } from '../device
 import { gateSeedFrom } from '../gate/seed.js';
 import type { Ledger } from '../store/api.js';
 import { createStoreFeature } from '../store/feature.js';
+import { createWalBarrier } from '../store/wal-barrier.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../sync/broker.js';
 import { createSync, type Sync } from '../sync/sync.js';
 import { createKioskFeature } from '../ui/kiosk.js';
@@ -115,10 +116,13 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
     const s = sync?.state();
     return s ? { enabled: s.enabled, connected: s.connected, outboxDepth: s.outboxDepth, brokerUrl: s.brokerUrl } : { enabled: false, connected: false, outboxDepth: ledger.outboxDepth() };
   };
+  // Group commit (storage.synchronous GROUP): the WAL is fdatasynced before a decision is acted on.
+  const barrier = config.storage.synchronous === 'GROUP' ? createWalBarrier(resolve(config.storage.path)) : undefined;
   const runtime = new GateRuntime({
     ctx,
     core,
     ledger,
+    ...(barrier ? { durable: (cb: (err?: Error) => void) => barrier.request(cb) } : {}),
     lanes: config.lanes.map((l) => ({ id: l.id, name: l.name ?? l.id, direction: l.direction })),
     devices: () => devices.health(),
     sync: syncState,
@@ -145,6 +149,24 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   );
 
   lifecycle.add(store);
+  if (barrier) {
+    // Other writes (visitors, roster, operator actions) reach the disk right after they commit.
+    let off: (() => void) | undefined;
+    lifecycle.add(
+      step(
+        'durability barrier',
+        () => {
+          off = bus.on('ledger.changed', ({ what }) => {
+            if (what === 'visitors' || what === 'roster' || what === 'policy' || what === 'alerts') barrier.request(() => {});
+          });
+        },
+        async () => {
+          off?.();
+          await barrier.close();
+        },
+      ),
+    );
+  }
   if (simDevices) lifecycle.add(step('device simulators', () => simDevices.start(), () => simDevices.stop()));
   // A device that goes away raises one alert per episode, committed like any other alert.
   lifecycle.add(createDeviceAlerts({ ctx, raise: (alert) => runtime.raiseAlert(alert) }));

@@ -26,6 +26,11 @@ export interface GateRuntimeOptions {
   lanes: Array<{ id: string; name: string; direction: Direction | 'both' }>;
   devices: GateRuntimeApi['devices'];
   sync: GateRuntimeApi['sync'];
+  /**
+   * Group commit: calls back once what was committed is on stable storage. The runtime waits for it
+   * before it moves the door or shows the decision. Absent: commits are durable when they return.
+   */
+  durable?: (cb: (err?: Error) => void) => void;
   /** Retry period for decisions that could not be committed (disk full, I/O error). */
   retryMs?: number;
 }
@@ -99,21 +104,37 @@ export class GateRuntime implements Feature, GateRuntimeApi {
         const p = out.passage;
         this.decided++;
         const seq = this.commit({ kind: 'passage', passage: p });
+        const act = () => {
+          if (p.actions.length) bus.emit('gate.actions', { lane: p.lane, actions: p.actions });
+          if (seq !== undefined) this.announce(p, seq);
+        };
         // The door moves whether or not the disk took the row: the gate keeps deciding (retried below).
-        if (p.actions.length) bus.emit('gate.actions', { lane: p.lane, actions: p.actions });
-        if (seq !== undefined) this.announce(p, seq);
+        // A committed row is first made durable when the ledger asks for it (group commit).
+        if (seq !== undefined && this.opts.durable) this.afterDurable(act);
+        else act();
         logger.info({ passage: p.id, lane: p.lane, direction: p.direction, outcome: p.outcome, reasons: p.reasons.map((r) => r.code) }, 'passage decided');
         break;
       }
       case 'alert': {
         const seq = this.commit({ kind: 'alert', alert: out.alert });
-        if (seq !== undefined) bus.emit('alert.raised', { alert: out.alert });
+        if (seq === undefined) break;
+        const announce = () => bus.emit('alert.raised', { alert: out.alert });
+        if (this.opts.durable) this.afterDurable(announce);
+        else announce();
         break;
       }
       case 'ignored':
         logger.debug({ lane: out.lane, input: out.input, reason: out.reason.en }, 'input ignored');
         break;
     }
+  }
+
+  private afterDurable(then: () => void): void {
+    const durable = this.opts.durable as NonNullable<GateRuntimeOptions['durable']>;
+    durable((err) => {
+      if (err) this.opts.ctx.logger.error({ err }, 'could not sync the ledger to disk; acting on the decision anyway');
+      then();
+    });
   }
 
   private announce(p: Passage, seq: number): void {

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Ledger } from './api.js';
 import { openLedger } from './ledger.js';
+import { sqliteSynchronous } from './wal-barrier.js';
 
 export interface CliLedger {
   config: Config;
@@ -33,7 +34,7 @@ export function openCliLedger(o: { config?: string; db?: string }): CliLedger | 
     outboxCap: config.storage.outboxCap,
     minFreeBytes: config.storage.minFreeBytes,
     defaultZoneLevel: config.zoneLevel,
-    synchronous: config.storage.synchronous,
+    synchronous: sqliteSynchronous(config.storage.synchronous),
     uplinkNames: config.storage.uplinkNames,
     ...(config.storage.epidemicFreeSince ? { epidemicFreeSince: config.storage.epidemicFreeSince } : {}),
   });

@@ -10,9 +10,10 @@ export const StorageSchema = Section({
     description: 'Outbox rows before the "outbox full" alarm; nothing is dropped at the cap, the ledger keeps every row and alarms (docs/storage.md)',
   }),
   minFreeBytes: Type.Integer({ default: 50_000_000, minimum: 0, description: 'Below this free space a disk-full alert is raised' }),
-  synchronous: Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')], {
-    default: 'FULL',
-    description: 'SQLite synchronous level in WAL mode: FULL survives power cuts with every shown decision stored; NORMAL may lose the last commits (docs/storage.md)',
+  synchronous: Type.Union([Type.Literal('GROUP'), Type.Literal('FULL'), Type.Literal('NORMAL')], {
+    default: 'GROUP',
+    description:
+      'Durability in WAL mode. GROUP: SQLite NORMAL, and the gate fdatasyncs the WAL before a decision opens the door or shows on screen, one sync for all decisions waiting (group commit) — power-cut safe and fast. FULL: SQLite syncs inside every commit. NORMAL: may lose the last commits on a power cut (docs/storage.md)',
   }),
   uplinkNames: Type.Boolean({ default: false, description: 'Send subject names to the hub in passage and alert messages (default: ids only)' }),
   epidemicFreeSince: Type.Optional(

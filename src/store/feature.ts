@@ -5,6 +5,7 @@
 import type { AppContext, Feature } from '../app/feature.js';
 import type { Ledger } from './api.js';
 import { openLedger } from './ledger.js';
+import { sqliteSynchronous } from './wal-barrier.js';
 import { addDays, localDay, localTime } from './time.js';
 
 export interface StoreFeature extends Feature {
@@ -39,7 +40,7 @@ export function createStoreFeature({ ctx, ledger: given }: StoreFeatureOptions):
       timeZone: config.site.timezone,
       uplinkNames: s.uplinkNames,
       defaultZoneLevel: config.zoneLevel,
-      synchronous: s.synchronous,
+      synchronous: sqliteSynchronous(s.synchronous),
       ...(s.epidemicFreeSince ? { epidemicFreeSince: s.epidemicFreeSince } : {}),
       onChange: (what) => bus.emit('ledger.changed', { what }),
       onAlert: (alert) => bus.emit('alert.raised', { alert }),

@@ -15,7 +15,7 @@ function passage(id: string): Passage {
   };
 }
 
-function setup(opts: { failWrites?: () => boolean; deadline?: () => number | undefined } = {}) {
+function setup(opts: { failWrites?: () => boolean; deadline?: () => number | undefined; durable?: (cb: (err?: Error) => void) => void } = {}) {
   const log: string[] = [];
   const bus = new EventBus();
   const ctx: AppContext = {
@@ -46,12 +46,27 @@ function setup(opts: { failWrites?: () => boolean; deadline?: () => number | und
   };
   bus.on('gate.actions', ({ actions }) => log.push(`actions ${actions.map((a) => a.kind).join(',')}`));
   bus.on('passage.decided', ({ passage: p, seq: s }) => log.push(`decided ${p.id} #${s}`));
-  const rt = new GateRuntime({ ctx, core, ledger, lanes: [{ id: 'main', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 1000 });
+  const rt = new GateRuntime({ ctx, core, ledger, lanes: [{ id: 'main', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 1000, ...(opts.durable ? { durable: opts.durable } : {}) });
   return { rt, bus, log, inputs };
 }
 
 describe('GateRuntime', () => {
   afterEach(() => vi.useRealTimers());
+
+  it('with group commit, moves the door and tells anyone only once the ledger says the commit is on disk', () => {
+    const syncs: Array<(err?: Error) => void> = [];
+    const { rt, bus, log } = setup({ durable: (cb) => syncs.push(cb) });
+    rt.start();
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.y' });
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.z' });
+    // Both decided and committed; nothing acted on while the disk has not confirmed.
+    expect(log).toEqual(['commit p1', 'commit p2']);
+    syncs.shift()?.();
+    expect(log).toEqual(['commit p1', 'commit p2', 'actions relay', 'decided p1 #1']);
+    // A failed sync is logged; the decision is still acted on (the door never waits for a broken disk).
+    syncs.shift()?.(new Error('EIO'));
+    expect(log.slice(-2)).toEqual(['actions relay', 'decided p2 #2']);
+  });
 
   it('commits the passage before the door moves and before anyone is told', () => {
     const { rt, bus, log } = setup();

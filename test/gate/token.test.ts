@@ -35,6 +35,17 @@ const cases: Array<[string, string, TokenFailure | 'ok']> = [
 ];
 
 describe('GP1 pass-card tokens', () => {
+  it('trusts a remembered signature only under the same key, and still checks site, expiry and revocation', () => {
+    const card = issueToken({ ...base, id: 'hh-cache', exp: iat + 7200 }, gate.privateKey);
+    expect(verify(card).ok).toBe(true);
+    expect(verify(card).ok).toBe(true);
+    // The kid now names another key (a rotated or replaced key): the remembered check does not carry over.
+    expect(verifyToken(card, { keys: new Map([['g1', other.publicKey]]), site: 'demo-village', now: NOW })).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(verifyToken(card, { keys, site: 'other-village', now: NOW })).toMatchObject({ ok: false, reason: 'wrong-site' });
+    expect(verifyToken(card, { keys, site: 'demo-village', now: NOW + 3 * 3600_000 })).toMatchObject({ ok: false, reason: 'expired' });
+    expect(verify(card, ['hh-cache'])).toMatchObject({ ok: false, reason: 'revoked' });
+  });
+
   it.each(cases)('%s', (_name, token, expected) => {
     const r = verify(token);
     if (expected === 'ok') {

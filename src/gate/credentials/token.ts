@@ -82,6 +82,34 @@ export function decodeToken(token: string): CardClaims | undefined {
   }
 }
 
+/**
+ * Tokens whose signature was already checked, with the key that checked it. A village scans the same
+ * few hundred cards every day and an Ed25519 verification is the dearest step of a scan; the
+ * signature of an unchanged token under an unchanged key cannot become wrong. Site, expiry and
+ * revocation are still checked on every scan. Bounded: the oldest entries go first.
+ */
+const VERIFIED_MAX = 4096;
+const verified = new Map<string, KeyObject>();
+
+function signatureGood(text: string, signed: string, key: KeyObject, signature: Buffer): boolean {
+  if (verified.get(text) === key) {
+    verified.delete(text);
+    verified.set(text, key);
+    return true;
+  }
+  let good = false;
+  try {
+    good = verify(null, Buffer.from(signed, 'ascii'), key, signature);
+  } catch {
+    good = false;
+  }
+  if (good) {
+    verified.set(text, key);
+    if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+  }
+  return good;
+}
+
 export function verifyToken(token: string, opts: VerifyOptions): VerifyResult {
   const text = token.trim();
   if (text.length > TOKEN_MAX_LENGTH) return fail('oversize');
@@ -92,13 +120,7 @@ export function verifyToken(token: string, opts: VerifyOptions): VerifyResult {
   if (!claims || !signature || signature.length !== 64) return fail('malformed');
   const key = opts.keys.get(claims.kid);
   if (!key) return fail('unknown-key', claims);
-  let good = false;
-  try {
-    good = verify(null, Buffer.from(`${TOKEN_PREFIX}.${parts[1]}`, 'ascii'), key, signature);
-  } catch {
-    good = false;
-  }
-  if (!good) return fail('bad-signature');
+  if (!signatureGood(text, `${TOKEN_PREFIX}.${parts[1]}`, key, signature)) return fail('bad-signature');
   if (claims.site !== opts.site) return fail('wrong-site', claims);
   if (claims.exp !== undefined && opts.now >= claims.exp * 1000) return fail('expired', claims);
   const revoked = opts.revoked;
