@@ -10,11 +10,11 @@ import { type Figure, median, percentile } from './report.js';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Debian's Chromium with a fresh profile; close() removes the profile. */
-export async function launchKioskBrowser(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
+export async function launchKioskBrowser(viewport = { width: 1280, height: 800 }, extraArgs: string[] = []): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'kiosk-chromium-'));
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport, acceptDownloads: true, timeout: 30_000 });
+    context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], viewport, acceptDownloads: true, timeout: 30_000 });
   } catch (err) {
     rmSync(profile, { recursive: true, force: true });
     throw new Error(`Cannot start /usr/bin/chromium (Debian package "chromium"; scripts/test-deps.mjs installs it): ${(err as Error).message}`);
@@ -74,6 +74,7 @@ export async function firstRunSignIn(page: Page, url: string, pin: string): Prom
     await page.getByTestId('pad-ok').click();
   }
   await page.getByTestId('passage').waitFor({ timeout: 10_000 });
+  await page.waitForFunction(() => /实时|Live/.test(document.querySelector('[data-testid="conn"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
 }
 
 export async function run(): Promise<Figure[]> {

@@ -88,8 +88,11 @@ export function modal(content) {
 }
 export function closeModal() {
   const m = document.getElementById('modal');
+  const wasOpen = !m.hidden;
   m.hidden = true;
   m.replaceChildren();
+  // Live events that came while the dialog covered the screen were kept, not drawn: draw them now.
+  if (wasOpen && S.live && S.status?.session && S.screen === 'live' && document.getElementById('main')) renderMain();
 }
 
 /** An on-screen number pad; resolves with the typed text or null. */
