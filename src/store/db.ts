@@ -27,6 +27,22 @@ export function openDatabase(path: string, synchronous: 'FULL' | 'NORMAL' = 'FUL
   } catch (err) {
     throw new Error(`Cannot open the ledger database ${path}: ${(err as Error).message}. Check that the data directory exists and is writable.`);
   }
+  try {
+    configure(db, path, synchronous);
+  } catch (err) {
+    db.close();
+    const code = (err as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new Error(`The ledger file ${path} is not a SQLite database or is damaged (${code}): move it aside (keep it for recovery) and restore a backup, or start with an empty ledger`, { cause: err });
+    }
+    throw err;
+  }
+  return db;
+}
+
+function configure(db: Db, path: string, synchronous: 'FULL' | 'NORMAL'): void {
+  // First: a command opening the file while the daemon commits waits instead of failing SQLITE_BUSY.
+  db.pragma('busy_timeout = 5000');
   // Must precede the first table, or take a VACUUM to change (done once for old files).
   if ((db.pragma('auto_vacuum', { simple: true }) as number) !== 2) {
     db.pragma('auto_vacuum = INCREMENTAL');
@@ -37,9 +53,7 @@ export function openDatabase(path: string, synchronous: 'FULL' | 'NORMAL' = 'FUL
   db.pragma('journal_size_limit = 8388608');
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   migrate(db);
-  return db;
 }
 
 export function json<T>(text: string | null | undefined, fallback: T): T {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -68,6 +68,14 @@ describe('migrations', () => {
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => openLedger({ path: file, clock, gateId: 'g', siteId: 's' })).toThrow(/newer version of the gate software/);
+  });
+
+  it('a file that is not a ledger gets a clear error and is left as it was', () => {
+    const file = join(dir, 'garbage.db');
+    const bytes = Buffer.alloc(8192, 0x5a);
+    writeFileSync(file, bytes);
+    expect(() => openLedger({ path: file, clock, gateId: 'g', siteId: 's' })).toThrow(/is not a SQLite database or is damaged \(SQLITE_NOTADB\): move it aside/);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
   });
 
   it('opens in WAL with synchronous FULL and incremental auto-vacuum', () => {
