@@ -15,12 +15,15 @@ function qrVideo(text: string, size = 640): Buffer {
   const scale = Math.floor(size / n);
   const off = Math.floor((size - n * scale) / 2) + 4 * scale;
   const y = Buffer.alloc(size * size, 235);
-  rows.forEach((row, my) =>
-    row.forEach((dark, mx) => {
-      if (!dark) return;
-      for (let dy = 0; dy < scale; dy++) y.fill(16, (off + my * scale + dy) * size + off + mx * scale, (off + my * scale + dy) * size + off + (mx + 1) * scale);
-    }),
-  );
+  for (const [my, row] of rows.entries()) {
+    for (const [mx, dark] of row.entries()) {
+      if (!dark) continue;
+      for (let dy = 0; dy < scale; dy++) {
+        const line = (off + my * scale + dy) * size;
+        y.fill(16, line + off + mx * scale, line + off + (mx + 1) * scale);
+      }
+    }
+  }
   const chroma = Buffer.alloc((size / 2) * (size / 2) * 2, 128);
   return Buffer.concat([Buffer.from(`YUV4MPEG2 W${size} H${size} F10:1 Ip A1:1 C420jpeg\nFRAME\n`), y, chroma]);
 }
