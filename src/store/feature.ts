@@ -23,6 +23,10 @@ export interface StoreFeatureOptions {
   ledger?: Ledger;
 }
 
+/** How many missed days the daily report catches up after the box was off. */
+const CATCH_UP_DAYS = 7;
+const maxDay = (a: string, b: string) => (a > b ? a : b);
+
 export function createStoreFeature({ ctx, ledger: given }: StoreFeatureOptions): StoreFeature {
   const { config, bus, logger, clock } = ctx;
   const s = config.storage;
@@ -65,10 +69,11 @@ export function createStoreFeature({ ctx, ledger: given }: StoreFeatureOptions):
       ledger.reloadIfChanged();
       ledger.checkLimits();
       const last = lastDay('daily-report');
-      const yesterday = addDays(today, -1);
-      // A report missed while the box was off is sent late rather than never (one day back).
-      if (last && last < yesterday) sendReport(yesterday);
-      if (now >= localTime(today, config.site.timezone, s.dailyReportAt) && last < today) sendReport(today);
+      // Reports missed while the box was off are sent late rather than never (up to a week back).
+      if (last) {
+        for (let day = maxDay(addDays(last, 1), addDays(today, -CATCH_UP_DAYS)); day < today; day = addDays(day, 1)) sendReport(day);
+      }
+      if (now >= localTime(today, config.site.timezone, s.dailyReportAt) && lastDay('daily-report') < today) sendReport(today);
       if (lastDay('purge-day') < today) {
         const r = ledger.purge(now);
         ledger.audit('system', 'purge-day', { day: today });

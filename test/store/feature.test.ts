@@ -130,19 +130,23 @@ describe('the store feature', () => {
     }
   });
 
-  it('sends the report of a day missed while the box was off, late rather than never', () => {
+  it('sends the reports of days missed while the box was off, late rather than never (a week back)', () => {
     const { reports, feature } = setup();
     const f = feature();
     vi.setSystemTime(Date.parse('2026-11-23T20:01:00+08:00'));
     f.tick();
-    // Power off for a day and a half; the first tick after boot sends the missed day.
-    vi.setSystemTime(Date.parse('2026-11-25T08:00:00+08:00'));
-    f.tick();
-    expect(reports().map((r) => r.day)).toEqual(['2026-11-23', '2026-11-24']);
-    f.tick();
-    vi.setSystemTime(Date.parse('2026-11-25T20:00:00+08:00'));
+    // Power off for two and a half days; the first tick after boot sends the missed days.
+    vi.setSystemTime(Date.parse('2026-11-26T08:00:00+08:00'));
     f.tick();
     expect(reports().map((r) => r.day)).toEqual(['2026-11-23', '2026-11-24', '2026-11-25']);
+    f.tick();
+    vi.setSystemTime(Date.parse('2026-11-26T20:00:00+08:00'));
+    f.tick();
+    expect(reports().map((r) => r.day)).toEqual(['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26']);
+    // Off for a month: only the last week is caught up.
+    vi.setSystemTime(Date.parse('2026-12-28T07:00:00+08:00'));
+    f.tick();
+    expect(reports().slice(4).map((r) => r.day)).toEqual(['2026-12-21', '2026-12-22', '2026-12-23', '2026-12-24', '2026-12-25', '2026-12-26', '2026-12-27']);
     f.stop();
   });
 
