@@ -53,22 +53,41 @@ export function outboxMessage(row: OutboxRow, site: string, gate: string, sendPe
   };
 }
 
-const ACK_FLUSH = 256;
-/** After the ledger could not mark rows sent, wait this long before draining again (no busy loop). */
+/** Acknowledged rows are deleted in one transaction before each read-ahead, per this many, after ACK_FLUSH_MS, or when nothing is in flight. */
+const ACK_FLUSH = 1024;
+const dropPersonal = (key: string, value: unknown) => (PERSONAL_KEYS.has(key) ? undefined : value);
+
+/** The serialised outbox message: minimised in one pass of JSON.stringify (no copy of the payload). */
+export function outboxJson(row: OutboxRow, site: string, gate: string, sendPersonalData: boolean): string {
+  const msg: OutboxMessage = { v: 1, site, gate, seq: row.seq, kind: row.kind, at: row.createdAt, clockSynced: row.clockSynced, data: row.payload };
+  return sendPersonalData ? JSON.stringify(msg) : JSON.stringify(msg, dropPersonal);
+}
+export const ACK_FLUSH_MS = 50;
+/** After the ledger could not mark rows sent, or a publish failed, wait this long before draining again (no busy loop). */
 export const ACK_RETRY_MS = 1000;
 
+// One continuous pipeline rather than batch after batch: the window of publishes in flight is
+// refilled from each PUBACK, and rows are read ahead (skipping those already sent) so the pipe
+// never empties at a batch boundary. Each refill reads the outbox from its head in the ledger's
+// order, so a newly committed alert overtakes the backlog at the next refill; wake() forces one.
 export class OutboxDrain {
   private online = false;
-  private running = false;
-  private again = false;
   private stopped = false;
   private generation = 0;
-  private abortBatch: (() => void) | undefined;
+  private queue: OutboxRow[] = [];
+  private head = 0;
+  /** Seqs published (this generation) or acknowledged but not yet deleted: a refill skips them. */
+  private outstanding = new Set<number>();
+  /** The last refill found nothing new: wait for wake() instead of reading the outbox on every PUBACK. */
+  private exhausted = false;
   private pendingAcks: number[] = [];
   private inFlight = 0;
-  private idleWaiters: Array<() => void> = [];
-  private ackFailed = false;
+  private pumping = false;
+  private pumpAgain = false;
+  private paused = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private idleWaiters: Array<() => void> = [];
   sent = 0;
   acked = 0;
 
@@ -81,18 +100,16 @@ export class OutboxDrain {
 
   disconnected(): void {
     this.online = false;
-    this.generation++;
-    this.abortBatch?.();
+    this.newGeneration();
   }
 
   /** New rows were committed: drain them now if the link is up. */
   wake(): void {
     if (!this.online || this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    void this.run();
+    this.queue = [];
+    this.head = 0;
+    this.exhausted = false;
+    this.pump();
   }
 
   /** Stop taking new rows; wait (at most `ms`) for publishes in flight to be acknowledged. */
@@ -112,86 +129,111 @@ export class OutboxDrain {
     this.flushAcks();
   }
 
-  // Every pass through the loop either makes progress (rows deleted) or stops: a ledger that cannot
-  // delete acknowledged rows would otherwise have us resend the same batch forever in microtasks,
-  // starving every timer and socket of the process.
-  private async run(): Promise<void> {
-    this.running = true;
-    this.ackFailed = false;
+  /** Forget what was in flight: those rows are sent again (the hub drops the duplicates). */
+  private newGeneration(): void {
+    this.generation++;
+    this.inFlight = 0;
+    this.queue = [];
+    this.head = 0;
+    this.exhausted = false;
+    this.flushAcks();
+    this.outstanding = new Set(this.pendingAcks);
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
     try {
       do {
-        this.again = false;
-        while (this.online && !this.stopped && !this.ackFailed) {
-          const rows = this.o.ledger.outboxBatch(this.o.batch);
-          if (rows.length === 0) break;
-          if (!(await this.sendBatch(rows))) break;
-          // Let sockets, timers and the bus run between batches of a long backlog.
-          await new Promise<void>((resolve) => setImmediate(resolve));
+        this.pumpAgain = false;
+        while (this.online && !this.stopped && !this.paused && this.inFlight < this.o.inflight) {
+          const row = this.next();
+          if (!row) break;
+          this.publish(row);
         }
-      } while (this.again && this.online && !this.stopped && !this.ackFailed);
+      } while (this.pumpAgain);
     } catch (err) {
-      this.o.logger.error({ err }, 'outbox drain failed; it resumes on the next commit or reconnect');
-      this.retryLater();
+      this.o.logger.error({ err }, 'outbox drain failed; it resumes shortly');
+      this.pauseAndRetry();
     } finally {
-      this.running = false;
-      this.flushAcks();
-      if (this.ackFailed) this.retryLater();
+      this.pumping = false;
     }
   }
 
-  private retryLater(): void {
+  private next(): OutboxRow | undefined {
+    for (;;) {
+      if (this.head >= this.queue.length) {
+        if (this.exhausted) return undefined;
+        // Delete what was acknowledged first: fewer rows to read past, one transaction per refill.
+        this.flushAcks();
+        const rows = this.o.ledger.outboxBatch(this.o.batch + this.outstanding.size);
+        this.queue = rows.filter((r) => !this.outstanding.has(r.seq));
+        this.head = 0;
+        if (this.queue.length === 0) {
+          this.exhausted = true;
+          return undefined;
+        }
+      }
+      const row = this.queue[this.head++] as OutboxRow;
+      if (!this.outstanding.has(row.seq)) return row;
+    }
+  }
+
+  private publish(row: OutboxRow): void {
+    const generation = this.generation;
+    const body = outboxJson(row, this.o.site, this.o.gate, this.o.sendPersonalData);
+    this.outstanding.add(row.seq);
+    this.inFlight++;
+    this.sent++;
+    this.o.client.publish(this.o.topics.uplink(row.kind), body, { qos: 1 }, (err) => {
+      // A PUBACK is proof of delivery whenever it comes, even from a connection given up since.
+      if (!err) this.ack(row.seq);
+      if (generation !== this.generation) return;
+      this.inFlight--;
+      if (err) {
+        this.o.logger.warn({ err: err.message, seq: row.seq }, 'publish failed; the outbox is sent again shortly');
+        this.pauseAndRetry();
+        return;
+      }
+      if (this.inFlight === 0) {
+        this.flushAcks();
+        for (const w of this.idleWaiters.splice(0)) w();
+      }
+      this.pump();
+    });
+  }
+
+  private pauseAndRetry(): void {
+    this.paused = true;
+    this.newGeneration();
     if (this.retryTimer || this.stopped) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
+      this.paused = false;
       this.wake();
     }, ACK_RETRY_MS);
     this.retryTimer.unref();
   }
 
-  /** Resolves true when every row was acknowledged, false when the connection went away first. */
-  private sendBatch(rows: OutboxRow[]): Promise<boolean> {
-    const generation = this.generation;
-    return new Promise<boolean>((resolve) => {
-      let next = 0;
-      let remaining = rows.length;
-      let done = false;
-      const finish = (ok: boolean) => {
-        if (done) return;
-        done = true;
-        this.abortBatch = undefined;
-        this.flushAcks();
-        resolve(ok && !this.ackFailed);
-      };
-      this.abortBatch = () => finish(false);
-      const pump = () => {
-        while (!done && next < rows.length && this.inFlight < this.o.inflight && generation === this.generation) {
-          const row = rows[next++] as OutboxRow;
-          const msg = outboxMessage(row, this.o.site, this.o.gate, this.o.sendPersonalData);
-          this.inFlight++;
-          this.sent++;
-          this.o.client.publish(this.o.topics.uplink(row.kind), JSON.stringify(msg), { qos: 1 }, (err) => {
-            this.inFlight--;
-            // A PUBACK is proof of delivery whenever it comes, even for an aborted batch.
-            if (!err) this.ack(row.seq);
-            if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
-            if (done) return;
-            if (err || generation !== this.generation) return finish(false);
-            remaining--;
-            if (remaining === 0) finish(true);
-            else pump();
-          });
-        }
-      };
-      pump();
-    });
-  }
-
   private ack(seq: number): void {
     this.pendingAcks.push(seq);
     if (this.pendingAcks.length >= ACK_FLUSH) this.flushAcks();
+    else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        this.flushAcks();
+      }, ACK_FLUSH_MS);
+      this.flushTimer.unref();
+    }
   }
 
   private flushAcks(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.pendingAcks.length === 0) return;
     const seqs = this.pendingAcks;
     this.pendingAcks = [];
@@ -199,11 +241,13 @@ export class OutboxDrain {
       this.o.ledger.outboxAck(seqs);
     } catch (err) {
       // Not deleted means sent again later: a duplicate the hub drops, never a loss.
-      this.ackFailed = true;
       this.o.logger.error({ err, rows: seqs.length }, 'could not mark outbox rows sent; they will be sent again');
+      for (const s of seqs) this.outstanding.delete(s);
+      if (!this.paused) this.pauseAndRetry();
       return;
     }
+    for (const s of seqs) this.outstanding.delete(s);
     this.acked += seqs.length;
-    this.o.onAcked?.(seqs.length, seqs[seqs.length - 1] as number);
+    this.o.onAcked?.(seqs.length, Math.max(...seqs));
   }
 }

@@ -111,7 +111,9 @@ export function createSync(options: SyncOptions): Sync {
 
   const drain = new OutboxDrain({
     ledger,
-    client: { publish: (topic, message, opts, cb) => (client ? client.publish(topic, message, opts, cb) : cb(new Error('not connected'))) },
+    // Never hand mqtt.js a message while it is offline: it would keep it in its own store and replay
+    // it on reconnect interleaved with ours (the outbox is the only store; STYLE.md on mqtt.js).
+    client: { publish: (topic, message, opts, cb) => (client?.connected ? client.publish(topic, message, opts, cb) : cb(new Error('not connected'))) },
     topics,
     site,
     gate,

@@ -356,8 +356,24 @@ export function brokerSuite(name: string, start: () => Promise<TestBroker>): voi
         const hubC = await hub(`outage-${gate}`, [`${base(gate)}/passages`], false);
         const seen = new DedupHub(true);
         hubC.on('message', (t, p) => seen.take(t, p));
-        let g = gateSync({ gate, ledger });
+        // The gate reaches the broker through a TCP proxy: the link can be held down until the hub is
+        // back (aedes may interleave a restored session's queue with live messages), and cut with
+        // PUBACKs still owed in the restart run.
+        const proxy = await tcpProxy(broker.port);
+        cleanups.push(() => proxy.close());
+        const url = `${broker.url.split(':')[0]}://127.0.0.1:${proxy.port}`;
+        let g = gateSync({ gate, ledger, url });
         await g.sync.start();
+        proxy.held = true;
+        // The hub's reconnect after the outage, before the gate's (the next 'connect' is that one).
+        const hubBack = new Promise<void>((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error('the hub did not reconnect within 15 s')), 15_000);
+          hubC.once('connect', () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+        hubBack.catch(() => undefined);
         await broker.stop();
         const t0 = Date.now();
         try {
@@ -365,15 +381,19 @@ export function brokerSuite(name: string, start: () => Promise<TestBroker>): voi
         } finally {
           await broker.start();
         }
+        await hubBack;
+        proxy.held = false;
         const recordMs = Date.now() - t0;
         if (restart) {
           await seen.until(Math.floor(OUTAGE_PASSAGES / 3), 30_000);
+          // Cut the link mid-drain (PUBACKs lost), then stop the sync, close the ledger, reopen the same file.
+          proxy.dropAll();
           await g.sync.stop();
           ledger.close();
           ledger = openTestLedger({ gate, path });
           expect(ledger.outboxDepth()).toBeGreaterThan(0);
           expect(ledger.outboxDepth()).toBeLessThan(OUTAGE_PASSAGES);
-          g = gateSync({ gate, ledger });
+          g = gateSync({ gate, ledger, url });
           await g.sync.start();
         }
         const t1 = Date.now();

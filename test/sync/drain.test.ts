@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../../src/store/api.js';
-import { ACK_RETRY_MS, minimise, OutboxDrain, type OutboxLedger, type QosPublisher } from '../../src/sync/drain.js';
+import { ACK_FLUSH_MS, ACK_RETRY_MS, minimise, outboxJson, OutboxDrain, type OutboxLedger, type QosPublisher } from '../../src/sync/drain.js';
 import { topicTree } from '../../src/sync/topics.js';
 
 /** An in-memory outbox with the ledger's order (priority, then seq). */
@@ -121,10 +121,11 @@ describe('outbox drain', () => {
     await b.settle();
     d.disconnected();
     await b.ack(1);
+    await new Promise((r) => setTimeout(r, ACK_FLUSH_MS + 20));
     expect(ledger.rows.map((r) => r.seq)).toEqual([2]);
   });
 
-  it('picks up rows committed while a batch is in flight', async () => {
+  it('picks up rows committed while others are in flight', async () => {
     const ledger = memoryOutbox([{ kind: 'passage', priority: 10 }]);
     const b = manualBroker();
     const d = drainFor(ledger, b.client);
@@ -157,7 +158,11 @@ describe('outbox drain', () => {
   }, 10_000);
 
   it('strips names, ID numbers, phones and addresses unless personal data is enabled', async () => {
-    expect(minimise({ a: 1, subject: { id: 'x', name: '张三', idNumber: '1', phone: '2' }, list: [{ address: 'a', k: 2 }] })).toEqual({ a: 1, subject: { id: 'x' }, list: [{ k: 2 }] });
+    const personal = { a: 1, subject: { id: 'x', name: '张三', idNumber: '1', phone: '2' }, list: [{ address: 'a', k: 2 }] };
+    expect(minimise(personal)).toEqual({ a: 1, subject: { id: 'x' }, list: [{ k: 2 }] });
+    const row = { seq: 7, kind: 'passage' as const, priority: 10, payload: personal, createdAt: 5, clockSynced: false };
+    expect(JSON.parse(outboxJson(row, 's', 'g', false))).toEqual({ v: 1, site: 's', gate: 'g', seq: 7, kind: 'passage', at: 5, clockSynced: false, data: minimise(personal) });
+    expect(JSON.parse(outboxJson(row, 's', 'g', true)).data).toEqual(personal);
     for (const send of [false, true]) {
       const ledger = memoryOutbox([{ kind: 'passage', priority: 10 }]);
       const bodies: string[] = [];

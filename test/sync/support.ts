@@ -153,9 +153,15 @@ export class DedupHub {
 }
 
 /** A TCP pass-through to the broker: dropAll() cuts the gate's connection without a DISCONNECT (as a pulled cable does). */
-export async function tcpProxy(targetPort: number): Promise<{ port: number; dropAll(): void; close(): Promise<void> }> {
+export async function tcpProxy(targetPort: number): Promise<{ port: number; held: boolean; dropAll(): void; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
+  const state = { held: false };
   const server = createServer((inbound) => {
+    // Held: the link is down, connections are refused as a dead network would.
+    if (state.held) {
+      inbound.destroy();
+      return;
+    }
     const outbound = netConnect(targetPort, '127.0.0.1');
     sockets.add(inbound);
     sockets.add(outbound);
@@ -174,6 +180,12 @@ export async function tcpProxy(targetPort: number): Promise<{ port: number; drop
   const a = server.address();
   return {
     port: typeof a === 'object' && a ? a.port : 0,
+    get held() {
+      return state.held;
+    },
+    set held(v: boolean) {
+      state.held = v;
+    },
     dropAll() {
       for (const s of sockets) s.destroy();
     },
