@@ -44,7 +44,7 @@ function accessHandlers(policy: AccessPolicy): Partial<AedesOptions> {
 
 export async function startEmbeddedBroker(opts: { host?: string; port?: number; access?: AccessPolicy } = {}): Promise<EmbeddedBroker> {
   const host = opts.host ?? '127.0.0.1';
-  const aedes = await Aedes.createBroker({ concurrency: 1, ...(opts.access ? accessHandlers(opts.access) : {}) });
+  const aedes = await Aedes.createBroker(opts.access ? accessHandlers(opts.access) : {});
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = opts.port ?? 1883;

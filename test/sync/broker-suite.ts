@@ -17,7 +17,7 @@ import { PASSWORD, type TestBroker } from '../helpers/mosquitto.js';
 import { connectClient, DedupHub, makeCtx, nextMessage, openTestLedger, passage, SITE, tcpProxy } from './support.js';
 import { validateCaptured } from './asyncapi-check.js';
 
-export const SUITE_GATES = ['gate-a', 'gate-b', 'gate-c', 'gate-d', 'gate-e', 'gate-f', 'gate-g', 'gate-h', 'gate-i'];
+export const SUITE_GATES = ['gate-a', 'gate-b', 'gate-c', 'gate-d', 'gate-e', 'gate-f', 'gate-g', 'gate-h', 'gate-i', 'gate-j'];
 const base = (gate: string) => `checkpoint/v1/${SITE}/${gate}`;
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/sync/${name}`, import.meta.url));
 const OUTAGE_PASSAGES = Number(process.env.SYNC_OUTAGE_PASSAGES ?? 10_000);
@@ -78,6 +78,30 @@ export function brokerSuite(name: string, start: () => Promise<TestBroker>): voi
     it('refuses a wrong password and a gate that is not in the password file', async () => {
       await expect(connectClient(broker.url, { ...broker.options('gate-a'), password: 'wrong', clientId: 'bad-1', reconnectPeriod: 0 })).rejects.toThrow(/authori|password|Bad/i);
       await expect(connectClient(broker.url, { ...broker.options('gate-zz'), clientId: 'bad-2', reconnectPeriod: 0 })).rejects.toThrow(/authori|password|Bad/i);
+      if (broker.caFile) {
+        // TLS: a client that does not trust the village CA does not connect at all.
+        const { ca: _ca, ...noCa } = broker.options('gate-a');
+        await expect(connectClient(broker.url, { ...noCa, clientId: 'bad-3', reconnectPeriod: 0 })).rejects.toThrow(/certificate/i);
+      }
+    });
+
+    it('sends the daily report (zero report included) to the reports topic', async () => {
+      const gate = 'gate-j';
+      const ledger = openTestLedger({ gate });
+      cleanups.push(() => ledger.close());
+      const h = await hub('report', [`${base(gate)}/reports`, `${base(gate)}/state`]);
+      const { ctx, sync } = gateSync({ gate, ledger });
+      const up = nextMessage(h, (t, b) => t.endsWith('/state') && b.status === 'online');
+      await sync.start();
+      await up;
+      const got = nextMessage(h, (t) => t.endsWith('/reports'), 10_000);
+      // What the store feature does at storage.dailyReportAt: enqueue, and its onChange tells the bus.
+      const report = ledger.dailyReport();
+      ledger.enqueue('report', { type: 'daily-report', ...report });
+      ctx.bus.emit('ledger.changed', { what: 'outbox' });
+      const r = await got;
+      expect(r.body).toMatchObject({ v: 1, site: SITE, gate, kind: 'report', data: { type: 'daily-report', day: report.day, zeroReport: true, entries: 0 } });
+      await sync.stop();
     });
 
     it('confines a gate to its own topics (ACL): it cannot publish as another gate nor read its commands', async () => {
@@ -419,7 +443,7 @@ export function brokerSuite(name: string, start: () => Promise<TestBroker>): voi
       expect(r.unmatched).toEqual([]);
       expect(r.errors).toEqual([]);
       // All the kinds this suite produced were checked, not just a few.
-      for (const ch of ['state', 'counts', 'passages', 'alerts', 'result', 'haDiscovery']) expect(r.checked[ch] ?? 0, ch).toBeGreaterThan(0);
+      for (const ch of ['state', 'counts', 'passages', 'alerts', 'reports', 'result', 'haDiscovery']) expect(r.checked[ch] ?? 0, ch).toBeGreaterThan(0);
     });
   });
 }
