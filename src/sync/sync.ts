@@ -68,6 +68,14 @@ export function createSync(options: SyncOptions): Sync {
   let stopping = false;
   const offs: Array<() => void> = [];
 
+  const orElse = <T>(what: string, fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      log.error({ err }, `sync: could not read ${what} for the state message`);
+      return fallback;
+    }
+  };
   const facts = () => ({
     site,
     gate,
@@ -75,9 +83,10 @@ export function createSync(options: SyncOptions): Sync {
     at: ctx.clock.now(),
     clockSynced: ctx.clock.synced(),
     outboxDepth: ledger.outboxDepth(),
-    zoneLevel: ledger.policy().zoneLevel,
-    versions: downlink.versions(),
-    devices: devices(),
+    // The state message (and the last will) must be built even when the ledger cannot be read.
+    zoneLevel: orElse('the zone level', () => ledger.policy().zoneLevel, undefined),
+    versions: orElse('the applied versions', () => downlink.versions(), {}),
+    devices: orElse('the device health', devices, []),
     software: VERSION,
   });
   const publishRetained = (topic: string, body: unknown) => {
@@ -175,30 +184,39 @@ export function createSync(options: SyncOptions): Sync {
     }
   };
 
+  /** A step of a connect/close handler: a failure is logged and the next steps still run (the drain above all). */
+  const guard = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      log.error({ err }, `sync: ${what} failed`);
+    }
+  };
+
   function onConnect() {
     connected = true;
     lastError = undefined;
     log.info({ url }, 'connected to the hub broker');
-    publishRetained(topics.state, stateMessage('online', 'connected', facts()));
+    guard('the online state', () => publishRetained(topics.state, stateMessage('online', 'connected', facts())));
     countsThrottle.cancel();
-    publishRetained(topics.counts, countsMessage(counts(), { site, gate, seq: lastSeq, at: ctx.clock.now() }));
+    guard('the counts', () => publishRetained(topics.counts, countsMessage(counts(), { site, gate, seq: lastSeq, at: ctx.clock.now() })));
     const subs = [...(cfg.downlink.enabled ? topics.downlinkFilters : []), ...(cfg.homeAssistant.enabled ? [haBirthTopic(cfg.homeAssistant.prefix)] : [])];
     if (subs.length > 0 && client) {
       client.subscribe(subs, { qos: 1 }, (err, granted) => {
-        if (err) log.error({ err }, 'could not subscribe to hub commands');
+        if (err) log.error({ err }, 'could not subscribe to hub commands (check the broker ACL)');
         else if (granted?.some((g) => g.qos === 128)) log.error({ refused: granted.filter((g) => g.qos === 128).map((g) => g.topic) }, 'the broker refused a subscription (check its ACL)');
       });
     }
-    announce();
+    guard('the Home Assistant announcement', announce);
     drain.connected();
-    emitState();
+    guard('the link state', () => emitState());
   }
 
   function onClose() {
     if (connected) log.warn({ url }, 'lost the hub broker; passages wait in the outbox');
     connected = false;
     drain.disconnected();
-    emitState();
+    guard('the link state', () => emitState());
   }
 
   return {
@@ -217,7 +235,7 @@ export function createSync(options: SyncOptions): Sync {
       client.on('error', (err) => {
         lastError = err.message;
         log.warn({ err: err.message }, 'hub broker error');
-        emitState();
+        guard('the link state', () => emitState());
       });
       client.on('message', (topic, payload, packet) => {
         try {

@@ -104,6 +104,31 @@ export function brokerSuite(name: string, start: () => Promise<TestBroker>): voi
       await sync.stop();
     });
 
+    it('keeps draining when reading counts or versions from the ledger fails', async () => {
+      const gate = 'gate-j';
+      const real = openTestLedger({ gate });
+      cleanups.push(() => real.close());
+      const broken = new Proxy(real, {
+        get(target, key, receiver) {
+          if (key === 'todayCounts' || key === 'policyStates') return () => {
+            throw new Error('SQLITE_IOERR: disk I/O error');
+          };
+          return Reflect.get(target, key, receiver);
+        },
+      });
+      const h = await hub('broken', [`${base(gate)}/passages`]);
+      const seen = new DedupHub(true);
+      h.on('message', (t, p) => seen.take(t, p));
+      for (let i = 0; i < 5; i++) real.recordPassage(passage());
+      const { sync } = gateSync({ gate, ledger: broken });
+      await sync.start();
+      await seen.until(5, 10_000);
+      expect(seen.problems).toEqual([]);
+      expect(sync.state().connected).toBe(true);
+      await sync.stop();
+      await h.publishAsync(`${base(gate)}/state`, '', { qos: 1, retain: true });
+    });
+
     it('confines a gate to its own topics (ACL): it cannot publish as another gate nor read its commands', async () => {
       const watcher = await hub('acl', [`${base('gate-b')}/#`]);
       const seen: string[] = [];
