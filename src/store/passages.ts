@@ -161,6 +161,8 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
       const list = Array.isArray(q.outcome) ? q.outcome : [q.outcome];
       where.push(`outcome IN (${list.map(() => '?').join(',')})`);
       args.push(...list);
+      // Lets SQLite use the partial index passages_not_admitted (migration 4).
+      if (!list.includes('admitted')) where.push("outcome <> 'admitted'");
     }
     if (q.reasonCode) where.push("(',' || reasons || ',') LIKE ?") && args.push(`%,${q.reasonCode},%`);
     const limit = Math.max(1, Math.min(1000, q.limit ?? 100));
@@ -182,7 +184,8 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
       sql = `SELECT seq, data, recorded_at, clock_synced FROM passages WHERE seq IN (${parts.join(' UNION ')}) ORDER BY seq DESC LIMIT ${limit}`;
       return db.prepare<unknown[], PassageRow>(sql).all(...pargs).map(toRecorded);
     }
-    sql = `SELECT seq, data, recorded_at, clock_synced FROM passages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${limit}`;
+    // Pick the seqs first (a date range is then answered from the decided_at index alone), read the rows after.
+    sql = `SELECT seq, data, recorded_at, clock_synced FROM passages WHERE seq IN (SELECT seq FROM passages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${limit}) ORDER BY seq DESC`;
     return db.prepare<unknown[], PassageRow>(sql).all(...args).map(toRecorded);
   }
 

@@ -62,6 +62,28 @@ describe('migrations', () => {
     after.close();
   });
 
+  it('version 4 lets the refusals and overrides lists use an index instead of scanning a year', () => {
+    const file = join(dir, 'plan.db');
+    const ledger = openLedger({ path: file, clock, gateId: 'g', siteId: 's', timeZone: 'Asia/Shanghai' });
+    for (let i = 1; i <= 300; i++) ledger.recordPassage(passage(i, clock.now() + i));
+    expect(ledger.passages({ outcome: 'refused', limit: 100 }).map((r) => r.passage.id)).toEqual(
+      Array.from({ length: 300 }, (_, k) => 300 - k)
+        .filter((i) => i % 17 === 0 || i % 97 === 0)
+        .map((i) => passage(i, 0).id),
+    );
+    expect(ledger.passages({ outcome: 'overridden' })).toEqual([]);
+    ledger.close();
+    const db = new Database(file, { readonly: true });
+    // The form passages.ts emits for an outcome filter without 'admitted'.
+    const plan = db
+      .prepare<[string], { detail: string }>("EXPLAIN QUERY PLAN SELECT seq FROM passages WHERE outcome IN (?) AND outcome <> 'admitted' ORDER BY seq DESC LIMIT 100")
+      .all('refused')
+      .map((r) => r.detail);
+    db.close();
+    expect(plan.join('; ')).toMatch(/USING (COVERING )?INDEX passages_not_admitted/);
+    expect(plan.join('; ')).not.toMatch(/TEMP B-TREE/);
+  });
+
   it('refuses a database from a newer program', () => {
     const file = join(dir, 'future.db');
     const db = new Database(file);
