@@ -50,9 +50,26 @@ describe('camera scanning', () => {
   it('reads a pass card from the camera with @zxing/library and starts its passage', async () => {
     await firstRunSignIn(b.page, h.kioskUrl, '24681357');
     await b.page.getByTestId('camera').click();
-    await expect.poll(() => b.page.getByTestId('passage').getAttribute('data-outcome'), { timeout: 15_000 }).toBe('pending');
+    try {
+      await expect.poll(() => b.page.getByTestId('passage').getAttribute('data-outcome'), { timeout: 15_000 }).toBe('pending');
+    } catch (err) {
+      const state = await b.page.evaluate(() => {
+        const v = document.querySelector('video');
+        if (!v) return 'no video';
+        const c = document.createElement('canvas');
+        c.width = v.videoWidth;
+        c.height = v.videoHeight;
+        const g = c.getContext('2d') as CanvasRenderingContext2D;
+        g.drawImage(v, 0, 0);
+        const d = g.getImageData(0, 0, c.width || 1, c.height || 1).data;
+        let dark = 0;
+        for (let i = 0; i < d.length; i += 4) if ((d[i] ?? 255) < 80) dark++;
+        return `video ${v.videoWidth}×${v.videoHeight} ready ${v.readyState} paused ${v.paused} dark ${dark} modal "${document.getElementById('modal')?.textContent}"`;
+      });
+      throw new Error(`camera scan did not start a passage: ${state}`, { cause: err });
+    }
     expect(await b.page.getByTestId('passage').textContent()).toContain('hh-001');
-    expect(h.runtime.lanes()[0]?.passage?.subject).toMatchObject({ kind: 'household', householdId: 'hh-001' });
+    expect(h.app.runtime.lanes()[0]?.passage?.subject).toMatchObject({ kind: 'household', householdId: 'hh-001' });
     expect(await b.page.locator('#modal').isHidden()).toBe(true);
   });
 });

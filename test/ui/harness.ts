@@ -1,10 +1,12 @@
-// A real daemon in simulation for the kiosk tests: the SQLite ledger in a temp dir, mock devices,
-// the real gate core and runtime, and the kiosk listening on a free loopback port. Composed here
-// until the composition root (src/app/app.ts, startApp) is committed; then switch to it.
+// The kiosk under test. Browser tests run the real daemon in simulation (startApp: SQLite ledger in a
+// temp dir, device simulators on pseudo-terminals, gate, embedded broker, sync, kiosk, simulator
+// control) and drive its devices through the simulator control, as `gate sim` does. The inject tests
+// compose the same parts without listening (buildKiosk).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { type RunningApp, startApp } from '../../src/app/app.js';
 import { EventBus } from '../../src/app/bus.js';
 import type { AppContext } from '../../src/app/feature.js';
 import { GateRuntime } from '../../src/app/gate-runtime.js';
@@ -17,7 +19,7 @@ import { residentIdCheckDigit } from '../../src/gate/credentials/resident-id.js'
 import { issueToken } from '../../src/gate/credentials/token.js';
 import type { Ledger } from '../../src/store/api.js';
 import { openLedger } from '../../src/store/ledger.js';
-import { buildKiosk, createKioskFeature } from '../../src/ui/kiosk.js';
+import { buildKiosk } from '../../src/ui/kiosk.js';
 
 export const RISK_AREA = '某市某区（中风险）';
 export const validId = (first17: string) => first17 + residentIdCheckDigit(first17);
@@ -47,20 +49,6 @@ function seed(ledger: Ledger, now: number): void {
     ],
   });
   ledger.applyPolicy('risk-areas', 1, [RISK_AREA, '某省某县（高风险）']);
-}
-
-export interface Harness {
-  kioskUrl: string;
-  config: Config;
-  ctx: AppContext;
-  ledger: Ledger;
-  runtime: GateRuntime;
-  devices: ReturnType<typeof createDevices>;
-  /** GP1 tokens of the seeded household cards, by card id. */
-  tokens: Record<string, string>;
-  /** Stops the kiosk and starts a new one on the same port (a daemon restart, as the page sees it). */
-  restartKiosk(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 function compose(over: Record<string, unknown>) {
@@ -96,34 +84,61 @@ export async function injectHarness(over: Record<string, unknown> = {}) {
   };
 }
 
-export async function startHarness(over: Record<string, unknown> = {}): Promise<Harness> {
-  const h = compose(over);
-  await h.devices.start();
-  h.runtime.start();
-  const deps = { ctx: h.ctx, runtime: h.runtime, ledger: h.ledger, devices: h.devices, keys: h.keys };
-  let kiosk = createKioskFeature(deps);
-  await kiosk.start();
-  const kioskUrl = kiosk.url();
+export interface Harness {
+  kioskUrl: string;
+  readonly app: RunningApp;
+  readonly ledger: Ledger;
+  /** GP1 tokens of the demo household cards hh-001 and hh-002. */
+  tokens: Record<string, string>;
+  /** Through the lane's simulated scanner (bytes on a pseudo-terminal), like `gate sim scan`. */
+  scan(text: string): Promise<void>;
+  /** Through the lane's simulated thermometer. */
+  temperature(celsius: number): Promise<void>;
+  /** Stops the daemon and starts it again on the same data and kiosk port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'kiosk-app-'));
+  const { config: base, problems } = validateConfig({ kiosk: { port: 0 }, storage: { path: join(dir, 'gate.db') }, cards: { keyDir: join(dir, 'keys') }, mqtt: { embeddedBroker: { enabled: true, host: '127.0.0.1', port: 0 } } });
+  if (!base) throw new Error(problems.join('\n'));
+  let config = simulationConfig(base);
+  const logger = pino({ level: 'silent' });
+  let app = await startApp({ config, logger, env: {} });
+  const seedPolicy = () => {
+    const version = Math.max(0, ...app.ledger.policyStates().filter((p) => p.kind === 'risk-areas').map((p) => p.version)) + 1;
+    if (!app.ledger.policy().riskAreas.includes(RISK_AREA)) app.ledger.applyPolicy('risk-areas', version, [RISK_AREA, '某省某县（高风险）'], 'test');
+  };
+  seedPolicy();
+  const kioskUrl = app.kioskUrl;
+  const tokens: Record<string, string> = {};
+  for (const id of ['hh-001', 'hh-002']) tokens[id] = issueToken({ t: 'household', id, hh: id, site: config.site.id, kid: app.keys.own.kid, iat: Math.floor(Date.now() / 1000) }, app.keys.own.privateKey);
+  const sim = async (action: string, body: Record<string, unknown>) => {
+    const info = app.simControl?.info;
+    if (!info) throw new Error('the daemon runs without its simulator control');
+    const r = await fetch(`${info.url}/sim/${action}`, { method: 'POST', headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+    if (!r.ok) throw new Error(`sim ${action}: ${r.status} ${await r.text()}`);
+  };
   return {
     kioskUrl,
-    async restartKiosk() {
-      await kiosk.stop();
-      const port = Number(new URL(kioskUrl).port);
-      kiosk = createKioskFeature({ ...deps, ctx: { ...h.ctx, config: { ...h.config, kiosk: { ...h.config.kiosk, port } } } });
-      await kiosk.start();
+    get app() {
+      return app;
     },
-    config: h.config,
-    ctx: h.ctx,
-    ledger: h.ledger,
-    runtime: h.runtime,
-    devices: h.devices,
-    tokens: h.tokens,
+    get ledger() {
+      return app.ledger;
+    },
+    tokens,
+    scan: (text) => sim('scan', { text }),
+    temperature: (celsius) => sim('temperature', { celsius }),
+    async restart() {
+      await app.stop();
+      config = { ...config, kiosk: { ...config.kiosk, port: Number(new URL(kioskUrl).port) } };
+      app = await startApp({ config, logger, env: {} });
+    },
     async stop() {
-      await kiosk.stop();
-      h.runtime.stop();
-      await h.devices.stop();
-      h.ledger.close();
-      rmSync(h.dir, { recursive: true, force: true });
+      await app.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -89,6 +89,8 @@ export function modal(content) {
 export function closeModal() {
   const m = document.getElementById('modal');
   const wasOpen = !m.hidden;
+  modalCleanup?.();
+  modalCleanup = null;
   m.hidden = true;
   m.replaceChildren();
   // Live events that came while the dialog covered the screen were kept, not drawn: draw them now.
@@ -357,22 +359,56 @@ function overrideDialog(lane) {
   ]);
 }
 
-let scanner = null;
+let modalCleanup = null;
+
+/** Our own frame loop over @zxing/library's QR reader: its video helpers can miss the 'playing' event and wait forever. */
 async function cameraDialog(lane) {
-  const video = h('video', { muted: true, playsInline: true, 'data-testid': 'camera-video' });
+  const video = h('video', { muted: true, playsInline: true, autoplay: true, 'data-testid': 'camera-video' });
   const msg = h('p.err');
-  const stop = () => {
-    scanner?.reset();
-    scanner = null;
-    closeModal();
+  let stream = null;
+  let timer = null;
+  let done = false;
+  const release = () => {
+    done = true;
+    clearTimeout(timer);
+    for (const t of stream?.getTracks() ?? []) t.stop();
   };
-  modal([h('h2', {}, tr('摄像头扫码', 'Scan with the camera')), video, msg, h('button', { type: 'button', onclick: stop }, ic('cross'), tr('关闭', 'Close'))]);
+  modal([h('h2', {}, tr('摄像头扫码', 'Scan with the camera')), video, msg, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('关闭', 'Close'))]);
+  modalCleanup = release;
   try {
     if (!window.ZXing) await new Promise((resolve, reject) => document.head.append(h('script', { src: '/vendor/zxing/index.min.js', onload: resolve, onerror: () => reject(new Error(tr('扫码组件加载失败', 'The scanner library did not load'))) })));
-    scanner = new window.ZXing.BrowserQRCodeReader();
-    const result = await scanner.decodeOnceFromVideoDevice(undefined, video);
-    stop();
-    await api('POST', `/api/lanes/${encodeURIComponent(lane)}/scan`, { text: result.getText() });
+    const Z = window.ZXing;
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+    if (done) return release();
+    video.srcObject = stream;
+    await video.play().catch(() => {});
+    const canvas = document.createElement('canvas');
+    const g = canvas.getContext('2d', { willReadFrequently: true });
+    const reader = new Z.QRCodeReader();
+    let round = 0;
+    const tick = () => {
+      if (done) return;
+      if (video.videoWidth) {
+        // zxing-js misses sharp codes whose modules are many pixels wide: try the frame at 1, 1/2 and 1/3 size in turn.
+        const f = [1, 2, 3][round++ % 3];
+        canvas.width = Math.round(video.videoWidth / f);
+        canvas.height = Math.round(video.videoHeight / f);
+        g.drawImage(video, 0, 0, canvas.width, canvas.height);
+        let text = null;
+        try {
+          text = reader.decode(new Z.BinaryBitmap(new Z.HybridBinarizer(new Z.HTMLCanvasElementLuminanceSource(canvas)))).getText();
+        } catch {
+          // No readable code in this frame yet.
+        }
+        if (text) {
+          closeModal();
+          void api('POST', `/api/lanes/${encodeURIComponent(lane)}/scan`, { text }).catch((e) => toast(e.message, true));
+          return;
+        }
+      }
+      timer = setTimeout(tick, 150);
+    };
+    tick();
   } catch (e) {
     msg.textContent = `${tr('无法使用摄像头', 'The camera cannot be used')}: ${e.message ?? e}`;
   }
