@@ -235,6 +235,12 @@ function queryCases(people: Person[], dataEnd: number): QueryCase[] {
       raw: (db) => db.prepare("SELECT seq, data FROM passages WHERE outcome = 'refused' ORDER BY seq DESC LIMIT 100").all(),
     },
     {
+      // The kiosk's refusals page searched by name (admin.js: text + outcome=refused).
+      name: 'refusals of a name',
+      ledger: (l, k) => l.passages({ text: who(k).name, outcome: 'refused', limit: 100 }),
+      raw: (db, k) => db.prepare("SELECT seq, data FROM passages INDEXED BY passages_name WHERE name = ? AND outcome = 'refused' ORDER BY seq DESC LIMIT 100").all(who(k).name),
+    },
+    {
       // Rare outcome: a year holds none, the worst case for a scan.
       name: 'overrides list',
       ledger: (l) => l.passages({ outcome: 'overridden', limit: 100 }),

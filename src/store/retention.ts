@@ -37,6 +37,7 @@ export function purge(ctx: StoreCtx, retentionDays: number, now = ctx.now()): Pu
   const free = db.pragma('freelist_count', { simple: true }) as number;
   db.pragma('incremental_vacuum');
   result.freedPages = Math.max(0, free - (db.pragma('freelist_count', { simple: true }) as number));
+  db.pragma('optimize');
   return result;
 }
 
