@@ -81,6 +81,8 @@ cp -a node_modules "$APPDIR/node_modules"
 find "$APPDIR/node_modules" -path '*/build/Release/obj*' -prune -exec rm -rf {} + 2>/dev/null || true
 find "$APPDIR/node_modules" -path '*/build/Release/.deps' -prune -exec rm -rf {} + 2>/dev/null || true
 rm -rf "$APPDIR/node_modules/better-sqlite3/deps" "$APPDIR/node_modules/better-sqlite3/src"
+# npm prune leaves the emptied scope folders of development packages (@biomejs/) behind.
+find "$APPDIR/node_modules" -mindepth 1 -maxdepth 1 -type d -empty -delete
 # The kiosk page and the print view load the CJK font in weights 400 and 700 only
 # (src/ui/public/index.html, src/ui/print.ts): the other 16 weights are 58 MB of the SD card.
 find "$APPDIR/node_modules/@fontsource/noto-sans-sc/files" -type f \

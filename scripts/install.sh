@@ -36,6 +36,8 @@ Usage: install.sh [options]            (as root)
   --admin-pin PIN      admin PIN, 6-12 digits (default: keep the current one, or generate one)
   --no-packages        do not run apt-get (the Debian packages are installed already)
   --ready-timeout SEC  how long a new version has to become ready before it is rolled back (default 90)
+  --admin-pin-only     with --admin-pin: only write the new PIN to the secrets file (no packages,
+                       no program change); restart the service afterwards
   --uninstall          remove the program, units and udev rules; keeps data and configuration
   --purge              with --uninstall: also delete /var/lib/checkpoint-gate, /etc/checkpoint-gate and the user
   -h, --help           this text
@@ -60,6 +62,7 @@ while [ $# -gt 0 ]; do
     --no-packages) PACKAGES=0; shift ;;
     --ready-timeout) READY_TIMEOUT="${2:?--ready-timeout needs seconds}"; shift 2 ;;
     --uninstall) ACTION=uninstall; shift ;;
+    --admin-pin-only) ACTION=pin; shift ;;
     --purge) PURGE=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
@@ -95,6 +98,7 @@ systemd_running() { [ -z "$R" ] && [ "${SYSTEMD_OFFLINE:-0}" != 1 ] && [ -d /run
 
 # A Debian root needs /proc for apt, dpkg and node; mount it for the run when it is missing.
 MOUNTED_PROC=""
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() { if [ -n "$MOUNTED_PROC" ]; then umount "$MOUNTED_PROC" 2>/dev/null || umount -l "$MOUNTED_PROC" || true; fi; }
 trap cleanup EXIT
 if [ -n "$R" ] && [ ! -e "$R/proc/self" ]; then
@@ -149,11 +153,12 @@ uninstall() {
 
 # ---------------------------------------------------------------------------------------------
 install_packages() {
-  local pkgs=(ca-certificates gpiod fake-hwclock curl)
+  # python3 runs the small helper that grabs a keyboard-mode (HID) scanner exclusively.
+  local pkgs=(ca-certificates gpiod fake-hwclock curl python3)
   # A Node.js >= 20 already there (Debian 13's nodejs, or NodeSource's) is kept as it is.
   [ "$(node_major_in_root)" -ge 20 ] || pkgs+=(nodejs)
   # Building from source compiles better-sqlite3 (node-gyp: python3, make, g++).
-  [ -z "$BUNDLE" ] && pkgs+=(npm python3 build-essential)
+  [ -z "$BUNDLE" ] && pkgs+=(npm build-essential)
   [ "$KIOSK" -eq 1 ] && pkgs+=(chromium)
   if ! has_in_root timedatectl || ! { [ -e "$R/lib/systemd/systemd-timesyncd" ] || [ -e "$R/usr/lib/systemd/systemd-timesyncd" ] || has_in_root chronyd; }; then
     pkgs+=(systemd-timesyncd)
@@ -354,7 +359,7 @@ migrate_data() {
     const { loadConfig } = await import(`${dir}/dist/src/config/load.js`);
     const { openDatabase } = await import(`${dir}/dist/src/store/db.js`);
     const c = loadConfig(process.argv[2], {});
-    const db = openDatabase(c.storage.path, c.storage.synchronous);
+    const db = openDatabase(c.storage.path);
     console.log(db.pragma("user_version", { simple: true }));
     db.close();' "$OPT/current" "$ETC/config.yaml")" || return 1
   did "ledger $DATA at schema version $v"
@@ -484,19 +489,31 @@ start_service() {
 if [ -z "$R" ] && [ "$(findmnt -n -o FSTYPE / 2>/dev/null || true)" = overlay ] && [ "${GATE_ALLOW_OVERLAY:-0}" != 1 ]; then
   die "/ is a RAM overlay (read-only root): what I change would be gone after the next reboot. Turn it off first: sudo raspi-config nonint do_overlayfs 1, reboot, then run me again (docs/field.md)"
 fi
-if [ "$ACTION" = uninstall ]; then
-  uninstall
-  exit 0
-fi
-echo "Installing $APP into ${ROOT}"
-install_packages
-check_node
-ensure_user
-install_app
-write_config
-install_units
-setup_kiosk
-verify_or_roll_back
-start_service
-echo "Done. Configuration: $ETC/config.yaml; check it with: gate check-config $ETC/config.yaml"
-echo "Kiosk: http://127.0.0.1:8080/ on the touchscreen. Logs: journalctl -u $APP -f"
+# Everything runs from main, which bash has read completely before it starts: replacing or deleting
+# this file while it runs (an upgrade, --uninstall) cannot change what it does.
+main() {
+  if [ "$ACTION" = uninstall ]; then
+    uninstall
+    return 0
+  fi
+  if [ "$ACTION" = pin ]; then
+    [ -n "$ADMIN_PIN" ] || die "--admin-pin-only needs --admin-pin PIN"
+    [ -L "$R$OPT/current" ] || die "$APP is not installed here; install it first"
+    write_config
+    echo "Restart to use it: sudo systemctl restart $APP"
+    return 0
+  fi
+  echo "Installing $APP into ${ROOT}"
+  install_packages
+  check_node
+  ensure_user
+  install_app
+  write_config
+  install_units
+  setup_kiosk
+  verify_or_roll_back
+  start_service
+  echo "Done. Configuration: $ETC/config.yaml; check it with: gate check-config $ETC/config.yaml"
+  echo "Kiosk: http://127.0.0.1:8080/ on the touchscreen. Logs: journalctl -u $APP -f"
+}
+main; exit $?

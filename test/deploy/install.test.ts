@@ -103,6 +103,36 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+describe('the offline bundle (built for this machine by scripts/bundle.sh)', () => {
+  it('holds the program, production modules with their native builds, BUNDLE-INFO, and no development tools', () => {
+    const names = new Set(execFileSync('tar', ['-tzf', bundles.v2], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...SLOW }).split('\n'));
+    const info = execFileSync('tar', ['-xzOf', bundles.v2, 'checkpoint-gate/BUNDLE-INFO'], { encoding: 'utf8', ...SLOW });
+    expect(info).toMatch(/^arch=(amd64|arm64|armhf)$/m);
+    expect(info).toContain(`node_abi=${process.versions.modules}`);
+    expect(info).toMatch(/^version=\d+\.\d+\.\d+$/m);
+    for (const f of [
+      'checkpoint-gate/bin/gate.js',
+      'checkpoint-gate/dist/src/cli/main.js',
+      'checkpoint-gate/scripts/install.sh',
+      'checkpoint-gate/scripts/outputs-safe.sh',
+      'checkpoint-gate/systemd/checkpoint-gate.service',
+      'checkpoint-gate/config/default.yaml',
+      'checkpoint-gate/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+      'checkpoint-gate/node_modules/unix-dgram/build/Release/unix_dgram.node',
+      'checkpoint-gate/node_modules/@fontsource/noto-sans-sc/files/noto-sans-sc-100-400-normal.woff2',
+    ]) {
+      expect(names.has(f), f).toBe(true);
+    }
+    const all = [...names];
+    expect(all.some((n) => n.startsWith('checkpoint-gate/node_modules/@serialport/bindings-cpp/'))).toBe(true);
+    for (const dev of ['vitest', 'typescript', '@biomejs', 'playwright-core', 'tsx']) {
+      expect(all.some((n) => n.startsWith(`checkpoint-gate/node_modules/${dev}/`)), dev).toBe(false);
+    }
+    expect(all.some((n) => n.startsWith('checkpoint-gate/dist/test/'))).toBe(false);
+    expect(all.some((n) => n.includes('/build/Release/obj'))).toBe(false);
+  }, STEP);
+});
+
 describe('install.sh in a Debian root', () => {
   let pin = '';
 
@@ -151,6 +181,18 @@ describe('install.sh in a Debian root', () => {
     expect(readFileSync(join(root, 'home/pi/.config/labwc/autostart'), 'utf8').match(/kiosk\.sh/g)).toHaveLength(1);
   }, STEP);
 
+  it('--admin-pin-only changes the PIN and nothing else', () => {
+    const r = install(['--admin-pin', '24681357', '--admin-pin-only']);
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('admin PIN set in /etc/checkpoint-gate/secrets.env: 24681357');
+    expect(r.out).not.toContain('Program in');
+    pin = '24681357';
+    const secrets = readFileSync(join(root, 'etc/checkpoint-gate/secrets.env'), 'utf8');
+    expect(secrets.match(/^GATE_ADMIN_PIN=/gm)).toHaveLength(1);
+    expect(secrets).toContain('GATE_ADMIN_PIN=24681357');
+    expect(install(['--admin-pin', '12ab', '--admin-pin-only']).out).toContain('--admin-pin must be 6 to 12 digits');
+  }, STEP);
+
   it('upgrades with apt packages: data and config kept, the ledger migrated, the old release kept for rollback', () => {
     const cfg = join(root, 'etc/checkpoint-gate/config.yaml');
     writeFileSync(cfg, `${readFileSync(cfg, 'utf8')}\n# edited by the electrician\n`);
@@ -159,7 +201,7 @@ describe('install.sh in a Debian root', () => {
     expect(r.out).toContain(`Upgrading 0.1.0-v1-test -> 0.1.0-${ids.v2}`);
     expect(r.out).toContain(`version 0.1.0-${ids.v2} is ready`);
     // The Debian packages the daemon needs came from the mirror with apt-get.
-    for (const p of ['gpiod', 'fake-hwclock', 'curl', 'systemd-timesyncd']) {
+    for (const p of ['gpiod', 'fake-hwclock', 'curl', 'python3', 'systemd-timesyncd']) {
       expect(inRoot('dpkg-query', '-W', `-f=${'$'}{Status}`, p)).toBe('install ok installed');
     }
     expect(current()).toBe(`releases/0.1.0-${ids.v2}`);
