@@ -30,7 +30,8 @@ done
 
 BROWSER=chromium
 command -v chromium >/dev/null 2>&1 || BROWSER=chromium-browser
-exec "$BROWSER" --kiosk --noerrdialogs --disable-infobars --no-first-run \
+# labwc is a Wayland compositor: let Chromium draw natively there (X11 sessions are unaffected).
+exec "$BROWSER" --ozone-platform-hint=auto --kiosk --noerrdialogs --disable-infobars --no-first-run \
   --disable-session-crashed-bubble --disable-features=Translate \
   --check-for-update-interval=31536000 --overscroll-history-navigation=0 \
   --password-store=basic "$URL"
