@@ -117,6 +117,17 @@ describe('kiosk in Chromium', () => {
     expect(cookies.find((c) => c.name === 'gate_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
   });
 
+  it('records duty sign-in and sign-out (值班)', async () => {
+    await page.getByTestId('duty').click();
+    await expect.poll(() => page.getByTestId('duty').getAttribute('data-on-duty')).toBe('yes');
+    expect(h.ledger.duty({ onDutyOnly: true }).map((d) => d.operatorId)).toEqual(['admin']);
+    await page.getByTestId('duty').click();
+    await expect.poll(() => page.getByTestId('duty').getAttribute('data-on-duty')).toBe('no');
+    expect(h.ledger.duty({ onDutyOnly: true })).toHaveLength(0);
+    await page.getByTestId('duty').click();
+    await expect.poll(() => page.getByTestId('duty').getAttribute('data-on-duty')).toBe('yes');
+  });
+
   it('draws Chinese with the shipped font, not as empty boxes', async () => {
     const r = await page.evaluate(async () => {
       await document.fonts.ready;

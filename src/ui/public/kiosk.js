@@ -316,8 +316,20 @@ function liveScreen() {
     lane.direction === 'both' ? h('button', { type: 'button', onclick: input('direction', { direction: 'out' }) }, ic('out'), tr('下一位出', 'Next out')) : null,
     h('button', { type: 'button', 'data-testid': 'courier', onclick: input('courier', {}) }, ic('box'), tr('快递外卖', 'Courier')),
     h('button', { type: 'button', 'data-testid': 'camera', onclick: () => cameraDialog(lane.id) }, ic('camera'), tr('摄像扫码', 'Camera')),
+    dutyButton(),
   );
   return h('div.live', {}, card, actions);
+}
+
+function dutyButton() {
+  const me = S.status?.session?.operatorId;
+  const mine = (S.live?.onDuty ?? []).find((d) => d.operatorId === me);
+  const since = mine ? new Date(mine.since).toLocaleTimeString(S.lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' }) : '';
+  return h(`button.wide${mine ? '' : '.info'}`, { type: 'button', 'data-testid': 'duty', 'data-on-duty': mine ? 'yes' : 'no', onclick: act(async () => {
+    await api('POST', mine ? '/api/duty/sign-out' : '/api/duty/sign-in');
+    toast(mine ? tr('已签退，辛苦了', 'Signed off duty') : tr('已签到值班', 'Signed on duty'));
+    await refreshLive();
+  }) }, ic('clock'), mine ? tr(`值班中（${since}起）· 签退`, `On duty since ${since} · sign off`) : tr('值班签到', 'Sign on duty'));
 }
 
 const OVERRIDE_REASONS = [
