@@ -347,4 +347,15 @@ describe('kiosk in Chromium', () => {
     const ms = await scanToScreenMs(page, () => void h.scan(h.tokens['hh-002'] as string));
     expect(ms).toBeGreaterThan(0);
   });
+
+  it('locks itself after the idle time with nobody touching the screen', async () => {
+    await page.clock.install();
+    await page.locator('[data-screen="live"]').click();
+    await page.getByTestId('passage').waitFor();
+    await page.clock.fastForward((h.app.config.kiosk.idleLockSeconds - 10) * 1000);
+    expect(await page.getByTestId('operators').count()).toBe(0);
+    await page.clock.fastForward(20_000);
+    await page.getByTestId('operators').waitFor();
+    expect((await page.request.get(`${h.kioskUrl}/api/live`)).status()).toBe(401);
+  });
 });

@@ -12,6 +12,12 @@ export function gateRoutes(app: FastifyInstance, state: KioskState): void {
   const { ledger, runtime, ctx } = state.deps;
   const volunteer = requireRole(state, 'volunteer');
 
+  /** The admin (or the hub) may have moved the threshold by policy; the screen marks fever by the one in force. */
+  const feverThreshold = () => {
+    const t = ledger.policyStates().find((p) => p.kind === 'thresholds')?.payload as { feverThreshold?: unknown } | undefined;
+    return typeof t?.feverThreshold === 'number' ? t.feverThreshold : ctx.config.rules.feverThreshold;
+  };
+
   const laneOf = (id: string) => {
     if (!runtime.lanes().some((l) => l.id === id)) fail('UNKNOWN_LANE', { zh: id, en: id });
     return id;
@@ -27,7 +33,7 @@ export function gateRoutes(app: FastifyInstance, state: KioskState): void {
     devices: runtime.devices().map(deviceView),
     sync: (state.deps.sync ?? (() => runtime.sync()))(),
     zoneLevel: ledger.policy().zoneLevel,
-    feverThreshold: ctx.config.rules.feverThreshold,
+    feverThreshold: feverThreshold(),
     onDuty: ledger.duty({ onDutyOnly: true }).map((d) => ({ operatorId: d.operatorId, name: d.operatorName, since: d.signedInAt })),
   }));
 
