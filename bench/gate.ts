@@ -254,15 +254,15 @@ function spawnToReady(dir: string): Promise<number> {
     const t0 = performance.now();
     const child = spawn(process.execPath, [join(ROOT, 'bin/gate.js'), 'run', '--config', file], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
+    let readyMs: number | undefined;
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (/Kiosk[^\n]*http:\/\/\S+/.test(out)) {
-        const ms = performance.now() - t0;
+      if (readyMs === undefined && /Kiosk[^\n]*http:\/\/\S+/.test(out)) {
+        readyMs = performance.now() - t0;
         child.kill('SIGTERM');
-        child.once('exit', () => res(ms));
       }
     });
-    child.once('exit', (code) => rej(new Error(`gate run exited with ${code} before ready`)));
+    child.once('exit', (code) => (readyMs === undefined ? rej(new Error(`gate run exited with ${code} before ready`)) : res(readyMs)));
   });
 }
 

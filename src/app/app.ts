@@ -12,7 +12,7 @@ import { gateSeedFrom } from '../gate/seed.js';
 import type { Ledger } from '../store/api.js';
 import { createStoreFeature } from '../store/feature.js';
 import { createWalBarrier } from '../store/wal-barrier.js';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../sync/broker.js';
+import type { EmbeddedBroker } from '../sync/broker.js';
 import { createSync, type Sync } from '../sync/sync.js';
 import { createKioskFeature } from '../ui/kiosk.js';
 import { EventBus } from './bus.js';
@@ -133,6 +133,8 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   const brokerStep = step(
     'broker',
     async () => {
+      // Loaded only when wanted: a gate that talks to the hub's broker never pays for aedes.
+      const { startEmbeddedBroker } = await import('../sync/broker.js');
       try {
         broker = await startEmbeddedBroker({ host: embedded.host, port: embedded.port });
       } catch (err) {

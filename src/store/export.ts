@@ -1,6 +1,6 @@
 // Ledger exports (台账导出) as CSV (UTF-8 with a BOM so Excel shows Chinese) or XLSX.
 // `gate export` and the kiosk call exportLedger().
-import ExcelJS from 'exceljs';
+import { loadExcel } from './excel.js';
 import type { ExportKind, ExportTable, Ledger } from './api.js';
 import { addDays, isDay, localTime } from './time.js';
 
@@ -42,7 +42,7 @@ export function toCsv(t: ExportTable): Buffer {
 }
 
 export async function toXlsx(t: ExportTable, sheet: string): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   const ws = wb.addWorksheet(sheet);
   ws.addRow(t.columns).font = { bold: true };
   for (const r of t.rows) ws.addRow(r.map(safe));

@@ -1,7 +1,8 @@
 // Reading a spreadsheet into rows of text: CSV in UTF-8 (with or without BOM), UTF-16 (Excel's
 // "Unicode text"), GBK/GB18030 (what Excel in China saves as "CSV"), and XLSX.
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from './excel.js';
 import iconv from 'iconv-lite';
 
 export interface SheetRows {
@@ -48,7 +49,7 @@ function cellText(v: ExcelJS.CellValue): string {
 }
 
 async function readXlsx(buf: Buffer): Promise<SheetRows> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   try {
     await wb.xlsx.load(buf as never);
   } catch (err) {
