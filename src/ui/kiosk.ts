@@ -66,7 +66,8 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
     ctx.logger.info('created the kiosk administrator from kiosk.adminPin');
   }
 
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, return503OnClosing: true, forceCloseConnections: true });
+  // A misspelt field is an error, not silently dropped (fastify's default removes unknown properties).
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, return503OnClosing: true, forceCloseConnections: true, ajv: { customOptions: { removeAdditional: false } } });
   app.decorateRequest('session', null);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {

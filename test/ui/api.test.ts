@@ -315,6 +315,22 @@ describe('static page and fonts', () => {
   });
 });
 
+describe('bad input', () => {
+  it('answers malformed JSON, oversized bodies and wrong types with a coded error, and keeps serving', async () => {
+    const bad = await h.app.inject({ method: 'POST', url: '/api/lanes/main/temperature', headers: { cookie: admin, 'content-type': 'application/json' }, payload: '{"celsius": 36.' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'BAD_REQUEST', zh: expect.any(String), en: expect.any(String) });
+    const huge = await h.app.inject({ method: 'POST', url: '/api/visitors', headers: { cookie: admin, 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'x'.repeat(400_000), travel: [] }) });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().code).toBe('BAD_REQUEST');
+    const wrongType = await call('POST', '/api/lanes/main/temperature', admin, { celsius: 'hot' });
+    expect(wrongType.json()).toMatchObject({ code: 'VALIDATION', detail: { field: 'celsius' } });
+    const extra = await call('POST', '/api/lanes/main/mask', admin, { worn: true, sneaky: 1 });
+    expect(extra.json().code).toBe('VALIDATION');
+    expect((await call('GET', '/api/live', admin)).statusCode).toBe(200);
+  });
+});
+
 describe('admin PIN from config', () => {
   it('creates the admin from kiosk.adminPin, so the first-run screen never shows', async () => {
     const other = await injectHarness({ kiosk: { port: 0, adminPin: '13572468' } });
