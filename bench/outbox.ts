@@ -227,7 +227,15 @@ export async function run(): Promise<Figure[]> {
     const note = `${N} passages recorded while offline, drained to a local ${broker.name} (window ${INFLIGHT}, read-ahead ${BATCH}); SQLite synchronous ${SYNCHRONOUS}, rows deleted after PUBACK; raw = the same messages to the same broker, alternated with the drain`;
     return [
       { name: `Outbox drain after an outage (${broker.name})`, value: median(drains), unit: 'msg/s', baseline: serial, budget: { op: '>=', value: 2000 }, runs: RUNS, note },
-      { name: `Outbox drain vs raw mqtt.js with the same window (${broker.name})`, value: median(drains), unit: 'msg/s', baseline: raw, budget: { op: '>=', value: 0.5, on: 'ratio' }, runs: RUNS, note: 'budget: at least 50 % of raw mqtt.js QoS 1 publishing in the same run (the stronger, windowed baseline)' },
+      {
+        name: `Outbox drain vs raw mqtt.js with the same window (${broker.name})`,
+        value: median(drains),
+        unit: 'msg/s',
+        baseline: raw,
+        budget: { op: '>=', value: 0.5, on: 'ratio' },
+        runs: RUNS,
+        note: `budget: at least 50 % of raw mqtt.js QoS 1 publishing in the same run (the stronger, windowed baseline); per-pair ratios ${drains.map((d, i) => (d / (raws[i] as number)).toFixed(2)).join(', ')} (median ${median(drains.map((d, i) => d / (raws[i] as number))).toFixed(2)})`,
+      },
     ];
   } finally {
     await broker.close();
