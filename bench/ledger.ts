@@ -268,17 +268,20 @@ export async function run(): Promise<Figure[]> {
     const n = synchronous === 'FULL' ? 1000 : 5000;
     const r = ingest(synchronous, n, 5, people);
     figures.push({
-      name: `ledger ingest, recordPassage, synchronous=${synchronous}`,
+      name: `ledger ingest, recordPassage, SQLite synchronous=${synchronous}${synchronous === 'NORMAL' ? ' (storage GROUP, the default)' : ' (storage FULL)'}`,
       value: median(r.ledger),
       unit: 'passages/s',
       baseline: { name: `raw prepared INSERT, synchronous=${synchronous}`, value: median(r.raw) },
-      // The shipped level carries the budget; NORMAL is shown for comparison (docs/storage.md).
-      ...(synchronous === 'FULL' ? { budget: { op: '>=' as const, value: 0.5, on: 'ratio' as const } } : {}),
+      // storage.synchronous GROUP (the default) runs SQLite at NORMAL and syncs the WAL once per burst
+      // of decisions outside the commit (src/store/wal-barrier.ts; its cost is in the gate pipeline
+      // bench). So the NORMAL figure is the ledger's share of the pipeline, held to the pipeline's
+      // budget (DESIGN.md: ≥ 2,000 passages/s); FULL is shown for comparison.
+      ...(synchronous === 'NORMAL' ? { budget: { op: '>=' as const, value: 2000, unit: 'passages/s' } } : {}),
       runs: r.ledger.length,
       note:
-        synchronous === 'FULL'
-          ? `${n} passages per run, one transaction each (passage + outbox + aggregates), the shipped default; both sides wait for the fsync; budget is the project's (DESIGN.md sets none for ingest)`
-          : `${n} passages per run; not shipped, for comparison: a ledger transaction writes about twice the pages of one INSERT (outbox, counts, presence), so without the fsync floor the ratio shows that write volume`,
+        synchronous === 'NORMAL'
+          ? `${n} passages per run, one transaction each (passage + outbox + aggregates); the SQLite level of the default storage.synchronous GROUP, whose WAL sync is shared by many decisions (bench/gate.ts); budget: the gate pipeline's (DESIGN.md); a ledger transaction writes about twice the pages of one INSERT, hence the ratio`
+          : `${n} passages per run; storage.synchronous FULL (an fsync inside every commit), not the default; both sides wait for the fsync, whose time drifts on a shared VM`,
     });
   }
 
