@@ -41,6 +41,7 @@ export function visitorsScreen(main) {
         if (!r.warnings.length) toast(tr(`已登记 ${r.visitor.name}`, `Registered ${r.visitor.name}`));
         window.open(`/print/visitor/${encodeURIComponent(r.visitor.id)}`, '_blank', 'noopener');
         await loadInside();
+        main.scrollTop = 0;
       } catch (e) {
         err.textContent = e.message;
         toast(e.message, true);
