@@ -71,11 +71,12 @@ describe('ledger survives SIGKILL', () => {
     let kills = 0;
     let lastMaxSeq = 0;
     const allEmitted = new Set<number>();
-    // Kills spread over the whole stream (on average one per TOTAL/KILLS passages), then a last
-    // round runs the stream to its end, so every one of the TOTAL passages is checked.
+    // Kills spread over the stream (on average one per 0.8 × TOTAL/KILLS passages, leaving room for
+    // the passages written between arming and the kill), then a last round runs the stream to its
+    // end, so every one of the TOTAL passages is checked.
     for (let round = 0; round <= KILLS && next < TOTAL; round++) {
       const last = round === KILLS;
-      const { emitted, finished } = await run(db, next, last ? Number.POSITIVE_INFINITY : Math.floor(Math.random() * 2 * perRound), Math.random() * 15);
+      const { emitted, finished } = await run(db, next, last ? Number.POSITIVE_INFINITY : Math.floor(Math.random() * 1.6 * perRound), Math.random() * 15);
       if (!finished) kills++;
       for (const i of emitted) allEmitted.add(i);
 
@@ -101,7 +102,8 @@ describe('ledger survives SIGKILL', () => {
       }
     }
     console.info(`kill test: ${kills} SIGKILLs, ${allEmitted.size} passages emitted and found, ${next} in the ledger`);
-    expect(kills).toBeGreaterThanOrEqual(Math.min(KILLS, 40));
+    // A kill may lose the race with the end of a round only at the very end of the stream.
+    expect(kills).toBeGreaterThanOrEqual(KILLS - 2);
     expect(next).toBe(TOTAL);
     expect(allEmitted.size).toBeGreaterThan(TOTAL * 0.95);
   });
