@@ -217,6 +217,24 @@ describe('visitors', () => {
   });
 });
 
+describe('overdue visitors', () => {
+  it('highlights a visitor inside longer than kiosk.visitorOverdueMinutes', async () => {
+    const r = await call('POST', '/api/visitors', admin, { name: '周访客', travel: [], escort: '李建国' });
+    expect(r.json()).toMatchObject({ visitor: expect.any(Object) });
+    const id = r.json().visitor.id;
+    const inside = () => call('GET', '/api/visitors/inside', admin).then((x) => x.json().find((v: { id: string }) => v.id === id));
+    expect((await inside()).overdue).toBe(false);
+    h.advance((h.config.kiosk.visitorOverdueMinutes + 1) * 60_000);
+    // Hours later the idle session is locked too: the PIN again.
+    expect((await call('GET', '/api/visitors/inside', admin)).json().code).toBe('SESSION_LOCKED');
+    // (from another address: this one used up its login budget in the rate-limit test)
+    admin = cookieOf(await h.app.inject({ method: 'POST', url: '/api/login', remoteAddress: '127.0.0.2', payload: { operatorId: 'admin', pin: '246810' } }));
+    expect((await inside()).overdue).toBe(true);
+    await call('POST', `/api/visitors/${id}/sign-out`, admin);
+    h.advance(-(h.config.kiosk.visitorOverdueMinutes + 1) * 60_000);
+  });
+});
+
 describe('residents and cards', () => {
   let cardId = '';
   it('searches households and shows one household masked', async () => {

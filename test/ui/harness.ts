@@ -55,7 +55,8 @@ function compose(over: Record<string, unknown>) {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-'));
   const config = testConfig({ storage: { path: join(dir, 'gate.db') }, cards: { keyDir: join(dir, 'keys') }, ...over });
   const bus = new EventBus();
-  const ctx: AppContext = { config, bus, logger: pino({ level: 'silent' }), clock: { now: () => Date.now(), synced: () => true, mono: () => performance.now() }, dataDir: dir };
+  const clock = { offset: 0 };
+  const ctx: AppContext = { config, bus, logger: pino({ level: 'silent' }), clock: { now: () => Date.now() + clock.offset, synced: () => true, mono: () => performance.now() + clock.offset }, dataDir: dir };
   const ledger = openLedger({ path: config.storage.path, clock: ctx.clock, gateId: config.gate.id, siteId: config.site.id, timeZone: config.site.timezone, onChange: (what) => bus.emit('ledger.changed', { what }), onAlert: (alert) => bus.emit('alert.raised', { alert }) });
   const now = Date.now();
   seed(ledger, now);
@@ -64,7 +65,7 @@ function compose(over: Record<string, unknown>) {
   const runtime = new GateRuntime({ ctx, core, ledger, lanes: config.lanes.map((l) => ({ id: l.id, name: l.name ?? l.id, direction: l.direction })), devices: () => devices.health(), sync: () => ({ enabled: false, connected: false, outboxDepth: ledger.outboxDepth() }) });
   const tokens: Record<string, string> = {};
   for (const id of ['hh-001', 'hh-002']) tokens[id] = issueToken({ t: 'household', id, hh: id, site: config.site.id, kid: keys.own.kid, iat: Math.floor(now / 1000) }, keys.own.privateKey);
-  return { dir, config, ctx, ledger, keys, devices, runtime, tokens };
+  return { dir, config, ctx, ledger, keys, devices, runtime, tokens, clock };
 }
 
 /** The kiosk's fastify instance without listening, over a real ledger and gate (inject tests). */
@@ -75,6 +76,10 @@ export async function injectHarness(over: Record<string, unknown> = {}) {
   return {
     ...h,
     app,
+    /** Moves the wall clock of the ledger and the kiosk forward. */
+    advance(ms: number) {
+      h.clock.offset += ms;
+    },
     async stop() {
       await app.close();
       h.runtime.stop();
