@@ -23,6 +23,8 @@ const DAYS = 365;
 const PERSONS = 3000;
 const TZ = 'Asia/Shanghai';
 const QUERY_BUDGET_MS = 50;
+/** Bump when bulkLoad() changes what it writes, so a cached database is rebuilt. */
+const GENERATOR = 1;
 const CACHE_DIR = process.env.BENCH_CACHE_DIR ?? join(tmpdir(), 'checkpoint-gate-bench');
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹'];
 const GIVEN = [...'建国秀英志明丽芳伟敏静磊强军洋勇艳杰娟涛超霞平刚桂兰玉华红梅文海燕春林'];
@@ -123,7 +125,7 @@ function bulkLoad(path: string, now: number, people: Person[]): void {
 
 function cachedDatabase(people: Person[]): { path: string; builtMs?: number } {
   mkdirSync(CACHE_DIR, { recursive: true });
-  const path = join(CACHE_DIR, `ledger-${ROWS}-v${SCHEMA_VERSION}.db`);
+  const path = join(CACHE_DIR, `ledger-${ROWS}-v${SCHEMA_VERSION}-g${GENERATOR}.db`);
   if (existsSync(path)) {
     try {
       const db = new Database(path, { readonly: true });
