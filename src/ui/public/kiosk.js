@@ -294,6 +294,7 @@ function liveScreen() {
     ),
   );
   const input = (path, body) => act(async () => api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/${path}`, body));
+  const wants = { 'awaiting-colour': ['colour-green', 'colour-yellow', 'colour-red'], 'awaiting-mask': ['mask'], 'awaiting-temperature': ['temperature'], 'awaiting-remeasure': ['remeasure', 'temperature'], 'awaiting-operator': ['temperature', 'override'] }[busy ? lane.stage : ''] ?? [];
   const lanePick = (S.live.lanes.length > 1)
     ? h('div.row.wide', {}, S.live.lanes.map((l) => h('button', { type: 'button', 'aria-pressed': l.id === lane.id ? 'true' : 'false', class: l.id === lane.id ? 'info' : '', onclick: () => { S.lane = l.id; renderMain(); } }, l.name)))
     : null;
@@ -306,8 +307,9 @@ function liveScreen() {
     h('button.bad', { type: 'button', 'data-testid': 'colour-red', onclick: input('colour', { colour: 'red' }) }, ic('qr'), tr('红码', 'Red')),
     h('button', { type: 'button', 'data-testid': 'mask', onclick: input('mask', { worn: true }) }, ic('mask'), tr('已戴口罩', 'Mask on')),
     h('button', { type: 'button', 'data-testid': 'temperature', onclick: act(async () => {
-      const v = await numberPad({ title: tr('输入体温 ℃', 'Enter temperature °C'), decimal: true, max: 4 });
-      if (v) await api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/temperature`, { celsius: Number(v) });
+      const v = await numberPad({ title: tr('输入体温 ℃（如 3 6 5 即 36.5）', 'Temperature °C (3 6 5 = 36.5)'), decimal: true, max: 4 });
+      // Gloved fingers skip the point: three digits mean tenths of a degree.
+      if (v) await api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/temperature`, { celsius: /^\d{3}$/.test(v) ? Number(v) / 10 : Number(v) });
     }) }, ic('thermo'), tr('输入体温', 'Type temp.')),
     h('button', { type: 'button', 'data-testid': 'remeasure', onclick: input('remeasure') }, ic('repeat'), tr('复测', 'Re-check')),
     h('button', { type: 'button', 'data-testid': 'override', onclick: () => overrideDialog(lane.id) }, ic('hand'), tr('人工处理', 'Override')),
@@ -318,6 +320,7 @@ function liveScreen() {
     h('button', { type: 'button', 'data-testid': 'camera', onclick: () => cameraDialog(lane.id) }, ic('camera'), tr('摄像扫码', 'Camera')),
     dutyButton(),
   );
+  for (const b of actions.querySelectorAll('button[data-testid]')) if (wants.includes(b.dataset.testid)) b.classList.add('next');
   return h('div.live', {}, card, actions);
 }
 
