@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchKioskBrowser, scanToScreenMs } from '../../bench/kiosk.js';
 import { type Harness, RISK_AREA, startHarness, validId } from './harness.js';
 
+/** expect.poll with room for a loaded CI machine (its default gives up after 1 s). */
+const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) => expect.poll(fn, { timeout: 10_000, interval: 50, ...opts });
+
 const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
 const SIZES = [
   { width: 800, height: 480 },
@@ -107,7 +110,7 @@ describe('kiosk in Chromium', () => {
     await page.getByTestId('setup-pin').click();
     await typePad(PIN);
     await typePad('11111111');
-    await expect.poll(() => page.getByTestId('setup-error').textContent()).toContain('不一致');
+    await poll(() => page.getByTestId('setup-error').textContent()).toContain('不一致');
     await page.getByTestId('setup-pin').click();
     await typePad(PIN);
     await typePad(PIN);
@@ -119,13 +122,13 @@ describe('kiosk in Chromium', () => {
 
   it('records duty sign-in and sign-out (值班)', async () => {
     await page.getByTestId('duty').click();
-    await expect.poll(() => page.getByTestId('duty').getAttribute('data-on-duty')).toBe('yes');
+    await poll(() => page.getByTestId('duty').getAttribute('data-on-duty')).toBe('yes');
     expect(h.ledger.duty({ onDutyOnly: true }).map((d) => d.operatorId)).toEqual(['admin']);
     await page.getByTestId('duty').click();
-    await expect.poll(() => page.getByTestId('duty').getAttribute('data-on-duty')).toBe('no');
+    await poll(() => page.getByTestId('duty').getAttribute('data-on-duty')).toBe('no');
     expect(h.ledger.duty({ onDutyOnly: true })).toHaveLength(0);
     await page.getByTestId('duty').click();
-    await expect.poll(() => page.getByTestId('duty').getAttribute('data-on-duty')).toBe('yes');
+    await poll(() => page.getByTestId('duty').getAttribute('data-on-duty')).toBe('yes');
   });
 
   it('draws Chinese with the shipped font, not as empty boxes', async () => {
@@ -166,17 +169,17 @@ describe('kiosk in Chromium', () => {
     const ms = await scanToScreenMs(page, () => void h.scan(h.tokens['hh-001'] as string));
     console.log(`scan to screen: ${ms.toFixed(1)} ms`);
     expect(ms).toBeGreaterThan(0);
-    await expect.poll(outcome).toBe('pending');
-    await expect.poll(() => page.getByTestId('prompt').textContent()).toBeTruthy();
+    await poll(outcome).toBe('pending');
+    await poll(() => page.getByTestId('prompt').textContent()).toBeTruthy();
     await h.temperature(36.5);
     await page.getByTestId('mask').click();
     await page.getByTestId('colour-green').click();
-    await expect.poll(outcome).toBe('admitted');
+    await poll(outcome).toBe('admitted');
     const text = await page.getByTestId('passage').textContent();
     expect(text).toContain('准许通行');
     expect(text).toContain('36.5');
     expect(text).not.toContain('张桂兰');
-    await expect.poll(() => page.getByTestId('counts').textContent()).toMatch(/进\s*1/);
+    await poll(() => page.getByTestId('counts').textContent()).toMatch(/进\s*1/);
     await shot('03-live-admitted');
   });
 
@@ -216,9 +219,9 @@ describe('kiosk in Chromium', () => {
 
   it('asks for a re-measure on fever, takes a typed temperature, refuses and raises an alert to acknowledge', async () => {
     await h.scan(h.tokens['hh-002'] as string);
-    await expect.poll(outcome).toBe('pending');
+    await poll(outcome).toBe('pending');
     await h.temperature(38.3);
-    await expect.poll(() => page.getByTestId('temp').textContent()).toContain('38.3');
+    await poll(() => page.getByTestId('temp').textContent()).toContain('38.3');
     await shot('04-live-fever-remeasure');
     // The screen points at what is needed next.
     expect(await page.getByTestId('remeasure').getAttribute('class')).toContain('next');
@@ -226,13 +229,13 @@ describe('kiosk in Chromium', () => {
     await page.getByTestId('temperature').click();
     // Three digits without the point are tenths of a degree: 3 8 5 is 38.5 ℃.
     await typePad('385');
-    await expect.poll(outcome).toBe('refused');
+    await poll(outcome).toBe('refused');
     expect(h.ledger.passages({ limit: 1 })[0]?.passage.temperatures.map((t) => t.celsius)).toEqual([38.3, 38.5]);
-    await expect.poll(() => page.getByTestId('reasons').textContent()).toContain('发热');
-    await expect.poll(() => page.getByTestId('alert-text').textContent()).toBeTruthy();
+    await poll(() => page.getByTestId('reasons').textContent()).toContain('发热');
+    await poll(() => page.getByTestId('alert-text').textContent()).toBeTruthy();
     await shot('05-live-refused-alert');
     await page.getByTestId('ack').click();
-    await expect.poll(() => page.getByTestId('alert-text').count()).toBe(0);
+    await poll(() => page.getByTestId('alert-text').count()).toBe(0);
     expect(h.ledger.unacknowledgedAlerts()).toBe(0);
   });
 
@@ -241,19 +244,19 @@ describe('kiosk in Chromium', () => {
     await page.getByRole('button', { name: '手持体温枪复测正常' }).click();
     await shot('06-override');
     await page.getByTestId('override-ok').click();
-    await expect.poll(outcome).toBe('overridden');
+    await poll(outcome).toBe('overridden');
     const last = h.ledger.passages({ limit: 1 })[0];
     expect(last?.passage).toMatchObject({ outcome: 'overridden', operatorId: 'admin', overrideReason: '手持体温枪复测正常' });
   });
 
   it('switches to English with one tap and back', async () => {
     await page.getByTestId('lang').click();
-    await expect.poll(() => page.locator('nav.rail').textContent()).toContain('Gate');
+    await poll(() => page.locator('nav.rail').textContent()).toContain('Gate');
     expect(await page.getByTestId('passage').textContent()).toContain('Overridden');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     await shot('07-live-english');
     await page.getByTestId('lang').click();
-    await expect.poll(() => page.locator('nav.rail').textContent()).toContain('通行');
+    await poll(() => page.locator('nav.rail').textContent()).toContain('通行');
   });
 
   it('registers a visitor (ID number checked, risk area warned), prints a slip, then signs them out', async () => {
@@ -265,7 +268,7 @@ describe('kiosk in Chromium', () => {
     await form.locator('[name="hostHouseholdId"]').fill('hh-001');
     await page.getByTestId('risk-areas').getByRole('button', { name: RISK_AREA }).click();
     await page.getByTestId('visitor-submit').click();
-    await expect.poll(() => page.getByTestId('visitor-error').textContent()).toContain('身份证');
+    await poll(() => page.getByTestId('visitor-error').textContent()).toContain('身份证');
     await shot('08-visitor-form-error');
     await form.locator('[name="idNumber"]').fill(validId('11010119900307123'));
     const popup = b.context.waitForEvent('page', { timeout: 10_000 });
@@ -276,21 +279,21 @@ describe('kiosk in Chromium', () => {
     expect(await slip.textContent('body')).toContain('孙*客');
     await shot('09-visitor-slip', slip);
     await slip.close();
-    await expect.poll(() => page.getByTestId('inside').textContent()).toContain('孙*客');
+    await poll(() => page.getByTestId('inside').textContent()).toContain('孙*客');
     expect(h.ledger.visitorsInside()[0]?.travel).toEqual([RISK_AREA]);
     await shot('10-visitors');
     await page.getByTestId('sign-out').click();
-    await expect.poll(() => page.getByTestId('inside').textContent()).toContain('没有访客');
+    await poll(() => page.getByTestId('inside').textContent()).toContain('没有访客');
     expect(h.ledger.visitorsInside()).toHaveLength(0);
   });
 
   it('shows a household record and prints its pass cards', async () => {
     await page.locator('[data-screen="residents"]').click();
     await page.getByTestId('households').getByRole('button').first().click();
-    await expect.poll(() => page.getByTestId('household').textContent()).toContain('张*兰');
+    await poll(() => page.getByTestId('household').textContent()).toContain('张*兰');
     const before = h.ledger.cards({ householdId: 'hh-001' }).length;
     await page.getByTestId('issue-household-card').click();
-    await expect.poll(() => page.getByTestId('household').textContent()).toContain(`有效 ${before + 1}`);
+    await poll(() => page.getByTestId('household').textContent()).toContain(`有效 ${before + 1}`);
     await shot('11-household');
     const popup = b.context.waitForEvent('page', { timeout: 10_000 });
     await page.getByTestId('print-cards').click();
@@ -303,7 +306,7 @@ describe('kiosk in Chromium', () => {
 
   it('downloads a masked export of the ledger', async () => {
     await page.locator('[data-screen="ledgers"]').click();
-    await expect.poll(() => page.getByTestId('ledger-rows').locator('tr').count()).toBeGreaterThan(2);
+    await poll(() => page.getByTestId('ledger-rows').locator('tr').count()).toBeGreaterThan(2);
     await shot('13-ledgers');
     await page.getByTestId('export-what').selectOption('visitors');
     const dl = page.waitForEvent('download', { timeout: 10_000 });
@@ -317,7 +320,7 @@ describe('kiosk in Chromium', () => {
 
   it('shows the settings to the admin', async () => {
     await page.locator('[data-screen="settings"]').click();
-    await expect.poll(() => page.getByTestId('zone-levels').count()).toBe(1);
+    await poll(() => page.getByTestId('zone-levels').count()).toBe(1);
     await shot('14-settings');
   });
 
@@ -328,20 +331,20 @@ describe('kiosk in Chromium', () => {
     await shot('15-locked');
     await page.locator('[data-operator="admin"]').click();
     await typePad('00000000');
-    await expect.poll(() => page.getByTestId('login-error').textContent()).toContain('PIN');
+    await poll(() => page.getByTestId('login-error').textContent()).toContain('PIN');
     await page.locator('[data-operator="admin"]').click();
     await typePad(PIN);
     await page.getByTestId('passage').waitFor();
   });
 
   it('notices a daemon restart by itself and asks for the PIN again', async () => {
-    await expect.poll(() => page.getByTestId('conn').textContent()).toContain('实时');
+    await poll(() => page.getByTestId('conn').textContent()).toContain('实时');
     await h.restart();
     // Sessions live in memory: after a restart the page reconnects, finds no session and locks.
     await page.getByTestId('operators').waitFor({ timeout: 15_000 });
     await page.locator('[data-operator="admin"]').click();
     await typePad(PIN);
-    await expect.poll(() => page.getByTestId('conn').textContent(), { timeout: 10_000 }).toContain('实时');
+    await poll(() => page.getByTestId('conn').textContent(), { timeout: 10_000 }).toContain('实时');
     const ms = await scanToScreenMs(page, () => void h.scan(h.tokens['hh-002'] as string));
     expect(ms).toBeGreaterThan(0);
   });

@@ -8,6 +8,9 @@ import { firstRunSignIn, launchKioskBrowser } from '../../bench/kiosk.js';
 import { qrModules } from '../../src/cards/qr-svg.js';
 import { type Harness, startHarness } from './harness.js';
 
+/** expect.poll with room for a loaded CI machine (its default gives up after 1 s). */
+const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) => expect.poll(fn, { timeout: 10_000, interval: 50, ...opts });
+
 /** One Y4M frame (4:2:0, grey) showing the QR code of `text` with a quiet zone. */
 function qrVideo(text: string, size = 640): Buffer {
   const rows = qrModules(text);
@@ -51,7 +54,7 @@ describe('camera scanning', () => {
     await firstRunSignIn(b.page, h.kioskUrl, '24681357');
     await b.page.getByTestId('camera').click();
     try {
-      await expect.poll(() => b.page.getByTestId('passage').getAttribute('data-outcome'), { timeout: 15_000 }).toBe('pending');
+      await poll(() => b.page.getByTestId('passage').getAttribute('data-outcome'), { timeout: 15_000 }).toBe('pending');
     } catch (err) {
       const state = await b.page.evaluate(() => {
         const v = document.querySelector('video');
