@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
+import { validateConfig } from '../src/config/load.js';
 import type { Passage } from '../src/gate/model.js';
 import { openLedger } from '../src/store/ledger.js';
 import { startEmbeddedBroker } from '../src/sync/broker.js';
@@ -22,8 +23,10 @@ import { type Figure, markdown, median } from './report.js';
 
 const N = Number(process.env.BENCH_OUTBOX_MESSAGES ?? 20_000);
 const RUNS = Number(process.env.BENCH_OUTBOX_RUNS ?? 5);
-const INFLIGHT = 200;
-const BATCH = Number(process.env.BENCH_OUTBOX_BATCH ?? 500);
+// The daemon's defaults (mqtt.drain.inflight and mqtt.drain.batch).
+const DRAIN = validateConfig({}).config?.mqtt.drain ?? { inflight: 200, batch: 2000 };
+const INFLIGHT = DRAIN.inflight;
+const BATCH = Number(process.env.BENCH_OUTBOX_BATCH ?? DRAIN.batch);
 const SYNCHRONOUS = (process.env.BENCH_OUTBOX_SYNC as 'FULL' | 'NORMAL' | undefined) ?? 'FULL';
 const SITE = 'bench-site';
 const GATE = 'bench-gate';
@@ -140,6 +143,9 @@ async function drainOnce(url: string, run: number): Promise<{ rate: number; mess
         messages.push({ topic, body });
         return client.publish(topic, body, opts, cb);
       },
+      // As src/sync/sync.ts does: one write for each burst of publishes.
+      cork: () => (client.stream as unknown as { cork(): void }).cork(),
+      uncork: () => (client.stream as unknown as { uncork(): void }).uncork(),
     };
     const drain = new OutboxDrain({ ledger, client: publisher, topics, site: SITE, gate: GATE, batch: BATCH, inflight: INFLIGHT, sendPersonalData: false, logger: pino({ level: 'silent' }) });
     const t0 = performance.now();

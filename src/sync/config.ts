@@ -24,7 +24,7 @@ export const MqttSchema = Section({
   keepaliveSeconds: Type.Integer({ default: 30, minimum: 5, maximum: 600, description: 'MQTT keepalive; the broker publishes the "offline" last will after about 1.5 times this' }),
   reconnectMs: Type.Integer({ default: 2000, minimum: 100, maximum: 300000, description: 'Wait between reconnect attempts while the hub is unreachable' }),
   drain: Section({
-    batch: Type.Integer({ default: 500, minimum: 1, maximum: 10000, description: 'Outbox rows read per batch; a new alert waits for at most one batch' }),
+    batch: Type.Integer({ default: 2000, minimum: 1, maximum: 10000, description: 'Outbox rows read ahead at a time (acknowledged rows are deleted once per read); a newly committed alert is read before the rest' }),
     inflight: Type.Integer({ default: 200, minimum: 1, maximum: 10000, description: 'QoS 1 publishes awaiting PUBACK at once (the drain pipeline window)' }),
   }, { description: 'How the outbox is drained to the hub' }),
   downlink: Section({

@@ -11,6 +11,9 @@ export type OutboxLedger = Pick<Ledger, 'outboxBatch' | 'outboxAck' | 'outboxDep
 /** The part of mqtt.js the drain uses (a test can pass a fake). */
 export interface QosPublisher {
   publish(topic: string, message: string, opts: { qos: 1 }, callback: (err?: Error) => void): unknown;
+  /** Optional: hold the socket's writes while a burst is published, then send them in one system call. */
+  cork?(): void;
+  uncork?(): void;
 }
 
 export interface DrainOptions {
@@ -147,6 +150,7 @@ export class OutboxDrain {
       return;
     }
     this.pumping = true;
+    this.o.client.cork?.();
     try {
       do {
         this.pumpAgain = false;
@@ -161,6 +165,7 @@ export class OutboxDrain {
       this.pauseAndRetry();
     } finally {
       this.pumping = false;
+      this.o.client.uncork?.();
     }
   }
 

@@ -118,11 +118,20 @@ export function createSync(options: SyncOptions): Sync {
     }
   });
 
+  // The TCP or TLS socket under mqtt.js (a WebSocket stream may not cork: then nothing is held).
+  const corkable = (): { cork(): void; uncork(): void } | undefined => {
+    const stream = client?.stream as Partial<{ cork(): void; uncork(): void }> | undefined;
+    return typeof stream?.cork === 'function' && typeof stream.uncork === 'function' ? (stream as { cork(): void; uncork(): void }) : undefined;
+  };
   const drain = new OutboxDrain({
     ledger,
     // Never hand mqtt.js a message while it is offline: it would keep it in its own store and replay
     // it on reconnect interleaved with ours (the outbox is the only store; STYLE.md on mqtt.js).
-    client: { publish: (topic, message, opts, cb) => (client?.connected ? client.publish(topic, message, opts, cb) : cb(new Error('not connected'))) },
+    client: {
+      publish: (topic, message, opts, cb) => (client?.connected ? client.publish(topic, message, opts, cb) : cb(new Error('not connected'))),
+      cork: () => corkable()?.cork(),
+      uncork: () => corkable()?.uncork(),
+    },
     topics,
     site,
     gate,
