@@ -217,6 +217,17 @@ describe('kiosk in Chromium', () => {
     await page.setViewportSize(SIZES[1] as { width: number; height: number });
   });
 
+  it('turns a device light red when the scanner is unplugged, and green again when it is back', async () => {
+    const light = page.locator('[data-device="scanner-1"]');
+    await poll(() => light.getAttribute('class')).toContain('ok');
+    await h.sim('unplug', { device: 'scanner-1' });
+    await poll(() => light.getAttribute('class')).toContain('bad');
+    expect(await light.textContent()).toContain('扫码');
+    await h.sim('replug', { device: 'scanner-1' });
+    await poll(() => light.getAttribute('class'), { timeout: 20_000 }).toContain('ok');
+    for (const a of h.ledger.alerts({ unacknowledgedOnly: true })) h.ledger.acknowledgeAlert(a.alert.id, 'test');
+  });
+
   it('asks for a re-measure on fever, takes a typed temperature, refuses and raises an alert to acknowledge', async () => {
     await h.scan(h.tokens['hh-002'] as string);
     await poll(outcome).toBe('pending');

@@ -99,6 +99,8 @@ export interface Harness {
   scan(text: string): Promise<void>;
   /** Through the lane's simulated thermometer. */
   temperature(celsius: number): Promise<void>;
+  /** Any simulator-control action (`unplug`, `replug`, `press` …), as `gate sim` sends it. */
+  sim(action: string, body: Record<string, unknown>): Promise<void>;
   /** Stops the daemon and starts it again on the same data and kiosk port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -134,6 +136,7 @@ export async function startHarness(): Promise<Harness> {
       return app.ledger;
     },
     tokens,
+    sim,
     scan: (text) => sim('scan', { text }),
     temperature: (celsius) => sim('temperature', { celsius }),
     async restart() {
