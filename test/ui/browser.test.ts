@@ -319,6 +319,10 @@ describe('kiosk in Chromium', () => {
     await page.locator('[data-screen="ledgers"]').click();
     await poll(() => page.getByTestId('ledger-rows').locator('tr').count()).toBeGreaterThan(2);
     await shot('13-ledgers');
+    await page.getByTestId('ledger-day').fill('2020-01-01');
+    await page.getByRole('button', { name: '搜索' }).click();
+    await poll(() => page.getByTestId('ledger-rows').locator('tbody tr').count()).toBe(0);
+    await page.getByTestId('ledger-day').fill('');
     await page.getByTestId('export-what').selectOption('visitors');
     const dl = page.waitForEvent('download', { timeout: 10_000 });
     await page.getByTestId('export-csv').click();

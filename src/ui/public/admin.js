@@ -11,18 +11,20 @@ export function ledgersScreen(main) {
   const body = h('div', { 'data-testid': 'ledger-rows' });
   const kinds = [['passages', '出入', 'Passages'], ['refusals', '劝返', 'Refusals'], ['visitors', '访客', 'Visitors'], ['alerts', '告警', 'Alerts']];
   const tabs = h('div.row', {}, kinds.map(([k, zh, en]) => h('button', { type: 'button', 'data-kind': k, class: k === kind ? 'info' : '', onclick: act(async (e) => { kind = k; for (const b of tabs.children) b.className = b.dataset.kind === k ? 'info' : ''; e.currentTarget.className = 'info'; await load(); }) }, tr(zh, en))));
+  const day = h('input', { type: 'date', 'data-testid': 'ledger-day', 'aria-label': tr('日期', 'Day') });
   async function load() {
     const t = encodeURIComponent(text.value.trim());
+    const range = day.value ? `&from=${new Date(`${day.value}T00:00`).getTime()}&to=${new Date(`${day.value}T00:00`).getTime() + 86_400_000}` : '';
     if (kind === 'passages' || kind === 'refusals') {
-      const rows = await api('GET', `/api/passages?limit=100${t ? `&text=${t}` : ''}${kind === 'refusals' ? '&outcome=refused' : ''}`);
+      const rows = await api('GET', `/api/passages?limit=100${t ? `&text=${t}` : ''}${range}${kind === 'refusals' ? '&outcome=refused' : ''}`);
       body.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, ...[tr('时间', 'Time'), tr('方向', 'Dir'), tr('人员', 'Who'), tr('结果', 'Outcome'), tr('原因', 'Reasons')].map((x) => h('th', {}, x)))),
         h('tbody', {}, rows.map((p) => { const o = OUT[p.outcome] ?? OUT.abandoned; return h('tr', {}, h('td', {}, fmt(p.decidedAt)), h('td', {}, p.direction === 'out' ? tr('出', 'Out') : tr('进', 'In')), h('td', {}, subjectText(p.subject)), h('td', {}, h(`span.tag.${o[0]}`, {}, tr(o[1], o[2]))), h('td', {}, p.reasons.map(trText).join('；'))); }))));
     } else if (kind === 'visitors') {
-      const rows = await api('GET', `/api/visitors?limit=100${t ? `&text=${t}` : ''}`);
+      const rows = await api('GET', `/api/visitors?limit=100${t ? `&text=${t}` : ''}${range}`);
       body.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, ...[tr('登记', 'Registered'), tr('姓名', 'Name'), tr('身份证', 'ID'), tr('来自', 'From'), tr('销号', 'Signed out')].map((x) => h('th', {}, x)))),
         h('tbody', {}, rows.map((v) => h('tr', {}, h('td', {}, fmt(v.registeredAt)), h('td', {}, v.name), h('td', {}, v.idNumber ?? '—'), h('td', {}, v.origin ?? '—'), h('td', {}, v.signedOutAt ? fmt(v.signedOutAt) : tr('在内', 'Inside')))))));
     } else {
-      const rows = await api('GET', '/api/alerts?limit=100');
+      const rows = await api('GET', `/api/alerts?limit=100${range.replace(/&to=\d+/, '')}`);
       body.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, ...[tr('时间', 'Time'), tr('级别', 'Level'), tr('内容', 'Alert'), tr('确认', 'Ack')].map((x) => h('th', {}, x)))),
         h('tbody', {}, rows.map((a) => h('tr', {}, h('td', {}, fmt(a.at)), h('td', {}, h(`span.tag.${a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'info'}`, {}, a.severity)), h('td', {}, trText(a.text)), h('td', {}, a.acknowledgedBy ?? '—'))))));
     }
@@ -41,7 +43,7 @@ export function ledgersScreen(main) {
   };
   main.replaceChildren(
     h('div', {},
-      h('section.card', {}, tabs, h('div.row', { style: 'margin-top:6px' }, text, h('button.info', { type: 'button', onclick: act(load) }, ic('search'), tr('搜索', 'Search'))), body),
+      h('section.card', {}, tabs, h('div.row', { style: 'margin-top:6px' }, text, day, h('button.info', { type: 'button', onclick: act(load) }, ic('search'), tr('搜索', 'Search'))), body),
       h('section.card', { style: 'margin-top:8px' }, h('h2', {}, ic('download'), tr('导出台账', 'Export a ledger')), h('div.row', {}, what, from, to),
         h('div.row', { style: 'margin-top:6px' },
           h('button.ok', { type: 'button', 'data-testid': 'export-csv', onclick: download(false, 'csv') }, ic('download'), tr('导出CSV（脱敏）', 'CSV (masked)')),
@@ -65,6 +67,7 @@ export function settingsScreen(main) {
     box.replaceChildren(
       h('div', {},
         h('section.card', {}, h('h2', {}, tr('区域等级', 'Zone level')), h('div.row', { 'data-testid': 'zone-levels' }, ZONES.map(([z, zh, en, cls]) => h(`button${s.zoneLevel === z ? `.${cls}` : ''}`, { type: 'button', 'aria-pressed': String(s.zoneLevel === z), onclick: act(async () => { if (!confirm(tr(`确认切换为${zh}？`, `Switch to ${en}?`))) return; await api('POST', '/api/settings/zone-level', { level: z }); await load(); }) }, s.zoneLevel === z ? ic('check') : null, tr(zh, en))))),
+        h('section.card', {}, h('h2', {}, tr('中高风险地区（上级下发）', 'Risk areas (from the hub)')), h('p', { 'data-testid': 'risk-list' }, s.riskAreas.length ? s.riskAreas.join('、') : tr('暂无', 'None'))),
         h('section.card', {}, h('h2', {}, tr('阈值', 'Thresholds')),
           h('p', {}, (() => { const n = th.nucleicTestMaxAgeHours ?? s.rules.nucleicTestMaxAgeHours; return tr(`发热阈值 ${th.feverThreshold ?? s.rules.feverThreshold}℃；核酸：${n ? `${n}小时内` : '不查'}`, `Fever ${th.feverThreshold ?? s.rules.feverThreshold} °C; nucleic test: ${n ? `within ${n} h` : 'not checked'}`); })()),
           h('div.row', {}, h('button', { type: 'button', onclick: act(async () => { const v = await numberPad({ title: tr('发热阈值 ℃', 'Fever threshold °C'), decimal: true, max: 4 }); if (v) { await api('POST', '/api/settings/thresholds', { feverThreshold: Number(v) }); await load(); } }) }, ic('thermo'), tr('改发热阈值', 'Fever threshold')),
