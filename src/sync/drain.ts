@@ -88,6 +88,7 @@ export class OutboxDrain {
   private pumping = false;
   private pumpAgain = false;
   private paused = false;
+  private inFlush = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
@@ -108,7 +109,8 @@ export class OutboxDrain {
 
   /** New rows were committed: drain them now if the link is up. */
   wake(): void {
-    if (!this.online || this.stopped) return;
+    // Our own deletions are announced on the bus as outbox changes too: nothing new to read then.
+    if (!this.online || this.stopped || this.inFlush) return;
     this.queue = [];
     this.head = 0;
     this.exhausted = false;
@@ -242,6 +244,7 @@ export class OutboxDrain {
     if (this.pendingAcks.length === 0) return;
     const seqs = this.pendingAcks;
     this.pendingAcks = [];
+    this.inFlush = true;
     try {
       this.o.ledger.outboxAck(seqs);
     } catch (err) {
@@ -250,6 +253,8 @@ export class OutboxDrain {
       for (const s of seqs) this.outstanding.delete(s);
       if (!this.paused) this.pauseAndRetry();
       return;
+    } finally {
+      this.inFlush = false;
     }
     for (const s of seqs) this.outstanding.delete(s);
     this.acked += seqs.length;
