@@ -250,7 +250,7 @@ function liveScreen() {
   S.lane = lane.id;
   const busy = lane.stage !== 'idle' && lane.passage;
   const p = busy ? lane.passage : S.lastDecided[lane.id];
-  const card = h('section.passage', { 'data-testid': 'passage', 'data-passage': p?.id ?? '', 'data-outcome': busy ? 'pending' : (p?.outcome ?? 'none') });
+  const card = h('section.passage', { role: 'status', 'aria-live': 'polite', 'data-testid': 'passage', 'data-passage': p?.id ?? '', 'data-outcome': busy ? 'pending' : (p?.outcome ?? 'none') });
   if (!p) {
     card.append(h('div.outcome', {}, ic('gate'), tr('等待通行', 'Waiting')), h('p.reasons', {}, tr('请刷卡或扫码', 'Scan a card or code')));
   } else {
