@@ -263,6 +263,7 @@ write_config() {
     sed -e "s#^  keyDir: ./var/keys#  keyDir: $DATA/keys#" -e "s#^  path: ./var/gate.db#  path: $DATA/gate.db#" \
       "$R$OPT/current/config/default.yaml" > "$R$ETC/config.yaml"
     did "wrote $ETC/config.yaml (edit it for your devices; see docs/hardware.md)"
+    NEW_CONFIG=1
   else
     did "kept $ETC/config.yaml"
   fi
@@ -343,10 +344,15 @@ release_ready() {
     sleep 5
     systemctl is-active --quiet "$APP.service"
   else
-    in_root_bounded runuser -u "$SERVICE_USER" -- \
-      node "$OPT/current/bin/gate.js" check-config "$ETC/config.yaml" >/dev/null || return 1
-    migrate_data
+    release_ready_offline
   fi
+}
+
+# Without a running service: the configuration loads and the ledger opens and migrates.
+release_ready_offline() {
+  in_root_bounded runuser -u "$SERVICE_USER" -- \
+    node "$OPT/current/bin/gate.js" check-config "$ETC/config.yaml" >/dev/null || return 1
+  migrate_data
 }
 
 # Without a running daemon, the new version migrates the ledger itself (what its start would do),
@@ -470,16 +476,23 @@ prune_releases() {
 }
 
 start_service() {
-  if [ "$START" -eq 1 ] && systemd_running; then
+  if [ "$START" -eq 1 ] && systemd_running && [ "${NEW_CONFIG:-0}" -eq 0 ]; then
     if [ "${UPGRADED:-0}" -eq 0 ]; then
       systemctl restart "$APP.service" || die "the service did not start: journalctl -u $APP -n 100"
     fi
     did "service $APP is $(systemctl is-active "$APP.service")"
+    return 0
+  fi
+  if [ "${UPGRADED:-0}" -eq 0 ]; then
+    release_ready_offline || die "the installed version does not start: gate check-config $ETC/config.yaml says what is wrong"
+    did "the installed version loads its configuration"
+  fi
+  if [ "${NEW_CONFIG:-0}" -eq 1 ]; then
+    # A fresh configuration has no lanes yet: started now, the daemon would refuse and restart in a loop.
+    echo "  Next: describe your lanes and devices in $ETC/config.yaml (examples: $OPT/current/config/examples/),"
+    echo "        check it with: gate check-config $ETC/config.yaml"
+    echo "        then start:    sudo systemctl start $APP   (it also starts at every boot)"
   else
-    if [ "${UPGRADED:-0}" -eq 0 ]; then
-      release_ready || die "the installed version does not start: gate check-config $ETC/config.yaml says what is wrong"
-      did "the installed version loads its configuration"
-    fi
     echo "  (service not started: it starts at the next boot, or: systemctl start $APP)"
   fi
 }

@@ -3,13 +3,15 @@
 // with `gate check-config` and migrates the ledger as the service user). Install, idempotent
 // rerun, upgrade (data kept, migration ran), failed upgrade (rolled back), uninstall (data kept).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/store/migrations.js';
+import { freePort } from '../helpers/mosquitto.js';
 import { makeDebianRoot, need, removeDebianRoot } from './debian-root.js';
+import { NotifySupervisor } from './notify-supervisor.js';
 
 const REPO = join(import.meta.dirname, '../..');
 const OPT = '/opt/checkpoint-gate';
@@ -148,6 +150,7 @@ describe('install.sh in a Debian root', () => {
     pin = /^GATE_ADMIN_PIN=(\d+)$/m.exec(readFileSync(secrets, 'utf8'))?.[1] ?? '';
     expect(pin).toMatch(/^\d{8}$/);
     expect(r.out).toContain(`admin PIN generated in /etc/checkpoint-gate/secrets.env: ${pin}`);
+    expect(r.out).toContain('Next: describe your lanes and devices in /etc/checkpoint-gate/config.yaml');
     const config = readFileSync(join(root, 'etc/checkpoint-gate/config.yaml'), 'utf8');
     expect(config).toContain(`path: ${DATA}/gate.db`);
     expect(config).toContain(`keyDir: ${DATA}/keys`);
@@ -214,6 +217,39 @@ describe('install.sh in a Debian root', () => {
     expect(d.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(d.prepare('SELECT note FROM deploy_marker').pluck().all()).toEqual(['written by v1']);
     d.close();
+  }, STEP);
+
+  it('the installed release runs as the service user with the generated configuration and reports READY=1', async () => {
+    // What the unit does, minus systemd: the service user, the config in /etc, the data in
+    // /var/lib, the notify socket; the kiosk on a free port so parallel tests do not collide.
+    // The electrician describes a lane (the installed default has none, and the daemon refuses to run without).
+    const cfg = join(root, 'etc/checkpoint-gate/config.yaml');
+    const text = readFileSync(cfg, 'utf8');
+    expect(text).toMatch(/^lanes: \[\]$/m);
+    writeFileSync(cfg, text.replace(/^lanes: \[\]$/m, 'lanes:\n  - id: main\n    name: 主通道'));
+    const port = await freePort();
+    mkdirSync(join(root, 'run'), { recursive: true });
+    execFileSync('mount', ['-t', 'proc', 'proc', join(root, 'proc')], { timeout: 10_000 });
+    const sup = new NotifySupervisor({
+      command: 'chroot',
+      args: [root, '/usr/bin/env', '-i', 'PATH=/usr/bin:/bin', 'NODE_ENV=production', 'NOTIFY_SOCKET=/run/notify.sock', `GATE_KIOSK_PORT=${port}`, `GATE_ADMIN_PIN=${pin}`,
+        'setpriv', '--reuid=checkpoint', '--regid=checkpoint', '--init-groups', '--', 'node', `${OPT}/current/bin/gate.js`, 'run', '--config', '/etc/checkpoint-gate/config.yaml'],
+      cwd: '/',
+      times: { watchdogMs: 60_000, restartMs: 1000, timeoutStartMs: 60_000, watchdogSignal: 'SIGKILL', restart: 'no' },
+      runDir: join(root, 'run'),
+    });
+    try {
+      await sup.start();
+      const ready = await sup.waitFor('ready', 60_000);
+      expect(ready.pid).toBeGreaterThan(0);
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5000) });
+      expect(res.status).toBe(200);
+      const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${ready.pid}/status`, 'utf8'))?.[1];
+      expect(uid).toBe(inRoot('id', '-u', 'checkpoint').trim());
+    } finally {
+      await sup.stop();
+      spawnSync('umount', ['-l', join(root, 'proc')], { timeout: 10_000 });
+    }
   }, STEP);
 
   it('rolls back an upgrade whose version does not become ready, data intact', () => {

@@ -6,6 +6,7 @@
 // SIGHUP/SIGPIPE do not). Messages arrive as datagrams on $NOTIFY_SOCKET like systemd's.
 // Not reproduced: NotifyAccess=main's sender PID check (unix-dgram gives no SCM_CREDENTIALS).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -81,6 +82,8 @@ export class NotifySupervisor {
       socket.on('error', (err) => reject(err ?? new Error('notify socket error')));
       socket.bind(this.socketPath);
     });
+    // Like /run/systemd/notify: a service running as another user must be able to send.
+    chmodSync(this.socketPath, 0o777);
     this.spawn();
   }
 
