@@ -146,6 +146,8 @@ describe('live gate and operator inputs', () => {
     expect((await call('POST', '/api/lanes/nope/remeasure', admin)).json().code).toBe('UNKNOWN_LANE');
     expect((await call('POST', '/api/lanes/main/override', admin, { decision: 'admit', reason: ' ' })).json().code).toBe('OVERRIDE_REASON');
     expect((await call('POST', '/api/lanes/main/direction', admin, { direction: 'up' })).statusCode).toBe(400);
+    expect((await call('POST', '/api/lanes/main/direction', admin, { direction: 'out' })).statusCode).toBe(200);
+    expect((await call('POST', '/api/lanes/main/direction', admin, { direction: 'in' })).statusCode).toBe(200);
     expect((await call('GET', '/api/nothing-here', admin)).json().code).toBe('NOT_FOUND');
   });
 
