@@ -241,6 +241,7 @@ describe('residents and cards', () => {
   let cardId = '';
   it('searches households and shows one household masked', async () => {
     expect((await call('GET', '/api/households?text=1号楼', admin)).json()).toHaveLength(2);
+    expect((await call('GET', `/api/households?text=${encodeURIComponent('桂兰')}`, admin)).json().map((x: { id: string }) => x.id)).toEqual(['hh-001']);
     const hh = (await call('GET', '/api/households/hh-001', admin)).json();
     expect(hh.persons.map((p: { name: string }) => p.name).sort()).toEqual(['张*兰', '李*国']);
     expect(JSON.stringify(hh)).not.toContain('13800001111');

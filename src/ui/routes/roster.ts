@@ -39,7 +39,19 @@ export function rosterRoutes(app: FastifyInstance, state: KioskState): void {
 
   app.get('/api/households', { preHandler: volunteer, schema: { querystring: Type.Object({ text: Text, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) } }, async (req) => {
     const q = req.query as { text?: string; limit?: number };
-    return ledger.households({ ...(q.text ? { text: q.text } : {}), limit: q.limit ?? 50 }).map((h) => ({ id: h.id, address: h.address, grid: h.grid, registeredResidents: h.registeredResidents, actualResidents: h.actualResidents }));
+    const found = ledger.households({ ...(q.text ? { text: q.text } : {}), limit: q.limit ?? 50 }).map((h) => ({ id: h.id, address: h.address, grid: h.grid, registeredResidents: h.registeredResidents, actualResidents: h.actualResidents }));
+    // A volunteer often knows the name, not the household: add the households of matching people.
+    if (q.text) {
+      const seen = new Set(found.map((h) => h.id));
+      for (const p of ledger.persons({ text: q.text, limit: 50 })) {
+        const hh = seen.has(p.householdId) ? undefined : ledger.rosterView().household(p.householdId);
+        if (hh) {
+          seen.add(hh.id);
+          found.push({ id: hh.id, address: hh.address, grid: undefined, registeredResidents: undefined, actualResidents: undefined });
+        }
+      }
+    }
+    return found;
   });
 
   app.get('/api/persons', { preHandler: volunteer, schema: { querystring: Type.Object({ text: Text, category: Text, quarantined: Type.Optional(Type.Boolean()) }) } }, async (req) => {
