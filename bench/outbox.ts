@@ -127,7 +127,20 @@ function passageOf(i: number): Passage {
 /** One drain of N rows recorded "during an outage"; returns msg/s and the serialised messages for the raw run. */
 async function drainOnce(url: string, run: number): Promise<{ rate: number; messages: Array<{ topic: string; body: string }> }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-outbox-'));
-  const open = (synchronous: 'FULL' | 'NORMAL') => openLedger({ path: join(dir, 'gate.db'), clock: { now: () => Date.now(), synced: () => true }, gateId: GATE, siteId: SITE, synchronous, timeZone: 'Asia/Shanghai' });
+  let wake: () => void = () => undefined;
+  const open = (synchronous: 'FULL' | 'NORMAL') =>
+    openLedger({
+      path: join(dir, 'gate.db'),
+      clock: { now: () => Date.now(), synced: () => true },
+      gateId: GATE,
+      siteId: SITE,
+      synchronous,
+      timeZone: 'Asia/Shanghai',
+      // As in the daemon: every outbox change reaches sync over the bus and wakes the drain.
+      onChange: (what) => {
+        if (what === 'outbox') wake();
+      },
+    });
   // The backlog is written quickly (not timed); the drain runs on the daemon's default, FULL.
   const writer = open('NORMAL');
   for (let i = 0; i < N; i++) writer.recordPassage(passageOf(i));
@@ -148,6 +161,7 @@ async function drainOnce(url: string, run: number): Promise<{ rate: number; mess
       uncork: () => (client.stream as unknown as { uncork(): void }).uncork(),
     };
     const drain = new OutboxDrain({ ledger, client: publisher, topics, site: SITE, gate: GATE, batch: BATCH, inflight: INFLIGHT, sendPersonalData: false, logger: pino({ level: 'silent' }) });
+    wake = () => drain.wake();
     const t0 = performance.now();
     const done = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`drain did not finish: ${ledger.outboxDepth()} rows left after 120 s`)), 120_000);

@@ -59,11 +59,15 @@ export function outboxMessage(row: OutboxRow, site: string, gate: string, sendPe
 /** Acknowledged rows are deleted in one transaction before each read-ahead, per this many, after ACK_FLUSH_MS, or when nothing is in flight. */
 const ACK_FLUSH = 1024;
 const dropPersonal = (key: string, value: unknown) => (PERSONAL_KEYS.has(key) ? undefined : value);
+// Quotes inside JSON strings are escaped, so this matches keys only (a false match costs a second stringify).
+const PERSONAL_KEY_IN_JSON = /"(?:name|idNumber|phone|address)":/;
 
 /** The serialised outbox message: minimised in one pass of JSON.stringify (no copy of the payload). */
 export function outboxJson(row: OutboxRow, site: string, gate: string, sendPersonalData: boolean): string {
   const msg: OutboxMessage = { v: 1, site, gate, seq: row.seq, kind: row.kind, at: row.createdAt, clockSynced: row.clockSynced, data: row.payload };
-  return sendPersonalData ? JSON.stringify(msg) : JSON.stringify(msg, dropPersonal);
+  const plain = JSON.stringify(msg);
+  // The ledger minimises already: stringify again, dropping keys, only when one is really there.
+  return sendPersonalData || !PERSONAL_KEY_IN_JSON.test(plain) ? plain : JSON.stringify(msg, dropPersonal);
 }
 export const ACK_FLUSH_MS = 50;
 /** After the ledger could not mark rows sent, or a publish failed, wait this long before draining again (no busy loop). */
