@@ -35,6 +35,7 @@ async function main(): Promise<number> {
     areaModule('Outbox drain', 'outbox.js'),
     areaModule('Scan to screen (Chromium)', 'kiosk.js'),
     { title: 'Memory', run: () => gate.rssAfter() },
+    areaModule('Field deployment (SD-card writes)', 'deploy.js'),
     { title: 'Start to ready', run: () => gate.startToReady() },
   ].filter((s) => only.length === 0 || only.some((o) => s.title.toLowerCase().includes(o.toLowerCase())));
 

@@ -16,7 +16,8 @@ import type { EmbeddedBroker } from '../sync/broker.js';
 import { createSync, type Sync } from '../sync/sync.js';
 import { createKioskFeature } from '../ui/kiosk.js';
 import { EventBus } from './bus.js';
-import { type AppClock, systemClock } from './clock.js';
+import { type AppClock, appClock } from './clock.js';
+import { ClockSync, recordClockCorrection } from './clock-sync.js';
 import type { AppContext, Feature } from './feature.js';
 import { GateRuntime } from './gate-runtime.js';
 import { Lifecycle } from './lifecycle.js';
@@ -66,12 +67,11 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const env = opts.env ?? process.env;
   const logger = opts.logger ?? createLogger(config.logging);
   const notifier = opts.notifier ?? createNotifier(env);
-  const clock = opts.clock ?? systemClock({ assumeSynced: config.simulation });
   const dataDir = resolve(dirname(config.storage.path));
   mkdirSync(dataDir, { recursive: true });
   const unlock = lockDataDir(dataDir);
   try {
-    return await compose({ ...opts, config, logger, notifier, clock, dataDir, env, started, unlock });
+    return await compose({ ...opts, config, logger, notifier, dataDir, env, started, unlock });
   } catch (err) {
     unlock();
     throw err;
@@ -81,7 +81,6 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
 interface ComposeOptions extends StartAppOptions {
   logger: Logger;
   notifier: Notifier;
-  clock: AppClock;
   dataDir: string;
   env: NodeJS.ProcessEnv;
   started: number;
@@ -90,7 +89,23 @@ interface ComposeOptions extends StartAppOptions {
 
 async function compose(opts: ComposeOptions): Promise<RunningApp> {
   let { config } = opts;
-  const { logger, notifier, clock, dataDir, env, started } = opts;
+  const { logger, notifier, dataDir, env, started } = opts;
+  // Until NTP has synchronised (a Pi has no RTC), records are marked unsynced; when it does, the
+  // correction goes to the hub through the outbox.
+  let ledgerForCorrections: Ledger | undefined;
+  const clockSync = opts.clock
+    ? undefined
+    : new ClockSync({
+        assumeSynced: config.simulation,
+        onSynced: (c) => {
+          if (!ledgerForCorrections) return;
+          recordClockCorrection(ledgerForCorrections, c);
+          logger.info({ offsetMs: c.offsetMs, source: c.source }, 'clock synchronised; correction queued for the hub');
+        },
+        onLost: (source) => logger.warn({ source }, 'the clock is no longer synchronised; passages are marked so'),
+        onError: (err) => logger.warn({ err }, 'could not check the clock synchronisation'),
+      });
+  const clock: AppClock = opts.clock ?? appClock(clockSync as ClockSync);
   // In simulation a busy kiosk port (another program on 8080) is not a reason to refuse to start.
   if (config.simulation && !(await portFree(config.kiosk.host, config.kiosk.port))) {
     logger.warn({ port: config.kiosk.port }, 'kiosk port busy; using a free port (simulation)');
@@ -106,6 +121,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   // Storage first: the gate core is seeded from what the ledger knows (who is inside).
   const store = createStoreFeature({ ctx });
   const ledger = store.ledger;
+  ledgerForCorrections = ledger;
   const { core, keys } = createGateFromConfig({ ctx, keyDir: resolve(config.cards.keyDir), state: gateSeedFrom(ledger.insideState()) });
   if (config.simulation) seedDemo({ ledger, keys, config, dataDir, logger });
 
@@ -151,6 +167,8 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   );
 
   lifecycle.add(store);
+  // Not awaited: the first probe may take seconds (timedatectl); until it answers, records are marked unsynced.
+  if (clockSync) lifecycle.add(step('clock', () => void clockSync.start(), () => clockSync.stop()));
   if (barrier) {
     // Other writes (visitors, roster, operator actions) reach the disk right after they commit.
     let off: (() => void) | undefined;
