@@ -349,6 +349,14 @@ describe('kiosk in Chromium', () => {
     await page.locator('[data-screen="settings"]').click();
     await poll(() => page.getByTestId('zone-levels').count()).toBe(1);
     await shot('14-settings');
+    await page.locator('[data-zone="controlled"]').click();
+    await page.getByTestId('zone-ok').click();
+    // The whole screen follows: the badge in the top bar comes over the live stream.
+    await poll(() => page.getByTestId('zone').textContent()).toBe('管控区');
+    expect(h.ledger.policy().zoneLevel).toBe('controlled');
+    await page.locator('[data-zone="normal"]').click();
+    await page.getByTestId('zone-ok').click();
+    await poll(() => page.getByTestId('zone').textContent()).toBe('常态化');
   });
 
   it('locks the screen and signs in again with the PIN', async () => {
