@@ -44,6 +44,14 @@ function packageDir(name: string): string {
   return entry.slice(0, at + marker.length);
 }
 
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
 export const PUBLIC_DIR = join(projectRoot(), 'src', 'ui', 'public');
 
 const CSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -83,7 +91,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       // SameSite=Strict already stops other sites' forms; a foreign Origin is refused as well.
       const origin = req.headers.origin;
-      if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) throw new KioskError('FORBIDDEN', { zh: '来源不符', en: 'foreign origin' });
+      if (origin && origin !== 'null' && hostOf(origin) !== req.headers.host) throw new KioskError('FORBIDDEN', { zh: '来源不符', en: 'foreign origin' });
     }
   });
 

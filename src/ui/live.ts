@@ -99,6 +99,12 @@ export class LiveHub {
         this.clients.delete(c);
         continue;
       }
+      // A screen that stopped reading (a hung tab, a dead link) is dropped rather than buffered without end.
+      if (c.res.writableLength > 1_000_000) {
+        c.res.destroy();
+        this.clients.delete(c);
+        continue;
+      }
       c.res.write(frame);
     }
   }

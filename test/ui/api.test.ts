@@ -108,6 +108,8 @@ describe('first run and login', () => {
   it('refuses a state change from a foreign Origin', async () => {
     const r = await h.app.inject({ method: 'POST', url: '/api/duty/sign-in', headers: { cookie: admin, origin: 'http://evil.example' } });
     expect(r.statusCode).toBe(403);
+    const garbled = await h.app.inject({ method: 'POST', url: '/api/duty/sign-in', headers: { cookie: admin, origin: '::not a url::' } });
+    expect(garbled.json().code).toBe('FORBIDDEN');
   });
 });
 
