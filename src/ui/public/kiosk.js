@@ -376,6 +376,31 @@ function overrideDialog(lane) {
 
 let modalCleanup = null;
 
+/** The QR text in an RGBA frame reduced f× by averaging, or null. */
+function decodeFrame(Z, reader, img, f) {
+  const w = Math.floor(img.width / f);
+  const hgt = Math.floor(img.height / f);
+  const lum = new Uint8ClampedArray(w * hgt);
+  const d = img.data;
+  for (let y = 0; y < hgt; y++) {
+    for (let x = 0; x < w; x++) {
+      let sum = 0;
+      for (let dy = 0; dy < f; dy++) {
+        for (let dx = 0; dx < f; dx++) {
+          const i = ((y * f + dy) * img.width + x * f + dx) * 4;
+          sum += (d[i] * 299 + d[i + 1] * 587 + d[i + 2] * 114) / 1000;
+        }
+      }
+      lum[y * w + x] = sum / (f * f);
+    }
+  }
+  try {
+    return reader.decode(new Z.BinaryBitmap(new Z.HybridBinarizer(new Z.RGBLuminanceSource(lum, w, hgt)))).getText();
+  } catch {
+    return null;
+  }
+}
+
 /** Our own frame loop over @zxing/library's QR reader: its video helpers can miss the 'playing' event and wait forever. */
 async function cameraDialog(lane) {
   const video = h('video', { muted: true, playsInline: true, autoplay: true, 'data-testid': 'camera-video' });
@@ -404,24 +429,20 @@ async function cameraDialog(lane) {
     const tick = () => {
       if (done) return;
       if (video.videoWidth) {
-        // zxing-js misses sharp codes whose modules are many pixels wide: try the frame at 1, 1/2 and 1/3 size in turn.
-        const f = [1, 2, 3][round++ % 3];
-        canvas.width = Math.round(video.videoWidth / f);
-        canvas.height = Math.round(video.videoHeight / f);
-        g.drawImage(video, 0, 0, canvas.width, canvas.height);
-        let text = null;
-        try {
-          text = reader.decode(new Z.BinaryBitmap(new Z.HybridBinarizer(new Z.HTMLCanvasElementLuminanceSource(canvas)))).getText();
-        } catch {
-          // No readable code in this frame yet.
-        }
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        g.drawImage(video, 0, 0);
+        // zxing-js misses sharp codes whose modules are many pixels wide: each frame is also tried
+        // averaged down 3×, 2× and 4× (a box filter; the canvas's own scaling aliases).
+        const f = [1, 3, 2, 4][round++ % 4];
+        const text = decodeFrame(Z, reader, g.getImageData(0, 0, canvas.width, canvas.height), f);
         if (text) {
           closeModal();
           void api('POST', `/api/lanes/${encodeURIComponent(lane)}/scan`, { text }).catch((e) => toast(e.message, true));
           return;
         }
       }
-      timer = setTimeout(tick, 150);
+      timer = setTimeout(tick, 120);
     };
     tick();
   } catch (e) {
