@@ -19,6 +19,7 @@ import { EventBus } from './bus.js';
 import { type AppClock, appClock } from './clock.js';
 import { ClockSync, recordClockCorrection } from './clock-sync.js';
 import type { AppContext, Feature } from './feature.js';
+import { effectiveRules } from './effective-rules.js';
 import { GateRuntime } from './gate-runtime.js';
 import { Lifecycle } from './lifecycle.js';
 import { portFree } from './port.js';
@@ -142,6 +143,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
     lanes: config.lanes.map((l) => ({ id: l.id, name: l.name ?? l.id, direction: l.direction })),
     devices: () => devices.health(),
     sync: syncState,
+    rules: () => effectiveRules(config.rules, ledger, logger),
   });
 
   let brokerUrl = config.mqtt.url;

@@ -2,12 +2,15 @@
 // decision to the ledger BEFORE the door moves or the screen shows it, then tells devices, kiosk
 // and sync. Owns the one timer the core asks for (its next deadline).
 import type { GateContext, GateInput, GateOutput, LaneStage, Policy, RosterView } from '../gate/contract.js';
+import type { RulesConfig } from '../gate/config.js';
 import type { Alert, Direction, Passage, Text } from '../gate/model.js';
 import type { AppContext, Feature } from './feature.js';
 import type { GateRuntimeApi, LaneView } from './runtime-api.js';
 
 export interface GateCoreLike {
   handle(input: GateInput, ctx: GateContext): GateOutput[];
+  /** New thresholds (from the hub or an admin), in force from the next input. */
+  setRules?(rules: RulesConfig): void;
   nextDeadline(): number | undefined;
   lanes(): Array<{ id: string; stage: LaneStage; passage?: Partial<Passage> & { id: string }; prompt?: Text }>;
 }
@@ -31,6 +34,8 @@ export interface GateRuntimeOptions {
    * before it moves the door or shows the decision. Absent: commits are durable when they return.
    */
   durable?: (cb: (err?: Error) => void) => void;
+  /** The rules in force: configuration plus the thresholds policy; re-read with the roster and policy. */
+  rules?: () => RulesConfig;
   /** Retry period for decisions that could not be committed (disk full, I/O error). */
   retryMs?: number;
 }
@@ -72,6 +77,7 @@ export class GateRuntime implements Feature, GateRuntimeApi {
   /** Re-read the roster and policy snapshots the core decides with. */
   refresh(): void {
     this.snapshot = { roster: this.opts.ledger.rosterView(), policy: this.opts.ledger.policy() };
+    if (this.opts.rules && this.opts.core.setRules) this.opts.core.setRules(this.opts.rules());
   }
 
   private context(): GateContext {

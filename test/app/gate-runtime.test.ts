@@ -5,6 +5,7 @@ import type { AppContext } from '../../src/app/feature.js';
 import { type GateCoreLike, GateRuntime, type RuntimeLedger } from '../../src/app/gate-runtime.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { GateInput, GateOutput } from '../../src/gate/contract.js';
+import type { RulesConfig } from '../../src/gate/config.js';
 import type { Passage } from '../../src/gate/model.js';
 
 function passage(id: string): Passage {
@@ -50,8 +51,36 @@ function setup(opts: { failWrites?: () => boolean; deadline?: () => number | und
   return { rt, bus, log, inputs };
 }
 
+function setupWithRules() {
+  const bus = new EventBus();
+  const ctx: AppContext = {
+    config: validateConfig({}).config!, bus, logger: pino({ level: 'silent' }), dataDir: '/tmp',
+    clock: { now: () => Date.now(), mono: () => performance.now(), synced: () => true },
+  };
+  const rulesSeen: RulesConfig[] = [];
+  const state = { nextFever: 37.3 };
+  const core: GateCoreLike = { handle: () => [], nextDeadline: () => undefined, lanes: () => [], setRules: (r) => rulesSeen.push(r) };
+  const ledger: RuntimeLedger = {
+    recordPassage: () => ({ seq: 1 }),
+    recordAlert: () => ({ seq: 1 }),
+    rosterView: () => ({ person: () => undefined, personByIdNumber: () => undefined, household: () => undefined, card: () => undefined, visitor: () => undefined, members: () => [] }),
+    policy: () => ({ version: 1, zoneLevel: 'normal', riskAreas: [], revokedCards: [], authorised: [] }),
+  };
+  const rt = new GateRuntime({ ctx, core, ledger, lanes: [], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), rules: () => ({ ...ctx.config.rules, feverThreshold: state.nextFever }) });
+  return { bus, rt, rulesSeen, state };
+}
+
 describe('GateRuntime', () => {
   afterEach(() => vi.useRealTimers());
+
+  it('gives the core the rules in force again whenever the policy changes', () => {
+    const { rt, bus, rulesSeen, state } = setupWithRules();
+    rt.start();
+    expect(rulesSeen.at(-1)?.feverThreshold).toBe(37.3);
+    state.nextFever = 37.0;
+    bus.emit('ledger.changed', { what: 'policy' });
+    expect(rulesSeen.at(-1)?.feverThreshold).toBe(37.0);
+  });
 
   it('with group commit, moves the door and tells anyone only once the ledger says the commit is on disk', () => {
     const syncs: Array<(err?: Error) => void> = [];
