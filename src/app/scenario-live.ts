@@ -6,27 +6,14 @@ import type { GateKeySet } from '../cards/gate-setup.js';
 import type { GateInput } from '../gate/contract.js';
 import type { ParsedScenario } from '../gate/scenario/parse.js';
 import { type ScenarioPolicy, type ScenarioRoster, seconds } from '../gate/scenario/schema.js';
-import { createScenarioWorld, eventToInput } from '../gate/scenario/world.js';
+import { createScenarioWorld, eventToInput, scenarioPersons } from '../gate/scenario/world.js';
 import type { Ledger, PolicyKind, RosterChange } from '../store/api.js';
 
 /** The ledger's form of a scenario roster block, times relative to `now`. */
 export function rosterChangeFromScenario(r: ScenarioRoster, now: number): RosterChange {
-  const ago = (d: number | string) => now - seconds(d) * 1000;
   return {
     households: (r.households ?? []).map((h) => ({ id: h.id, address: h.address ?? '' })),
-    persons: (r.persons ?? []).map((p) => ({
-      id: p.id,
-      householdId: p.household,
-      name: p.name,
-      resident: p.resident ?? true,
-      categories: p.categories ?? [],
-      ...(p.idNumber ? { idNumber: p.idNumber } : {}),
-      ...(p.quarantine ? { quarantine: { kind: p.quarantine.kind, until: now + seconds(p.quarantine.for) * 1000 } } : {}),
-      ...(p.health ? { health: { colour: p.health.colour, at: ago(p.health.ago ?? 0) } } : {}),
-      ...(p.testAgo !== undefined ? { lastTestAt: ago(p.testAgo) } : {}),
-      ...(p.vaccinated !== undefined ? { vaccinated: p.vaccinated } : {}),
-      ...(p.riskTravel ? { riskTravel: { area: p.riskTravel.area, at: ago(p.riskTravel.ago) } } : {}),
-    })),
+    persons: scenarioPersons(r, now),
     cards: (r.cards ?? [])
       .filter((c) => c.onRoster !== false)
       .map((c) => ({

@@ -11,7 +11,7 @@ import type { GateKeySet } from '../cards/gate-setup.js';
 import type { DeviceManager } from '../devices/index.js';
 import type { GateInput } from '../gate/contract.js';
 import { parseScenario, ScenarioError } from '../gate/scenario/parse.js';
-import type { Passage } from '../gate/model.js';
+import { passageSummary } from '../gate/scenario/run.js';
 import type { Ledger } from '../store/api.js';
 import { cardToken } from './demo.js';
 import type { AppContext } from './feature.js';
@@ -48,19 +48,6 @@ export interface SimControlOptions {
 }
 
 class BadRequest extends Error {}
-
-/** The one-line summary of a decided passage, the same shape `gate simulate` prints. */
-export function passageLine(p: Passage) {
-  return {
-    passage: p.id,
-    lane: p.lane,
-    direction: p.direction,
-    subject: p.subject ? { kind: p.subject.kind, id: p.subject.id } : null,
-    outcome: p.outcome,
-    reasons: p.reasons.map((r) => r.code),
-    alerts: p.alerts.map((a) => a.kind),
-  };
-}
 
 export async function startSimControl(o: SimControlOptions): Promise<SimControlServer> {
   const { ctx, runtime, devices, ledger, keys } = o;
@@ -180,7 +167,7 @@ export async function startSimControl(o: SimControlOptions): Promise<SimControlS
         // Streams one JSON line per decided passage while the scenario plays.
         res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
         const write = (obj: unknown) => res.write(`${JSON.stringify(obj)}\n`);
-        const off = ctx.bus.on('passage.decided', ({ passage }) => write(passageLine(passage)));
+        const off = ctx.bus.on('passage.decided', ({ passage }) => write(passageSummary(passage)));
         const abort = new AbortController();
         res.on('close', () => abort.abort());
         try {

@@ -1,7 +1,7 @@
 // Replay a parsed scenario through the real gate core. Pure: scenario in, one line per decided passage out.
 import type { GateOutput } from '../contract.js';
 import { createGateCore, type GateCore } from '../core.js';
-import type { Direction, PassageOutcome, SubjectKind } from '../model.js';
+import type { Direction, Passage, PassageOutcome, SubjectKind } from '../model.js';
 import type { ParsedScenario } from './parse.js';
 import { seconds } from './schema.js';
 import { createScenarioWorld, eventToInput, type ScenarioWorld } from './world.js';
@@ -17,6 +17,20 @@ export interface ScenarioLine {
   reasons: string[];
   alerts: string[];
   flags: string[];
+}
+
+/** One decided passage as a line: what `gate simulate` and `gate sim play` print. */
+export function passageSummary(p: Passage): Omit<ScenarioLine, 't'> {
+  return {
+    passage: p.id,
+    lane: p.lane,
+    direction: p.direction,
+    subject: p.subject ? { kind: p.subject.kind, id: p.subject.id } : null,
+    outcome: p.outcome,
+    reasons: p.reasons.map((r) => r.code),
+    alerts: p.alerts.map((a) => a.kind),
+    flags: p.flags,
+  };
 }
 
 export interface ScenarioRun {
@@ -51,18 +65,7 @@ export function runScenario(parsed: ParsedScenario): ScenarioRun {
     for (const o of outs) {
       outputs.push(o);
       if (o.type !== 'decided') continue;
-      const p = o.passage;
-      lines.push({
-        t: (p.decidedAt - start) / 1000,
-        passage: p.id,
-        lane: p.lane,
-        direction: p.direction,
-        subject: p.subject ? { kind: p.subject.kind, id: p.subject.id } : null,
-        outcome: p.outcome,
-        reasons: p.reasons.map((r) => r.code),
-        alerts: p.alerts.map((a) => a.kind),
-        flags: p.flags,
-      });
+      lines.push({ t: (o.passage.decidedAt - start) / 1000, ...passageSummary(o.passage) });
     }
   };
   // Time moves as the runtime's timer would: a tick at every deadline passed on the way.

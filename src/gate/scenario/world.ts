@@ -38,6 +38,24 @@ export interface ScenarioWorldOptions {
   signer?: { kid: string; privateKey: KeyObject };
 }
 
+/** The persons of a scenario roster, with times relative to `now` (the gate's roster and the ledger's take the same shape). */
+export function scenarioPersons(r: ScenarioRoster, now: number) {
+  const ago = (d: number | string) => now - seconds(d) * 1000;
+  return (r.persons ?? []).map((p) => ({
+    id: p.id,
+    householdId: p.household,
+    name: p.name,
+    resident: p.resident ?? true,
+    categories: p.categories ?? [],
+    ...(p.idNumber ? { idNumber: p.idNumber } : {}),
+    ...(p.quarantine ? { quarantine: { kind: p.quarantine.kind, until: now + seconds(p.quarantine.for) * 1000 } } : {}),
+    ...(p.health ? { health: { colour: p.health.colour, at: ago(p.health.ago ?? 0) } } : {}),
+    ...(p.testAgo !== undefined ? { lastTestAt: ago(p.testAgo) } : {}),
+    ...(p.vaccinated !== undefined ? { vaccinated: p.vaccinated } : {}),
+    ...(p.riskTravel ? { riskTravel: { area: p.riskTravel.area, at: ago(p.riskTravel.ago) } } : {}),
+  }));
+}
+
 export function createScenarioWorld(opts: ScenarioWorldOptions): ScenarioWorld {
   let now = opts.start;
   const key = opts.signer?.privateKey ?? seededKey('gate-scenario-key');
@@ -51,19 +69,7 @@ export function createScenarioWorld(opts: ScenarioWorldOptions): ScenarioWorld {
   function applyRoster(r: ScenarioRoster): void {
     roster.upsert({
       households: (r.households ?? []).map((h) => ({ id: h.id, address: h.address ?? '' })),
-      persons: (r.persons ?? []).map((p) => ({
-        id: p.id,
-        householdId: p.household,
-        name: p.name,
-        resident: p.resident ?? true,
-        categories: p.categories ?? [],
-        ...(p.idNumber ? { idNumber: p.idNumber } : {}),
-        ...(p.quarantine ? { quarantine: { kind: p.quarantine.kind, until: now + seconds(p.quarantine.for) * 1000 } } : {}),
-        ...(p.health ? { health: { colour: p.health.colour, at: ago(p.health.ago ?? 0) } } : {}),
-        ...(p.testAgo !== undefined ? { lastTestAt: ago(p.testAgo) } : {}),
-        ...(p.vaccinated !== undefined ? { vaccinated: p.vaccinated } : {}),
-        ...(p.riskTravel ? { riskTravel: { area: p.riskTravel.area, at: ago(p.riskTravel.ago) } } : {}),
-      })),
+      persons: scenarioPersons(r, now),
       cards: (r.cards ?? [])
         .filter((c) => c.onRoster !== false)
         .map((c) => ({ id: c.id, type: c.type, ...(c.person ? { personId: c.person } : {}), ...(c.household ? { householdId: c.household } : {}), ...(c.plate ? { vehiclePlate: c.plate } : {}), ...(c.validity ? { validity: c.validity } : {}) })),
