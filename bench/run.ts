@@ -30,6 +30,7 @@ async function main(): Promise<number> {
   const sections: Section[] = [
     { title: 'Scan to relay', run: () => gate.scanToRelay() },
     { title: 'Gate pipeline', run: () => gate.pipeline() },
+    { title: 'Gate pipeline as deployed', run: () => gate.pipelineAsDeployed() },
     areaModule('Devices: serial scan latency and unplug', 'devices.js'),
     areaModule('Ledger ingest and kiosk queries', 'ledger.js'),
     areaModule('Outbox drain', 'outbox.js'),
