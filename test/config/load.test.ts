@@ -74,9 +74,13 @@ describe('gate check-config', () => {
     expect(lines.map((l) => l.split(': ')[1])).toEqual(['site.id', 'rules.feverThreshold', 'kiosk.port']);
   });
 
-  it('exits 0 on a good file', () => {
+  it('exits 0 on a good file, warning when it has no lane for a real gate', () => {
     const r = spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/gate.js'), 'check-config', join(import.meta.dirname, '../../config/default.yaml')], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^\S+default\.yaml: warning: no lanes configured/);
     expect(r.status).toBe(0);
+    const example = join(import.meta.dirname, '../../config/examples/pi4-hid-scanner-serial-thermometer-relay.yaml');
+    const good = spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/gate.js'), 'check-config', example], { encoding: 'utf8' });
+    expect(good.stderr).toBe('');
+    expect(good.status).toBe(0);
   });
 });

@@ -10,6 +10,8 @@ export function register(program: Command): void {
       try {
         const config = loadConfig(file, process.env);
         console.log(`${file}: ok (site ${config.site.id}, gate ${config.gate.id}, ${config.lanes.length} lane(s))`);
+        // Valid, but `gate run` will not start a real gate without a lane (simulation adds its own).
+        if (config.lanes.length === 0 && !config.simulation) console.error(`${file}: warning: no lanes configured; \`gate run\` starts only in simulation until lanes and their devices are added (config/examples/)`);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         for (const p of err.problems) console.error(`${file}: ${p}`);
