@@ -180,9 +180,12 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
         const rows = db.prepare<unknown[], { seq: number }>(`SELECT seq FROM passages INDEXED BY ${index} WHERE ${cond}${base} ORDER BY seq DESC LIMIT ${limit}`).all(v, ...args);
         for (const r of rows) seqs.add(r.seq);
       };
+      // With an outcome filter that leaves out admitted passages (refusals, overrides…), the partial
+      // indexes of schema version 5 hold only those rows: no passage of the person is read in vain.
+      const notAdmitted = where.includes("outcome <> 'admitted'");
       if (/^[\dXx]{4}$/.test(text)) lookup('passages_tail', 'id_tail = ?', text.toUpperCase());
-      lookup('passages_subject', 'subject_id = ?', text);
-      lookup('passages_name', 'name = ?', text);
+      lookup(notAdmitted ? 'passages_subject_not_admitted' : 'passages_subject', 'subject_id = ?', text);
+      lookup(notAdmitted ? 'passages_name_not_admitted' : 'passages_name', 'name = ?', text);
       lookup('passages_plate', 'plate = ?', text.toUpperCase());
       const picked = [...seqs].sort((a, b) => b - a).slice(0, limit);
       if (picked.length === 0) return [];

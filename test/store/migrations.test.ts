@@ -84,6 +84,28 @@ describe('migrations', () => {
     expect(plan.join('; ')).not.toMatch(/TEMP B-TREE/);
   });
 
+  it('version 5 finds one person\'s refusals from a partial index, without reading their admitted passages', () => {
+    const file = join(dir, 'plan5.db');
+    const ledger = openLedger({ path: file, clock, gateId: 'g', siteId: 's', timeZone: 'Asia/Shanghai' });
+    // Refused at every multiple of 17 (passage-factory); a name is shared by five people, a card is one person's.
+    for (let i = 1; i <= 2000; i++) ledger.recordPassage(passage(i, clock.now() + i));
+    const who = passage(17, 0).subject;
+    const refusals = ledger.passages({ text: who?.name ?? '', outcome: 'refused', limit: 100 });
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals.every((r) => r.passage.outcome === 'refused' && r.passage.subject?.name === who?.name)).toBe(true);
+    const byCard = ledger.passages({ text: who?.id ?? '', outcome: 'refused', limit: 100 });
+    expect(byCard.length).toBeGreaterThan(0);
+    expect(byCard.every((r) => r.passage.outcome === 'refused' && r.passage.subject?.id === who?.id)).toBe(true);
+    expect(byCard.every((r) => refusals.some((n) => n.seq === r.seq))).toBe(true);
+    ledger.close();
+    const db = new Database(file, { readonly: true });
+    const plan = (sql: string, v: string) => db.prepare<[string, string], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all(v, 'refused').map((r) => r.detail).join('; ');
+    // The forms passages.ts emits for a search with an outcome filter without 'admitted'.
+    expect(plan("SELECT seq FROM passages INDEXED BY passages_name_not_admitted WHERE name = ? AND outcome IN (?) AND outcome <> 'admitted' ORDER BY seq DESC LIMIT 100", who?.name ?? '')).toMatch(/INDEX passages_name_not_admitted \(name=\?\)/);
+    expect(plan("SELECT seq FROM passages INDEXED BY passages_subject_not_admitted WHERE subject_id = ? AND outcome IN (?) AND outcome <> 'admitted' ORDER BY seq DESC LIMIT 100", who?.id ?? '')).not.toMatch(/TEMP B-TREE/);
+    db.close();
+  });
+
   it('refuses a database from a newer program', () => {
     const file = join(dir, 'future.db');
     const db = new Database(file);
