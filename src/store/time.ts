@@ -17,10 +17,26 @@ function parts(ms: number, timeZone: string): Record<string, number> {
   return out;
 }
 
-/** 'YYYY-MM-DD' of a wall-clock instant in the zone. */
-export function localDay(ms: number, timeZone: string): string {
+function dayOf(ms: number, timeZone: string): string {
   const p = parts(ms, timeZone);
   return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/** The last day asked for, per zone, with its bounds: nearly every call is for today (Intl's formatToParts costs tens of µs). */
+const lastDay = new Map<string, { day: string; from: number; to: number }>();
+
+/** 'YYYY-MM-DD' of a wall-clock instant in the zone. */
+export function localDay(ms: number, timeZone: string): string {
+  const hit = lastDay.get(timeZone);
+  if (hit && ms >= hit.from && ms < hit.to) return hit.day;
+  const day = dayOf(ms, timeZone);
+  const from = localTime(day, timeZone);
+  const to = localTime(addDays(day, 1), timeZone);
+  // Cached only when the bounds are exact: where a zone's clocks skip midnight (Chile, Cuba) local
+  // 00:00 does not exist and the bounds are off; those days are simply worked out every time.
+  const exact = ms >= from && ms < to && dayOf(from, timeZone) === day && dayOf(from - 1, timeZone) !== day && dayOf(to - 1, timeZone) === day && dayOf(to, timeZone) !== day;
+  if (exact) lastDay.set(timeZone, { day, from, to });
+  return day;
 }
 
 /** Offset of the zone from UTC at an instant, in ms. */
@@ -68,5 +84,5 @@ export function isDay(s: string): boolean {
 export function localDateTime(ms: number, timeZone: string): string {
   const p = parts(ms, timeZone);
   const two = (n: number | undefined) => String(n ?? 0).padStart(2, '0');
-  return `${localDay(ms, timeZone)} ${two(p.hour)}:${two(p.minute)}:${two(p.second)}`;
+  return `${String(p.year).padStart(4, '0')}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}:${two(p.second)}`;
 }
