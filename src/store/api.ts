@@ -48,6 +48,9 @@ export interface TodayCounts {
   overrides: number;
 }
 
+/** What the gate runtime commits: a decided passage, or an alert raised by the gate or a device. */
+export type LedgerDecision = { kind: 'passage'; passage: Passage } | { kind: 'alert'; alert: Alert };
+
 // ---------- outbox ----------
 
 export type OutboxKind = 'passage' | 'alert' | 'report' | 'correction' | 'state' | 'roster-ack';
@@ -66,6 +69,14 @@ export interface OutboxRow {
   createdAt: number;
   clockSynced: boolean;
 }
+
+/**
+ * Which rows to read (the drain reads each row once instead of from the head every time):
+ * - `after`: the rows after this position in the ledger's order (priority, then seq);
+ * - `priorityBelow` + `seqAbove`: rows more urgent than the drain's position that were committed
+ *   since it last read (seqs only grow, so a row committed later always has a higher seq).
+ */
+export type OutboxRange = { after: { priority: number; seq: number } } | { priorityBelow: number; seqAbove: number };
 
 // ---------- roster (一户一档) ----------
 
@@ -401,12 +412,18 @@ export interface Ledger {
   recordPassage(p: Passage): { seq: number };
   /** An alert not tied to a passage (device offline, disk full …): alert row + outbox row. */
   recordAlert(a: Alert): { seq: number };
+  /**
+   * Decisions in the order they were made, all in ONE transaction (group commit: under load one
+   * commit carries many decisions). Returns each one's outbox seq; on error none is stored.
+   */
+  recordDecisions(items: ReadonlyArray<LedgerDecision>): number[];
   passages(q?: PassageQuery): RecordedPassage[];
   passage(id: string): RecordedPassage | undefined;
   todayCounts(now?: number): TodayCounts;
 
   // outbox (drained by src/sync)
-  outboxBatch(limit: number): OutboxRow[];
+  /** Up to `limit` rows in the ledger's order (priority, then seq), from the head or within `range`. */
+  outboxBatch(limit: number, range?: OutboxRange): OutboxRow[];
   /** Call only after the broker's PUBACK; acknowledged rows are deleted. */
   outboxAck(seqs: number[]): void;
   outboxDepth(): number;

@@ -1,13 +1,13 @@
 // The uplink outbox the sync drains: per-gate seq (AUTOINCREMENT, so never reused, even after
 // deletes and restarts), priority (alerts first), minimised JSON payload. Rows leave only on PUBACK.
-import type { OutboxKind, OutboxRow } from './api.js';
+import type { OutboxKind, OutboxRange, OutboxRow } from './api.js';
 import { OutboxPriority } from './api.js';
 import type { StoreCtx } from './db.js';
 
 export interface Outbox {
   /** Inside a transaction of the caller: insert and return the seq. */
   insert(kind: OutboxKind, payload: Record<string, unknown>, priority: number): number;
-  batch(limit: number): OutboxRow[];
+  batch(limit: number, range?: OutboxRange): OutboxRow[];
   ack(seqs: number[]): number;
   depth(): number;
   /** After a rolled-back transaction the in-memory depth is re-read. */
@@ -25,9 +25,14 @@ export function createOutbox(ctx: StoreCtx): Outbox {
   const { db } = ctx;
   const nextSeq = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
   const ins = db.prepare('INSERT INTO outbox (seq, kind, priority, payload, created_at, clock_synced) VALUES (?, ?, ?, ?, ?, ?)');
-  const sel = db.prepare<[number], { seq: number; kind: string; priority: number; payload: string; created_at: number; clock_synced: number }>(
-    'SELECT seq, kind, priority, payload, created_at, clock_synced FROM outbox ORDER BY priority, seq LIMIT ?',
-  );
+  type Row = { seq: number; kind: string; priority: number; payload: string; created_at: number; clock_synced: number };
+  const cols = 'SELECT seq, kind, priority, payload, created_at, clock_synced FROM outbox';
+  const fromHead = db.prepare<[number], Row>(`${cols} ORDER BY priority, seq LIMIT ?`);
+  // Seeks in the index outbox_order (priority, seq), never a walk from the head. (A row value
+  // `(priority, seq) > (?, ?)` is not a seek in SQLite: it reads the whole priority; measured 40 ms at 300k rows.)
+  const samePriorityAfter = db.prepare<[number, number, number], Row>(`${cols} WHERE priority = ? AND seq > ? ORDER BY priority, seq LIMIT ?`);
+  const lowerPriority = db.prepare<[number, number], Row>(`${cols} WHERE priority > ? ORDER BY priority, seq LIMIT ?`);
+  const urgent = db.prepare<[number, number, number], Row>(`${cols} WHERE priority < ? AND seq > ? ORDER BY priority, seq LIMIT ?`);
   const del = db.prepare('DELETE FROM outbox WHERE seq = ?');
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
   let depth = count.get()?.n ?? 0;
@@ -40,9 +45,15 @@ export function createOutbox(ctx: StoreCtx): Outbox {
       depth++;
       return seq;
     },
-    batch(limit) {
+    batch(limit, range) {
       const n = Math.max(1, Math.min(10_000, Math.floor(limit)));
-      return sel.all(n).map((r) => ({
+      let rows: Row[];
+      if (!range) rows = fromHead.all(n);
+      else if ('after' in range) {
+        rows = samePriorityAfter.all(range.after.priority, range.after.seq, n);
+        if (rows.length < n) rows = rows.concat(lowerPriority.all(range.after.priority, n - rows.length));
+      } else rows = urgent.all(range.priorityBelow, range.seqAbove, n);
+      return rows.map((r) => ({
         seq: r.seq,
         kind: r.kind as OutboxKind,
         priority: r.priority,

@@ -56,7 +56,7 @@ export function outboxMessage(row: OutboxRow, site: string, gate: string, sendPe
   };
 }
 
-/** Acknowledged rows are deleted in one transaction before each read-ahead, per this many, after ACK_FLUSH_MS, or when nothing is in flight. */
+/** Acknowledged rows are deleted in one transaction per this many, after ACK_FLUSH_MS, or when nothing is in flight. */
 const ACK_FLUSH = 1024;
 const dropPersonal = (key: string, value: unknown) => (PERSONAL_KEYS.has(key) ? undefined : value);
 // Quotes inside JSON strings are escaped, so this matches keys only (a false match costs a second stringify).
@@ -75,18 +75,28 @@ export const ACK_RETRY_MS = 1000;
 
 // One continuous pipeline rather than batch after batch: the window of publishes in flight is
 // refilled from each PUBACK, and rows are read ahead (skipping those already sent) so the pipe
-// never empties at a batch boundary. Each refill reads the outbox from its head in the ledger's
-// order, so a newly committed alert overtakes the backlog at the next refill; wake() forces one.
+// never empties at a batch boundary. Each read continues where the last one ended (a read from the
+// head every time cost more than the rest of the drain together); a newly committed alert is looked
+// for on every wake() and overtakes the rows already read ahead.
 export class OutboxDrain {
   private online = false;
   private stopped = false;
   private generation = 0;
+  /** Rows read ahead, in the ledger's order; `head` is the next to publish. */
   private queue: OutboxRow[] = [];
   private head = 0;
+  /**
+   * Where the last read ended in the ledger's order (priority, then seq), and the highest seq read
+   * since the read started from the head. Every row not yet read is either after `position` or more
+   * urgent and newer than `readSeq` (seqs only grow), so no row is read twice and none is missed.
+   */
+  private position: { priority: number; seq: number } | undefined;
+  private readSeq = 0;
   /** Seqs published (this generation) or acknowledged but not yet deleted: a refill skips them. */
   private outstanding = new Set<number>();
   /** The last refill found nothing new: wait for wake() instead of reading the outbox on every PUBACK. */
   private exhausted = false;
+  private wakeQueued = false;
   private pendingAcks: number[] = [];
   private inFlight = 0;
   private pumping = false;
@@ -103,7 +113,8 @@ export class OutboxDrain {
 
   connected(): void {
     this.online = true;
-    this.wake();
+    this.exhausted = false;
+    this.drainNow();
   }
 
   disconnected(): void {
@@ -115,9 +126,19 @@ export class OutboxDrain {
   wake(): void {
     // Our own deletions are announced on the bus as outbox changes too: nothing new to read then.
     if (!this.online || this.stopped || this.inFlush) return;
-    this.queue = [];
-    this.head = 0;
     this.exhausted = false;
+    // One read for all the wakes of a burst (a turn's decisions are announced one after another).
+    if (this.wakeQueued) return;
+    this.wakeQueued = true;
+    queueMicrotask(() => {
+      this.wakeQueued = false;
+      this.drainNow();
+    });
+  }
+
+  private drainNow(): void {
+    if (!this.online || this.stopped || this.inFlush) return;
+    if (this.head < this.queue.length) this.readUrgent();
     this.pump();
   }
 
@@ -142,9 +163,7 @@ export class OutboxDrain {
   private newGeneration(): void {
     this.generation++;
     this.inFlight = 0;
-    this.queue = [];
-    this.head = 0;
-    this.exhausted = false;
+    this.restartFromHead();
     this.flushAcks();
     this.outstanding = new Set(this.pendingAcks);
     for (const w of this.idleWaiters.splice(0)) w();
@@ -179,11 +198,7 @@ export class OutboxDrain {
     for (;;) {
       if (this.head >= this.queue.length) {
         if (this.exhausted) return undefined;
-        // Delete what was acknowledged first: fewer rows to read past, one transaction per refill.
-        this.flushAcks();
-        const rows = this.o.ledger.outboxBatch(this.o.batch + this.outstanding.size);
-        this.queue = rows.filter((r) => !this.outstanding.has(r.seq));
-        this.head = 0;
+        this.readAhead();
         if (this.queue.length === 0) {
           this.exhausted = true;
           return undefined;
@@ -192,6 +207,60 @@ export class OutboxDrain {
       const row = this.queue[this.head++] as OutboxRow;
       if (!this.outstanding.has(row.seq)) return row;
     }
+  }
+
+  /** The next rows after the read position, preceded by more urgent rows committed since the last read. */
+  private readAhead(): void {
+    const limit = this.o.batch;
+    const at = this.position;
+    let rows: OutboxRow[];
+    if (at) {
+      const urgent = this.o.ledger.outboxBatch(limit, { priorityBelow: at.priority, seqAbove: this.readSeq });
+      if (urgent.length >= limit) {
+        this.restartFromHead();
+        this.readAhead();
+        return;
+      }
+      const rest = this.o.ledger.outboxBatch(limit - urgent.length, { after: at });
+      rows = urgent.length ? urgent.concat(rest) : rest;
+      const last = rest.at(-1);
+      if (last) this.position = { priority: last.priority, seq: last.seq };
+    } else {
+      // From the head: rows already sent or acknowledged (after a lost connection) are skipped.
+      rows = this.o.ledger.outboxBatch(limit + this.outstanding.size);
+      const last = rows.at(-1);
+      if (last) this.position = { priority: last.priority, seq: last.seq };
+    }
+    for (const r of rows) if (r.seq > this.readSeq) this.readSeq = r.seq;
+    this.queue = rows;
+    this.head = 0;
+  }
+
+  /** A newly committed alert overtakes the rows already read ahead: merged in, in the ledger's order. */
+  private readUrgent(): void {
+    const at = this.position;
+    if (!at) return;
+    const urgent = this.o.ledger.outboxBatch(this.o.batch, { priorityBelow: at.priority, seqAbove: this.readSeq });
+    if (urgent.length === 0) return;
+    if (urgent.length >= this.o.batch) {
+      this.restartFromHead();
+      return;
+    }
+    for (const r of urgent) if (r.seq > this.readSeq) this.readSeq = r.seq;
+    this.queue = this.queue
+      .slice(this.head)
+      .concat(urgent)
+      .sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+    this.head = 0;
+  }
+
+  /** Forget the read position: the next read starts at the head of the outbox. */
+  private restartFromHead(): void {
+    this.queue = [];
+    this.head = 0;
+    this.position = undefined;
+    this.readSeq = 0;
+    this.exhausted = false;
   }
 
   private publish(row: OutboxRow): void {
