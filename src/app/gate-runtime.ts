@@ -4,6 +4,7 @@
 import type { GateContext, GateInput, GateOutput, LaneStage, Policy, RosterView } from '../gate/contract.js';
 import type { RulesConfig } from '../gate/config.js';
 import type { Alert, Direction, Passage, Text } from '../gate/model.js';
+import type { LedgerDecision } from '../store/api.js';
 import type { AppContext, Feature } from './feature.js';
 import type { GateRuntimeApi, LaneView } from './runtime-api.js';
 
@@ -18,6 +19,8 @@ export interface GateCoreLike {
 export interface RuntimeLedger {
   recordPassage(p: Passage): { seq: number };
   recordAlert(a: Alert): { seq: number };
+  /** Several decisions in one transaction (group commit); all or none. */
+  recordDecisions(items: ReadonlyArray<LedgerDecision>): number[];
   rosterView(): RosterView;
   policy(): Policy;
 }
@@ -30,8 +33,9 @@ export interface GateRuntimeOptions {
   devices: GateRuntimeApi['devices'];
   sync: GateRuntimeApi['sync'];
   /**
-   * Group commit: calls back once what was committed is on stable storage. The runtime waits for it
-   * before it moves the door or shows the decision. Absent: commits are durable when they return.
+   * Group commit: calls back once what was committed is on stable storage. The runtime then commits
+   * the decisions of one turn of the event loop in one transaction, and waits for this before it
+   * moves the door or shows them. Absent: each decision is committed alone, durable when it returns.
    */
   durable?: (cb: (err?: Error) => void) => void;
   /** The rules in force: configuration plus the thresholds policy; re-read with the roster and policy. */
@@ -40,7 +44,9 @@ export interface GateRuntimeOptions {
   retryMs?: number;
 }
 
-type Pending = { kind: 'passage'; passage: Passage } | { kind: 'alert'; alert: Alert };
+type Pending = LedgerDecision;
+/** A decision waiting for the end of the turn's transaction, and what to do once it may be acted on. */
+type Queued = { item: Pending; then: (seq: number | undefined) => void };
 
 export class GateRuntime implements Feature, GateRuntimeApi {
   readonly name = 'gate';
@@ -48,6 +54,8 @@ export class GateRuntime implements Feature, GateRuntimeApi {
   private retryTimer: NodeJS.Timeout | undefined;
   private snapshot: { roster: RosterView; policy: Policy } | undefined;
   private readonly pending: Pending[] = [];
+  private readonly turn: Queued[] = [];
+  private turnCommit: NodeJS.Immediate | undefined;
   private readonly unsubscribe: Array<() => void> = [];
   private running = false;
   decided = 0;
@@ -71,6 +79,7 @@ export class GateRuntime implements Feature, GateRuntimeApi {
     for (const u of this.unsubscribe.splice(0)) u();
     clearTimeout(this.timer);
     clearTimeout(this.retryTimer);
+    this.commitTurn();
     this.flushPending();
   }
 
@@ -109,24 +118,19 @@ export class GateRuntime implements Feature, GateRuntimeApi {
       case 'decided': {
         const p = out.passage;
         this.decided++;
-        const seq = this.commit({ kind: 'passage', passage: p });
-        const act = () => {
+        // The door moves whether or not the disk took the row: the gate keeps deciding (retried below).
+        this.record({ kind: 'passage', passage: p }, (seq) => {
           if (p.actions.length) bus.emit('gate.actions', { lane: p.lane, actions: p.actions });
           if (seq !== undefined) this.announce(p, seq);
-        };
-        // The door moves whether or not the disk took the row: the gate keeps deciding (retried below).
-        // A committed row is first made durable when the ledger asks for it (group commit).
-        if (seq !== undefined && this.opts.durable) this.afterDurable(act);
-        else act();
+        });
         logger.info({ passage: p.id, lane: p.lane, direction: p.direction, outcome: p.outcome, reasons: p.reasons.map((r) => r.code) }, 'passage decided');
         break;
       }
       case 'alert': {
-        const seq = this.commit({ kind: 'alert', alert: out.alert });
-        if (seq === undefined) break;
-        const announce = () => bus.emit('alert.raised', { alert: out.alert });
-        if (this.opts.durable) this.afterDurable(announce);
-        else announce();
+        const alert = out.alert;
+        this.record({ kind: 'alert', alert }, (seq) => {
+          if (seq !== undefined) bus.emit('alert.raised', { alert });
+        });
         break;
       }
       case 'ignored':
@@ -135,11 +139,49 @@ export class GateRuntime implements Feature, GateRuntimeApi {
     }
   }
 
-  private afterDurable(then: () => void): void {
+  /**
+   * Stores a decision, then calls `then` with its seq once it may be acted on, or with undefined when
+   * the ledger refused it (held and retried; the gate acts anyway).
+   * Without group commit the decision is committed now and `then` runs now. With group commit, the
+   * decisions of one turn of the event loop are committed together at its end, in one transaction,
+   * and acted on once the WAL holding them is on disk: under load one commit and one sync serve many
+   * decisions, and a lone decision waits only for the end of its turn.
+   */
+  private record(item: Pending, then: (seq: number | undefined) => void): void {
+    if (!this.opts.durable) {
+      then(this.commit(item));
+      return;
+    }
+    this.turn.push({ item, then });
+    this.turnCommit ??= setImmediate(() => this.commitTurn());
+  }
+
+  private commitTurn(): void {
+    if (this.turnCommit) clearImmediate(this.turnCommit);
+    this.turnCommit = undefined;
+    const queued = this.turn.splice(0);
+    if (queued.length === 0) return;
+    let seqs: number[] | undefined;
+    if (this.pending.length === 0) {
+      try {
+        seqs = this.opts.ledger.recordDecisions(queued.map((q) => q.item));
+      } catch (err) {
+        this.opts.ctx.logger.error({ err, decisions: queued.length }, 'ledger write failed; holding decisions in memory and retrying');
+      }
+    }
+    if (!seqs) {
+      // Held in order behind any decisions already held; acted on now.
+      for (const q of queued) this.pending.push(q.item);
+      this.opts.ctx.bus.emit('ledger.changed', { what: 'alerts' });
+      this.scheduleRetry();
+      for (const q of queued) q.then(undefined);
+      return;
+    }
+    const committed = seqs;
     const durable = this.opts.durable as NonNullable<GateRuntimeOptions['durable']>;
     durable((err) => {
-      if (err) this.opts.ctx.logger.error({ err }, 'could not sync the ledger to disk; acting on the decision anyway');
-      then();
+      if (err) this.opts.ctx.logger.error({ err }, 'could not sync the ledger to disk; acting on the decisions anyway');
+      for (const [i, q] of queued.entries()) q.then(committed[i]);
     });
   }
 

@@ -144,11 +144,12 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     siteId: options.siteId,
     recordPassage: (p) => ({ seq: write(() => passages.record(p)) }),
     recordAlert: (a) => ({ seq: write(() => passages.recordAlert(a)) }),
+    recordDecisions: (items) => (items.length === 0 ? [] : write(() => items.map((d) => (d.kind === 'passage' ? passages.record(d.passage) : passages.recordAlert(d.alert))))),
     passages: (q) => passages.query(q),
     passage: (id) => passages.one(id),
     todayCounts: (now) => passages.counts(now ?? ctx.now()),
 
-    outboxBatch: (limit) => outbox.batch(limit),
+    outboxBatch: (limit, range) => outbox.batch(limit, range),
     outboxAck: (seqs) => {
       if (outbox.ack(seqs) > 0) changed('outbox');
     },

@@ -42,6 +42,11 @@ function setup(opts: { failWrites?: () => boolean; deadline?: () => number | und
       return { seq: ++seq };
     },
     recordAlert: () => ({ seq: ++seq }),
+    recordDecisions(items) {
+      if (opts.failWrites?.()) throw new Error('SQLITE_FULL: database or disk is full');
+      log.push(`commit ${items.map((d) => (d.kind === 'passage' ? d.passage.id : d.alert.id)).join('+')}`);
+      return items.map(() => ++seq);
+    },
     rosterView: () => ({ person: () => undefined, personByIdNumber: () => undefined, household: () => undefined, card: () => undefined, visitor: () => undefined, members: () => [] }),
     policy: () => ({ version: 1, zoneLevel: 'normal', riskAreas: [], revokedCards: [], authorised: [] }),
   };
@@ -63,6 +68,7 @@ function setupWithRules() {
   const ledger: RuntimeLedger = {
     recordPassage: () => ({ seq: 1 }),
     recordAlert: () => ({ seq: 1 }),
+    recordDecisions: (items) => items.map(() => 1),
     rosterView: () => ({ person: () => undefined, personByIdNumber: () => undefined, household: () => undefined, card: () => undefined, visitor: () => undefined, members: () => [] }),
     policy: () => ({ version: 1, zoneLevel: 'normal', riskAreas: [], revokedCards: [], authorised: [] }),
   };
@@ -82,19 +88,48 @@ describe('GateRuntime', () => {
     expect(rulesSeen.at(-1)?.feverThreshold).toBe(37.0);
   });
 
-  it('with group commit, moves the door and tells anyone only once the ledger says the commit is on disk', () => {
+  it('with group commit, commits the decisions of a turn together and acts on them only once the ledger says they are on disk', async () => {
     const syncs: Array<(err?: Error) => void> = [];
     const { rt, bus, log } = setup({ durable: (cb) => syncs.push(cb) });
     rt.start();
     bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.y' });
     bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.z' });
-    // Both decided and committed; nothing acted on while the disk has not confirmed.
-    expect(log).toEqual(['commit p1', 'commit p2']);
+    expect(log).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    // Both decided and committed in one transaction, one sync asked for; nothing acted on yet.
+    expect(log).toEqual(['commit p1+p2']);
+    expect(syncs).toHaveLength(1);
     syncs.shift()?.();
-    expect(log).toEqual(['commit p1', 'commit p2', 'actions relay', 'decided p1 #1']);
+    expect(log).toEqual(['commit p1+p2', 'actions relay', 'decided p1 #1', 'actions relay', 'decided p2 #2']);
     // A failed sync is logged; the decision is still acted on (the door never waits for a broken disk).
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.w' });
+    await new Promise((r) => setImmediate(r));
+    expect(log.at(-1)).toBe('commit p3');
     syncs.shift()?.(new Error('EIO'));
-    expect(log.slice(-2)).toEqual(['actions relay', 'decided p2 #2']);
+    expect(log.slice(-2)).toEqual(['actions relay', 'decided p3 #3']);
+    // Stopping commits what the turn holds at once.
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.v' });
+    rt.stop();
+    expect(log.at(-1)).toBe('commit p4');
+  });
+
+  it('with group commit and a full disk, acts at once, holds the decisions, and commits them in order later', async () => {
+    vi.useFakeTimers();
+    let full = true;
+    const syncs: Array<(err?: Error) => void> = [];
+    const { rt, bus, log } = setup({ failWrites: () => full, durable: (cb) => syncs.push(cb) });
+    rt.start();
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'a' });
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'b' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(log).toEqual(['actions relay', 'actions relay']);
+    expect(rt.pendingCount()).toBe(2);
+    expect(syncs).toHaveLength(0);
+    full = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(rt.pendingCount()).toBe(0);
+    expect(log.slice(2)).toEqual(['commit p1', 'decided p1 #1', 'commit p2', 'decided p2 #2']);
+    rt.stop();
   });
 
   it('commits the passage before the door moves and before anyone is told', () => {

@@ -51,6 +51,47 @@ describe('passages and outbox', () => {
     expect(ledger.outboxBatch(1)[0]).toMatchObject({ kind: 'correction', seq: next, payload: { note: 'clock stepped', seq: next } });
   });
 
+  it('records a turn of decisions in one transaction: all of them in order, or none', () => {
+    const { ledger } = open();
+    const alert: Alert = { id: 'a-door', kind: 'device-offline', severity: 'warning', text: { zh: '设备离线', en: 'Device offline' }, at: T0 };
+    const seqs = ledger.recordDecisions([
+      { kind: 'passage', passage: passage(1, T0) },
+      { kind: 'alert', alert },
+      { kind: 'passage', passage: passage(2, T0) },
+    ]);
+    expect(seqs).toHaveLength(3);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    expect(ledger.passages().map((r) => r.seq)).toEqual([seqs[2], seqs[0]]);
+    expect(ledger.alerts().map((a) => a.alert.id)).toEqual(['a-door']);
+    // A decision already stored keeps its seq.
+    expect(ledger.recordDecisions([{ kind: 'passage', passage: passage(1, T0) }])).toEqual([seqs[0]]);
+    // One that cannot be stored takes the others of its turn with it.
+    const broken = passage(4, T0, { flags: [10n as unknown as string] });
+    expect(() => ledger.recordDecisions([{ kind: 'passage', passage: passage(3, T0) }, { kind: 'passage', passage: broken }])).toThrow();
+    expect(ledger.passages()).toHaveLength(2);
+    expect(ledger.outboxDepth()).toBe(3);
+  });
+
+  it('reads the outbox from a position: the rest in order, or what is more urgent and newer', () => {
+    const { ledger } = open();
+    const p = [1, 2, 3].map((i) => ledger.recordPassage(passage(i, T0)).seq);
+    const report = ledger.enqueue('report', { day: 'x' }).seq;
+    const other = ledger.enqueue('state', { s: 1 }).seq;
+    const order = ledger.outboxBatch(10).map((r) => r.seq);
+    expect(order).toEqual([report, ...p, other]);
+    // After the report: the passages, then the lower priority; a limit cuts across priorities.
+    expect(ledger.outboxBatch(10, { after: { priority: OutboxPriority.report, seq: report } }).map((r) => r.seq)).toEqual([...p, other]);
+    expect(ledger.outboxBatch(2, { after: { priority: OutboxPriority.passage, seq: p[0] as number } }).map((r) => r.seq)).toEqual([p[1], p[2]]);
+    expect(ledger.outboxBatch(10, { after: { priority: OutboxPriority.passage, seq: p[2] as number } }).map((r) => r.seq)).toEqual([other]);
+    // An alert committed later is more urgent than a reader at the passages, and newer than what it read.
+    ledger.recordPassage(passage(97, T0));
+    const urgent = ledger.outboxBatch(10, { priorityBelow: OutboxPriority.passage, seqAbove: other });
+    expect(urgent.map((r) => r.kind)).toEqual(['alert']);
+    expect(ledger.outboxBatch(10, { priorityBelow: OutboxPriority.passage, seqAbove: urgent[0]?.seq as number })).toEqual([]);
+    // The report read before is not read again: it is older than the reader's newest seq.
+    expect(ledger.outboxBatch(10, { priorityBelow: OutboxPriority.passage, seqAbove: report })).toHaveLength(1);
+  });
+
   it('keeps wall time, monotonic seq and the clock-synced flag per record', () => {
     const { ledger } = open();
     ledger.recordPassage(passage(1, T0, { clockSynced: false }));
