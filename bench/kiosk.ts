@@ -10,11 +10,12 @@ import { type Figure, median, percentile } from './report.js';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Debian's Chromium with a fresh profile; close() removes the profile. */
-export async function launchKioskBrowser(viewport = { width: 1280, height: 800 }, extraArgs: string[] = []): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
+/** `timezoneId`: the zone the browser runs in (a test sets one other than the village's to prove the page shows village time). */
+export async function launchKioskBrowser(viewport = { width: 1280, height: 800 }, extraArgs: string[] = [], timezoneId?: string): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'kiosk-chromium-'));
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], viewport, acceptDownloads: true, timeout: 30_000 });
+    context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], viewport, acceptDownloads: true, timeout: 30_000, ...(timezoneId ? { timezoneId } : {}) });
   } catch (err) {
     rmSync(profile, { recursive: true, force: true });
     throw new Error(`Cannot start /usr/bin/chromium (Debian package "chromium"; scripts/test-deps.mjs installs it): ${(err as Error).message}`);

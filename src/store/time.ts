@@ -60,6 +60,11 @@ export function dayStart(day: string, timeZone: string): number {
   return localTime(day, timeZone);
 }
 
+/** A local day as wall-ms bounds, from its midnight to the next (none without a day): for `?day=` queries. */
+export function dayRange(day: string | undefined, timeZone: string): { from?: number; to?: number } {
+  return day ? { from: dayStart(day, timeZone), to: dayStart(addDays(day, 1), timeZone) } : {};
+}
+
 export function addDays(day: string, n: number): string {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);

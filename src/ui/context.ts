@@ -6,6 +6,7 @@ import type { GateRuntimeApi } from '../app/runtime-api.js';
 import type { GateKeySet } from '../cards/gate-setup.js';
 import type { DeviceManager } from '../devices/manager.js';
 import type { Ledger, OperatorRole } from '../store/api.js';
+import { dayRange, isDay } from '../store/time.js';
 import { fail } from './errors.js';
 import type { LiveHub } from './live.js';
 import type { LoginGuard, Session, Sessions } from './sessions.js';
@@ -52,4 +53,10 @@ export function requireRole(state: KioskState, role: OperatorRole, touch = true)
 export function operatorOf(req: FastifyRequest): Session {
   if (!req.session) return fail('UNAUTHENTICATED');
   return req.session;
+}
+
+/** `?day=YYYY-MM-DD` as the village's midnight to the next (site.timezone), or a coded error. */
+export function villageDayRange(day: string | undefined, timeZone: string): { from?: number; to?: number } {
+  if (day !== undefined && !isDay(day)) fail('VALIDATION', { zh: `日期无效：${day}`, en: `not a calendar day: ${day}`, detail: { field: 'day' } });
+  return dayRange(day, timeZone);
 }

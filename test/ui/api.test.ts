@@ -289,6 +289,22 @@ describe('ledgers and export', () => {
     expect(r.body).toContain('孙访客');
     expect(h.ledger.auditLog({ action: 'export-full' }).length).toBe(1);
   });
+  it("gives the kiosk the village's zone and day, and searches a day from the village's midnight to the next", async () => {
+    const st = (await call('GET', '/api/status', admin)).json() as { timeZone: string; today: string };
+    expect(st.timeZone).toBe(h.config.site.timezone);
+    const villageDay = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: st.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+    expect(st.today).toBe(villageDay(h.ctx.clock.now()));
+    const all = h.ledger.passages({ limit: 1000 });
+    const days = [...new Set(all.map((r) => villageDay(r.passage.decidedAt)))];
+    expect(days.length).toBeGreaterThan(0);
+    for (const day of days) {
+      const ids = ((await call('GET', `/api/passages?day=${day}&limit=1000`, admin)).json() as Array<{ id: string }>).map((p) => p.id).sort();
+      expect(ids).toEqual(all.filter((r) => villageDay(r.passage.decidedAt) === day).map((r) => r.passage.id).sort());
+    }
+    const visitors = (await call('GET', `/api/visitors?day=${villageDay(h.ledger.visitors({ limit: 1 })[0]?.registeredAt as number)}`, admin)).json() as unknown[];
+    expect(visitors.length).toBeGreaterThan(0);
+    expect((await call('GET', '/api/passages?day=2026-13-01', admin)).json().code).toBe('VALIDATION');
+  });
   it('validates export parameters', async () => {
     expect((await call('GET', '/api/export?what=secrets', admin)).json().code).toBe('VALIDATION');
     expect((await call('GET', '/api/export?what=passages&from=2026-11-20&to=2026-11-01', admin)).json().code).toBe('VALIDATION');

@@ -93,7 +93,8 @@ const outcome = () => page.getByTestId('passage').getAttribute('data-outcome');
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   h = await startHarness();
-  b = await launchKioskBrowser();
+  // The browser runs in a zone 16 hours from the village's (Asia/Shanghai): the page must show village time.
+  b = await launchKioskBrowser(undefined, [], 'America/Los_Angeles');
   page = b.page;
 });
 
@@ -334,6 +335,13 @@ describe('kiosk in Chromium', () => {
     await page.getByTestId('ledger-day').fill('2020-01-01');
     await page.getByRole('button', { name: '搜索' }).click();
     await poll(() => page.getByTestId('ledger-rows').locator('tbody tr').count()).toBe(0);
+    await page.getByTestId('ledger-day').fill('');
+    // The export defaults to the village's today, not the browser's or UTC's.
+    const villageToday = new Intl.DateTimeFormat('en-CA', { timeZone: h.app.config.site.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    expect(await page.getByTestId('export-from').inputValue()).toBe(villageToday);
+    await page.getByTestId('ledger-day').fill(villageToday);
+    await page.getByRole('button', { name: '搜索' }).click();
+    await poll(() => page.getByTestId('ledger-rows').locator('tbody tr').count()).toBeGreaterThan(0);
     await page.getByTestId('ledger-day').fill('');
     await page.getByTestId('export-what').selectOption('visitors');
     const dl = page.waitForEvent('download', { timeout: 10_000 });

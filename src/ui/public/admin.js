@@ -1,7 +1,7 @@
 // Ledgers (search, export) and settings (admin): zone level, thresholds, devices, calibration, operators, audit log.
-import { act, api, closeModal, h, ic, modal, numberPad, S, subjectText, toast, tr, trText } from './kiosk.js';
+import { act, api, closeModal, h, ic, modal, numberPad, S, subjectText, toast, tr, trText, villageTime, villageToday } from './kiosk.js';
 
-const fmt = (ms) => new Date(ms).toLocaleString(S.lang === 'en' ? 'en-GB' : 'zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+const fmt = (ms) => villageTime(ms, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 const OUT = { admitted: ['ok', '通行', 'Admitted'], refused: ['bad', '劝返', 'Refused'], overridden: ['warn', '人工', 'Override'], abandoned: ['info', '取消', 'Abandoned'] };
 
 export function ledgersScreen(main) {
@@ -14,7 +14,8 @@ export function ledgersScreen(main) {
   const day = h('input', { type: 'date', 'data-testid': 'ledger-day', 'aria-label': tr('日期', 'Day') });
   async function load() {
     const t = encodeURIComponent(text.value.trim());
-    const range = day.value ? `&from=${new Date(`${day.value}T00:00`).getTime()}&to=${new Date(`${day.value}T00:00`).getTime() + 86_400_000}` : '';
+    // The server turns the day into the village's midnight-to-midnight.
+    const range = day.value ? `&day=${day.value}` : '';
     if (kind === 'passages' || kind === 'refusals') {
       const rows = await api('GET', `/api/passages?limit=100${t ? `&text=${t}` : ''}${range}${kind === 'refusals' ? '&outcome=refused' : ''}`);
       body.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, ...[tr('时间', 'Time'), tr('方向', 'Dir'), tr('人员', 'Who'), tr('结果', 'Outcome'), tr('原因', 'Reasons')].map((x) => h('th', {}, x)))),
@@ -24,12 +25,12 @@ export function ledgersScreen(main) {
       body.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, ...[tr('登记', 'Registered'), tr('姓名', 'Name'), tr('身份证', 'ID'), tr('来自', 'From'), tr('销号', 'Signed out')].map((x) => h('th', {}, x)))),
         h('tbody', {}, rows.map((v) => h('tr', {}, h('td', {}, fmt(v.registeredAt)), h('td', {}, v.name), h('td', {}, v.idNumber ?? '—'), h('td', {}, v.origin ?? '—'), h('td', {}, v.signedOutAt ? fmt(v.signedOutAt) : tr('在内', 'Inside')))))));
     } else {
-      const rows = await api('GET', `/api/alerts?limit=100${range.replace(/&to=\d+/, '')}`);
+      const rows = await api('GET', `/api/alerts?limit=100${range}`);
       body.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, ...[tr('时间', 'Time'), tr('级别', 'Level'), tr('内容', 'Alert'), tr('确认', 'Ack')].map((x) => h('th', {}, x)))),
         h('tbody', {}, rows.map((a) => h('tr', {}, h('td', {}, fmt(a.at)), h('td', {}, h(`span.tag.${a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'info'}`, {}, a.severity)), h('td', {}, trText(a.text)), h('td', {}, a.acknowledgedBy ?? '—'))))));
     }
   }
-  const today = new Date().toISOString().slice(0, 10);
+  const today = villageToday();
   const from = h('input', { type: 'date', value: today, 'data-testid': 'export-from' });
   const to = h('input', { type: 'date', value: today, 'data-testid': 'export-to' });
   const what = h('select', { 'data-testid': 'export-what' }, [['passages', '出入登记', 'Passages'], ['refusals', '劝返登记', 'Refusals'], ['visitors', '外来人员登记', 'Visitors'], ['alerts', '告警', 'Alerts'], ['duty', '值班表', 'Duty']].map(([k, zh, en]) => h('option', { value: k }, tr(zh, en))));

@@ -20,6 +20,11 @@ export const S = {
 window.kioskShown = S.shownAt;
 
 export const tr = (zh, en) => (S.lang === 'en' ? en : zh);
+/** A time as the village's clock shows it (the site's zone, not the zone the browser runs in). */
+export const villageTime = (ms, opts) => new Date(ms).toLocaleString(S.lang === 'en' ? 'en-GB' : 'zh-CN', { ...opts, ...(S.status?.timeZone ? { timeZone: S.status.timeZone } : {}) });
+export const hhmm = (ms) => villageTime(ms, { hour: '2-digit', minute: '2-digit' });
+/** The village's calendar day, YYYY-MM-DD. */
+export const villageToday = () => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...(S.status?.timeZone ? { timeZone: S.status.timeZone } : {}) }).format(new Date());
 export const trText = (t) => (t ? (S.lang === 'en' ? t.en : t.zh) : '');
 
 /** h('button.ok', {onclick}, 'text', child…) */
@@ -277,7 +282,7 @@ function liveScreen() {
   if (recent.length) {
     card.append(h('ul.recent', { 'aria-label': tr('最近通行', 'Recent passages') }, recent.map((r) => {
       const o = OUTCOME[r.outcome] ?? OUTCOME.abandoned;
-      const t = new Date(r.decidedAt).toLocaleTimeString(S.lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
+      const t = hhmm(r.decidedAt);
       return h('li', {}, h(`span.tag.${o[0]}`, {}, ic(o[1]), tr(o[2], o[3])), h('span', {}, `${t} ${r.direction === 'out' ? tr('出', 'Out') : tr('进', 'In')} · ${subjectText(r.subject)}`));
     })));
   }
@@ -327,7 +332,7 @@ function liveScreen() {
 function dutyButton() {
   const me = S.status?.session?.operatorId;
   const mine = (S.live?.onDuty ?? []).find((d) => d.operatorId === me);
-  const since = mine ? new Date(mine.since).toLocaleTimeString(S.lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' }) : '';
+  const since = mine ? hhmm(mine.since) : '';
   return h(`button.wide${mine ? '' : '.info'}`, { type: 'button', 'data-testid': 'duty', 'data-on-duty': mine ? 'yes' : 'no', onclick: act(async () => {
     await api('POST', mine ? '/api/duty/sign-out' : '/api/duty/sign-in');
     toast(mine ? tr('已签退，辛苦了', 'Signed off duty') : tr('已签到值班', 'Signed on duty'));

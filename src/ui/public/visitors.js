@@ -1,7 +1,7 @@
 // Visitors: registration (with the hub's risk-area list), slip, inside now with overdue highlighted, sign-out (销号).
-import { act, api, h, ic, S, toast, tr } from './kiosk.js';
+import { act, api, h, ic, S, toast, tr, villageTime } from './kiosk.js';
 
-const fmt = (ms) => new Date(ms).toLocaleString(S.lang === 'en' ? 'en-GB' : 'zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+const fmt = (ms) => villageTime(ms, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
 export function visitorsScreen(main) {
   const wrap = h('div.cols');

@@ -1,6 +1,7 @@
 // First-run admin PIN, login with lockout, logout/lock, duty sign-in and sign-out (值班).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
+import { localDay } from '../../store/time.js';
 import type { OperatorRecord } from '../../store/api.js';
 import { type KioskState, operatorOf, requireRole, SESSION_COOKIE } from '../context.js';
 import { fail } from '../errors.js';
@@ -25,6 +26,9 @@ export function authRoutes(app: FastifyInstance, state: KioskState): void {
       site: ctx.config.site.name,
       gate: ctx.config.gate.name,
       language: k.language,
+      // Times on the page are the village's, whatever zone the kiosk's browser runs in.
+      timeZone: ctx.config.site.timezone,
+      today: localDay(state.now(), ctx.config.site.timezone),
       idleLockSeconds: k.idleLockSeconds,
       spokenPrompts: k.spokenPrompts,
       session: found.state === 'ok' ? { operatorId: found.session.operatorId, name: found.session.name, role: found.session.role } : null,

@@ -5,7 +5,7 @@ import type { PassageOutcome } from '../../gate/model.js';
 import type { ExportKind } from '../../store/api.js';
 import { EXPORT_KINDS, exportLedger } from '../../store/export.js';
 import { localDay } from '../../store/time.js';
-import { type KioskState, operatorOf, requireRole } from '../context.js';
+import { type KioskState, operatorOf, requireRole, villageDayRange } from '../context.js';
 import { fail } from '../errors.js';
 import { alertRecordView, recordedView } from '../views.js';
 
@@ -28,24 +28,25 @@ export function ledgerRoutes(app: FastifyInstance, state: KioskState): void {
           reason: Type.Optional(Type.String({ maxLength: 40 })),
           from: Type.Optional(Type.Integer({ minimum: 0 })),
           to: Type.Optional(Type.Integer({ minimum: 0 })),
+          day: Type.Optional(Day),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
           beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
       },
     },
     async (req) => {
-      const q = req.query as { text?: string; outcome?: PassageOutcome; direction?: 'in' | 'out'; reason?: string; from?: number; to?: number; limit?: number; beforeSeq?: number };
-      const { reason, ...rest } = q;
-      return ledger.passages({ ...rest, ...(reason ? { reasonCode: reason } : {}), limit: q.limit ?? 50 }).map((r) => recordedView(r, true));
+      const q = req.query as { text?: string; outcome?: PassageOutcome; direction?: 'in' | 'out'; reason?: string; from?: number; to?: number; day?: string; limit?: number; beforeSeq?: number };
+      const { reason, day, ...rest } = q;
+      return ledger.passages({ ...rest, ...villageDayRange(day, ctx.config.site.timezone), ...(reason ? { reasonCode: reason } : {}), limit: q.limit ?? 50 }).map((r) => recordedView(r, true));
     },
   );
 
   app.get(
     '/api/alerts',
-    { preHandler: volunteer, schema: { querystring: Type.Object({ unacknowledged: Type.Optional(Type.Boolean()), from: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) } },
+    { preHandler: volunteer, schema: { querystring: Type.Object({ unacknowledged: Type.Optional(Type.Boolean()), from: Type.Optional(Type.Integer({ minimum: 0 })), day: Type.Optional(Day), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) } },
     async (req) => {
-      const q = req.query as { unacknowledged?: boolean; from?: number; limit?: number };
-      return ledger.alerts({ unacknowledgedOnly: q.unacknowledged === true, ...(q.from !== undefined ? { from: q.from } : {}), limit: q.limit ?? 50 }).map(alertRecordView);
+      const q = req.query as { unacknowledged?: boolean; from?: number; day?: string; limit?: number };
+      return ledger.alerts({ unacknowledgedOnly: q.unacknowledged === true, ...(q.from !== undefined ? { from: q.from } : {}), ...villageDayRange(q.day, ctx.config.site.timezone), limit: q.limit ?? 50 }).map(alertRecordView);
     },
   );
 

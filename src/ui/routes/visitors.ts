@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { validateResidentId } from '../../gate/credentials/resident-id.js';
 import { localDateTime } from '../../store/time.js';
-import { type KioskState, operatorOf, requireRole } from '../context.js';
+import { type KioskState, operatorOf, requireRole, villageDayRange } from '../context.js';
 import { asUserError, fail } from '../errors.js';
 import { visitorSlip } from '../print.js';
 import { visitorView } from '../views.js';
@@ -79,10 +79,10 @@ export function visitorRoutes(app: FastifyInstance, state: KioskState): void {
     return ledger.visitorsInside().map((v) => visitorView(v, overdueMs, now));
   });
 
-  app.get('/api/visitors', { preHandler: volunteer, schema: { querystring: Type.Object({ text: Str(40), from: Type.Optional(Type.Integer()), to: Type.Optional(Type.Integer()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) } }, async (req) => {
-    const q = req.query as { text?: string; from?: number; to?: number; limit?: number };
+  app.get('/api/visitors', { preHandler: volunteer, schema: { querystring: Type.Object({ text: Str(40), from: Type.Optional(Type.Integer()), to: Type.Optional(Type.Integer()), day: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) } }, async (req) => {
+    const { day, ...q } = req.query as { text?: string; from?: number; to?: number; day?: string; limit?: number };
     const now = state.now();
-    return ledger.visitors({ ...q, limit: q.limit ?? 100 }).map((v) => visitorView(v, overdueMs, now));
+    return ledger.visitors({ ...q, ...villageDayRange(day, ctx.config.site.timezone), limit: q.limit ?? 100 }).map((v) => visitorView(v, overdueMs, now));
   });
 
   app.post('/api/visitors/:id/sign-out', { preHandler: volunteer, schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 80 }) }) } }, async (req) => {
