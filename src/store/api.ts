@@ -64,7 +64,9 @@ export interface OutboxRow {
   kind: OutboxKind;
   priority: number;
   /** JSON-ready payload, already minimised (no names or ID numbers unless configured). */
-  payload: Record<string, unknown>;
+  readonly payload: Record<string, unknown>;
+  /** The payload as stored (JSON text), when read from the ledger: the drain sends it without a parse. */
+  readonly payloadJson?: string;
   /** Wall ms. */
   createdAt: number;
   clockSynced: boolean;

@@ -21,11 +21,30 @@ export function defaultPriority(kind: OutboxKind): number {
   return OutboxPriority.other;
 }
 
+type StoredRow = { seq: number; kind: string; priority: number; payload: string; created_at: number; clock_synced: number };
+
+/** The payload is parsed only when asked for: the drain sends the stored JSON text as it is. */
+function toRow(r: StoredRow): OutboxRow {
+  let parsed: Record<string, unknown> | undefined;
+  return {
+    seq: r.seq,
+    kind: r.kind as OutboxKind,
+    priority: r.priority,
+    get payload() {
+      parsed ??= JSON.parse(r.payload) as Record<string, unknown>;
+      return parsed;
+    },
+    payloadJson: r.payload,
+    createdAt: r.created_at,
+    clockSynced: r.clock_synced === 1,
+  };
+}
+
 export function createOutbox(ctx: StoreCtx): Outbox {
   const { db } = ctx;
   const nextSeq = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
   const ins = db.prepare('INSERT INTO outbox (seq, kind, priority, payload, created_at, clock_synced) VALUES (?, ?, ?, ?, ?, ?)');
-  type Row = { seq: number; kind: string; priority: number; payload: string; created_at: number; clock_synced: number };
+  type Row = StoredRow;
   const cols = 'SELECT seq, kind, priority, payload, created_at, clock_synced FROM outbox';
   const fromHead = db.prepare<[number], Row>(`${cols} ORDER BY priority, seq LIMIT ?`);
   // Seeks in the index outbox_order (priority, seq), never a walk from the head. (A row value
@@ -53,14 +72,7 @@ export function createOutbox(ctx: StoreCtx): Outbox {
         rows = samePriorityAfter.all(range.after.priority, range.after.seq, n);
         if (rows.length < n) rows = rows.concat(lowerPriority.all(range.after.priority, n - rows.length));
       } else rows = urgent.all(range.priorityBelow, range.seqAbove, n);
-      return rows.map((r) => ({
-        seq: r.seq,
-        kind: r.kind as OutboxKind,
-        priority: r.priority,
-        payload: JSON.parse(r.payload) as Record<string, unknown>,
-        createdAt: r.created_at,
-        clockSynced: r.clock_synced === 1,
-      }));
+      return rows.map(toRow);
     },
     ack(seqs) {
       let removed = 0;

@@ -64,6 +64,11 @@ const PERSONAL_KEY_IN_JSON = /"(?:name|idNumber|phone|address)":/;
 
 /** The serialised outbox message: minimised in one pass of JSON.stringify (no copy of the payload). */
 export function outboxJson(row: OutboxRow, site: string, gate: string, sendPersonalData: boolean): string {
+  const raw = row.payloadJson;
+  // The stored text as it is, wrapped (no parse, no second stringify) unless it holds a personal key.
+  if (raw !== undefined && (sendPersonalData || !PERSONAL_KEY_IN_JSON.test(raw))) {
+    return `{"v":1,"site":${JSON.stringify(site)},"gate":${JSON.stringify(gate)},"seq":${row.seq},"kind":${JSON.stringify(row.kind)},"at":${row.createdAt},"clockSynced":${row.clockSynced},"data":${raw}}`;
+  }
   const msg: OutboxMessage = { v: 1, site, gate, seq: row.seq, kind: row.kind, at: row.createdAt, clockSynced: row.clockSynced, data: row.payload };
   const plain = JSON.stringify(msg);
   // The ledger minimises already: stringify again, dropping keys, only when one is really there.

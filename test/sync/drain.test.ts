@@ -234,6 +234,12 @@ describe('outbox drain', () => {
     const row = { seq: 7, kind: 'passage' as const, priority: 10, payload: personal, createdAt: 5, clockSynced: false };
     expect(JSON.parse(outboxJson(row, 's', 'g', false))).toEqual({ v: 1, site: 's', gate: 'g', seq: 7, kind: 'passage', at: 5, clockSynced: false, data: minimise(personal) });
     expect(JSON.parse(outboxJson(row, 's', 'g', true)).data).toEqual(personal);
+    // A row read from the ledger carries its stored text: sent as it is, or minimised all the same.
+    const stored = { ...row, payloadJson: JSON.stringify(personal) };
+    expect(JSON.parse(outboxJson(stored, 's', 'g', false))).toEqual(JSON.parse(outboxJson(row, 's', 'g', false)));
+    expect(JSON.parse(outboxJson(stored, 's', 'g', true))).toEqual(JSON.parse(outboxJson(row, 's', 'g', true)));
+    const plain = { ...row, payload: { a: 1 }, payloadJson: '{"a":1}' };
+    expect(outboxJson(plain, 's', 'g', false)).toBe(JSON.stringify({ v: 1, site: 's', gate: 'g', seq: 7, kind: 'passage', at: 5, clockSynced: false, data: { a: 1 } }));
     for (const send of [false, true]) {
       const ledger = memoryOutbox([{ kind: 'passage', priority: 10 }]);
       const bodies: string[] = [];
