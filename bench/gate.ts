@@ -22,6 +22,7 @@ import { createGateCore } from '../src/gate/core.js';
 import { issueToken } from '../src/gate/credentials/token.js';
 import { createMemoryRoster } from '../src/gate/scenario/roster.js';
 import type { GateContext } from '../src/gate/contract.js';
+import { startMosquitto } from './broker.js';
 import { median, percentile, type Figure } from './report.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -34,7 +35,8 @@ function benchConfig(dir: string, extra: Record<string, unknown> = {}) {
     storage: { path: join(dir, 'gate.db'), ...(process.env.BENCH_SYNCHRONOUS ? { synchronous: process.env.BENCH_SYNCHRONOUS } : {}) },
     cards: { keyDir: join(dir, 'keys') },
     kiosk: { port: 0, adminPin: '13579246' },
-    mqtt: process.env.BENCH_NO_MQTT ? { enabled: false } : { embeddedBroker: { enabled: true, port: 0 } },
+    // As deployed, the hub's broker is another machine: BENCH_BROKER_URL points at one outside this process.
+    mqtt: process.env.BENCH_NO_MQTT ? { enabled: false } : process.env.BENCH_BROKER_URL ? { url: process.env.BENCH_BROKER_URL } : { embeddedBroker: { enabled: true, port: 0 } },
     logging: { level: 'warn', pretty: false },
     simulator: { devices: 'in-process' },
     ...extra,
@@ -202,6 +204,20 @@ export async function pipeline(runs = 3, passages = 4000): Promise<Figure[]> {
   return [{ name: 'Gate pipeline throughput (whole app, simulated devices, every decision committed and synced)', value: median(rates), unit: 'passages/s', baseline: { name: 'pure gate core', value: median(base) }, budget: { op: '>=', value: 2000 }, runs, note: syncNote }];
 }
 
+/**
+ * The hub's broker as the unit meets it: a Mosquitto in its own process (the unit's config has no
+ * embedded broker; the hub is another machine). Its URL goes to the child in BENCH_BROKER_URL.
+ */
+async function withHubBroker<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const broker = await startMosquitto();
+  if (!broker) throw new Error('the as-deployed figures need Mosquitto as the hub broker (Debian package "mosquitto"; scripts/test-deps.mjs installs it)');
+  try {
+    return await fn(broker.url);
+  } finally {
+    await broker.close();
+  }
+}
+
 /** The node flags and malloc settings the systemd unit runs the daemon with (systemd/checkpoint-gate.service). */
 export function unitSettings(): { nodeArgs: string[]; env: Record<string, string> } {
   const unit = readFileSync(join(ROOT, 'systemd/checkpoint-gate.service'), 'utf8');
@@ -220,16 +236,18 @@ async function pipelineChild(n: number): Promise<void> {
 export async function pipelineAsDeployed(runs = 3, passages = 4000): Promise<Figure[]> {
   const { nodeArgs, env } = unitSettings();
   const rates: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const out = execFileSync(process.execPath, [...nodeArgs, join(ROOT, 'dist/bench/gate.js'), 'pipeline', String(passages)], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1e7, timeout: 300_000 });
-    const line = out.split('\n').find((l) => l.startsWith('{"rate"'));
-    if (!line) throw new Error(`the pipeline child printed no figure:\n${out.slice(-2000)}`);
-    rates.push((JSON.parse(line) as { rate: number }).rate);
-  }
+  await withHubBroker(async (url) => {
+    for (let r = 0; r < runs; r++) {
+      const out = execFileSync(process.execPath, [...nodeArgs, join(ROOT, 'dist/bench/gate.js'), 'pipeline', String(passages)], { encoding: 'utf8', env: { ...process.env, ...env, BENCH_BROKER_URL: url }, maxBuffer: 1e7, timeout: 300_000 });
+      const line = out.split('\n').find((l) => l.startsWith('{"rate"'));
+      if (!line) throw new Error(`the pipeline child printed no figure:\n${out.slice(-2000)}`);
+      rates.push((JSON.parse(line) as { rate: number }).rate);
+    }
+  });
   const base = coreBaseline(passages).perSecond;
   return [
     {
-      name: `Gate pipeline throughput, run as the systemd unit runs it (${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...nodeArgs].join(' ')})`,
+      name: `Gate pipeline throughput, run as the systemd unit runs it (${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...nodeArgs].join(' ')}; the hub's broker a Mosquitto in its own process)`,
       value: median(rates),
       unit: 'passages/s',
       baseline: { name: 'pure gate core', value: base },
@@ -273,8 +291,9 @@ async function rssChild(n: number): Promise<void> {
   }, 2000);
 }
 
-function rssRun(n: number, nodeArgs: string[], env: Record<string, string>) {
-  const out = execFileSync(process.execPath, ['--expose-gc', ...nodeArgs, join(ROOT, 'dist/bench/gate.js'), 'rss', String(n)], { encoding: 'utf8', maxBuffer: 1e7, timeout: 900_000, env: { ...process.env, ...env } });
+function rssRun(n: number, nodeArgs: string[], env: Record<string, string | undefined>) {
+  const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
+  const out = execFileSync(process.execPath, ['--expose-gc', ...nodeArgs, join(ROOT, 'dist/bench/gate.js'), 'rss', String(n)], { encoding: 'utf8', maxBuffer: 1e7, timeout: 900_000, env: childEnv });
   const line = out.split('\n').find((l) => l.startsWith('{"rss"'));
   if (!line) throw new Error(`the RSS child printed no figure:\n${out.slice(-2000)}`);
   const r = JSON.parse(line) as { rss: number; heapUsed: number; afterStart: number; baseline: number; entries: number };
@@ -285,21 +304,21 @@ function rssRun(n: number, nodeArgs: string[], env: Record<string, string>) {
 export async function rssAfter(n = 100_000): Promise<Figure[]> {
   const bare = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.memoryUsage().rss))'], { encoding: 'utf8' })) / 2 ** 20;
   const unit = unitSettings();
-  const deployed = rssRun(n, unit.nodeArgs, unit.env);
-  const plain = rssRun(n, [], {});
+  const deployed = await withHubBroker(async (url) => rssRun(n, unit.nodeArgs, { ...unit.env, BENCH_BROKER_URL: url }));
+  const plain = rssRun(n, [], { BENCH_BROKER_URL: undefined });
   const mb = (x: number) => x / 2 ** 20;
   return [
     {
-      name: `Resident memory after ${n.toLocaleString('en')} passages, run as the systemd unit runs it`,
+      name: `Resident memory after ${n.toLocaleString('en')} passages, run as the systemd unit runs it (the hub's broker in its own process)`,
       value: mb(deployed.rss),
       unit: 'MB',
       baseline: { name: 'bare Node process', value: bare },
       budget: { op: '<=', value: 150 },
       runs: 1,
-      note: `whole app incl. kiosk and embedded broker, measured once the outbox is drained; right after start ${mb(deployed.afterStart).toFixed(0)} MB, JS heap in use ${mb(deployed.heapUsed).toFixed(0)} MB`,
+      note: `whole app incl. kiosk, syncing to a Mosquitto as the hub, measured once the outbox is drained; right after start ${mb(deployed.afterStart).toFixed(0)} MB, JS heap in use ${mb(deployed.heapUsed).toFixed(0)} MB`,
     },
     {
-      name: `Resident memory after ${n.toLocaleString('en')} passages, plain \`node\` (as \`npm start\` runs it), for comparison`,
+      name: `Resident memory after ${n.toLocaleString('en')} passages, plain \`node\` with the embedded broker (as \`npm start\` runs it), for comparison`,
       value: mb(plain.rss),
       unit: 'MB',
       baseline: { name: 'bare Node process', value: bare },

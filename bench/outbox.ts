@@ -5,9 +5,7 @@
 // alternated in the same run. Broker: Mosquitto (a separate process, as a hub runs it) when the
 // Debian package is there, otherwise the embedded aedes broker.
 // Budget (DESIGN.md): ≥ 2,000 msg/s and ≥ 50 % of the raw rate.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect as netConnect, createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,6 +17,7 @@ import { openLedger } from '../src/store/ledger.js';
 import { startEmbeddedBroker } from '../src/sync/broker.js';
 import { OutboxDrain } from '../src/sync/drain.js';
 import { topicTree } from '../src/sync/topics.js';
+import { type Broker, startMosquitto } from './broker.js';
 import { type Figure, markdown, median } from './report.js';
 
 const N = Number(process.env.BENCH_OUTBOX_MESSAGES ?? 20_000);
@@ -30,66 +29,6 @@ const BATCH = Number(process.env.BENCH_OUTBOX_BATCH ?? DRAIN.batch);
 const SYNCHRONOUS = (process.env.BENCH_OUTBOX_SYNC as 'FULL' | 'NORMAL' | undefined) ?? 'NORMAL';
 const SITE = 'bench-site';
 const GATE = 'bench-gate';
-
-interface Broker {
-  name: string;
-  url: string;
-  close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-async function startMosquitto(): Promise<Broker | undefined> {
-  try {
-    execFileSync('mosquitto', ['-h'], { stdio: 'ignore' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'bench-mosq-'));
-  const port = await freePort();
-  const user = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
-  writeFileSync(join(dir, 'mosquitto.conf'), [`user ${user}`, 'allow_anonymous true', 'persistence false', 'max_inflight_messages 0', `listener ${port} 127.0.0.1`, 'log_dest none', ''].join('\n'));
-  const proc: ChildProcess = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = netConnect(port, '127.0.0.1');
-      c.once('connect', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (Date.now() > until || proc.exitCode !== null) {
-      proc.kill('SIGKILL');
-      throw new Error(`mosquitto did not start on port ${port}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    name: 'Mosquitto',
-    url: `mqtt://127.0.0.1:${port}`,
-    async close() {
-      if (proc.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          proc.once('exit', () => resolve());
-          proc.kill('SIGTERM');
-        });
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function connect(url: string, clientId: string): Promise<MqttClient> {
   const c = mqtt.connect(url, { clientId, clean: true, reconnectPeriod: 0, connectTimeout: 5000 });
