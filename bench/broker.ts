@@ -12,7 +12,7 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -34,22 +34,11 @@ export async function startMosquitto(): Promise<Broker | undefined> {
   const user = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
   writeFileSync(join(dir, 'mosquitto.conf'), [`user ${user}`, 'allow_anonymous true', 'persistence false', 'max_inflight_messages 0', `listener ${port} 127.0.0.1`, 'log_dest none', ''].join('\n'));
   const proc: ChildProcess = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = netConnect(port, '127.0.0.1');
-      c.once('connect', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (Date.now() > until || proc.exitCode !== null) {
-      proc.kill('SIGKILL');
-      throw new Error(`mosquitto did not start on port ${port}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    await waitForPort(port, 10_000, () => proc.exitCode !== null);
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
   }
   return {
     name: 'Mosquitto',
@@ -66,3 +55,21 @@ export async function startMosquitto(): Promise<Broker | undefined> {
   };
 }
 
+
+/** Resolves once something accepts connections on the loopback port; `gaveUp` ends the wait early (the process died). */
+export async function waitForPort(port: number, ms: number, gaveUp: () => boolean = () => false): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = netConnect(port, '127.0.0.1');
+      c.once('connect', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until || gaveUp()) throw new Error(`mosquitto did not listen on port ${port} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
