@@ -72,22 +72,23 @@ async function withApp<T>(fn: (app: RunningApp, tokens: string[]) => Promise<T>,
 const tick = () => new Promise((r) => setImmediate(r));
 
 /**
- * One entry: reading and mask first, then the scan; resolves with ms from the scan to the relay being
- * on for a decided passage. (A relay still energised from the previous pulse is re-triggered, not
- * re-written, so the figure is taken at the decision with the relay level on.)
+ * One entry: reading and mask first, then the scan; resolves with ms from the scan to the relay-on
+ * command written to the GPIO (after the decision was committed and, with group commit, synced).
+ * The command is looked for in the mock's command log, so a relay still energised from the
+ * previous pulse does not count: each passage's own command is waited for.
  */
 async function entry(app: RunningApp, token: string, celsius = 36.5): Promise<number> {
   const mock = app.devices.mock;
   if (!mock) throw new Error('bench needs the mock devices');
   mock.temperature(LANE, celsius);
   mock.mask(LANE, true);
-  const before = app.runtime.decided;
+  mock.clearCommands();
+  const relayOn = () => mock.commands(LANE).some((c) => c.output === 'relay' && c.on);
   const t0 = performance.now();
   mock.scan(LANE, token, 'in');
   let t1 = performance.now();
-  // The path is synchronous today; if it ever is not, wait for it and count the wait.
-  for (let i = 0; app.runtime.decided === before || !mock.output(LANE, 'relay'); i++) {
-    if (i > 10_000) throw new Error(`no relay after a scan; lane: ${JSON.stringify(app.runtime.lanes()[0])}`);
+  for (let i = 0; !relayOn(); i++) {
+    if (i > 100_000) throw new Error(`no relay command after a scan; lane: ${JSON.stringify(app.runtime.lanes()[0])}`);
     await tick();
     t1 = performance.now();
   }
@@ -127,6 +128,7 @@ function coreBaseline(n: number): { p99: number; perSecond: number } {
 
 export async function scanToRelay(runs = 5, perRun = 400): Promise<Figure[]> {
   const p99s: number[] = [];
+  const medians: number[] = [];
   const baseP99s: number[] = [];
   for (let r = 0; r < runs; r++) {
     baseP99s.push(coreBaseline(perRun).p99);
@@ -135,18 +137,21 @@ export async function scanToRelay(runs = 5, perRun = 400): Promise<Figure[]> {
         const times: number[] = [];
         for (let i = 0; i < 50; i++) await entry(app, tokens[i] as string); // warm-up
         for (let i = 0; i < perRun; i++) times.push(await entry(app, tokens[(i + 50) % tokens.length] as string));
+        medians.push(median(times));
+        if (process.env.BENCH_DEBUG) process.stderr.write(`scan to relay: median ${median(times).toFixed(2)} p90 ${percentile(times, 90).toFixed(2)} p99 ${percentile(times, 99).toFixed(2)} max ${Math.max(...times).toFixed(2)} ms\n`);
         return percentile(times, 99);
       }),
     );
   }
   return [
     {
-      name: 'Scan to relay command, p99 (whole app, ledger commit on the path)',
+      name: 'Scan to relay command, p99 (whole app; the decision committed and its WAL synced before the relay is written)',
       value: median(p99s),
       unit: 'ms',
       baseline: { name: 'pure gate core decision p99', value: median(baseP99s) },
       budget: { op: '<=', value: 5 },
       runs,
+      note: `median ${median(medians).toFixed(2)} ms; each passage's own relay-on command is waited for (before 2026-11-30 the bench took a relay still on from the previous pulse, so the sync was not in the figure)`,
     },
   ];
 }
