@@ -1,4 +1,5 @@
 // Shared helpers for `npm run bench`: medians, machine facts, and the BENCHMARKS.md table.
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 
@@ -41,7 +42,23 @@ export function machine(): string {
 
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3).replace(/0+$/, '').replace(/\.$/, ''));
 
-export function markdown(figures: Figure[], extra: string[] = []): string {
+/** CPU time since boot as /proc/stat counts it: total and stolen by the hypervisor (other guests). */
+export function cpuTimes(): { total: number; steal: number } | undefined {
+  try {
+    const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    return { total: f.reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Share of the CPU the hypervisor gave to other guests between two readings (a loaded host slows every figure). */
+export function stealShare(from: ReturnType<typeof cpuTimes>, to: ReturnType<typeof cpuTimes>): number | undefined {
+  if (!from || !to || to.total <= from.total) return undefined;
+  return (to.steal - from.steal) / (to.total - from.total);
+}
+
+export function markdown(figures: Figure[], extra: string[] = [], steal?: number): string {
   const rows = figures.map((f) => {
     const ratio = f.baseline ? `${(f.value / f.baseline.value).toFixed(2)}× ${f.baseline.name} (${fmt(f.baseline.value)} ${f.unit})` : '—';
     const budget = f.budget ? `${f.budget.op} ${fmt(f.budget.value)}${f.budget.on === 'ratio' ? '× baseline' : ` ${f.budget.unit ?? f.unit}`}` : '—';
@@ -55,6 +72,7 @@ export function markdown(figures: Figure[], extra: string[] = []): string {
     '',
     `Machine: ${machine()}.`,
     '',
+    ...(steal !== undefined ? [`CPU stolen by the hypervisor during the run: ${(steal * 100).toFixed(0)} % (a virtual machine on a shared host; absolute figures move with it, ratios to the same-run baselines much less).`, ''] : []),
     'Figures are medians of repeated runs (column "runs"); ratios are against a baseline measured in the same run on the same machine.',
     '',
     '| figure | median | ratio to baseline | budget | verdict | runs | note |',

@@ -63,6 +63,8 @@ export class MockScanner extends MockDevice<ScanFrame> implements ScannerDriver 
 export interface OutputCommand {
   /** Wall-clock ms (Date.now(), faked in tests). */
   at: number;
+  /** performance.now() when written (benchmarks time the relay command by it). */
+  mono: number;
   output: GpioOutputName;
   on: boolean;
 }
@@ -79,7 +81,7 @@ export class MockGpio extends MockDevice<{ input: GpioInputName; active: boolean
   write(output: GpioOutputName, on: boolean): void {
     if (!this.isOpen) return;
     this.outputs.set(output, on);
-    this.commands.push({ at: Date.now(), output, on });
+    this.commands.push({ at: Date.now(), mono: performance.now(), output, on });
   }
 
   level(output: GpioOutputName): boolean {
