@@ -66,11 +66,18 @@ export function planSimDevices(config: Config, dataDir: string, logger: Logger):
     lanes,
     async start() {
       mkdirSync(dir, { recursive: true });
-      for (const p of planned) p.device = await startPtyDevice({ kind: p.kind, dir: p.dir, name: p.name });
+      // All at once: each waits for its socat to report its pseudo-terminal (a start of the daemon
+      // waited for them one after the other).
+      const started = await Promise.allSettled(planned.map(async (p) => (p.device = await startPtyDevice({ kind: p.kind, dir: p.dir, name: p.name }))));
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed) {
+        await Promise.all(planned.map((p) => p.device?.stop().catch(() => {})));
+        throw failed.reason;
+      }
       logger.info({ devices: planned.map((p) => `${p.id}=${join(p.dir, p.name)}`) }, 'device simulators on pseudo-terminals');
     },
     async stop() {
-      for (const p of planned) await p.device?.stop().catch(() => {});
+      await Promise.all(planned.map((p) => p.device?.stop().catch(() => {})));
     },
     find: (q) => planned.find((p) => (q.id === undefined || p.id === q.id) && (q.lane === undefined || p.lane === q.lane) && (q.kind === undefined || p.kind === q.kind))?.device,
     ids: () => planned.map((p) => p.id),
