@@ -293,6 +293,13 @@ describe('a morning at the gate', () => {
   });
 
   it('keeps deciding while the broker is down, and the hub gets everything afterwards', async () => {
+    // Live: before the outage the hub already has every decision so far (a reconnect, which sends
+    // the outbox again from its head, must not be what delivers them).
+    const missingAtHub = () => {
+      const ids = new Set(hubMessages('passages').map((p) => String(data(p).id)));
+      return decisions.filter((d) => !ids.has(d.id)).map((d) => d.who);
+    };
+    await expect.poll(missingAtHub, { timeout: 10_000, interval: 200 }).toEqual([]);
     await broker.stop();
     let before = await shown();
     for (const card of ['card-0002', 'card-0001']) {
