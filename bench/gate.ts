@@ -9,12 +9,13 @@
 // process for the last two.
 import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import pino from 'pino';
 import { stringify } from 'yaml';
 import { startApp, type RunningApp } from '../src/app/app.js';
+import { packageDir } from '../src/app/package-dir.js';
 import { cardToken } from '../src/app/demo.js';
 import { simulationConfig } from '../src/app/simulation.js';
 import { validateConfig } from '../src/config/load.js';
@@ -25,7 +26,16 @@ import type { GateContext } from '../src/gate/contract.js';
 import { startMosquitto } from './broker.js';
 import { median, percentile, type Figure } from './report.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+const ROOT = packageDir();
+/**
+ * The children that measure the app as it ships (throughput as the unit, memory) run this file packed
+ * with the program (`node scripts/pack.mjs --entry bench/gate.ts`, done by `npm run bench`).
+ */
+const PACKED_SELF = join(ROOT, 'dist/packed/bench/gate.js');
+function packedSelf(): string {
+  if (!existsSync(PACKED_SELF)) throw new Error(`${PACKED_SELF} is missing: run the benchmarks with \`npm run bench\` (it packs this file with the program)`);
+  return PACKED_SELF;
+}
 const LANE = 'main';
 
 function benchConfig(dir: string, extra: Record<string, unknown> = {}) {
@@ -258,7 +268,7 @@ export function unitSettings(): { nodeArgs: string[]; env: Record<string, string
   return { nodeArgs: exec.trim().split(/\s+/).filter(Boolean), env };
 }
 
-/** In a child (`node dist/bench/gate.js pipeline N`): the pipeline figure under the child's node flags. */
+/** In a child (`node dist/packed/bench/gate.js pipeline N`): the pipeline figure under the child's node flags. */
 async function pipelineChild(n: number): Promise<void> {
   const rate = await withApp((app, tokens) => pipelineRun(app, tokens, n));
   process.stdout.write(`${JSON.stringify({ rate })}\n`);
@@ -269,7 +279,7 @@ export async function pipelineAsDeployed(runs = 3, passages = 4000): Promise<Fig
   const rates: number[] = [];
   await withHubBroker(async (url) => {
     for (let r = 0; r < runs; r++) {
-      const out = execFileSync(process.execPath, [...nodeArgs, join(ROOT, 'dist/bench/gate.js'), 'pipeline', String(passages)], { encoding: 'utf8', env: { ...process.env, ...env, BENCH_BROKER_URL: url }, maxBuffer: 1e7, timeout: 300_000 });
+      const out = execFileSync(process.execPath, [...nodeArgs, packedSelf(), 'pipeline', String(passages)], { encoding: 'utf8', env: { ...process.env, ...env, BENCH_BROKER_URL: url }, maxBuffer: 1e7, timeout: 300_000 });
       const line = out.split('\n').find((l) => l.startsWith('{"rate"'));
       if (!line) throw new Error(`the pipeline child printed no figure:\n${out.slice(-2000)}`);
       rates.push((JSON.parse(line) as { rate: number }).rate);
@@ -289,7 +299,7 @@ export async function pipelineAsDeployed(runs = 3, passages = 4000): Promise<Fig
   ];
 }
 
-/** In a child: 100,000 passages through the whole app, then RSS. Run as `node dist/bench/gate.js rss`. */
+/** In a child: 100,000 passages through the whole app, then RSS. Run as `node dist/packed/bench/gate.js rss`. */
 async function rssChild(n: number): Promise<void> {
   const baseline = process.memoryUsage().rss;
   await withApp(async (app, tokens) => {
@@ -324,7 +334,7 @@ async function rssChild(n: number): Promise<void> {
 
 function rssRun(n: number, nodeArgs: string[], env: Record<string, string | undefined>) {
   const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
-  const out = execFileSync(process.execPath, ['--expose-gc', ...nodeArgs, join(ROOT, 'dist/bench/gate.js'), 'rss', String(n)], { encoding: 'utf8', maxBuffer: 1e7, timeout: 900_000, env: childEnv });
+  const out = execFileSync(process.execPath, ['--expose-gc', ...nodeArgs, packedSelf(), 'rss', String(n)], { encoding: 'utf8', maxBuffer: 1e7, timeout: 900_000, env: childEnv });
   const line = out.split('\n').find((l) => l.startsWith('{"rss"'));
   if (!line) throw new Error(`the RSS child printed no figure:\n${out.slice(-2000)}`);
   const r = JSON.parse(line) as { rss: number; heapUsed: number; afterStart: number; baseline: number; entries: number };

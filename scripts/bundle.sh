@@ -56,7 +56,7 @@ if [ "$BUILD" -eq 1 ]; then
   echo "==> Building (tsc)"
   npm run build >/dev/null || die "npm run build failed; fix the type errors first"
 fi
-[ -f dist/src/cli/main.js ] || die "dist/ is missing: run npm run build"
+[ -f dist/packed/src/cli/main.js ] || die "dist/ is missing: run npm run build"
 [ -d node_modules ] || die "node_modules is missing: run npm ci first"
 
 STAGE="$(mktemp -d)"
@@ -69,7 +69,7 @@ echo "==> Copying the program"
 tar -cf - --exclude=./dist/test --exclude='*.tsbuildinfo' \
   bin dist config systemd docs scripts hardware-mocks src/ui/public package.json package-lock.json README.md 2>/dev/null \
   | tar -C "$APPDIR" -xf - || true
-[ -f "$APPDIR/dist/src/cli/main.js" ] || die "copying the program failed"
+[ -f "$APPDIR/dist/packed/src/cli/main.js" ] || die "copying the program failed"
 
 echo "==> Production node_modules for $ARCH (Node $NODE_MAJOR, ABI $ABI)"
 # The installed tree already holds native modules built for this machine; copy it and drop the

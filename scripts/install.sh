@@ -362,8 +362,8 @@ migrate_data() {
   # shellcheck disable=SC2016 # the JavaScript is single-quoted on purpose
   v="$(in_root_bounded runuser -u "$SERVICE_USER" -- node --input-type=module -e '
     const dir = process.argv[1];
-    const { loadConfig } = await import(`${dir}/dist/src/config/load.js`);
-    const { openDatabase } = await import(`${dir}/dist/src/store/db.js`);
+    const { loadConfig } = await import(`${dir}/dist/packed/src/config/load.js`);
+    const { openDatabase } = await import(`${dir}/dist/packed/src/store/db.js`);
     const c = loadConfig(process.argv[2], {});
     const db = openDatabase(c.storage.path);
     console.log(db.pragma("user_version", { simple: true }));

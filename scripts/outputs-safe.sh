@@ -15,8 +15,8 @@ import { existsSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 const [appDir, file] = process.argv.slice(1);
-const { loadConfig } = await import(`${appDir}/dist/src/config/load.js`);
-const { findChipBase, sysfsNumber } = await import(`${appDir}/dist/src/devices/gpio/chip-base.js`);
+const { loadConfig } = await import(`${appDir}/dist/packed/src/config/load.js`);
+const { findChipBase, sysfsNumber } = await import(`${appDir}/dist/packed/src/devices/gpio/chip-base.js`);
 const config = loadConfig(file, {});
 let failed = 0;
 for (const lane of config.lanes) {

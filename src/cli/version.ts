@@ -1,12 +1,3 @@
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../app/package-dir.js';
 
-function readVersion(): string {
-  for (const rel of ['../../package.json', '../../../package.json']) {
-    try {
-      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {}
-  }
-  return '0.0.0';
-}
-
-export const VERSION = readVersion();
+export const VERSION = packageVersion();

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { validateResidentId } from '../gate/credentials/resident-id.js';
 import type { HouseholdRecord, Ledger, PersonInput, RosterApplyResult, RosterChange, VehiclePermitRecord } from './api.js';
 import { COLUMNS, type Field, fieldOf, parseBool, parseCategories, parseColour, parseDay, parseQuarantine } from './roster-columns.js';
-import { readSheet, type SheetRows } from './sheet-read.js';
+import type { SheetRows } from './sheet-read.js';
 import { addDays, localTime } from './time.js';
 
 export type ProblemReason =
@@ -223,6 +223,8 @@ export function rowsToChange(sheet: SheetRows, opts: ImportOptions, onRoster: (i
 }
 
 export async function importRoster(ledger: Ledger, buf: Buffer, filename: string, opts: ImportOptions): Promise<ImportReport> {
+  // The readers (iconv-lite's code pages, csv-parse, exceljs) are loaded on the first import, not at start.
+  const { readSheet } = await import('./sheet-read.js');
   const sheet = await readSheet(buf, filename);
   const view = ledger.rosterView();
   const { change, problems, warnings, rows, goodRows } = rowsToChange(sheet, opts, (n) => view.personByIdNumber(n)?.id);

@@ -1,13 +1,12 @@
 // The kiosk server: build (for inject tests) separate from listen (the Feature the daemon starts).
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Feature } from '../app/feature.js';
+import { packageDir as ourPackageDir } from '../app/package-dir.js';
 import type { KioskDeps, KioskState } from './context.js';
 import { KioskError } from './errors.js';
 import { LiveHub } from './live.js';
@@ -26,16 +25,6 @@ export const LOCKOUT = { failures: 5, seconds: 300 };
 
 const require = createRequire(import.meta.url);
 
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) || !readFileSync(join(dir, 'package.json'), 'utf8').includes('"checkpoint-gate"')) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('Cannot find the checkpoint-gate package directory (where src/ui/public lives)');
-    dir = up;
-  }
-  return dir;
-}
-
 function packageDir(name: string): string {
   const entry = require.resolve(name);
   const marker = `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`;
@@ -52,7 +41,7 @@ function hostOf(origin: string): string | undefined {
   }
 }
 
-export const PUBLIC_DIR = join(projectRoot(), 'src', 'ui', 'public');
+export const PUBLIC_DIR = join(ourPackageDir(), 'src', 'ui', 'public');
 
 const CSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 

@@ -1,6 +1,7 @@
 // Printable pages made on the server: the visitor slip and a sheet of pass cards. Plain HTML with
 // print CSS, the QR codes as inline SVG (src/cards/qr-svg.ts, @zxing/library). Names are masked.
-import { qrSvg } from '../cards/qr-svg.js';
+// The QR encoder (1.3 MB of @zxing/library) is loaded on the first print, not at start.
+const qrEncoder = async () => (await import('../cards/qr-svg.js')).qrSvg;
 
 const esc = (s: string | number | undefined) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -23,7 +24,8 @@ export interface SlipData {
   validUntil?: string;
 }
 
-export function visitorSlip(d: SlipData): string {
+export async function visitorSlip(d: SlipData): Promise<string> {
+  const qrSvg = await qrEncoder();
   return page(
     `访客单 ${d.id}`,
     `<section class="slip"><h1>${esc(d.site)} · 访客通行单</h1><p class="en">Visitor slip · ${esc(d.gate)}</p>
@@ -48,7 +50,8 @@ export interface CardPrint {
 
 const TYPE_ZH: Record<string, string> = { household: '户卡 一户一卡', person: '人卡 一人一卡', vehicle: '车证 一车一证', staff: '工作证', visitor: '访客卡' };
 
-export function cardSheet(site: string, cards: CardPrint[]): string {
+export async function cardSheet(site: string, cards: CardPrint[]): Promise<string> {
+  const qrSvg = await qrEncoder();
   const items = cards
     .map(
       (c) => `<article class="card"><header>${esc(site)} 出入证</header><div class="qr">${qrSvg(c.token, undefined, 3)}</div>

@@ -3,7 +3,7 @@
 // with `gate check-config` and migrates the ledger as the service user). Install, idempotent
 // rerun, upgrade (data kept, migration ran), failed upgrade (rolled back), uninstall (data kept).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -40,6 +40,8 @@ function db(): Database.Database {
 }
 
 const SLOW = { timeout: 180_000 };
+/** How esbuild writes src/store/migrations.ts's SCHEMA_VERSION into a chunk. */
+const MIGRATIONS_LINE = 'var SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]';
 /** One installer run, unpacking or deleting a few hundred MB on a busy 2-core machine. */
 const STEP = 300_000;
 
@@ -66,7 +68,7 @@ function variant(base: string, out: string, id: string, files: Record<string, (o
 beforeAll(() => {
   need('chroot', 'coreutils');
   need('systemd-analyze', 'systemd');
-  if (!existsSync(join(REPO, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
+  if (!existsSync(join(REPO, 'dist/packed/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
   work = mkdtempSync(join(tmpdir(), 'gate-install-test-'));
   const t0 = Date.now();
   root = makeDebianRoot((l) => console.log(l));
@@ -82,14 +84,14 @@ beforeAll(() => {
   ids.v2 = /^id=(.*)$/m.exec(execFileSync('tar', ['-xzOf', file, 'checkpoint-gate/BUNDLE-INFO'], { encoding: 'utf8', ...SLOW }))?.[1] ?? '';
   const base = join(work, 'base.tar');
   execFileSync('sh', ['-c', 'gzip -dc "$1" > "$2"', 'sh', file, base], SLOW);
-  // v1: the same program one schema version behind, so upgrading to v2 must migrate.
+  // v1: the same program one schema version behind, so upgrading to v2 must migrate. The daemon and
+  // the installer run the packed code (dist/packed/): the chunk that holds the migrations is edited.
+  const chunks = join(REPO, 'dist/packed/chunks');
+  const holding = readdirSync(chunks).filter((f) => f.endsWith('.js') && readFileSync(join(chunks, f), 'utf8').includes(MIGRATIONS_LINE));
+  if (holding.length !== 1) throw new Error(`expected one chunk in dist/packed/chunks with "${MIGRATIONS_LINE}", found ${holding.length}: the packing changed shape; update this test`);
   bundles.v1 = join(work, 'v1.tar');
   variant(base, bundles.v1, ids.v1, {
-    'dist/src/store/migrations.js': (js) => {
-      const at = js.indexOf('export const SCHEMA_VERSION');
-      if (at < 0) throw new Error('dist/src/store/migrations.js changed shape: no "export const SCHEMA_VERSION"; update this test');
-      return `${js.slice(0, at)}MIGRATIONS.splice(-1);\n${js.slice(at)}`;
-    },
+    [`dist/packed/chunks/${holding[0]}`]: (js) => js.replace(MIGRATIONS_LINE, `MIGRATIONS.splice(-1);\n${MIGRATIONS_LINE}`),
   });
   // broken: a version whose gate command cannot start at all.
   bundles.broken = join(work, 'broken.tar');
@@ -114,7 +116,8 @@ describe('the offline bundle (built for this machine by scripts/bundle.sh)', () 
     expect(info).toMatch(/^version=\d+\.\d+\.\d+$/m);
     for (const f of [
       'checkpoint-gate/bin/gate.js',
-      'checkpoint-gate/dist/src/cli/main.js',
+      'checkpoint-gate/dist/packed/src/cli/main.js',
+      'checkpoint-gate/dist/packed/src/store/db.js',
       'checkpoint-gate/scripts/install.sh',
       'checkpoint-gate/scripts/outputs-safe.sh',
       'checkpoint-gate/systemd/checkpoint-gate.service',

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Packs the `gate` command into a few ES modules with esbuild (part of `npm run build`, after tsc has
+// type-checked). Loading hundreds of small modules was most of the daemon's start: typebox alone is
+// 700 files and took 0.6 s to import on the development VM, 0.05 s packed (BENCHMARKS.md, start to ready).
+//   dist/packed/src/cli/main.js            what bin/gate.js runs
+//   dist/packed/src/cli/commands/<name>.js one entry per subcommand (main.ts loads only the one asked for)
+//   dist/packed/chunks/                    code shared between them; lazily imported parts (embedded
+//                                          broker, QR encoder, roster readers) stay in their own chunks
+//   dist/packed/src/config/load.js, src/store/db.js, src/devices/gpio/chip-base.js
+//                                          what scripts/install.sh (migrating the ledger before a
+//                                          start) and scripts/outputs-safe.sh import: the same code
+//                                          as the daemon's, in the same chunks
+//   node scripts/pack.mjs                        the gate command
+//   node scripts/pack.mjs --entry bench/gate.ts  also a bench entry (dist/packed/bench/gate.js), so the
+//                                                bench measures the program as it ships
+import { readdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const OUT = join(ROOT, 'dist/packed');
+
+// Kept as packages in node_modules, loaded by Node at run time:
+const EXTERNAL = [
+  // native addons, found through node-gyp-build / bindings next to their package.json
+  'better-sqlite3',
+  'serialport',
+  '@serialport/*',
+  'onoff',
+  'unix-dgram',
+  // pino starts transports (pino-pretty) in worker threads from files of its own package
+  'pino',
+  'pino-pretty',
+  'thread-stream',
+  // 20 MB, loaded only for an .xlsx import or export
+  'exceljs',
+];
+
+const extra = [];
+for (let i = 2; i < process.argv.length; i++) {
+  if (process.argv[i] === '--entry' && process.argv[i + 1]) extra.push(process.argv[++i]);
+  else {
+    console.error(`pack: unknown argument ${process.argv[i]}\nusage: node scripts/pack.mjs [--entry file.ts ...]`);
+    process.exit(2);
+  }
+}
+
+const SCRIPT_MODULES = ['src/config/load.ts', 'src/store/db.ts', 'src/devices/gpio/chip-base.ts'];
+
+const commands = readdirSync(join(ROOT, 'src/cli/commands'))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+  .map((f) => `src/cli/commands/${f}`);
+
+rmSync(OUT, { recursive: true, force: true });
+try {
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['src/cli/main.ts', ...commands, ...SCRIPT_MODULES, ...extra],
+    outbase: '.',
+    outdir: OUT,
+    // src/cli/main.ts -> dist/packed/src/cli/main.js (main.ts finds its commands next to itself)
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: EXTERNAL,
+    // CommonJS packages inside an ES module still call require() for Node's own modules.
+    banner: { js: "import { createRequire as __packCreateRequire } from 'node:module'; const require = __packCreateRequire(import.meta.url);" },
+    sourcemap: 'linked',
+    sourcesContent: false,
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+} catch (err) {
+  console.error(`pack: esbuild failed: ${err.message}`);
+  process.exit(1);
+}
