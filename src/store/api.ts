@@ -511,6 +511,13 @@ export interface Ledger {
    * Formatting (CSV/XLSX) is in ./export.ts.
    */
   exportRows(what: ExportKind, q: { from: number; to: number; full?: boolean; operatorId?: string; format?: string }): ExportTable;
+  /**
+   * WAL housekeeping for the daemon (./checkpointer.ts): SQLite's automatic checkpoint after every
+   * commit that leaves `frames` or more in the WAL (0 = off; SQLite's default is 1000).
+   */
+  setAutoCheckpoint(frames: number): void;
+  /** One PASSIVE checkpoint: copies what no reader still needs into the database file, never waits. */
+  checkpoint(): { busy: boolean; log: number; checkpointed: number };
   /** Finish, checkpoint the WAL and close. */
   close(): void;
 }

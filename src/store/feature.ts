@@ -2,14 +2,18 @@
 // start), then every checkIntervalSeconds checks the disk and outbox, sends the daily report
 // once per day after storage.dailyReportAt, and purges once per day. A minute tick rather than
 // one long timer, because the wall clock of a Pi without RTC jumps when NTP syncs.
+import { resolve } from 'node:path';
 import type { AppContext, Feature } from '../app/feature.js';
 import type { Ledger } from './api.js';
+import { type Checkpointer, createCheckpointer } from './checkpointer.js';
 import { openLedger } from './ledger.js';
 import { sqliteSynchronous } from './wal-barrier.js';
 import { addDays, localDay, localTime } from './time.js';
 
 export interface StoreFeature extends Feature {
   readonly ledger: Ledger;
+  /** The WAL checkpointer, when the ledger is a file this feature opened. */
+  readonly checkpointer: Checkpointer | undefined;
   /** Synchronous: the ledger is ready when start() returns. */
   start(): void;
   stop(): void;
@@ -50,6 +54,9 @@ export function createStoreFeature({ ctx, ledger: given }: StoreFeatureOptions):
       onAlert: (alert) => bus.emit('alert.raised', { alert }),
     });
   let timer: NodeJS.Timeout | undefined;
+  // WAL checkpoints between passages, not inside one (./checkpointer.ts). Not for a ledger handed in.
+  const checkpointer: Checkpointer | undefined = given || s.path === ':memory:' ? undefined : createCheckpointer({ ledger, path: resolve(s.path), logger });
+  let offPassage: (() => void) | undefined;
 
   const lastDay = (action: string) => {
     const e = ledger.auditLog({ action, limit: 1 })[0];
@@ -88,15 +95,22 @@ export function createStoreFeature({ ctx, ledger: given }: StoreFeatureOptions):
   return {
     name: 'store',
     ledger,
+    checkpointer,
     tick,
     start() {
       tick();
       timer = setInterval(tick, s.checkIntervalSeconds * 1000);
       timer.unref?.();
+      if (checkpointer) {
+        checkpointer.start();
+        offPassage = bus.on('passage.decided', () => checkpointer.passage());
+      }
     },
     stop() {
       clearInterval(timer);
       timer = undefined;
+      offPassage?.();
+      checkpointer?.stop();
       ledger.close();
     },
   };

@@ -333,6 +333,13 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       changed('policy');
       return true;
     },
+    setAutoCheckpoint: (frames) => {
+      db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(frames))}`);
+    },
+    checkpoint: () => {
+      const r = (db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>)[0];
+      return { busy: (r?.busy ?? 0) !== 0, log: r?.log ?? 0, checkpointed: r?.checkpointed ?? 0 };
+    },
     close: () => {
       if (closed) return;
       closed = true;
