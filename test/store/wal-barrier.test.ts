@@ -59,4 +59,38 @@ describe('WAL barrier (group commit)', () => {
     await expect(new Promise<Error | undefined>((resolve) => barrier.request(resolve))).resolves.toBeInstanceOf(Error);
     db.close();
   });
+
+  it('syncs a lone request at once on the event loop, and queues it behind a sync that is running', async () => {
+    const { db, path } = walDb();
+    const barrier = createWalBarrier(path);
+    db.prepare('INSERT INTO t VALUES (1)').run();
+    let inlineDone = false;
+    barrier.request(() => {
+      inlineDone = true;
+    }, { inline: true });
+    // Called back before request() returned: the sync already happened.
+    expect(inlineDone).toBe(true);
+    expect(barrier.syncs).toBe(1);
+    // A pool sync is running: an inline request waits for the next sync like any other.
+    const pooled = new Promise<void>((resolve) => barrier.request(() => resolve()));
+    let queuedDone = false;
+    const queued = new Promise<void>((resolve) => barrier.request(() => {
+      queuedDone = true;
+      resolve();
+    }, { inline: true }));
+    expect(queuedDone).toBe(false);
+    await Promise.all([pooled, queued]);
+    expect(barrier.syncs).toBe(3);
+    await barrier.close();
+    db.close();
+  });
+
+  it('reports an inline sync it cannot do', () => {
+    const barrier = createWalBarrier(join(tmpdir(), 'no-such-dir-for-wal', 'gate.db'));
+    let err: Error | undefined;
+    barrier.request((e) => {
+      err = e;
+    }, { inline: true });
+    expect(err?.message).toMatch(/Cannot open .*gate\.db-wal/);
+  });
 });
