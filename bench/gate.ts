@@ -317,7 +317,7 @@ async function withHubBroker<T>(fn: (url: string) => Promise<T>): Promise<T> {
 
 /** Why the whole app is slower than the core (CPU profiles of the pipeline, 2026-11-30); written with a missed budget. */
 const PIPELINE_COST =
-  'per passage the whole app adds to the core: the ledger transaction (passage, outbox, counters; about a third of the CPU), the Ed25519 check of a card not seen before (half the cards here), the MQTT client, the kiosk feed and the garbage collector; the core baseline shows the speed of the machine in this run (34,229 decisions/s on 2026-11-23)';
+  "per passage the whole app adds to the core: the ledger transaction (passage, outbox, counters, indexes; about 40 % of the CPU), the Ed25519 check of a card not seen before (half the cards here, 0.26–0.31 ms each on this VM), the outbox drain and the MQTT client, the kiosk feed, WAL checkpoints and the garbage collector. The core baseline shows the speed of the machine in this run; since 2026-12-01 it is seeded with as many cards as the app (2,000), so both check the same share of signatures (with 1,000 cards it made 34,229 decisions/s on 2026-11-23 and 8,030 on 2026-11-30)";
 
 /** The node flags and malloc settings the systemd unit runs the daemon with (systemd/checkpoint-gate.service). */
 export function unitSettings(): { nodeArgs: string[]; env: Record<string, string> } {
@@ -478,7 +478,7 @@ export async function startToReady(runs = 7): Promise<Figure[]> {
       baseline: { name: 'bare `node -e 0`', value: median(bare) / 1000 },
       budget: { op: '<=', value: 2 },
       runs,
-      note: 'most of it is loading modules (hundreds of ESM files; typebox alone takes 0.3–0.5 s on this VM; Node 20 has no module compile cache); the bare-node baseline shows the speed of the machine in this run (0.09 s on 2026-11-23, when this took 1.26 s)',
+      note: 'the gate command packed into a few modules by esbuild (scripts/pack.mjs; typebox alone was 700 files and 0.6 s to import on this VM); the QR encoder and the roster readers load on first use. Unpacked it took 2.7 s in the same session. What is left: compiling the packed modules (about 0.2 s), Fastify compiling the kiosk routes\' schemas (0.25 s), the first start\'s scrypt of the admin PIN (0.1 s). The bare-node baseline shows the speed of the machine in this run (0.09 s on 2026-11-23, when this took 1.26 s unpacked)',
     },
   ];
 }
