@@ -21,6 +21,7 @@ import { firstRunSignIn, launchKioskBrowser } from '../../bench/kiosk.js';
 import { type PtyDevice, startPtyDevice } from '../../hardware-mocks/pty.js';
 import { type RunningDaemon, GATE_BIN, startDaemon } from '../helpers/daemon.js';
 import { PASSWORD, startMosquitto } from '../helpers/mosquitto.js';
+import { decodeQrModules, qrModulesFromSvgPath } from '../helpers/qr.js';
 
 const SITE = 'test-village';
 const GATE = 'east-gate';
@@ -268,12 +269,15 @@ describe('a morning at the gate', () => {
     const slip = await popup;
     await slip.waitForLoadState();
     const visitorId = (/访客单 (\S+)/.exec(await slip.title()) ?? [])[1];
+    // The visitor shows the printed slip at the gate: the scanner reads its QR code.
+    const slipQr = decodeQrModules(qrModulesFromSvgPath((await slip.locator('.qr svg path').getAttribute('d')) ?? ''));
     await slip.close();
     expect(visitorId).toBeTruthy();
+    expect(slipQr).toContain(visitorId as string);
     await page.locator('[data-screen="live"]').click();
     let before = await shown();
     await direction('in');
-    await scan(`VIS:${visitorId}`);
+    await scan(slipQr);
     await lineThermo.sendTemperature(36.5);
     await page.getByTestId('mask').click();
     await page.getByTestId('colour-green').click();
@@ -282,7 +286,7 @@ describe('a morning at the gate', () => {
     decisions.push({ who: 'visitor in', direction: 'in', ...d });
     before = d.id;
     await direction('out');
-    await scan(`VIS:${visitorId}`);
+    await scan(slipQr);
     d = await nextDecision(before);
     expect(d.outcome).toBe('admitted');
     decisions.push({ who: 'visitor out', direction: 'out', ...d });
