@@ -4,8 +4,27 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createWalBarrier, sqliteSynchronous } from '../../src/store/wal-barrier.js';
+
+// The real syncs, counted: a barrier that called back without syncing would pass on counts of its own.
+const synced = vi.hoisted(() => ({ inline: 0, pool: 0 }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  return {
+    ...fs,
+    fdatasyncSync: (fd: number) => {
+      fs.fdatasyncSync(fd);
+      synced.inline++;
+    },
+    fdatasync: (fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      fs.fdatasync(fd, (err) => {
+        synced.pool++;
+        cb(err);
+      });
+    },
+  };
+});
 
 function walDb() {
   const path = join(mkdtempSync(join(tmpdir(), 'wal-barrier-')), 'gate.db');
@@ -64,13 +83,16 @@ describe('WAL barrier (group commit)', () => {
     const { db, path } = walDb();
     const barrier = createWalBarrier(path);
     db.prepare('INSERT INTO t VALUES (1)').run();
+    const before = { ...synced };
     let inlineDone = false;
     barrier.request(() => {
       inlineDone = true;
     }, { inline: true });
-    // Called back before request() returned: the sync already happened.
+    // Called back before request() returned: the WAL was fdatasynced on this thread first.
     expect(inlineDone).toBe(true);
     expect(barrier.syncs).toBe(1);
+    expect(synced.inline - before.inline).toBe(1);
+    expect(synced.pool - before.pool).toBe(0);
     // A pool sync is running: an inline request waits for the next sync like any other.
     const pooled = new Promise<void>((resolve) => barrier.request(() => resolve()));
     let queuedDone = false;
@@ -81,6 +103,8 @@ describe('WAL barrier (group commit)', () => {
     expect(queuedDone).toBe(false);
     await Promise.all([pooled, queued]);
     expect(barrier.syncs).toBe(3);
+    expect(synced.pool - before.pool).toBe(2);
+    expect(synced.inline - before.inline).toBe(1);
     await barrier.close();
     db.close();
   });
