@@ -80,6 +80,7 @@ async function withApp<T>(fn: (app: RunningApp, tokens: string[]) => Promise<T>,
     return await fn(app, seedResidents(app, residents));
   } finally {
     await app.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -465,7 +466,11 @@ export async function startToReady(runs = 7): Promise<Figure[]> {
   const bare: number[] = [];
   for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-start-'));
-    times.push(await spawnToReady(dir));
+    try {
+      times.push(await spawnToReady(dir));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const t0 = performance.now();
     execFileSync(process.execPath, ['-e', '0']);
     bare.push(performance.now() - t0);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createNotifier, watchdogIntervalMs } from '../../src/app/sd-notify.js';
 import { Watchdog } from '../../src/app/watchdog.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe('watchdog interval', () => {
   it('is half of WATCHDOG_USEC', () => {
@@ -81,12 +82,10 @@ describe('Watchdog', () => {
 describe('notifier over a real unix datagram socket', () => {
   it('delivers READY=1 and WATCHDOG=1 to $NOTIFY_SOCKET', async () => {
     const { createRequire } = await import('node:module');
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const require = createRequire(import.meta.url);
     const unix = require('unix-dgram') as { createSocket(t: string, cb: (buf: Buffer) => void): { bind(p: string): void; close(): void } };
-    const path = join(mkdtempSync(join(tmpdir(), 'notify-')), 'notify.sock');
+    const path = join(tempDir('notify-'), 'notify.sock');
     const got: string[] = [];
     const server = unix.createSocket('unix_dgram', (buf) => got.push(buf.toString()));
     server.bind(path);

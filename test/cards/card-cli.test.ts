@@ -1,9 +1,9 @@
 // `gate card issue | verify | key` and `gate simulate`, run through the real CLI entry.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -22,7 +22,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 function configFile(): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'gate-cli-'));
+  const dir = tempDir('gate-cli-');
   const file = join(dir, 'gate.yaml');
   writeFileSync(file, `site:\n  id: test-village\ncards:\n  keyDir: ${join(dir, 'keys')}\n`);
   return { dir, file };

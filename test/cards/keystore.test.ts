@@ -1,11 +1,11 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOrCreateKeys, PRIVATE_KEY_FILE, trustedKeys } from '../../src/cards/keystore.js';
 import { issueToken, verifyToken } from '../../src/gate/credentials/token.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'gate-keys-'));
+const tmp = () => tempDir('gate-keys-');
 
 describe('gate key store', () => {
   it('creates the key on first start with owner-only permissions, and loads the same key after', () => {

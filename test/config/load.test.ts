@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { documentedDefaultConfig } from '../../src/config/document.js';
 import { ConfigError, loadConfig, validateConfig } from '../../src/config/load.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const fixture = (name: string) => join(import.meta.dirname, '../fixtures/config', name);
 
@@ -52,7 +52,7 @@ describe('config validation', () => {
 
   it('YAML syntax errors and duplicate keys are reported, not half-read', () => {
     expect(() => loadConfig(fixture('duplicate-key.yaml'), {})).toThrow(ConfigError);
-    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const dir = tempDir('cfg-');
     writeFileSync(join(dir, 'bad.yaml'), 'site: [unclosed\n');
     expect(() => loadConfig(join(dir, 'bad.yaml'), {})).toThrow(/YAML/);
     expect(() => loadConfig(join(dir, 'missing.yaml'), {})).toThrow(/cannot read the file/);

@@ -1,10 +1,10 @@
 // The real daemon as a child process (`node bin/gate.js run`), for tests that see it from the
 // outside: its printed URLs, its kiosk, its broker, `gate sim`, signals and exit codes.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { tempDir } from './temp-dir.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const GATE_BIN = join(ROOT, 'bin/gate.js');
@@ -52,7 +52,7 @@ export function testConfig(dir: string, over: Record<string, unknown> = {}): Rec
 }
 
 export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon> {
-  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'gate-daemon-'));
+  const dir = o.dir ?? tempDir('gate-daemon-');
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(testConfig(dir, o.config)));
   const t0 = performance.now();

@@ -1,7 +1,4 @@
-// WAL checkpoints between passages (src/store/checkpointer.ts), counted from SQLite's wal-index
-// (src/store/wal-index.ts), on real ledger files.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +12,7 @@ import { createStoreFeature } from '../../src/store/feature.js';
 import { openLedger } from '../../src/store/ledger.js';
 import { openWalIndex, parseWalIndex, pendingFrames } from '../../src/store/wal-index.js';
 import { passage } from './passage-factory.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const opened: Array<{ close(): void }> = [];
 afterEach(() => {
@@ -22,7 +20,7 @@ afterEach(() => {
 });
 
 function ledgerFile(): { ledger: Ledger; path: string } {
-  const path = join(mkdtempSync(join(tmpdir(), 'checkpointer-')), 'gate.db');
+  const path = join(tempDir('checkpointer-'), 'gate.db');
   const ledger = openLedger({ path, clock: { now: () => Date.now(), synced: () => true }, gateId: 'g1', siteId: 's1', timeZone: 'Asia/Shanghai', synchronous: 'NORMAL' });
   opened.push(ledger);
   return { ledger, path };
@@ -228,7 +226,7 @@ describe('checkpointer', () => {
   it('runs in the daemon: the store feature starts it on its ledger file, each decided passage nudges it', async () => {
     const base = validateConfig({}).config;
     if (!base) throw new Error('the default configuration does not validate');
-    const path = join(mkdtempSync(join(tmpdir(), 'checkpointer-')), 'gate.db');
+    const path = join(tempDir('checkpointer-'), 'gate.db');
     const config = { ...base, storage: { ...base.storage, path } };
     const bus = new EventBus();
     const ctx: AppContext = { config, bus, logger: pino({ level: 'silent' }), clock: { now: () => Date.now(), mono: () => performance.now(), synced: () => true }, dataDir: '/tmp' };

@@ -1,11 +1,10 @@
-// Group commit: the barrier fdatasyncs the WAL and calls back; requests made while a sync runs are
-// served by the next one, so many decisions share one sync under load.
-import { mkdtempSync } from 'node:fs';
+
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
 import { createWalBarrier, sqliteSynchronous } from '../../src/store/wal-barrier.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The real syncs, counted: a barrier that called back without syncing would pass on counts of its own.
 const synced = vi.hoisted(() => ({ inline: 0, pool: 0 }));
@@ -27,7 +26,7 @@ vi.mock('node:fs', async (importOriginal) => {
 });
 
 function walDb() {
-  const path = join(mkdtempSync(join(tmpdir(), 'wal-barrier-')), 'gate.db');
+  const path = join(tempDir('wal-barrier-'), 'gate.db');
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${sqliteSynchronous('GROUP')}`);

@@ -1,5 +1,4 @@
-// Shared pieces of the sync tests: a context, passages, a real ledger, a hub that deduplicates.
-import { mkdtempSync } from 'node:fs';
+
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { validateConfig } from '../../src/config/load.js';
 import type { Passage } from '../../src/gate/model.js';
 import type { Ledger } from '../../src/store/api.js';
 import { openLedger } from '../../src/store/ledger.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 export const SITE = 'test-site';
 
@@ -34,7 +34,7 @@ export function makeCtx(over: { gate?: string; mqtt?: Record<string, unknown>; l
 }
 
 export function openTestLedger(opts: { gate?: string; path?: string; outboxCap?: number; bus?: EventBus } = {}): Ledger & { path: string } {
-  const path = opts.path ?? join(mkdtempSync(join(tmpdir(), 'sync-ledger-')), 'gate.db');
+  const path = opts.path ?? join(tempDir('sync-ledger-'), 'gate.db');
   const ledger = openLedger({
     path,
     clock: { now: () => Date.now(), synced: () => true },

@@ -11,8 +11,7 @@
 // down for part of it; the scanner unplugged and plugged back; the hub raising the zone level to
 // sealed. Then: every decision, every alert at the hub, the counts, the export — and no loss.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
@@ -22,6 +21,7 @@ import { type PtyDevice, startPtyDevice } from '../../hardware-mocks/pty.js';
 import { type RunningDaemon, GATE_BIN, startDaemon } from '../helpers/daemon.js';
 import { PASSWORD, startMosquitto } from '../helpers/mosquitto.js';
 import { decodeQrModules, qrModulesFromSvgPath } from '../helpers/qr.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SITE = 'test-village';
 const GATE = 'east-gate';
@@ -116,7 +116,7 @@ function hubHas(kind: string, n: number, timeout = 20_000) {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gate-morning-'));
+  dir = tempDir('gate-morning-');
   broker = await startMosquitto({ site: SITE, gates: [GATE] });
   [scanner, lineThermo, modbusThermo] = await Promise.all([
     startPtyDevice({ kind: 'scanner', dir, name: 'scanner-1' }),
