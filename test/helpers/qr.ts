@@ -2,7 +2,12 @@
 // the SVG path src/cards/qr-svg.ts prints (one 1×1 square per dark module, after a 4-module quiet zone).
 import zxing from '@zxing/library';
 
-const { BinaryBitmap, HybridBinarizer, QRCodeReader, RGBLuminanceSource } = zxing;
+const { BinaryBitmap, DecodeHintType, HybridBinarizer, QRCodeReader, RGBLuminanceSource } = zxing;
+
+// The image is drawn, not photographed: zxing reads it as a pure barcode (module grid from the
+// corners) instead of searching for finder patterns, whose estimate of the size fails for about one
+// synthetic image in seventy at any scale ("Dimensions could be not found").
+const PURE = new Map([[DecodeHintType.PURE_BARCODE, true]]);
 
 /** The text of a QR code given as its modules (true = dark), rendered at `scale` pixels a module. */
 export function decodeQrModules(modules: boolean[][], scale = 4): string {
@@ -16,7 +21,7 @@ export function decodeQrModules(modules: boolean[][], scale = 4): string {
     });
   });
   const bitmap = new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(lum, size, size)));
-  return new QRCodeReader().decode(bitmap).getText();
+  return new QRCodeReader().decode(bitmap, PURE).getText();
 }
 
 /**
