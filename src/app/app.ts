@@ -140,7 +140,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
     ctx,
     core,
     ledger,
-    ...(barrier ? { durable: (cb: (err?: Error) => void, lone: boolean) => barrier.request(cb, { inline: lone }) } : {}),
+    ...(barrier ? { durable: (cb: (err?: Error) => void) => barrier.request(cb) } : {}),
     lanes: config.lanes.map((l) => ({ id: l.id, name: l.name ?? l.id, direction: l.direction })),
     devices: () => devices.health(),
     sync: syncState,

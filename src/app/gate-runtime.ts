@@ -36,10 +36,8 @@ export interface GateRuntimeOptions {
    * Group commit: calls back once what was committed is on stable storage. The runtime then commits
    * the decisions of one turn of the event loop in one transaction, and waits for this before it
    * moves the door or shows them. Absent: each decision is committed alone, durable when it returns.
-   * `lone`: the turn held one decision only (a gate between people, not under a queue); the barrier
-   * may then sync at once on the event loop and call back before it returns.
    */
-  durable?: (cb: (err?: Error) => void, lone: boolean) => void;
+  durable?: (cb: (err?: Error) => void) => void;
   /** The rules in force: configuration plus the thresholds policy; re-read with the roster and policy. */
   rules?: () => RulesConfig;
   /** Retry period for decisions that could not be committed (disk full, I/O error). */
@@ -184,7 +182,7 @@ export class GateRuntime implements Feature, GateRuntimeApi {
     durable((err) => {
       if (err) this.opts.ctx.logger.error({ err }, 'could not sync the ledger to disk; acting on the decisions anyway');
       for (const [i, q] of queued.entries()) q.then(committed[i]);
-    }, queued.length === 1);
+    });
   }
 
   private announce(p: Passage, seq: number): void {

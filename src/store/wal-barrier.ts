@@ -6,11 +6,11 @@
 // keeps deciding meanwhile. After the callback the decision's WAL frames are on stable storage,
 // which is what synchronous=FULL gives in WAL mode (https://www.sqlite.org/pragma.html#pragma_synchronous),
 // so a power cut cannot lose a decision that was acted on.
-// A lone request (`inline`: one decision, the gate between people) with no sync running is synced at
-// once on the event loop instead: handing the sync to a pool thread and the result back costs two
-// thread wake-ups, which on an idle machine took longer than the sync itself (BENCHMARKS.md,
-// scan to relay). Under a queue the turns hold many decisions and keep using the pool.
-import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
+// The sync always runs on the thread pool, never on the event loop. Syncing a lone decision in place
+// was tried (2026-12-01): it saved the two thread wake-ups, the sync's p90 going from 4.5 to 1.1 ms on
+// the idle development VM. But an SD card's sync can stall for seconds, and in place that would freeze
+// the kiosk, the serial ports, MQTT and the watchdog's pings with the door (docs/storage.md).
+import { closeSync, fdatasync, openSync } from 'node:fs';
 
 export type StorageSynchronous = 'GROUP' | 'FULL' | 'NORMAL';
 
@@ -20,11 +20,8 @@ export function sqliteSynchronous(level: StorageSynchronous): 'FULL' | 'NORMAL' 
 }
 
 export interface WalBarrier {
-  /**
-   * Calls back once every commit made before this call is on stable storage (or with the error).
-   * With `inline` and no sync running, syncs now and calls back before returning.
-   */
-  request(cb: (err?: Error) => void, opts?: { inline?: boolean }): void;
+  /** Calls back once every commit made before this call is on stable storage (or with the error). */
+  request(cb: (err?: Error) => void): void;
   /** Syncs done so far (tests and benchmarks: how many requests one sync served). */
   readonly syncs: number;
   /** Waits for the sync in flight and releases the file. */
@@ -40,42 +37,18 @@ export function createWalBarrier(dbPath: string): WalBarrier {
   let syncs = 0;
   let closed = false;
 
-  function open(): number | Error {
-    try {
-      fd ??= openSync(walPath, 'r');
-      return fd;
-    } catch (err) {
-      return new Error(`Cannot open ${walPath} to sync it: ${(err as Error).message}`);
-    }
-  }
-
-  function syncNow(cb: (err?: Error) => void): void {
-    const file = open();
-    if (file instanceof Error) {
-      cb(file);
-      return;
-    }
-    let failed: Error | undefined;
-    try {
-      fdatasyncSync(file);
-    } catch (err) {
-      failed = err as Error;
-    }
-    syncs++;
-    cb(failed);
-  }
-
   function run(): void {
     if (running || waiting.length === 0) return;
     const batch = waiting;
     waiting = [];
-    const opened = open();
-    if (opened instanceof Error) {
-      for (const cb of batch) cb(opened);
+    try {
+      fd ??= openSync(walPath, 'r');
+    } catch (err) {
+      for (const cb of batch) cb(new Error(`Cannot open ${walPath} to sync it: ${(err as Error).message}`));
       return;
     }
     running = true;
-    fdatasync(opened, (err) => {
+    fdatasync(fd, (err) => {
       running = false;
       syncs++;
       for (const cb of batch) cb(err ?? undefined);
@@ -85,9 +58,8 @@ export function createWalBarrier(dbPath: string): WalBarrier {
   }
 
   return {
-    request(cb, opts) {
+    request(cb) {
       if (closed) return cb(new Error('the ledger is closed'));
-      if (opts?.inline && !running && waiting.length === 0) return syncNow(cb);
       waiting.push(cb);
       run();
     },
