@@ -31,6 +31,15 @@ function write(ledger: Ledger, n: number): void {
   for (let i = 0; i < n; i++) ledger.audit('test', 'settings-changed', { i, pad: 'x'.repeat(2000) });
 }
 
+/** A checkpointer started on a fresh ledger file, stopped after the test. */
+function running(o: Omit<Parameters<typeof createCheckpointer>[0], 'ledger' | 'path'>) {
+  const { ledger, path } = ledgerFile();
+  const cp = createCheckpointer({ ledger, path, ...o });
+  opened.push({ close: () => cp.stop() });
+  cp.start();
+  return { ledger, path, cp };
+}
+
 function pending(path: string): number {
   const wal = openWalIndex(path);
   try {
@@ -91,10 +100,7 @@ describe('wal-index', () => {
 
 describe('checkpointer', () => {
   it('takes over from SQLite: no checkpoint inside commits, one in the first quiet moment past the threshold', async () => {
-    const { ledger, path } = ledgerFile();
-    const cp = createCheckpointer({ ledger, path, threshold: 40, cap: 10_000, quietMs: 15, pollMs: 60_000 });
-    opened.push({ close: () => cp.stop() });
-    cp.start();
+    const { ledger, path, cp } = running({ threshold: 40, cap: 10_000, quietMs: 15, pollMs: 60_000 });
     ledger.checkpoint();
     // Far more than SQLite's own 1000 frames would allow: nothing is checkpointed inside the commits.
     for (let round = 0; round < 12; round++) {
@@ -109,10 +115,7 @@ describe('checkpointer', () => {
   });
 
   it('waits for quiet while passages keep coming, below the cap', async () => {
-    const { ledger, path } = ledgerFile();
-    const cp = createCheckpointer({ ledger, path, threshold: 20, cap: 100_000, quietMs: 40, pollMs: 60_000 });
-    opened.push({ close: () => cp.stop() });
-    cp.start();
+    const { ledger, path, cp } = running({ threshold: 20, cap: 100_000, quietMs: 40, pollMs: 60_000 });
     for (let i = 0; i < 8; i++) {
       write(ledger, 10);
       cp.passage();
@@ -149,10 +152,7 @@ describe('checkpointer', () => {
   });
 
   it('a poll catches writes that are not passages (a roster import) once they stop', async () => {
-    const { ledger, path } = ledgerFile();
-    const cp = createCheckpointer({ ledger, path, threshold: 20, cap: 100_000, quietMs: 60_000, pollMs: 30 });
-    opened.push({ close: () => cp.stop() });
-    cp.start();
+    const { ledger, path, cp } = running({ threshold: 20, cap: 100_000, quietMs: 60_000, pollMs: 30 });
     write(ledger, 50);
     // The first poll sees the WAL move; the next one sees it still: quiet.
     await new Promise((r) => setTimeout(r, 150));
@@ -161,10 +161,7 @@ describe('checkpointer', () => {
   });
 
   it('does not retry a checkpoint a reader holds back until the WAL changes (a long export)', async () => {
-    const { ledger, path } = ledgerFile();
-    const cp = createCheckpointer({ ledger, path, threshold: 20, cap: 100_000, quietMs: 5, pollMs: 60_000 });
-    opened.push({ close: () => cp.stop() });
-    cp.start();
+    const { ledger, path, cp } = running({ threshold: 20, cap: 100_000, quietMs: 5, pollMs: 60_000 });
     write(ledger, 10);
     // Another connection reads the ledger and keeps its snapshot open (as an export does while it streams).
     const reader = new Database(path, { readonly: true });
