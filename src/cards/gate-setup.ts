@@ -1,11 +1,11 @@
 // Wiring the pure gate core to the configuration and the key directory, for the composition root.
-import { randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { AppContext } from '../app/feature.js';
 import type { Config } from '../config/schema.js';
 import { createGateCore, type GateCore, type GateSeed } from '../gate/core.js';
 import { type GateKeys, loadOrCreateKeys, trustedKeys } from './keystore.js';
+import { createTimeOrderedIds } from './time-ordered-id.js';
 
 export interface GateKeySet {
   own: GateKeys;
@@ -23,7 +23,7 @@ export interface GateSetupOptions {
   ctx: Pick<AppContext, 'config' | 'logger'>;
   /** Overrides cards.keyDir (e.g. a path under the data dir). */
   keyDir?: string;
-  /** Id generator for passages and alerts; default random UUIDs. */
+  /** Id generator for passages and alerts; default UUIDv7, time-ordered (time-ordered-id.ts). */
   ids?: () => string;
   /** What the ledger knows at start: cards inside, households' last outings. */
   state?: GateSeed;
@@ -41,7 +41,7 @@ export function createGateFromConfig(opts: GateSetupOptions): { core: GateCore; 
     lanes: config.lanes.map((l) => ({ id: l.id, direction: l.direction })),
     rules: config.rules,
     trustedKeys: keys.trusted,
-    ids: opts.ids ?? randomUUID,
+    ids: opts.ids ?? createTimeOrderedIds(),
     timeZone: config.site.timezone,
     ...(opts.state ? { state: opts.state } : {}),
   });

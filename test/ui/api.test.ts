@@ -182,6 +182,20 @@ describe('live gate and operator inputs', () => {
     expect((await call('POST', '/api/lanes/main/cancel', admin)).statusCode).toBe(200);
     expect((await call('GET', '/api/passages', admin)).json()[0].reasons[0].code).toBe('courier.no-entry');
   });
+
+  it('gives passages and alerts time-ordered ids (UUIDv7), so the ledger index on them grows at one end', () => {
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const ids = h.ledger
+      .passages({ limit: 1000 })
+      .reverse()
+      .map((r) => r.passage.id);
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    expect(ids.every((id) => v7.test(id))).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+    const alerts = h.ledger.alerts();
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.every((a) => v7.test(a.alert.id))).toBe(true);
+  });
 });
 
 describe('visitors', () => {
