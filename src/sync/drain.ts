@@ -230,11 +230,14 @@ export class OutboxDrain {
       rows = urgent.length ? urgent.concat(rest) : rest;
       const last = rest.at(-1);
       if (last) this.position = { priority: last.priority, seq: last.seq };
+      // Fewer than asked: every row committed so far is read. The next read waits for wake().
+      if (rest.length < limit - urgent.length) this.exhausted = true;
     } else {
       // From the head: rows already sent or acknowledged (after a lost connection) are skipped.
       rows = this.o.ledger.outboxBatch(limit + this.outstanding.size);
       const last = rows.at(-1);
       if (last) this.position = { priority: last.priority, seq: last.seq };
+      if (rows.length < limit + this.outstanding.size) this.exhausted = true;
     }
     for (const r of rows) if (r.seq > this.readSeq) this.readSeq = r.seq;
     this.queue = rows;

@@ -211,6 +211,31 @@ describe('outbox drain', () => {
     expect(rowsRead()).toBe(400);
   });
 
+  it('caught up, reads a committed burst with one look for alerts and one read, not a second empty read', async () => {
+    const ledger = memoryOutbox(Array.from({ length: 3 }, () => ({ kind: 'passage', priority: 10 })));
+    let reads = 0;
+    const read = ledger.outboxBatch;
+    ledger.outboxBatch = (limit, range) => {
+      reads++;
+      return read(limit, range);
+    };
+    const b = manualBroker();
+    const d = drainFor(ledger, b.client, { batch: 50, inflight: 100 });
+    d.connected();
+    await b.ackAll();
+    expect(reads).toBe(1);
+    let seq = 3;
+    for (let burst = 0; burst < 3; burst++) {
+      reads = 0;
+      for (let i = 0; i < 5; i++) ledger.rows.push({ seq: ++seq, kind: 'passage', priority: 10, payload: {}, createdAt: i, clockSynced: true });
+      d.wake();
+      await b.settle();
+      expect(reads).toBe(2);
+      await b.ackAll();
+    }
+    expect(b.published.map((p) => p.seq)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
+  });
+
   it('an alert committed during a backlog overtakes the passages already read ahead', async () => {
     const ledger = memoryOutbox(Array.from({ length: 100 }, () => ({ kind: 'passage', priority: 10 })));
     const b = manualBroker();
