@@ -426,6 +426,15 @@ export interface Ledger {
   // outbox (drained by src/sync)
   /** Up to `limit` rows in the ledger's order (priority, then seq), from the head or within `range`. */
   outboxBatch(limit: number, range?: OutboxRange): OutboxRow[];
+  /**
+   * The outbox rows this connection committed since the previous call, in seq order, handed over
+   * in memory so that the drain need not read back rows it was just told about. Undefined when the
+   * ledger cannot vouch that no row is missing from them (another process wrote to the outbox, a
+   * transaction was rolled back, more than FRESH_ROWS_MAX piled up): read the outbox then. One
+   * consumer only (the drain), which calls it right after each read that covered every row, to
+   * drop what that read saw.
+   */
+  outboxFresh(): OutboxRow[] | undefined;
   /** Call only after the broker's PUBACK; acknowledged rows are deleted. */
   outboxAck(seqs: number[]): void;
   outboxDepth(): number;

@@ -61,6 +61,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     if (closed) throw new Error('The ledger is closed');
     try {
       const r = db.transaction(fn).immediate();
+      outbox.committed();
       if (failure) recovered();
       return r;
     } catch (err) {
@@ -96,6 +97,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     while (heldAlerts.length) {
       try {
         db.transaction(() => passages.recordAlert(heldAlerts[0] as Alert)).immediate();
+        outbox.committed();
         heldAlerts.shift();
       } catch {
         outbox.recount();
@@ -129,6 +131,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     try {
       // Not through write(): a failure here must not start another episode.
       db.transaction(() => passages.recordAlert(alert)).immediate();
+      outbox.committed();
     } catch (err) {
       outbox.recount();
       // A full disk refuses even this row: the alert still reaches the kiosk through onAlert, and is stored later.
@@ -150,6 +153,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     todayCounts: (now) => passages.counts(now ?? ctx.now()),
 
     outboxBatch: (limit, range) => outbox.batch(limit, range),
+    outboxFresh: () => outbox.fresh(),
     outboxAck: (seqs) => {
       if (outbox.ack(seqs) > 0) changed('outbox');
     },
@@ -331,6 +335,8 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       outbox.recount();
       changed('roster');
       changed('policy');
+      // A command may have queued an outbox row (`gate report`): the drain reads it now, not at the next passage.
+      changed('outbox');
       return true;
     },
     setAutoCheckpoint: (frames) => {

@@ -10,9 +10,15 @@ export interface Outbox {
   batch(limit: number, range?: OutboxRange): OutboxRow[];
   ack(seqs: number[]): number;
   depth(): number;
-  /** After a rolled-back transaction the in-memory depth is re-read. */
+  /** After a rolled-back transaction: the in-memory depth is re-read, rows of the transaction are forgotten. */
   recount(): void;
+  /** After a transaction that may have inserted rows committed: they become fresh (see Ledger.outboxFresh). */
+  committed(): void;
+  fresh(): OutboxRow[] | undefined;
 }
+
+/** Fresh rows kept for the drain at most; past this (the hub offline) the drain reads the outbox instead. */
+export const FRESH_ROWS_MAX = 1000;
 
 export function defaultPriority(kind: OutboxKind): number {
   if (kind === 'alert') return OutboxPriority.alert;
@@ -55,14 +61,43 @@ export function createOutbox(ctx: StoreCtx): Outbox {
   const del = db.prepare('DELETE FROM outbox WHERE seq = ?');
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
   let depth = count.get()?.n ?? 0;
+  // The rows handed to the drain in memory: inserted in the open transaction (staged), then
+  // committed since the drain last looked (fresh). `lastSeq` is the last seq this connection
+  // inserted: when the next insert finds another one in sqlite_sequence, another process wrote a
+  // row in between, and fresh rows are no longer the whole story until the drain reads again.
+  let lastSeq = nextSeq.get()?.seq ?? 0;
+  let staged: OutboxRow[] = [];
+  let fresh: OutboxRow[] = [];
+  let freshWhole = false;
 
   return {
     insert(kind, payload, priority) {
-      const seq = (nextSeq.get()?.seq ?? 0) + 1;
-      const body = { ...payload, gateId: ctx.gateId, siteId: ctx.siteId, seq };
-      ins.run(seq, kind, priority, JSON.stringify(body), ctx.now(), ctx.synced() ? 1 : 0);
+      const prev = nextSeq.get()?.seq ?? 0;
+      if (prev !== lastSeq) freshWhole = false;
+      const seq = prev + 1;
+      const body = JSON.stringify({ ...payload, gateId: ctx.gateId, siteId: ctx.siteId, seq });
+      const createdAt = ctx.now();
+      const synced = ctx.synced();
+      ins.run(seq, kind, priority, body, createdAt, synced ? 1 : 0);
+      lastSeq = seq;
       depth++;
+      staged.push(toRow({ seq, kind, priority, payload: body, created_at: createdAt, clock_synced: synced ? 1 : 0 }));
       return seq;
+    },
+    committed() {
+      // Inside an outer transaction (a savepoint returned): the outer one commits or not.
+      if (staged.length === 0 || db.inTransaction) return;
+      if (fresh.length + staged.length > FRESH_ROWS_MAX) {
+        fresh = [];
+        freshWhole = false;
+      } else fresh = fresh.length ? fresh.concat(staged) : staged;
+      staged = [];
+    },
+    fresh() {
+      const rows = freshWhole ? fresh : undefined;
+      fresh = [];
+      freshWhole = true;
+      return rows;
     },
     batch(limit, range) {
       const n = Math.max(1, Math.min(10_000, Math.floor(limit)));
@@ -85,6 +120,10 @@ export function createOutbox(ctx: StoreCtx): Outbox {
     depth: () => depth,
     recount() {
       depth = count.get()?.n ?? 0;
+      staged = [];
+      fresh = [];
+      freshWhole = false;
+      lastSeq = nextSeq.get()?.seq ?? 0;
     },
   };
 }

@@ -6,7 +6,7 @@ import type { Ledger, OutboxRow } from '../store/api.js';
 import type { OutboxMessage } from './messages.js';
 import type { TopicTree } from './topics.js';
 
-export type OutboxLedger = Pick<Ledger, 'outboxBatch' | 'outboxAck' | 'outboxDepth'>;
+export type OutboxLedger = Pick<Ledger, 'outboxBatch' | 'outboxAck' | 'outboxDepth'> & Partial<Pick<Ledger, 'outboxFresh'>>;
 
 /** The part of mqtt.js the drain uses (a test can pass a fake). */
 export interface QosPublisher {
@@ -101,6 +101,11 @@ export class OutboxDrain {
   private outstanding = new Set<number>();
   /** The last refill found nothing new: wait for wake() instead of reading the outbox on every PUBACK. */
   private exhausted = false;
+  /**
+   * The last read saw every row committed before it, and every row committed since then was handed
+   * over by the ledger (outboxFresh): the next refill can take those instead of reading them back.
+   */
+  private caughtUp = false;
   private wakeQueued = false;
   private pendingAcks: number[] = [];
   private inFlight = 0;
@@ -203,7 +208,7 @@ export class OutboxDrain {
     for (;;) {
       if (this.head >= this.queue.length) {
         if (this.exhausted) return undefined;
-        this.readAhead();
+        if (!this.takeFresh()) this.readAhead();
         if (this.queue.length === 0) {
           this.exhausted = true;
           return undefined;
@@ -239,15 +244,47 @@ export class OutboxDrain {
       if (last) this.position = { priority: last.priority, seq: last.seq };
       if (rows.length < limit + this.outstanding.size) this.exhausted = true;
     }
+    this.caughtUp = this.exhausted && this.o.ledger.outboxFresh !== undefined;
+    // What the ledger would hand over now was committed before this read, which saw it.
+    if (this.caughtUp) this.o.ledger.outboxFresh?.();
     for (const r of rows) if (r.seq > this.readSeq) this.readSeq = r.seq;
     this.queue = rows;
     this.head = 0;
+  }
+
+  /**
+   * Caught up: the rows committed since the last read, from the ledger's memory, placed as a read
+   * would place them (more urgent ones first, then the rest in the ledger's order after the read
+   * position). False when they cannot be taken that way: the caller reads the outbox instead.
+   */
+  private takeFresh(): boolean {
+    if (!this.caughtUp) return false;
+    const fresh = this.o.ledger.outboxFresh?.();
+    if (!fresh || fresh.length === 0) {
+      // Not vouched for, or nothing handed over (a wake from another process's commit): read.
+      this.caughtUp = false;
+      return false;
+    }
+    const order = (a: OutboxRow, b: OutboxRow) => a.priority - b.priority || a.seq - b.seq;
+    const at = this.position;
+    const urgent = at ? fresh.filter((r) => r.priority < at.priority).sort(order) : [];
+    const rest = at ? fresh.filter((r) => r.priority >= at.priority).sort(order) : [...fresh].sort(order);
+    const last = rest.at(-1);
+    if (last) this.position = { priority: last.priority, seq: last.seq };
+    for (const r of fresh) if (r.seq > this.readSeq) this.readSeq = r.seq;
+    this.queue = urgent.length ? urgent.concat(rest) : rest;
+    this.head = 0;
+    // Every committed row is now in the queue: as after a short read, wait for wake().
+    this.exhausted = true;
+    return true;
   }
 
   /** A newly committed alert overtakes the rows already read ahead: merged in, in the ledger's order. */
   private readUrgent(): void {
     const at = this.position;
     if (!at) return;
+    // This read looks at urgent rows only; the fresh rows it also sees are read again later.
+    this.caughtUp = false;
     const urgent = this.o.ledger.outboxBatch(this.o.batch, { priorityBelow: at.priority, seqAbove: this.readSeq });
     if (urgent.length === 0) return;
     if (urgent.length >= this.o.batch) {
@@ -269,6 +306,7 @@ export class OutboxDrain {
     this.position = undefined;
     this.readSeq = 0;
     this.exhausted = false;
+    this.caughtUp = false;
   }
 
   private publish(row: OutboxRow): void {

@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../../src/store/api.js';
 import { ACK_FLUSH_MS, ACK_RETRY_MS, minimise, outboxJson, OutboxDrain, type OutboxLedger, type QosPublisher } from '../../src/sync/drain.js';
 import { topicTree } from '../../src/sync/topics.js';
+import { openLedger } from '../../src/store/ledger.js';
+import { passage } from '../store/passage-factory.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { join } from 'node:path';
 
 /** An in-memory outbox with the ledger's order (priority, then seq). */
 function memoryOutbox(rows: Array<Pick<OutboxRow, 'kind' | 'priority'>>): OutboxLedger & { rows: OutboxRow[]; acks: number[][] } {
@@ -274,5 +278,71 @@ describe('outbox drain', () => {
       expect(bodies[0]?.includes('张三')).toBe(send);
       expect(JSON.parse(bodies[0] as string)).toMatchObject({ v: 1, site: 's', gate: 'g', seq: 1, kind: 'passage', at: 1000, clockSynced: true });
     }
+  });
+});
+
+describe('outbox drain over a real ledger, caught up', () => {
+  const T0 = Date.UTC(2026, 11, 1, 2);
+  const openAt = (path: string) => openLedger({ path, clock: { now: () => T0, synced: () => true }, gateId: 'g', siteId: 's', timeZone: 'Asia/Shanghai' });
+
+  it('takes the rows each commit hands over instead of reading them back; each sent once, an alert first', async () => {
+    const ledger = openAt(':memory:');
+    const rowsRead = countRowsRead(ledger);
+    const b = manualBroker();
+    const d = drainFor(ledger, b.client, { batch: 2000, inflight: 200 });
+    d.connected();
+    await b.settle();
+    const committed: number[] = [];
+    let n = 0;
+    for (let burst = 0; burst < 30; burst++) {
+      // 20 passages a turn, as group commit writes them; passage 97 is a fever with its alert.
+      const items = Array.from({ length: 20 }, () => ({ kind: 'passage' as const, passage: passage(++n, T0 + n) }));
+      committed.push(...ledger.recordDecisions(items));
+      d.wake();
+      await b.settle();
+      if (burst % 4 === 3) await b.ackAll();
+    }
+    await b.ackAll();
+    expect(rowsRead()).toBe(0);
+    const seqs = b.published.map((p) => p.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs.length).toBe(600 + 6); // 6 fevers (97, 194, … 582) with an alert each
+    expect(committed.every((s) => seqs.includes(s))).toBe(true);
+    // Passage 97 is in the turn of passages 81–100 (seqs 81–101 with its alert): the alert went out first.
+    expect(b.published.slice(80, 101).map((p) => p.topic.split('/').at(-1))).toEqual(['alerts', ...Array(20).fill('passages')]);
+    expect(ledger.outboxDepth()).toBe(0);
+    ledger.close();
+  });
+
+  it('still sends a row another process committed (read, not taken from memory), and nothing twice', async () => {
+    const path = join(tempDir('drain-fresh-'), 'gate.db');
+    const ledger = openAt(path);
+    const command = openAt(path);
+    const rowsRead = countRowsRead(ledger);
+    const b = manualBroker();
+    const d = drainFor(ledger, b.client, { batch: 2000, inflight: 200 });
+    d.connected();
+    await b.settle();
+    ledger.recordPassage(passage(1, T0));
+    d.wake();
+    await b.settle();
+    expect(rowsRead()).toBe(0);
+    // `gate report` queues a report from a shell; the daemon notices the commit and wakes the drain.
+    const report = command.enqueue('report', { type: 'daily-report' }).seq;
+    expect(ledger.reloadIfChanged()).toBe(true); // the daemon's housekeeping tick; sync then wakes the drain
+    d.wake();
+    await b.settle();
+    expect(b.published.map((p) => p.seq)).toContain(report);
+    expect(rowsRead()).toBe(1);
+    // The same after a commit of its own came between: the report is not lost behind it.
+    const report2 = command.enqueue('report', { type: 'daily-report' }).seq;
+    const own = ledger.recordPassage(passage(2, T0)).seq;
+    d.wake();
+    await b.ackAll();
+    expect(b.published.map((p) => p.seq).sort((x, y) => x - y)).toEqual([1, report, report2, own].sort((x, y) => x - y));
+    ledger.reloadIfChanged(); // the in-memory depth learns of the command's row at the next tick
+    expect(ledger.outboxDepth()).toBe(0);
+    command.close();
+    ledger.close();
   });
 });
