@@ -58,6 +58,9 @@ export class GateRuntime implements Feature, GateRuntimeApi {
   private turnCommit: NodeJS.Immediate | undefined;
   private readonly unsubscribe: Array<() => void> = [];
   private running = false;
+  /** Decisions stored or being stored whose actions (door, announcement) have not run yet. */
+  private unsettled = 0;
+  private settledWaiters: Array<() => void> = [];
   decided = 0;
 
   constructor(private readonly opts: GateRuntimeOptions) {}
@@ -147,13 +150,36 @@ export class GateRuntime implements Feature, GateRuntimeApi {
    * and acted on once the WAL holding them is on disk: under load one commit and one sync serve many
    * decisions, and a lone decision waits only for the end of its turn.
    */
-  private record(item: Pending, then: (seq: number | undefined) => void): void {
+  private record(item: Pending, act: (seq: number | undefined) => void): void {
     if (!this.opts.durable) {
-      then(this.commit(item));
+      act(this.commit(item));
       return;
     }
+    this.unsettled++;
+    const then = (seq: number | undefined) => {
+      try {
+        act(seq);
+      } finally {
+        if (--this.unsettled === 0) for (const w of this.settledWaiters.splice(0)) w();
+      }
+    };
     this.turn.push({ item, then });
     this.turnCommit ??= setImmediate(() => this.commitTurn());
+  }
+
+  /**
+   * Resolves once every decision made so far has been acted on (with group commit, after its WAL
+   * sync), or after `timeoutMs`. For callers that report what a burst of inputs decided (`gate sim play`).
+   */
+  settled(timeoutMs = 10_000): Promise<void> {
+    if (this.unsettled === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      this.settledWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
   }
 
   private commitTurn(): void {

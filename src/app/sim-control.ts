@@ -186,8 +186,11 @@ export async function startSimControl(o: SimControlOptions): Promise<SimControlS
             onNote: (note) => write({ note }),
             signal: abort.signal,
           });
-          // Let the last passage finish deciding (the mock devices and the ledger are synchronous).
+          // Let the last passage finish deciding (a lane may still be waiting on a timer), then let
+          // its commit reach the disk: the decided line is written after the sync, which a busy
+          // disk can hold for longer than that.
           await new Promise((r) => setTimeout(r, 200));
+          await runtime.settled();
           write({ done: true, events: r.events });
         } catch (err) {
           write({ error: (err as Error).message });

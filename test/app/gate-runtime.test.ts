@@ -113,6 +113,31 @@ describe('GateRuntime', () => {
     expect(log.at(-1)).toBe('commit p4');
   });
 
+  it('says when every decision so far has been acted on (settled), however long the sync takes', async () => {
+    const syncs: Array<(err?: Error) => void> = [];
+    const { rt, bus, log } = setup({ durable: (cb) => syncs.push(cb) });
+    rt.start();
+    await rt.settled(50); // nothing decided yet: at once
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.y' });
+    let settled = false;
+    const waiting = rt.settled(5000).then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    // Committed, the sync not back yet: not settled.
+    expect(log).toEqual(['commit p1']);
+    expect(settled).toBe(false);
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.z' });
+    await new Promise((r) => setImmediate(r));
+    syncs.shift()?.();
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false); // p2's sync is still out
+    syncs.shift()?.();
+    await waiting;
+    expect(log.filter((l) => l.startsWith('decided'))).toEqual(['decided p1 #1', 'decided p2 #2']);
+    rt.stop();
+  });
+
   it('with group commit and a full disk, acts at once, holds the decisions, and commits them in order later', async () => {
     vi.useFakeTimers();
     let full = true;
