@@ -11,24 +11,56 @@ import { type Harness, startHarness } from './harness.js';
 /** expect.poll with room for a loaded CI machine (its default gives up after 1 s). */
 const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) => expect.poll(fn, { timeout: 10_000, interval: 50, ...opts });
 
-/** One Y4M frame (4:2:0, grey) showing the QR code of `text` with a quiet zone. */
-function qrVideo(text: string, size = 640): Buffer {
-  const rows = qrModules(text);
+/**
+ * The card's QR code (with its quiet zone) as one grey frame: `angle` degrees turned, `zoom` of the
+ * largest whole-pixel module size, moved by (dx, dy); each pixel averages 3×3 samples, so edges are
+ * soft as through a lens. Luma only (Y plane).
+ */
+function qrFrame(rows: boolean[][], size: number, angle = 0, zoom = 1, dx = 0, dy = 0): Buffer {
   const n = rows.length + 8;
-  const scale = Math.floor(size / n);
-  const off = Math.floor((size - n * scale) / 2) + 4 * scale;
-  const y = Buffer.alloc(size * size, 235);
-  for (const [my, row] of rows.entries()) {
-    for (const [mx, dark] of row.entries()) {
-      if (!dark) continue;
-      for (let dy = 0; dy < scale; dy++) {
-        const line = (off + my * scale + dy) * size;
-        y.fill(16, line + off + mx * scale, line + off + (mx + 1) * scale);
+  const module = Math.floor(size / n) * zoom;
+  const cos = Math.cos((angle * Math.PI) / 180);
+  const sin = Math.sin((angle * Math.PI) / 180);
+  const y = Buffer.alloc(size * size);
+  const S = 3;
+  for (let py = 0; py < size; py++) {
+    for (let px = 0; px < size; px++) {
+      let sum = 0;
+      for (let sy = 0; sy < S; sy++) {
+        for (let sx = 0; sx < S; sx++) {
+          const x = px + (sx + 0.5) / S - size / 2 - dx;
+          const yy = py + (sy + 0.5) / S - size / 2 - dy;
+          const mx = Math.floor((cos * x + sin * yy) / module + n / 2) - 4;
+          const my = Math.floor((-sin * x + cos * yy) / module + n / 2) - 4;
+          sum += rows[my]?.[mx] ? 16 : 235;
+        }
       }
+      y[py * size + px] = Math.round(sum / (S * S));
     }
   }
+  return y;
+}
+
+/**
+ * A Y4M video (4:2:0, grey, 10 frames a second; Chromium loops it) of the pass card held up to the
+ * camera: the code square to the lens, then turned and moved a little, as a hand holds it. One
+ * still, pixel-sharp frame is not what a camera sees, and if the decoder misses that one frame it
+ * misses every frame of the video. (The card is signed with the key the daemon makes on first start,
+ * so the code differs every run; in one clean-clone CI run the still frame was not read in 15 s.
+ * The kiosk's decoding read all of 400 such still frames in Node, so the cause there is not known.)
+ */
+function qrVideo(text: string, size = 640): Buffer {
+  const rows = qrModules(text);
+  const poses: Array<[number, number, number, number]> = [
+    [0, 1, 0, 0],
+    [3, 0.9, 5, -3],
+    [-2, 0.8, -7, 4],
+    [5, 0.85, 0, 0],
+    [-4, 0.9, 3, 6],
+  ];
   const chroma = Buffer.alloc((size / 2) * (size / 2) * 2, 128);
-  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${size} H${size} F10:1 Ip A1:1 C420jpeg\nFRAME\n`), y, chroma]);
+  const frames = poses.flatMap(([angle, zoom, dx, dy]) => [Buffer.from('FRAME\n'), qrFrame(rows, size, angle, zoom, dx, dy), chroma]);
+  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${size} H${size} F10:1 Ip A1:1 C420jpeg\n`), ...frames]);
 }
 
 let h: Harness;
