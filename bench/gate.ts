@@ -238,7 +238,7 @@ export async function scanToRelay(runs = 5, perRun = 400): Promise<Figure[]> {
   const disk = await bareSync(Math.round(median(frames)));
   return [
     {
-      name: `Scan to relay command, p99 (whole app, a gate that has been running; the decision committed and its WAL synced before the relay is written; ${PASSAGE_GAP_MS} ms between passages)`,
+      name: `Scan to relay command, p99 (whole app, a gate that has been running; the decision committed before the relay is written, its WAL sync after; ${PASSAGE_GAP_MS} ms between passages)`,
       value: median(p99s),
       unit: 'ms',
       baseline: { name: `the disk alone: fdatasync p99 after ${Math.round(median(frames))} WAL frames, ${PASSAGE_GAP_MS} ms apart`, value: disk.p99 },
