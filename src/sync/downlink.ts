@@ -49,6 +49,12 @@ export class DownlinkHandler {
   handle(topic: string, payload: Buffer, retained: boolean): ResultData | undefined {
     const parsed = this.o.topics.parseDownlink(topic);
     if (!parsed) return undefined;
+    // An empty payload is how MQTT clears a retained message (the broker forwards the clearing
+    // publish to subscribers): the hub took the command back. Nothing to apply, nothing to answer.
+    if (payload.length === 0) {
+      this.o.logger.debug({ topic }, 'retained hub command cleared');
+      return undefined;
+    }
     const ref: ResultData['ref'] = { topic };
     if (parsed.kind) ref.kind = parsed.kind;
     const reject = (reasons: Reason[], currentVersion?: number): ResultData => {

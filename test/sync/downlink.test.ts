@@ -112,6 +112,20 @@ describe('downlink: validate, version, apply atomically, answer', () => {
     expect(ledger.policy().zoneLevel).toBe('controlled');
   });
 
+  it('takes an empty payload (a retained command cleared the MQTT way) as cleared: no reject, no change', () => {
+    handler.handle(cmd('zone'), fixture('zone-v3.json'), false);
+    answers.length = 0;
+    changed.length = 0;
+    const before = snapshot();
+    for (const kind of ['zone', 'roster', 'revocations', 'nonsense']) {
+      expect(handler.handle(cmd(kind), Buffer.alloc(0), true)).toBeUndefined();
+      expect(handler.handle(cmd(kind), Buffer.alloc(0), false)).toBeUndefined();
+    }
+    expect(answers).toEqual([]);
+    expect(changed).toEqual([]);
+    expect(snapshot()).toBe(before);
+  });
+
   it('ignores topics outside its command tree', () => {
     expect(handler.handle(`checkpoint/v1/${SITE}/gate-b/cmd/zone`, fixture('zone-v3.json'), false)).toBeUndefined();
     expect(handler.handle(`checkpoint/v1/${SITE}/gate-a/passages`, Buffer.from('{}'), false)).toBeUndefined();
