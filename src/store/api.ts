@@ -300,6 +300,7 @@ export type AuditAction =
   | 'operator-change'
   | 'login'
   | 'login-failed'
+  | 'login-throttled'
   | 'purge'
   | 'visitor-signout'
   | 'alert-ack'

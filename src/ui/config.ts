@@ -4,6 +4,10 @@ export const KioskSchema = Section({
   host: Type.String({ default: '127.0.0.1', description: 'Listen address. Loopback by default; 0.0.0.0 opens the kiosk to the LAN (see docs)' }),
   port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: '0 = any free port' }),
   adminPin: Type.Optional(Type.String({ pattern: '^[0-9]{6,12}$', description: 'First admin PIN (6–12 digits); better given as env GATE_ADMIN_PIN. Unset: the first start asks on the kiosk' })),
+  screenAddresses: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    default: [],
+    description: "Addresses the kiosk's own screen connects from when it is not this box's loopback (a separate display on the LAN). They wait at most 30 s after wrong PINs, whatever others try (docs/security.md)",
+  }),
   language: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')], { default: 'zh-CN' }),
   idleLockSeconds: Type.Integer({ default: 300, minimum: 30, maximum: 86400, description: 'The screen locks after this idle time' }),
   spokenPrompts: Type.Boolean({ default: false, description: 'Play short spoken prompts (请出示健康码 …)' }),

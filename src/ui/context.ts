@@ -9,7 +9,9 @@ import type { Ledger, OperatorRole } from '../store/api.js';
 import { dayRange, isDay } from '../store/time.js';
 import { fail } from './errors.js';
 import type { LiveHub } from './live.js';
-import type { LoginGuard, Session, Sessions } from './sessions.js';
+import type { RefusedLoginAudit } from './login-audit.js';
+import type { LoginGuard } from './login-guard.js';
+import type { Session, Sessions } from './sessions.js';
 
 export const SESSION_COOKIE = 'gate_session';
 
@@ -28,6 +30,8 @@ export interface KioskState {
   deps: KioskDeps;
   sessions: Sessions;
   guard: LoginGuard;
+  /** Login attempts refused before the PIN was checked, one audit row per episode. */
+  refusedLogins: RefusedLoginAudit;
   hub: LiveHub;
   now: () => number;
 }

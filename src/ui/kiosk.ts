@@ -16,12 +16,11 @@ import { ledgerRoutes } from './routes/ledgers.js';
 import { rosterRoutes } from './routes/roster.js';
 import { settingsRoutes } from './routes/settings.js';
 import { visitorRoutes } from './routes/visitors.js';
-import { LoginGuard, Sessions } from './sessions.js';
+import { RefusedLoginAudit } from './login-audit.js';
+import { kioskScreenMatcher, LoginGuard } from './login-guard.js';
+import { Sessions } from './sessions.js';
 
 export type { KioskDeps } from './context.js';
-
-/** Wrong PINs before an operator is locked out, and for how long. */
-export const LOCKOUT = { failures: 5, seconds: 300 };
 
 const require = createRequire(import.meta.url);
 
@@ -52,7 +51,8 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
     deps,
     now,
     sessions: new Sessions(ctx.config.kiosk.idleLockSeconds * 1000, now),
-    guard: new LoginGuard(LOCKOUT.failures, LOCKOUT.seconds * 1000, now),
+    guard: new LoginGuard({ now, isKioskScreen: kioskScreenMatcher(ctx.config.kiosk.screenAddresses) }),
+    refusedLogins: new RefusedLoginAudit({ now, write: (detail) => ledger.audit('kiosk', 'login-throttled', detail) }),
     hub: new LiveHub({ bus: ctx.bus, ledger }),
   };
 
@@ -123,6 +123,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     clearInterval(sweep);
     state.hub.stop();
+    state.refusedLogins.flush();
   });
   return app;
 }

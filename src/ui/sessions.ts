@@ -56,39 +56,3 @@ export class Sessions {
     for (const [t, s] of this.byToken) if (s.lastSeen < cutoff) this.byToken.delete(t);
   }
 }
-
-/** Per-operator lockout after repeated wrong PINs; the IP rate limit sits in front of it. */
-export class LoginGuard {
-  private readonly failures = new Map<string, { count: number; lockedUntil: number }>();
-  constructor(
-    private readonly maxFailures: number,
-    private readonly lockMs: number,
-    private readonly now: () => number,
-  ) {}
-
-  /** Seconds left of a lockout, or 0. */
-  lockedFor(key: string): number {
-    const f = this.failures.get(key);
-    if (!f || f.lockedUntil <= this.now()) return 0;
-    return Math.ceil((f.lockedUntil - this.now()) / 1000);
-  }
-
-  /** Counts a failure; true when this failure started a lockout. */
-  fail(key: string): boolean {
-    const f = this.failures.get(key) ?? { count: 0, lockedUntil: 0 };
-    if (f.lockedUntil && f.lockedUntil <= this.now()) f.count = 0;
-    f.count++;
-    let locked = false;
-    if (f.count >= this.maxFailures) {
-      f.lockedUntil = this.now() + this.lockMs;
-      f.count = 0;
-      locked = true;
-    }
-    this.failures.set(key, f);
-    return locked;
-  }
-
-  succeed(key: string): void {
-    this.failures.delete(key);
-  }
-}

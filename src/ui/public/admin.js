@@ -85,7 +85,7 @@ export function settingsScreen(main) {
           h('ul.list', {}, s.operators.map((o) => h('li', {}, h('span.grow', {}, `${o.name} (${o.id}) · ${o.role === 'admin' ? tr('管理员', 'admin') : tr('志愿者', 'volunteer')}${o.active ? '' : ` · ${tr('已停用', 'inactive')}`}`),
             o.id !== S.status.session.operatorId ? h('button', { type: 'button', onclick: act(async () => { await api('POST', `/api/operators/${encodeURIComponent(o.id)}/active`, { active: !o.active }); await load(); }) }, o.active ? tr('停用', 'Disable') : tr('启用', 'Enable')) : null))),
           h('div.row', {}, newOp.id, newOp.name),
-          h('button.ok', { type: 'button', onclick: act(async () => { const pin = await numberPad({ title: tr('新值班员PIN（4-12位）', 'New operator PIN (4-12 digits)'), secret: true }); if (!pin) return; await api('POST', '/api/operators', { id: newOp.id.value.trim(), name: newOp.name.value.trim(), role: 'volunteer', pin }); toast(tr('已添加', 'Added')); await load(); }) }, ic('user'), tr('添加志愿者', 'Add volunteer'))),
+          h('button.ok', { type: 'button', onclick: act(async () => { const pin = await numberPad({ title: tr('新值班员PIN（6-12位）', 'New operator PIN (6-12 digits)'), secret: true }); if (!pin) return; await api('POST', '/api/operators', { id: newOp.id.value.trim(), name: newOp.name.value.trim(), role: 'volunteer', pin }); toast(tr('已添加', 'Added')); await load(); }) }, ic('user'), tr('添加志愿者', 'Add volunteer'))),
         h('section.card', {}, h('h2', {}, tr('审计日志', 'Audit log')), h('table', {}, h('tbody', {}, audit.map((a) => h('tr', {}, h('td', {}, fmt(a.at)), h('td', {}, a.actor), h('td', {}, a.action))))))),
     );
   }
