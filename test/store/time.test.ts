@@ -5,7 +5,10 @@ import { dayStart, localDateTime, localDay } from '../../src/store/time.js';
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const dayByIntl = (ms: number, timeZone: string) => {
   let f = formatters.get(timeZone);
-  if (!f) formatters.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, f);
+  }
   return f.format(new Date(ms));
 };
 
