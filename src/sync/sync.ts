@@ -253,7 +253,9 @@ export function createSync(options: SyncOptions): Sync {
             if (payload.toString() === 'online') announce();
             return;
           }
-          if (cfg.downlink.enabled) downlink.handle(topic, payload, packet.retain);
+          if (!cfg.downlink.enabled) return;
+          const r = downlink.handle(topic, payload, packet.retain);
+          if (r instanceof Promise) r.catch((err: unknown) => log.error({ err, topic }, 'hub message handling failed; nothing was changed'));
         } catch (err) {
           log.error({ err, topic }, 'hub message handling failed; nothing was changed');
         }
@@ -285,7 +287,10 @@ export function createSync(options: SyncOptions): Sync {
       for (const off of offs.splice(0)) off();
       if (limitsTimer) clearInterval(limitsTimer);
       const c = client;
-      if (!c) return cancelTimers();
+      if (!c) {
+        cancelTimers();
+        return downlink.close();
+      }
       // Done within the slot the daemon gives: after it the store closes the ledger.
       const deadline = Date.now() + Math.min(STOP_BUDGET_MS, budgetMs - 100);
       /** `p`, or nothing once only `spare` ms are left before the deadline. */
@@ -307,8 +312,9 @@ export function createSync(options: SyncOptions): Sync {
       await until(c.endAsync(false).catch(() => undefined), 0);
       if (!c.disconnected) c.end(true);
       // Acknowledgements are written before the ledger closes (the store stops after sync); later
-      // ones are not written at all.
+      // ones are not written at all. A large update still in the worker is dropped (the hub resends).
       drain.close();
+      await downlink.close();
       client = undefined;
       connected = false;
     },
