@@ -446,6 +446,13 @@ export interface Ledger {
   rosterVersion(): number;
   /** Apply a change set atomically. With `version`, a version ≤ the current one is 'stale' and changes nothing. */
   applyRoster(change: RosterChange, opts?: { version?: number; actor?: string }): RosterApplyResult;
+  /** The ledger's file, for another connection (a full roster swapped in by the downlink worker); undefined in memory. */
+  file?(): string | undefined;
+  /**
+   * The roster tables were swapped by another connection (src/store/roster-swap.ts): the gate keeps
+   * deciding with the roster it has until the new one is read, a page a turn, then 'roster' changes.
+   */
+  rosterReplaced?(): void;
   households(q?: { text?: string; grid?: string; limit?: number }): HouseholdRecord[];
   persons(q?: { householdId?: string; text?: string; category?: string; quarantined?: boolean; limit?: number }): PersonRecord[];
   person(id: string): PersonRecord | undefined;

@@ -33,14 +33,15 @@ export class DownlinkOffload {
   private next = 0;
   private readonly waiting = new Map<number, { resolve: (r: DownlinkCheck) => void; reject: (e: Error) => void }>();
 
-  check(kind: DownlinkKind, payload: Buffer, site: string): Promise<DownlinkCheck> {
+  /** `swap`: a full roster is swapped into this ledger file by the worker (no body comes back). */
+  check(kind: DownlinkKind, payload: Buffer, site: string, swap?: { path: string; now: number; actor: string }): Promise<DownlinkCheck> {
     const w = this.start();
     const id = ++this.next;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       // A copy the worker owns (the Buffer may be a slice of mqtt.js's pool).
       const copy = new Uint8Array(payload);
-      w.postMessage({ id, kind, payload: copy, site }, [copy.buffer]);
+      w.postMessage({ id, kind, payload: copy, site, ...(swap ? { swap } : {}) }, [copy.buffer]);
       w.ref();
     });
   }

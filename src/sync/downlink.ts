@@ -11,7 +11,7 @@ import { DownlinkOffload, OFFLOAD_BYTES } from './downlink-offload.js';
 import type { ResultData } from './messages.js';
 import type { DownlinkKind, TopicTree } from './topics.js';
 
-export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth'>;
+export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth' | 'file' | 'rosterReplaced'>;
 
 export interface DownlinkOptions {
   ledger: DownlinkLedger;
@@ -90,8 +90,11 @@ export class DownlinkHandler {
     if (!parsed.kind) return this.reject(ref, [reason('topic.unknown', '未知的指令主题', `Unknown command topic; expected one of …/cmd/{roster,roster/delta,health,risk-areas,zone,revocations,policy}`)]);
     const kind = parsed.kind;
     if (payload.length >= OFFLOAD_BYTES) {
+      // A full roster goes into the ledger from the worker too, when the ledger is a file it can open.
+      const file = kind === 'roster' && this.o.ledger.rosterReplaced ? this.o.ledger.file?.() : undefined;
+      const swap = file ? { path: file, now: Date.now(), actor: 'hub' } : undefined;
       return this.track(
-        this.offload.check(kind, payload, this.o.site).then(
+        this.offload.check(kind, payload, this.o.site, swap).then(
           (c) => this.afterCheck(ref, kind, c, retained),
           (err: Error) => this.reject(ref, [reason('payload.check-failed', '无法检查该消息，未做任何更改', `Could not check the update; nothing changed: ${err.message}`)]),
         ),
@@ -115,21 +118,29 @@ export class DownlinkHandler {
     if (c.id !== undefined) ref.id = c.id;
     if (c.version !== undefined) ref.version = c.version;
     if (!c.ok) return this.reject(ref, c.reasons);
-    const body = c.body;
-    const version = body.version as number;
+    if ('swapped' in c && c.swapped.result === 'applied') {
+      this.o.ledger.rosterReplaced?.();
+      return this.applied(ref, kind, c.swapped.version);
+    }
+    const version = 'swapped' in c ? (c.version as number) : (c.body.version as number);
     const current = this.versions()[kind === 'roster/delta' ? 'roster' : kind] ?? 0;
     if (version <= current) {
       // A retained snapshot we already hold comes back on every reconnect: not worth an answer.
       if (retained && version === current) return undefined;
       return this.reject(ref, [reason('version.old', `版本 ${version} 不比已应用的版本 ${current} 新`, `Version ${version} is not newer than the applied version ${current}`)], current);
     }
+    if (!('body' in c)) return this.reject(ref, [reason('version.old', `版本 ${version} 已过时`, `Version ${version} is not newer than the applied one`)], current);
     try {
-      const outcome = this.apply(kind, body, version);
+      const outcome = this.apply(kind, c.body, version);
       if (outcome !== 'applied') return this.reject(ref, [outcome], this.versions()[kind === 'roster/delta' ? 'roster' : kind]);
     } catch (err) {
       this.o.logger.error({ err, topic: ref.topic }, 'hub update failed to apply; nothing changed');
       return this.reject(ref, [reason('apply.failed', '写入本地台账失败，未做任何更改', `Could not apply it to the ledger; nothing changed: ${(err as Error).message}`)]);
     }
+    return this.applied(ref, kind, version);
+  }
+
+  private applied(ref: ResultData['ref'], kind: DownlinkKind, version: number): ResultData {
     const applied: ResultData = { ref, result: 'applied', reasons: [], currentVersion: version };
     this.o.logger.info({ topic: ref.topic, version }, 'hub update applied');
     this.o.answer(applied);

@@ -7,7 +7,7 @@ import { DownlinkHandler } from '../../src/sync/downlink.js';
 import { ResultData } from '../../src/sync/messages.js';
 import { topicTree } from '../../src/sync/topics.js';
 import Value from 'typebox/value';
-import { bigRoster } from '../fixtures/sync/big-roster.js';
+import { bigRoster } from '../../bench/big-roster.js';
 import { openTestLedger, SITE } from './support.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/sync/${name}`, import.meta.url));
