@@ -6,16 +6,18 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** Longest first, as measured on the 2-core development VM (the slowest-files report prints them). */
 export const LONGEST = [
+  'test/deploy/install.test.ts',
   'test/store/kill.test.ts',
-  'test/sync/mosquitto.test.ts',
   'test/sync/aedes.test.ts',
-  'test/system/morning.test.ts',
   'test/ui/browser.test.ts',
+  'test/sync/mosquitto.test.ts',
+  'test/system/morning.test.ts',
+  'test/ui/api.test.ts',
   'test/app/daemon.test.ts',
+  'test/deploy/watchdog.test.ts',
+  'test/ui/camera.test.ts',
   'test/store/cli.test.ts',
   'test/store/retention.test.ts',
-  'test/ui/camera.test.ts',
-  'test/deploy/install.test.ts',
 ];
 
 export default class LongestFirst extends BaseSequencer {
