@@ -1,9 +1,9 @@
 // createDevices: every configured device of every lane, supervised, on the bus. A device that cannot be
 // opened is reported and retried; it never stops the daemon from starting.
-import type { DeviceHealth } from '../app/bus.js';
-import type { AppContext, Feature } from '../app/feature.js';
+import type { Feature } from '../kernel/feature.js';
 import type { Direction } from '../gate/model.js';
 import type { LaneConfig } from './config.js';
+import type { DeviceHealth, DevicesContext } from './events.js';
 import { type DriverChoices, gpioDriver, scannerDriver, thermometerDriver } from './drivers.js';
 import { calibrationOf, LaneDevices } from './lane-devices.js';
 import { type MockControls, MockRegistry } from './mock-controls.js';
@@ -13,7 +13,7 @@ import { type Calibration, validateCalibration } from './thermometer/calibration
 import type { Driver, GpioInputName, ScanFrame } from './types.js';
 
 export interface CreateDevicesOptions extends DriverChoices {
-  ctx: AppContext;
+  ctx: DevicesContext;
   lanes: LaneConfig[];
   timing?: Partial<SupervisionTiming>;
 }

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { type RunningApp, startApp } from '../../src/app/app.js';
-import { EventBus } from '../../src/app/bus.js';
-import type { AppContext } from '../../src/app/feature.js';
-import { GateRuntime } from '../../src/app/gate-runtime.js';
+import { EventBus } from '../../src/kernel/bus.js';
+import type { AppContext, AppEvents } from '../../src/app/context.js';
+import { GateRuntime } from '../../src/runtime/gate-runtime.js';
 import { simulationConfig } from '../../src/app/simulation.js';
 import { createGateFromConfig } from '../../src/cards/gate-setup.js';
 import { validateConfig } from '../../src/config/load.js';
@@ -54,7 +54,7 @@ function seed(ledger: Ledger, now: number): void {
 function compose(over: Record<string, unknown>) {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-'));
   const config = testConfig({ storage: { path: join(dir, 'gate.db') }, cards: { keyDir: join(dir, 'keys') }, ...over });
-  const bus = new EventBus();
+  const bus = new EventBus<AppEvents>();
   const clock = { offset: 0 };
   const ctx: AppContext = { config, bus, logger: pino({ level: 'silent' }), clock: { now: () => Date.now() + clock.offset, synced: () => true, mono: () => performance.now() + clock.offset }, dataDir: dir };
   const ledger = openLedger({ path: config.storage.path, clock: ctx.clock, gateId: config.gate.id, siteId: config.site.id, timeZone: config.site.timezone, onChange: (what) => bus.emit('ledger.changed', { what }), onAlert: (alert) => bus.emit('alert.raised', { alert }) });
