@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { colourVerifierFromConfig } from '../cards/colour-verifier.js';
 import { type GateKeySet, createGateFromConfig } from '../cards/gate-setup.js';
 import type { Config } from '../config/schema.js';
-import { createDeviceAlerts, createDevices, type DeviceManager } from '../devices/index.js';
+import { createDeviceAlerts, createDevices, type DeviceManager, DriverRegistry, realDrivers, usesMockDriver } from '../devices/index.js';
 import { gateSeedFrom } from '../gate/seed.js';
 import type { Ledger } from '../store/api.js';
 import { createStoreFeature } from '../store/feature.js';
@@ -30,7 +30,6 @@ import { ClockSync, recordClockCorrection } from './clock-sync.js';
 import type { AppContext, AppEvents } from './context.js';
 import { seedDemo } from './demo.js';
 import { effectiveRules } from './effective-rules.js';
-import { planSimDevices } from './sim-devices.js';
 import { startSimControl, type SimControlServer } from './sim-control.js';
 
 export interface StartAppOptions {
@@ -115,8 +114,10 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
     config = { ...config, kiosk: { ...config.kiosk, port: 0 } };
   }
   // Simulation: scanners and thermometers on pseudo-terminals, opened by the real serial drivers.
-  const simDevices = config.simulation ? planSimDevices(config, dataDir, logger) : undefined;
+  // Loaded only in simulation (pseudo-terminal simulators from hardware-mocks/): a production start never loads them.
+  const simDevices = config.simulation ? (await import('./sim-devices.js')).planSimDevices(config, dataDir, logger) : undefined;
   if (simDevices) config = { ...config, lanes: simDevices.lanes };
+  const drivers = await driversFor(config);
   const bus = new EventBus<AppEvents>((event, err) => logger.error({ event, err }, 'a listener failed; the daemon goes on'));
   const ctx: AppContext = { config, bus, logger, clock, dataDir };
   const lifecycle = new Lifecycle({ logger });
@@ -128,7 +129,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   const { core, keys } = createGateFromConfig({ ctx, keyDir: resolve(config.cards.keyDir), state: gateSeedFrom(ledger.insideState()) });
   if (config.simulation) seedDemo({ ledger, keys, config, dataDir, logger });
 
-  const devices = createDevices({ ctx, lanes: config.lanes });
+  const devices = createDevices({ ctx, lanes: config.lanes, drivers });
   let broker: EmbeddedBroker | undefined;
   let sync: Sync | undefined;
   const syncState = () => {
@@ -264,6 +265,16 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   };
   if (simControl) app.simControl = simControl;
   return app;
+}
+
+/**
+ * The real drivers, and the mock ones from hardware-mocks/ when the simulation runs or a lane's config
+ * names the mock driver (a bench without GPIO): only then is a file of hardware-mocks/ loaded.
+ */
+async function driversFor(config: Config): Promise<DriverRegistry> {
+  if (!config.simulation && !usesMockDriver(config.lanes)) return new DriverRegistry(realDrivers);
+  const { mockDrivers } = await import('../../hardware-mocks/drivers.js');
+  return new DriverRegistry(realDrivers, mockDrivers);
 }
 
 /** READY=1 only once the kiosk actually answers HTTP, as the volunteer's browser would see it. */

@@ -4,6 +4,8 @@ import { EventBus } from '../../src/kernel/bus.js';
 import type { AppContext, AppEvents } from '../../src/app/context.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { LaneConfig } from '../../src/devices/config.js';
+import { mockDrivers } from '../../hardware-mocks/drivers.js';
+import { DriverRegistry, realDrivers } from '../../src/devices/drivers.js';
 import { type CreateDevicesOptions, createDevices, type DeviceManager } from '../../src/devices/manager.js';
 
 export function lanesFrom(raw: unknown[]): LaneConfig[] {
@@ -31,7 +33,7 @@ export function harness(rawLanes: unknown[], extra: Partial<Omit<CreateDevicesOp
     clock: { now: () => Date.now(), synced: () => true, mono: () => performance.now() },
     dataDir: '/nonexistent',
   };
-  const devices: DeviceManager = createDevices({ ctx, lanes, ...extra });
+  const devices: DeviceManager = createDevices({ ctx, lanes, drivers: new DriverRegistry(realDrivers, mockDrivers), ...extra });
   const of = <K extends keyof AppEvents>(event: K): AppEvents[K][] => heard.filter((h) => h.event === event).map((h) => h.payload as AppEvents[K]);
   return { devices, bus, heard, of, ctx };
 }

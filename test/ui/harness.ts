@@ -14,6 +14,8 @@ import { simulationConfig } from '../../src/app/simulation.js';
 import { createGateFromConfig } from '../../src/cards/gate-setup.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import { mockDrivers } from '../../hardware-mocks/drivers.js';
+import { DriverRegistry, realDrivers } from '../../src/devices/drivers.js';
 import { createDevices } from '../../src/devices/manager.js';
 import { residentIdCheckDigit } from '../../src/gate/credentials/resident-id.js';
 import { issueToken } from '../../src/gate/credentials/token.js';
@@ -61,7 +63,7 @@ function compose(over: Record<string, unknown>) {
   const now = Date.now();
   seed(ledger, now);
   const { core, keys } = createGateFromConfig({ ctx, keyDir: config.cards.keyDir });
-  const devices = createDevices({ ctx, lanes: config.lanes });
+  const devices = createDevices({ ctx, lanes: config.lanes, drivers: new DriverRegistry(realDrivers, mockDrivers) });
   const runtime = new GateRuntime({ ctx, core, ledger, lanes: config.lanes.map((l) => ({ id: l.id, name: l.name ?? l.id, direction: l.direction })), devices: () => devices.health(), sync: () => ({ enabled: false, connected: false, outboxDepth: ledger.outboxDepth() }) });
   const tokens: Record<string, string> = {};
   for (const id of ['hh-001', 'hh-002']) tokens[id] = issueToken({ t: 'household', id, hh: id, site: config.site.id, kid: keys.own.kid, iat: Math.floor(now / 1000) }, keys.own.privateKey);
