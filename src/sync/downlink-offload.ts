@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { packageDir } from '../app/package-dir.js';
+import { packageDir } from '../kernel/package-dir.js';
 import type { DownlinkCheck } from './downlink-check.js';
 import type { DownlinkKind } from './topics.js';
 

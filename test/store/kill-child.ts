@@ -7,8 +7,9 @@
 // closes cleanly and prints `done`.
 // argv: dbPath startIndex endIndex [last]
 import pino from 'pino';
-import { EventBus } from '../../src/app/bus.js';
-import { type GateCoreLike, GateRuntime } from '../../src/app/gate-runtime.js';
+import type { AppEvents } from '../../src/app/context.js';
+import { EventBus } from '../../src/kernel/bus.js';
+import { type GateCoreLike, GateRuntime } from '../../src/runtime/gate-runtime.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { GateOutput } from '../../src/gate/contract.js';
 import { openLedger } from '../../src/store/ledger.js';
@@ -20,7 +21,7 @@ if (!path || !startArg || !endArg) throw new Error('usage: kill-child DB START E
 const clock = { now: () => Date.now(), mono: () => performance.now(), synced: () => true };
 const ledger = openLedger({ path, clock, gateId: 'g-kill', siteId: 's-kill', timeZone: 'UTC', synchronous: 'NORMAL' });
 const barrier = createWalBarrier(path);
-const bus = new EventBus();
+const bus = new EventBus<AppEvents>();
 const config = validateConfig({}).config;
 if (!config) throw new Error('the default config does not validate');
 const index = (id: string) => Number(id.slice(2));
