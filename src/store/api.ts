@@ -2,7 +2,7 @@
 // better-sqlite3 by openLedger() in ./ledger.ts. Every method is synchronous: SQLite commits in
 // well under a millisecond here and a single writer keeps the order of the outbox.
 // Later changes are additive only.
-import type { Policy, RosterView, TimeWindow } from '../gate/contract.js';
+import type { Policy, RosterCard, RosterPerson, RosterView, TimeWindow } from '../gate/contract.js';
 import type { Alert, AlertKind, AlertSeverity, CodeColour, Direction, Passage, PassageOutcome, ZoneLevel } from '../gate/model.js';
 
 // ---------- passages ----------
@@ -128,33 +128,18 @@ export interface PersonInput {
   riskTravel?: { area: string; at: number } | null;
 }
 
-/** A person as read: ID number and phone masked, never in full. */
-export interface PersonRecord {
-  id: string;
-  householdId: string;
-  name: string;
+/** A person as read: what the gate decides with (RosterPerson), plus the ID number and phone masked, never in full. */
+export interface PersonRecord extends RosterPerson {
   /** e.g. '3101**********123X'. */
   idNumberMasked?: string;
   idTail?: string;
   /** e.g. '138****5678'. */
   phoneMasked?: string;
-  resident: boolean;
-  categories: string[];
-  quarantine?: { kind: 'home' | 'central'; until: number };
-  health?: { colour: CodeColour; at: number };
-  lastTestAt?: number;
-  vaccinated?: boolean;
-  riskTravel?: { area: string; at: number };
   updatedAt: number;
 }
 
-export interface PassCardRecord {
-  id: string;
-  type: 'household' | 'person' | 'vehicle' | 'staff' | 'visitor';
-  personId?: string;
-  householdId?: string;
-  vehiclePlate?: string;
-  validity?: TimeWindow[];
+/** A pass card as stored: what the gate checks (RosterCard), plus its issue and revocation. */
+export interface PassCardRecord extends RosterCard {
   /** Wall ms. */
   issuedAt: number;
   expiresAt?: number;
