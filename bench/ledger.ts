@@ -286,7 +286,7 @@ export async function run(): Promise<Figure[]> {
       baseline: { name: `raw prepared INSERT, synchronous=${synchronous}${grouped ? `, ${turn} per transaction` : ''}`, value: median(r.raw) },
       // storage.synchronous GROUP (the default) runs SQLite at NORMAL; under load the gate runtime
       // commits the decisions of one event-loop turn in one transaction and syncs the WAL once for
-      // them outside the commit (src/app/gate-runtime.ts, src/store/wal-barrier.ts; the sync's cost
+      // them outside the commit (src/runtime/gate-runtime.ts, src/store/wal-barrier.ts; the sync's cost
       // is in the pipeline bench). So the grouped figure is the ledger's share of the pipeline at
       // load, held to the pipeline's budget (DESIGN.md: ≥ 2,000 passages/s); the others for comparison.
       ...(grouped ? { budget: { op: '>=' as const, value: 2000, unit: 'passages/s' } } : {}),

@@ -1,7 +1,6 @@
 // The devices' events on the bus: what they report, and the one command they obey.
 import type { Config } from '../config/schema.js';
-import type { GateInput } from '../gate/contract.js';
-import type { Action, Text } from '../gate/model.js';
+import type { Action, GateInput, Text } from './vocabulary.js';
 import type { DaemonContext } from '../kernel/feature.js';
 
 export type DeviceKind = 'thermometer' | 'scanner' | 'gpio';

@@ -1,7 +1,7 @@
 // One lane's devices: turns driver output into bus events (inputs, signals, warnings) and actions into outputs.
 import type { EventBus } from '../kernel/bus.js';
 import type { DeviceEvents } from './events.js';
-import type { Direction, Text } from '../gate/model.js';
+import type { Direction, Text } from './vocabulary.js';
 import type { LaneConfig, ThermometerConfig } from './config.js';
 import { Debouncer } from './gpio/debounce.js';
 import { configuredInputs } from './gpio/lines.js';

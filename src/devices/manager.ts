@@ -1,7 +1,7 @@
 // createDevices: every configured device of every lane, supervised, on the bus. A device that cannot be
 // opened is reported and retried; it never stops the daemon from starting.
 import type { Feature } from '../kernel/feature.js';
-import type { Direction } from '../gate/model.js';
+import type { Direction } from './vocabulary.js';
 import type { LaneConfig } from './config.js';
 import type { DeviceHealth, DevicesContext } from './events.js';
 import { type DriverChoices, DriverRegistry, realDrivers } from './drivers.js';

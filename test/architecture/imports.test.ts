@@ -25,6 +25,15 @@ describe('the import graph of src/', () => {
     expect(problems.cycles).toEqual([]);
   });
 
+  it('has the devices take the gate’s words from one place, src/devices/vocabulary.ts', () => {
+    const elsewhere = [...modules]
+      .filter(([f]) => f.startsWith('src/devices/') && f !== 'src/devices/vocabulary.ts')
+      .flatMap(([f, text]) => importsOf(f, text))
+      .filter((i) => i.to.startsWith('src/gate/'))
+      .map((i) => `${i.from} imports ${i.to}`);
+    expect(elsewhere).toEqual([]);
+  });
+
   it('names every folder of the layers in docs/architecture.md', () => {
     const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
     for (const folder of LAYERS.flatMap((l) => l.folders)) expect(doc, folder).toContain(`src/${folder}/`);
