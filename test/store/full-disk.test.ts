@@ -18,7 +18,7 @@ import type { GateOutput } from '../../src/gate/contract.js';
 import type { Alert } from '../../src/gate/model.js';
 import type { Ledger } from '../../src/store/api.js';
 import { openLedger } from '../../src/store/ledger.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const DAY = 86_400_000;
 const dir = mkdtempSync(join(tmpdir(), 'ledger-full-'));
