@@ -91,11 +91,10 @@ describe('a full disk', () => {
       nextDeadline: () => undefined,
       lanes: () => [],
     };
-    const rt = new GateRuntime({ ctx, core, ledger, lanes: [{ id: 'lane-1', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 50 });
     const doorMoves: string[] = [];
+    const rt = new GateRuntime({ ctx, core, ledger, door: (lane) => doorMoves.push(lane), lanes: [{ id: 'lane-1', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 50 });
     const announced: string[] = [];
     const raised: Alert[] = [];
-    bus.on('gate.actions', ({ lane }) => doorMoves.push(lane));
     bus.on('passage.decided', ({ passage: p }) => announced.push(p.id));
     rt.start();
     try {
