@@ -14,7 +14,7 @@ import { validateConfig } from '../../src/config/load.js';
 import type { GateOutput } from '../../src/gate/contract.js';
 import { openLedger } from '../../src/store/ledger.js';
 import { createWalBarrier } from '../../src/store/wal-barrier.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const [path, startArg, endArg, lastArg] = process.argv.slice(2);
 if (!path || !startArg || !endArg) throw new Error('usage: kill-child DB START END [last]');
@@ -35,6 +35,8 @@ const core: GateCoreLike = {
   nextDeadline: () => undefined,
   lanes: () => [],
 };
+// Doors move in stream order (each passage here has a relay action, committed in order).
+let door = Number(startArg);
 const runtime = new GateRuntime({
   ctx: { config, bus, logger: pino({ level: 'silent' }), clock, dataDir: '.' },
   core,
@@ -43,10 +45,8 @@ const runtime = new GateRuntime({
   devices: () => [],
   sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }),
   durable: (cb) => barrier.request(cb),
+  door: () => process.stdout.write(`door ${door++}\n`),
 });
-// Doors move in stream order (each passage here has a relay action, committed in order).
-let door = Number(startArg);
-bus.on('gate.actions', () => process.stdout.write(`door ${door++}\n`));
 bus.on('passage.decided', ({ passage: p }) => process.stdout.write(`shown ${index(p.id)}\n`));
 runtime.start();
 
