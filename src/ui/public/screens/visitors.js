@@ -1,5 +1,5 @@
 // Visitors: registration (with the hub's risk-area list), slip, inside now with overdue highlighted, sign-out (销号).
-import { act, api, h, ic, toast, tr, villageTime } from './kiosk.js';
+import { act, api, h, ic, toast, tr, villageTime } from '../core/index.js';
 
 const fmt = (ms) => villageTime(ms, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
