@@ -26,6 +26,8 @@ export interface BusEvents {
   'device.warning': { deviceId: string; lane: string; code: string; text: Text };
   /** The gate asks the devices of a lane to act (after the passage is committed). */
   'gate.actions': { lane: string; actions: Action[] };
+  /** The gate did not take an input (a second card while someone is checked, an override too late …): the kiosk says why. */
+  'gate.ignored': { lane: string; input: GateInput['type']; reason: Text };
   'passage.progress': { lane: string; stage: LaneStage; passage: Partial<Passage> & { id: string }; prompt: Text };
   /** Committed to the ledger. */
   'passage.decided': { passage: Passage; seq: number };

@@ -138,6 +138,7 @@ export class GateRuntime implements Feature, GateRuntimeApi {
       }
       case 'ignored':
         logger.debug({ lane: out.lane, input: out.input, reason: out.reason.en }, 'input ignored');
+        if (out.input !== 'tick') bus.emit('gate.ignored', { lane: out.lane, input: out.input, reason: out.reason });
         break;
     }
   }

@@ -43,7 +43,7 @@ function hostOf(origin: string): string | undefined {
 
 export const PUBLIC_DIR = join(ourPackageDir(), 'src', 'ui', 'public');
 
-const CSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; font-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
 
 export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   const { ctx, ledger } = deps;

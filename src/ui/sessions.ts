@@ -11,6 +11,8 @@ export interface Session {
   role: OperatorRole;
   createdAt: number;
   lastSeen: number;
+  /** Locked by the lock button (an idle session is locked by time alone). */
+  locked?: boolean;
 }
 
 export type SessionLookup = { state: 'ok'; session: Session } | { state: 'locked'; session: Session } | { state: 'none' };
@@ -33,9 +35,16 @@ export class Sessions {
   lookup(token: string | undefined, touch: boolean): SessionLookup {
     const s = token ? this.byToken.get(token) : undefined;
     if (!s) return { state: 'none' };
-    if (this.now() - s.lastSeen > this.idleMs) return { state: 'locked', session: s };
+    if (s.locked || this.now() - s.lastSeen > this.idleMs) return { state: 'locked', session: s };
     if (touch) s.lastSeen = this.now();
     return { state: 'ok', session: s };
+  }
+
+  /** The lock button: actions need the PIN again; the screen keeps showing the gate (read-only). */
+  lock(token: string | undefined): Session | undefined {
+    const s = token ? this.byToken.get(token) : undefined;
+    if (s) s.locked = true;
+    return s;
   }
 
   destroy(token: string | undefined): Session | undefined {
@@ -71,6 +80,11 @@ export class LoginGuard {
     const f = this.failures.get(key);
     if (!f || f.lockedUntil <= this.now()) return 0;
     return Math.ceil((f.lockedUntil - this.now()) / 1000);
+  }
+
+  /** Wrong PINs still allowed before a lockout. */
+  triesLeft(key: string): number {
+    return this.maxFailures - (this.failures.get(key)?.count ?? 0);
   }
 
   /** Counts a failure; true when this failure started a lockout. */

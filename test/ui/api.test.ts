@@ -398,3 +398,41 @@ describe('admin PIN from config', () => {
     }
   });
 });
+
+describe('answers and the lock (issue 19)', () => {
+  const login = async (addr: string) => cookieOf(await h.app.inject({ method: 'POST', url: '/api/login', remoteAddress: addr, payload: { operatorId: 'admin', pin: '246810' } }));
+
+  it('says why the gate did not take an input, instead of answering as if it had', async () => {
+    const me = await login('127.0.0.4');
+    const green = (await call('POST', '/api/lanes/main/colour', me, { colour: 'green' })).json();
+    expect(green).toMatchObject({ accepted: false, ignored: { input: 'colour', zh: expect.stringContaining('没有人在核验') } });
+    // Someone at the gate: a normal day, a resident coming in (one of the two is outside after the tests above).
+    await call('POST', '/api/settings/zone-level', me, { level: 'normal' });
+    for (const hh of ['hh-001', 'hh-002']) {
+      await call('POST', '/api/lanes/main/direction', me, { direction: 'in' });
+      expect((await call('POST', '/api/lanes/main/scan', me, { text: h.tokens[hh] as string })).json()).toEqual({ accepted: true });
+      if ((await call('GET', '/api/live', me)).json().lanes[0].stage !== 'idle') break;
+    }
+    expect((await call('GET', '/api/live', me)).json().lanes[0].stage).not.toBe('idle');
+    const second = (await call('POST', '/api/lanes/main/scan', me, { text: 'GP1.someone-else.x' })).json();
+    expect(second).toMatchObject({ accepted: false, ignored: { input: 'scan', zh: expect.stringContaining('上一位还在核验'), en: expect.any(String) } });
+    expect((await call('POST', '/api/lanes/main/cancel', me)).json()).toEqual({ accepted: true });
+  });
+
+  it('locks a session for actions only: the live view stays readable', async () => {
+    const me = await login('127.0.0.5');
+    expect((await call('POST', '/api/lock', me)).json()).toEqual({ locked: true });
+    expect((await call('GET', '/api/status', me)).json()).toMatchObject({ session: null, locked: { operatorId: 'admin' } });
+    expect((await call('GET', '/api/live', me)).statusCode).toBe(200);
+    const input = await call('POST', '/api/lanes/main/colour', me, { colour: 'green' });
+    expect(input.statusCode).toBe(401);
+    expect(input.json().code).toBe('SESSION_LOCKED');
+    expect((await call('GET', '/api/visitors/inside', me)).json().code).toBe('SESSION_LOCKED');
+  });
+
+  it('says how many tries a wrong PIN leaves', async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/api/login', remoteAddress: '127.0.0.6', payload: { operatorId: 'admin', pin: '999999' } });
+    expect(r.json()).toMatchObject({ code: 'BAD_PIN', zh: expect.stringContaining(`还可再试${LOCKOUT.failures - 1}次`), detail: { triesLeft: LOCKOUT.failures - 1 } });
+    await login('127.0.0.6');
+  });
+});

@@ -1,14 +1,15 @@
 // The kiosk page's shell: the top bar, the alert banner, the screen rail, and the start. It imports the
 // screens; the screens import only the core (core/) and the live stream (stream.js), never this file.
 // Plain ES modules, no framework, no build step, no CDN.
-import { act, api, h, ic, langButton, S, tr, trText, view } from './core/index.js';
+import { act, api, deviceKindWord, h, ic, langButton, notify, S, SEVERITY_CLASS, severityWord, tr, trText, view } from './core/index.js';
 import { ledgersScreen } from './screens/ledgers.js';
 import { liveScreen } from './screens/live.js';
 import { lock, showLogin } from './screens/login.js';
 import { residentsScreen } from './screens/residents.js';
 import { settingsScreen } from './screens/settings.js';
+import { showVerdict } from './screens/verdict.js';
 import { visitorsScreen } from './screens/visitors.js';
-import { connect, refreshLive } from './stream.js';
+import { connect, refreshLive, waiting } from './stream.js';
 
 const ZONE = { normal: ['常态化', 'Normal', 'ok'], precaution: ['防范区', 'Precaution', 'info'], controlled: ['管控区', 'Controlled', 'warn'], sealed: ['封控区', 'Sealed', 'bad'] };
 
@@ -22,18 +23,34 @@ const SCREENS = [
 
 function renderShell() {
   const app = document.getElementById('app');
-  const role = S.status.session?.role;
-  const rail = h(
-    'nav.rail',
-    { 'aria-label': tr('页面', 'Screens') },
-    SCREENS.filter(([id]) => id !== 'settings' || role === 'admin').map(([id, ico, zh, en]) =>
-      h('button', { type: 'button', 'data-screen': id, 'aria-current': S.screen === id ? 'page' : undefined, onclick: () => { S.screen = id; renderShell(); } }, ic(ico), tr(zh, en)),
-    ),
-  );
-  app.replaceChildren(h('header.top', { id: 'top' }), h('div', { id: 'banner' }), rail, h('main', { id: 'main' }));
+  // The strip below the top bar is always there, alert or not: an alert never moves a control.
+  app.replaceChildren(h('header.top', { id: 'top' }), h('div', { id: 'banner', 'data-testid': 'strip' }), h('nav.rail', { id: 'rail', 'aria-label': tr('页面', 'Screens') }), h('main', { id: 'main' }));
   renderTop();
   renderBanner();
+  renderRail();
   renderMain();
+}
+
+function renderRail() {
+  const rail = document.getElementById('rail');
+  if (!rail) return;
+  const role = S.status.session?.role ?? (S.locked ? null : undefined);
+  // A passage waiting while the volunteer is elsewhere marks the 通行 tab (it times out otherwise).
+  const calling = S.screen !== 'live' && waiting();
+  rail.replaceChildren(
+    ...SCREENS.filter(([id]) => id !== 'settings' || role === 'admin').map(([id, ico, zh, en]) =>
+      h(
+        `button${id === 'live' && calling ? '.calling' : ''}`,
+        { type: 'button', 'data-screen': id, 'data-calling': id === 'live' && calling ? 'yes' : undefined, 'aria-current': S.screen === id ? 'page' : undefined, onclick: () => {
+          if (S.locked && id !== 'live') return notify(tr('屏幕已锁定，请先输入PIN', 'The screen is locked; type your PIN first'));
+          S.screen = id;
+          renderShell();
+        } },
+        ic(id === 'live' && calling ? 'warn' : ico),
+        id === 'live' && calling ? tr('待核验', 'Waiting') : tr(zh, en),
+      ),
+    ),
+  );
 }
 
 function renderTop() {
@@ -42,7 +59,8 @@ function renderTop() {
   const live = S.live;
   const z = ZONE[live?.zoneLevel ?? 'normal'] ?? ZONE.normal;
   const lights = h('div.lights', { 'data-testid': 'lights' });
-  for (const d of live?.devices ?? []) {
+  // In a fixed order: a light that changes state does not change place.
+  for (const d of [...(live?.devices ?? [])].sort((a, b) => a.id.localeCompare(b.id))) {
     const good = d.state === 'connected';
     const kind = { thermometer: tr('测温', 'Temp'), scanner: tr('扫码', 'Scan'), gpio: tr('门', 'Door') }[d.kind] ?? d.kind;
     lights.append(h(`span.light.${good ? 'ok' : 'bad'}`, { title: `${d.id} ${d.state}`, 'data-device': d.id }, ic(good ? 'check' : 'cross'), kind));
@@ -61,30 +79,58 @@ function renderTop() {
     h('span.spacer'),
     h('span.who', {}, S.status?.session?.name ?? ''),
     langButton(),
-    h('button', { type: 'button', 'data-testid': 'lock', 'aria-label': tr('锁屏', 'Lock'), onclick: act(lock) }, ic('lock'), tr('锁屏', 'Lock')),
+    S.locked
+      ? h('span.light.warn', { 'data-testid': 'locked' }, ic('lock'), tr('已锁定', 'Locked'))
+      : h('button', { type: 'button', 'data-testid': 'lock', 'aria-label': tr('锁屏', 'Lock'), onclick: act(lock) }, ic('lock'), tr('锁屏', 'Lock')),
   );
+}
+
+
+/** An alert's words, with the device id (data, not words) set apart; a device back in service says so. */
+function alertWords(a) {
+  const id = a.detail?.deviceId;
+  const dev = id ? S.live?.devices?.find((d) => d.id === id) : null;
+  if (dev && dev.state === 'connected' && (a.kind === 'device-offline' || a.kind === 'device-faulty')) {
+    return { back: true, parts: [deviceKindWord(dev.kind), ' ', h('span.data', {}, id), tr(' 已恢复，可以使用', ' is back in service')] };
+  }
+  const text = trText(a.text);
+  if (!id || !text.includes(id)) return { back: false, parts: [text] };
+  const [before, ...after] = text.split(id);
+  return { back: false, parts: [before, h('span.data', {}, id), after.join(id)] };
 }
 
 function renderBanner() {
   const b = document.getElementById('banner');
   if (!b) return;
-  const alerts = S.live?.alerts ?? [];
-  if (!alerts.length) {
-    b.className = '';
-    b.replaceChildren();
+  if (S.notice) {
+    b.className = 'banner notice';
+    b.replaceChildren(ic('info'), h('span.msg', { 'data-testid': 'notice' }, S.notice.text));
     return;
   }
-  const a = alerts[0];
-  b.className = `banner ${a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'info'}`;
-  b.replaceChildren(
-    ic('warn'),
-    h('span.msg', { 'data-testid': 'alert-text' }, `${trText(a.text)}${alerts.length > 1 ? tr(`（另有${alerts.length - 1}条）`, ` (+${alerts.length - 1} more)`) : ''}`),
-    h('button', { type: 'button', 'data-testid': 'ack', onclick: act(async () => {
-      await api('POST', `/api/alerts/${encodeURIComponent(a.id)}/ack`);
-      S.live.alerts = S.live.alerts.filter((x) => x.id !== a.id);
-      renderBanner();
-    }) }, ic('check'), tr('知道了', 'Acknowledge')),
-  );
+  const alerts = S.live?.alerts ?? [];
+  if (!alerts.length) {
+    b.className = 'banner calm';
+    b.replaceChildren(ic('check'), h('span.msg', {}, tr('没有未处理的告警', 'No open alerts')));
+    return;
+  }
+  // The most severe first, the newest among equals.
+  const rank = { critical: 0, warning: 1, info: 2 };
+  const a = [...alerts].sort((x, y) => (rank[x.severity] ?? 3) - (rank[y.severity] ?? 3) || y.at - x.at)[0];
+  const w = alertWords(a);
+  b.className = `banner ${w.back ? 'ok' : (SEVERITY_CLASS[a.severity] ?? 'info')}`;
+  const parts = [
+    ic(w.back ? 'check' : 'warn'),
+    h('span.sev', {}, w.back ? tr('已恢复', 'Back') : severityWord(a.severity)),
+    h('span.msg', { 'data-testid': 'alert-text' }, ...w.parts, alerts.length > 1 ? tr(`（另有${alerts.length - 1}条）`, ` (+${alerts.length - 1} more)`) : ''),
+    S.locked
+      ? null
+      : h('button', { type: 'button', 'data-testid': 'ack', onclick: act(async () => {
+          await api('POST', `/api/alerts/${encodeURIComponent(a.id)}/ack`);
+          S.live.alerts = S.live.alerts.filter((x) => x.id !== a.id);
+          renderBanner();
+        }) }, ic('check'), tr('知道了', 'OK')),
+  ];
+  b.replaceChildren(...parts.filter(Boolean));
 }
 
 function renderMain() {
@@ -98,7 +144,7 @@ function renderMain() {
 
 function resetIdle() {
   clearTimeout(S.idleTimer);
-  if (!S.status?.session) return;
+  if (!S.status?.session || S.locked) return;
   S.idleTimer = setTimeout(() => void lock(), (S.status.idleLockSeconds ?? 300) * 1000);
 }
 
@@ -110,7 +156,12 @@ async function enter() {
   resetIdle();
 }
 
-Object.assign(view, { shell: renderShell, top: renderTop, banner: renderBanner, main: renderMain, signIn: showLogin, enter });
+function verdict(p) {
+  showVerdict(p);
+  if (p) S.shownAt[`verdict:${p.id}`] = performance.timeOrigin + performance.now();
+}
+
+Object.assign(view, { shell: renderShell, top: renderTop, banner: renderBanner, rail: renderRail, main: renderMain, verdict, signIn: showLogin, enter });
 
 async function main() {
   S.lang = localStorage.getItem('kiosk-lang') ?? 'zh-CN';

@@ -1,34 +1,32 @@
 // The live data: the /api/live snapshot and the SSE stream that keeps it current. It redraws through
 // `view` (filled in by the shell); after every (re)connect it re-reads the snapshot.
-import { api, liveVisible, S, view } from './core/index.js';
+import { api, cue, liveVisible, notify, S, tr, view } from './core/index.js';
 
 export async function refreshLive() {
   S.live = await api('GET', '/api/live');
-  for (const r of S.live.recent) if (!S.lastDecided[r.lane]) S.lastDecided[r.lane] = r;
+  const clearMs = (S.status?.verdictClearSeconds ?? 60) * 1000;
+  for (const r of S.live.recent) {
+    // A verdict older than verdictClearSeconds is not shown as the current one (it stays in the recent list).
+    if (!S.lastDecided[r.lane] && Date.now() - r.decidedAt < clearMs) {
+      S.lastDecided[r.lane] = r;
+      S.decidedAt[r.lane] = r.decidedAt;
+    }
+  }
   view.top();
   view.banner();
+  view.rail();
   if (liveVisible()) view.main();
 }
+
+/** A lane with a passage waiting for the volunteer. */
+export const waiting = () => (S.live?.lanes ?? []).some((l) => l.stage !== 'idle' && l.passage);
 
 function laneUpdate(laneId, patch) {
   const l = S.live?.lanes.find((x) => x.id === laneId);
   if (l) Object.assign(l, patch);
 }
 
-let beepCtx = null;
-function beep(ok) {
-  if (!S.status?.spokenPrompts) return;
-  try {
-    beepCtx ??= new AudioContext();
-    const o = beepCtx.createOscillator();
-    const g = beepCtx.createGain();
-    o.frequency.value = ok ? 880 : 220;
-    g.gain.value = 0.2;
-    o.connect(g).connect(beepCtx.destination);
-    o.start();
-    o.stop(beepCtx.currentTime + (ok ? 0.15 : 0.6));
-  } catch {}
-}
+const called = new Set();
 
 export function connect() {
   S.es?.close();
@@ -46,21 +44,35 @@ export function connect() {
   });
   on('progress', (e) => {
     laneUpdate(e.lane, { stage: e.stage, passage: e.passage, prompt: e.prompt });
+    // A new person at the gate ends the verdict of the one before.
+    view.verdict(null);
     if (liveVisible()) view.main();
     S.shownAt[`progress:${e.passage.id}`] ??= performance.timeOrigin + performance.now();
+    view.rail();
+    // Someone waits at the gate while the volunteer is on another screen: the 通行 tab is marked and a tone calls once.
+    if (S.screen !== 'live' && !called.has(e.passage.id)) {
+      called.add(e.passage.id);
+      cue('attention', tr('有人在通行，请回到通行页', 'Someone is at the gate'));
+    }
   });
   on('decided', (p) => {
     S.lastDecided[p.lane] = p;
+    S.decidedAt[p.lane] = Date.now();
     laneUpdate(p.lane, { stage: 'idle', passage: null, prompt: null });
     S.live.recent = [p, ...S.live.recent].slice(0, 6);
     if (liveVisible()) view.main();
+    view.rail();
+    view.verdict(p);
     S.shownAt[`decided:${p.id}`] = performance.timeOrigin + performance.now();
-    beep(p.outcome === 'admitted');
+    const admitted = p.outcome === 'admitted' || (p.outcome === 'overridden' && p.reasons.some((r) => r.code === 'override.admit'));
+    cue(admitted ? 'ok' : 'refuse');
   });
   on('alert', (a) => {
     S.live.alerts = [a, ...S.live.alerts.filter((x) => x.id !== a.id)];
     view.banner();
+    if (a.severity === 'critical') cue('alarm', tr(a.text.zh, a.text.en));
   });
+  on('ignored', (e) => notify(tr(e.zh, e.en)));
   on('ack', ({ alertId }) => {
     S.live.alerts = S.live.alerts.filter((x) => x.id !== alertId);
     view.banner();
@@ -78,5 +90,8 @@ export function connect() {
     view.top();
   });
   on('changed', () => void refreshLive().catch(() => {}));
-  es.addEventListener('locked', () => void view.signIn());
+  // The session behind this stream is gone (a newer sign-in replaced it, or a restart): only the current stream counts.
+  es.addEventListener('locked', () => {
+    if (S.es === es) void view.signIn();
+  });
 }

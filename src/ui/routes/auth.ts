@@ -31,6 +31,9 @@ export function authRoutes(app: FastifyInstance, state: KioskState): void {
       today: localDay(state.now(), ctx.config.site.timezone),
       idleLockSeconds: k.idleLockSeconds,
       spokenPrompts: k.spokenPrompts,
+      verdictSeconds: k.verdictSeconds,
+      verdictClearSeconds: k.verdictClearSeconds,
+      beeps: k.beeps,
       session: found.state === 'ok' ? { operatorId: found.session.operatorId, name: found.session.name, role: found.session.role } : null,
       locked: found.state === 'locked' ? { operatorId: found.session.operatorId } : null,
     };
@@ -68,13 +71,21 @@ export function authRoutes(app: FastifyInstance, state: KioskState): void {
           const s = state.guard.lockedFor(operatorId);
           fail('LOCKED_OUT', { zh: `${s}秒后再试`, en: `try again in ${s} s`, detail: { retryAfterSeconds: s } });
         }
-        fail('BAD_PIN');
+        const left = state.guard.triesLeft(operatorId);
+        fail('BAD_PIN', { zh: `还可再试${left}次`, en: `${left} ${left === 1 ? 'try' : 'tries'} left`, detail: { triesLeft: left } });
       }
       state.guard.succeed(operatorId);
       ledger.audit(operatorId, 'login', { ip: req.ip });
+      // Unlocking a locked screen replaces its session.
+      state.sessions.destroy(req.cookies[SESSION_COOKIE]);
       return startSession(reply, op as OperatorRecord);
     },
   );
+
+  // The lock button: the session stays (read-only: the live view and its stream go on), actions need the PIN.
+  app.post('/api/lock', async (req) => {
+    return { locked: Boolean(state.sessions.lock(req.cookies[SESSION_COOKIE])) };
+  });
 
   app.post('/api/logout', async (req, reply) => {
     state.sessions.destroy(req.cookies[SESSION_COOKIE]);

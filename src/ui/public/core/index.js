@@ -3,4 +3,7 @@ export { api } from './api.js';
 export { h, ic } from './h.js';
 export { hhmm, subjectText, tr, trText, villageTime, villageToday } from './i18n.js';
 export { liveVisible, S, view } from './state.js';
-export { act, closeModal, langButton, modal, numberPad, onModalClose, toast } from './widgets.js';
+export { showSheet } from './sheet.js';
+export { actorWord, auditWord, deviceKindWord, driverWord, SEVERITY_CLASS, severityWord } from './words.js';
+export { cue, setVoice } from './sound.js';
+export { act, answered, closeModal, dayField, langButton, modal, notify, numberPad, onModalClose, toast } from './widgets.js';

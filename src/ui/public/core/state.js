@@ -12,9 +12,16 @@ export const S = {
   es: null,
   idleTimer: null,
   lockedOperator: null,
+  /** The screen is locked: it keeps showing the gate, but takes no action until a PIN is typed. */
+  locked: false,
+  /** A short answer to an input the gate did not take: { text, until }. */
+  notice: null,
+  /** When each lane's last verdict arrived (page clock): it leaves the screen after verdictClearSeconds. */
+  decidedAt: {},
 };
-// The bench and the browser tests read when a passage was drawn (bench/kiosk.ts).
+// The bench and the browser tests read when a passage was drawn (bench/kiosk.ts), and which sounds played.
 window.kioskShown = S.shownAt;
+window.kioskSounds = [];
 
 export const view = {
   /** The whole signed-in screen: top bar, banner, rail, main. */
@@ -22,6 +29,10 @@ export const view = {
   top() {},
   banner() {},
   main() {},
+  /** The screen rail (the 通行 tab is marked when a passage waits). */
+  rail() {},
+  /** The full-screen verdict for a decided passage. */
+  verdict() {},
   /** The sign-in (or lock) screen. */
   signIn: async () => {},
   /** After a successful sign-in. */

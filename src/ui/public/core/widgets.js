@@ -1,6 +1,7 @@
 // Shared pieces of every screen: the toast, the button wrapper, the dialog, the number pad, the language button.
 import { h, ic } from './h.js';
 import { tr } from './i18n.js';
+import { cue } from './sound.js';
 import { S, view } from './state.js';
 
 export function toast(text, bad = false) {
@@ -29,6 +30,30 @@ export function act(fn) {
   };
 }
 
+/**
+ * Answers an input the gate (or the page) did not take, in the reserved notice strip (it never moves a
+ * control), with a beep: "上一位还在核验", "已超时，请重新扫码".
+ */
+export function notify(text, seconds = 8) {
+  clearTimeout(notify.timer);
+  S.notice = { text };
+  view.banner();
+  cue('attention', text);
+  notify.timer = setTimeout(() => {
+    S.notice = null;
+    view.banner();
+  }, seconds * 1000);
+}
+
+/** After a lane input: an `{accepted: false, ignored}` answer is shown; true when the gate took it. */
+export function answered(r) {
+  if (r && r.accepted === false) {
+    notify(tr(r.ignored?.zh ?? '未执行', r.ignored?.en ?? 'Not done'));
+    return false;
+  }
+  return true;
+}
+
 let modalCleanup = null;
 
 export function modal(content) {
@@ -52,12 +77,13 @@ export function closeModal() {
 }
 
 /** An on-screen number pad; resolves with the typed text or null. */
-export function numberPad({ title, decimal = false, secret = false, signed = false, max = 12, okText }) {
+/** `format(value)` shows the typed value as it will be taken ("379" as "37.9 ℃"). */
+export function numberPad({ title, decimal = false, secret = false, signed = false, max = 12, okText, format }) {
   return new Promise((resolve) => {
     let value = '';
     const display = h('div.display', { 'data-testid': 'pad-display' });
     const show = () => {
-      display.textContent = secret ? '•'.repeat(value.length) : value || ' ';
+      display.textContent = secret ? '•'.repeat(value.length) : (format ? format(value) : value) || ' ';
     };
     const press = (k) => () => {
       if (k === 'del') value = value.slice(0, -1);
@@ -74,6 +100,22 @@ export function numberPad({ title, decimal = false, secret = false, signed = fal
     ]);
     show();
   });
+}
+
+const shiftDay = (day, by) => new Date(Date.parse(`${day}T12:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The page's own day entry (a browser date picker shows mm/dd/yyyy in an English session and is fiddly
+ * with gloves): the day as YYYY-MM-DD with ◀ ▶ a day back and forward. `input.value` is the day or ''.
+ */
+export function dayField({ testid, value = '', label, today }) {
+  const input = h('input', { type: 'text', inputMode: 'numeric', value, maxLength: 10, pattern: '\\d{4}-\\d{2}-\\d{2}', placeholder: tr('全部日期', 'Any day'), 'data-testid': testid, 'aria-label': label });
+  const step = (by) => () => {
+    input.value = shiftDay(/^\d{4}-\d{2}-\d{2}$/.test(input.value) ? input.value : today(), input.value ? by : 0);
+    input.dispatchEvent(new Event('change'));
+  };
+  const el = h('div.dayfield', {}, h('button', { type: 'button', 'aria-label': tr('前一天', 'Day before'), onclick: step(-1) }, '◀'), input, h('button', { type: 'button', 'aria-label': tr('后一天', 'Day after'), onclick: step(1) }, '▶'));
+  return { el, input };
 }
 
 function setLang(lang) {

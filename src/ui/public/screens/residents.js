@@ -1,5 +1,5 @@
 // Residents and households (一户一档): search, household view, pass cards (issue, print, revoke), roster import.
-import { act, api, closeModal, h, ic, modal, S, toast, tr } from '../core/index.js';
+import { act, api, closeModal, h, ic, modal, S, showSheet, toast, tr } from '../core/index.js';
 
 const CAT = { 'elderly-alone': ['独居老人', 'Elderly alone'], pregnant: ['孕产妇', 'Pregnant'], disabled: ['残疾人', 'Disabled'], 'limited-mobility': ['行动不便', 'Limited mobility'], dialysis: ['透析', 'Dialysis'], 'mental-illness': ['精神疾病', 'Mental illness'], chronic: ['慢性病', 'Chronic'], tenant: ['租户', 'Tenant'], 'returnee-abroad': ['境外返回', 'From abroad'], 'close-contact': ['密接', 'Close contact'], 'secondary-contact': ['次密接', 'Secondary contact'], 'risk-area-arrival': ['中高风险地区来人', 'From risk area'], staff: ['工作人员', 'Staff'], medical: ['医护', 'Medical'] };
 const CARD = { household: ['户卡', 'Household'], person: ['人卡', 'Person'], vehicle: ['车证', 'Vehicle'], staff: ['工作证', 'Staff'], visitor: ['访客', 'Visitor'] };
@@ -57,7 +57,7 @@ export function residentsScreen(main) {
           }) }, ic('check'), tr('发证', 'Issue')))]);
         } }, ic('qr'), tr('发车证', 'Vehicle card')) : null,
         admin ? h('button.ok', { type: 'button', 'data-testid': 'issue-household-card', onclick: act(async () => { await api('POST', '/api/cards', { type: 'household', householdId: id }); toast(tr('已发户卡', 'Household card issued')); await open(id); }) }, ic('qr'), tr('发户卡', 'Household card')) : null,
-        h('button', { type: 'button', 'data-testid': 'print-cards', onclick: () => window.open(`/print/cards?household=${encodeURIComponent(id)}`, '_blank', 'noopener') }, ic('print'), tr('打印出入证', 'Print cards'))),
+        h('button', { type: 'button', 'data-testid': 'print-cards', onclick: () => showSheet(`/print/cards?household=${encodeURIComponent(id)}`, tr('出入证', 'Pass cards')) }, ic('print'), tr('打印出入证', 'Print cards'))),
     );
     detail.scrollIntoView({ block: 'start' });
   }

@@ -1,5 +1,6 @@
-// Visitors: registration (with the hub's risk-area list), slip, inside now with overdue highlighted, sign-out (销号).
-import { act, api, h, ic, toast, tr, villageTime } from '../core/index.js';
+// Visitors: registration (with the hub's risk-area list), slip shown in the page, inside now with overdue
+// highlighted, sign-out (销号) confirmed with what tells two visitors apart.
+import { act, api, closeModal, h, ic, modal, showSheet, toast, tr, villageTime } from '../core/index.js';
 
 const fmt = (ms) => villageTime(ms, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
@@ -39,7 +40,7 @@ export function visitorsScreen(main) {
         for (const c of chips.children) c.setAttribute('aria-pressed', 'false');
         for (const w of r.warnings) toast(tr(w.zh, w.en), true);
         if (!r.warnings.length) toast(tr(`已登记 ${r.visitor.name}`, `Registered ${r.visitor.name}`));
-        window.open(`/print/visitor/${encodeURIComponent(r.visitor.id)}`, '_blank', 'noopener');
+        showSheet(`/print/visitor/${encodeURIComponent(r.visitor.id)}`, tr('访客单', 'Visitor slip'));
         await loadInside();
         main.scrollTop = 0;
       } catch (e) {
@@ -66,6 +67,27 @@ export function visitorsScreen(main) {
         : [h('span', {}, tr('上级未下发风险地区', 'No risk-area list from the hub'))]),
     );
   }
+  /** What tells two visitors apart when their masked names are the same (王*, 王*). */
+  const details = (v) => [
+    [tr('进入', 'In since'), fmt(v.registeredAt)],
+    [tr('陪同', 'Escort'), v.escort ?? '—'],
+    [tr('被访户', 'Visiting'), v.hostHouseholdId ?? '—'],
+    [tr('身份证尾号', 'ID ends'), v.idNumber ? v.idNumber.slice(-4) : '—'],
+  ];
+  function confirmSignOut(v) {
+    modal([
+      h('h2', {}, ic('out'), tr(`给 ${v.name} 销号？`, `Sign ${v.name} out?`)),
+      h('dl.facts-list', { 'data-testid': 'sign-out-details' }, details(v).flatMap(([k, x]) => [h('dt', {}, k), h('dd', {}, x)])),
+      h('div.row', {},
+        h('button', { type: 'button', 'data-testid': 'sign-out-keep', onclick: closeModal }, ic('cross'), tr('不销号', 'Keep')),
+        h('button.info', { type: 'button', 'data-testid': 'sign-out-ok', onclick: act(async () => {
+          await api('POST', `/api/visitors/${encodeURIComponent(v.id)}/sign-out`);
+          closeModal();
+          toast(tr(`${v.name} 已销号`, `${v.name} signed out`));
+          await loadInside();
+        }) }, ic('check'), tr('确认销号', 'Sign out'))),
+    ]);
+  }
   async function loadInside() {
     const list = await api('GET', '/api/visitors/inside');
     insideBox.replaceChildren(
@@ -73,13 +95,9 @@ export function visitorsScreen(main) {
       list.length
         ? h('ul.list', {}, list.map((v) => h(`li${v.overdue ? '.overdue' : ''}`, { 'data-visitor': v.id },
             v.overdue ? h('span.tag.warn', {}, ic('clock'), tr('超时', 'Overdue')) : null,
-            h('span.grow', {}, `${v.name} · ${fmt(v.registeredAt)}${v.escort ? ` · ${tr('陪同', 'escort')} ${v.escort}` : ''}`),
-            h('button', { type: 'button', 'aria-label': tr('打印访客单', 'Print slip'), onclick: () => window.open(`/print/visitor/${encodeURIComponent(v.id)}`, '_blank', 'noopener') }, ic('print')),
-            h('button.info', { type: 'button', 'data-testid': 'sign-out', onclick: act(async () => {
-              await api('POST', `/api/visitors/${encodeURIComponent(v.id)}/sign-out`);
-              toast(tr(`${v.name} 已销号`, `${v.name} signed out`));
-              await loadInside();
-            }) }, ic('out'), tr('销号', 'Sign out')))))
+            h('span.grow', {}, h('b', {}, v.name), ' ', details(v).filter(([, x]) => x !== '—').map(([k, x]) => `${k} ${x}`).join(' · ')),
+            h('button', { type: 'button', 'aria-label': tr('打印访客单', 'Print slip'), onclick: () => showSheet(`/print/visitor/${encodeURIComponent(v.id)}`, tr('访客单', 'Visitor slip')) }, ic('print')),
+            h('button.info', { type: 'button', 'data-testid': 'sign-out', onclick: () => confirmSignOut(v) }, ic('out'), tr('销号', 'Sign out')))))
         : h('p', {}, tr('目前没有访客在内', 'No visitor is inside')),
     );
   }
