@@ -20,8 +20,9 @@ const PIN = '24681357';
 let bad = 0;
 const badCard = () => `GP1.not-a-card-${++bad}.x`;
 /** A fresh pass card of a household (another iat each time: the scanner drops a repeat of the same text). */
+const ISSUED = Math.floor(Date.now() / 1000);
 let issued = 0;
-const card = (hh: string) => issueToken({ t: 'household', id: hh, hh, site: h.app.config.site.id, kid: h.app.keys.own.kid, iat: Math.floor(Date.now() / 1000) - ++issued }, h.app.keys.own.privateKey);
+const card = (hh: string) => issueToken({ t: 'household', id: hh, hh, site: h.app.config.site.id, kid: h.app.keys.own.kid, iat: ISSUED - ++issued }, h.app.keys.own.privateKey);
 
 let h: Harness;
 let b: Awaited<ReturnType<typeof launchKioskBrowser>>;

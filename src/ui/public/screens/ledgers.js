@@ -44,7 +44,7 @@ export function ledgersScreen(main) {
   };
   main.replaceChildren(
     h('div', {},
-      h('section.card', {}, tabs, h('div.row', { style: 'margin-top:6px' }, text, dayBox, h('button.info', { type: 'button', onclick: act(load) }, ic('search'), tr('搜索', 'Search'))), body),
+      h('section.card', {}, tabs, h('div.row', { style: 'margin-top:6px' }, text, h('button.info', { type: 'button', onclick: act(load) }, ic('search'), tr('搜索', 'Search')), dayBox), body),
       h('section.card', { style: 'margin-top:8px' }, h('h2', {}, ic('download'), tr('导出台账', 'Export a ledger')), h('div.row', {}, what, fromBox, toBox),
         h('div.row', { style: 'margin-top:6px' },
           h('button.ok', { type: 'button', 'data-testid': 'export-csv', onclick: download(false, 'csv') }, ic('download'), tr('导出CSV（脱敏）', 'CSV (masked)')),
