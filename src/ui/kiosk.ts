@@ -15,6 +15,7 @@ import { gateRoutes } from './routes/gate.js';
 import { ledgerRoutes } from './routes/ledgers.js';
 import { rosterRoutes } from './routes/roster.js';
 import { settingsRoutes } from './routes/settings.js';
+import { textRoutes } from './routes/text.js';
 import { visitorRoutes } from './routes/visitors.js';
 import { LoginGuard, Sessions } from './sessions.js';
 
@@ -116,6 +117,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   rosterRoutes(app, state);
   ledgerRoutes(app, state);
   settingsRoutes(app, state);
+  textRoutes(app, state);
 
   state.hub.start();
   const sweep = setInterval(() => state.sessions.sweep(), 60_000);

@@ -436,3 +436,15 @@ describe('answers and the lock (issue 19)', () => {
     await login('127.0.0.6');
   });
 });
+
+describe('Chinese by pinyin for the kiosk keyboard', () => {
+  it('gives the characters of a syllable, common ones first, and nothing for what is not pinyin', async () => {
+    const me = cookieOf(await h.app.inject({ method: 'POST', url: '/api/login', remoteAddress: '127.0.0.7', payload: { operatorId: 'admin', pin: '246810' } }));
+    const ask = async (q: string) => (await call('GET', `/api/pinyin?q=${encodeURIComponent(q)}`, me)).json().candidates as string[];
+    expect((await ask('wang')).slice(0, 8)).toContain('王');
+    expect((await ask('jian')).slice(0, 8)).toContain('建');
+    expect(await ask('lv')).toContain('绿');
+    expect(await ask('王')).toEqual([]);
+    expect((await call('GET', '/api/pinyin?q=wang')).statusCode).toBe(401);
+  });
+});

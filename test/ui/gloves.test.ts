@@ -267,6 +267,37 @@ describe('the kiosk for gloved hands', () => {
     await poll(() => h.ledger.visitorsInside().length).toBe(1);
   });
 
+  it('types a Chinese name by pinyin, and digits, on the kiosk keyboard (no system keyboard needed)', async () => {
+    await page.locator('[data-screen="visitors"]').click();
+    const form = page.getByTestId('visitor-form');
+    await form.locator('[name="name"]').click();
+    const kbd = page.getByTestId('keyboard');
+    await kbd.waitFor();
+    for (const k of 'wang') await kbd.locator(`[data-key="${k}"]`).click();
+    expect(await page.getByTestId('kbd-typed').textContent()).toBe('wang');
+    await kbd.locator('[data-candidate="王"]').click();
+    for (const k of 'jian') await kbd.locator(`[data-key="${k}"]`).click();
+    await kbd.locator('[data-candidate="建"]').click();
+    expect(await form.locator('[name="name"]').inputValue()).toBe('王建');
+    await kbd.locator('[data-key="del"]').click();
+    expect(await form.locator('[name="name"]').inputValue()).toBe('王');
+    // The ID field starts on digits; the field stays in view above the keyboard, every key is a glove's size.
+    await form.locator('[name="idNumber"]').click();
+    for (const k of '1101X') await kbd.locator(`[data-key="${k}"]`).click();
+    expect(await form.locator('[name="idNumber"]').inputValue()).toBe('1101X');
+    const field = await form.locator('[name="idNumber"]').boundingBox();
+    const top = await kbd.boundingBox();
+    expect(field && top && field.y + field.height <= top.y).toBe(true);
+    const small = await kbd.locator('button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect()).filter((r) => r.width < 48 || r.height < 48).length);
+    expect(small).toBe(0);
+    expect(await layoutProblems(page)).toEqual([]);
+    await shot('29-keyboard');
+    await page.getByTestId('kbd-done').click();
+    expect(await kbd.count()).toBe(0);
+    await form.locator('[name="name"]').fill('');
+    await form.locator('[name="idNumber"]').fill('');
+  });
+
   it('fits every screen at 800×480 and 1280×800 in both languages, with no English on the Chinese screens', async () => {
     // Something on every screen: a passage in progress with its prompt, an alert in the strip.
     await page.locator('[data-screen="live"]').click();

@@ -1,7 +1,7 @@
 // The kiosk page's shell: the top bar, the alert banner, the screen rail, and the start. It imports the
 // screens; the screens import only the core (core/) and the live stream (stream.js), never this file.
 // Plain ES modules, no framework, no build step, no CDN.
-import { act, api, deviceKindWord, h, ic, langButton, notify, S, SEVERITY_CLASS, severityWord, tr, trText, view } from './core/index.js';
+import { act, api, deviceKindWord, h, ic, installKeyboard, langButton, notify, S, SEVERITY_CLASS, severityWord, tr, trText, view } from './core/index.js';
 import { ledgersScreen } from './screens/ledgers.js';
 import { liveScreen } from './screens/live.js';
 import { lock, showLogin } from './screens/login.js';
@@ -175,6 +175,7 @@ async function main() {
   if (!localStorage.getItem('kiosk-lang')) S.lang = S.status.language;
   document.documentElement.lang = S.lang === 'en' ? 'en' : 'zh-CN';
   for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, resetIdle, { passive: true });
+  installKeyboard();
   if (S.status.session) await enter();
   else await showLogin();
 }

@@ -18,14 +18,14 @@ export function visitorsScreen(main) {
   const err = h('p.err', { 'data-testid': 'visitor-error' });
   form.append(
     h('h2', {}, ic('visitor'), tr('外来人员登记', 'Register a visitor')),
-    h('div.row', {}, h('div', {}, ...field('name', '姓名 *', 'Name *', { maxLength: 40, required: true })), h('div', {}, ...field('phone', '电话', 'Phone', { inputMode: 'tel', maxLength: 20 }))),
-    ...field('idNumber', '身份证号', 'ID number', { maxLength: 18 }),
-    h('div.row', {}, h('div', {}, ...field('origin', '从何处来', 'Coming from', { maxLength: 80 })), h('div', {}, ...field('hostHouseholdId', '被访户（户号）', 'Visiting household (id)', { maxLength: 64 }))),
+    h('div.row', {}, h('div', {}, ...field('name', '姓名 *', 'Name *', { maxLength: 40, required: true })), h('div', {}, ...field('phone', '电话', 'Phone', { inputMode: 'tel', maxLength: 20, 'data-kbd': 'num' }))),
+    ...field('idNumber', '身份证号', 'ID number', { maxLength: 18, 'data-kbd': 'num' }),
+    h('div.row', {}, h('div', {}, ...field('origin', '从何处来', 'Coming from', { maxLength: 80 })), h('div', {}, ...field('hostHouseholdId', '被访户（户号）', 'Visiting household (id)', { maxLength: 64, 'data-kbd': 'abc', 'data-case': 'lower' }))),
     h('label', {}, tr('14天内到过（点选中高风险地区）', 'Places in the last 14 days (tap risk areas)')),
     chips,
     ...field('travelOther', '其他到过的地方（用逗号分隔）', 'Other places (comma separated)', { maxLength: 200 }),
     h('div.row', {}, h('div', {}, ...field('reason', '事由', 'Reason', { maxLength: 200 })), h('div', {}, ...field('escort', '陪同人', 'Escort', { maxLength: 40 }))),
-    ...field('plate', '车牌', 'Vehicle plate', { maxLength: 12 }),
+    ...field('plate', '车牌', 'Vehicle plate', { maxLength: 12, 'data-kbd': 'abc' }),
     err,
     h('button.ok', { type: 'button', 'data-testid': 'visitor-submit', onclick: act(async () => {
       const v = (n) => form.elements.namedItem(n).value.trim();
