@@ -94,13 +94,30 @@ describe('the kiosk for gloved hands', () => {
       raise(alert(`move-${s.width}`, 'critical', '测试告警：请注意'));
       await poll(() => page.getByTestId('alert-text').textContent()).toContain('测试告警');
       await frame();
-      if (s === SMALL) await shot('20-alert-strip');
+      if (s === SMALL) await shot('19-alert-strip');
       const after = await controlBoxes(page);
       delete after.ack;
       expect(after).toEqual(before);
       ackAll();
       await poll(() => page.getByTestId('alert-text').count()).toBe(0);
     }
+  });
+
+  it('names an unplugged device in words, says when it is back, and keeps the lights in their places', async () => {
+    await size(SMALL);
+    const order = () => page.getByTestId('lights').locator('[data-device]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-device')));
+    const before = await order();
+    await h.sim('unplug', { device: 'scanner-1' });
+    await poll(() => page.getByTestId('alert-text').textContent()).toContain('扫码器 已断开');
+    expect(await order()).toEqual(before);
+    expect(await latinWords(page)).toEqual([]);
+    await h.sim('replug', { device: 'scanner-1' });
+    await poll(() => page.getByTestId('alert-text').textContent(), { timeout: 20_000 }).toContain('扫码器 已恢复');
+    expect(await page.getByTestId('strip').getAttribute('class')).toContain('ok');
+    expect(await order()).toEqual(before);
+    await shot('20-device-back');
+    ackAll();
+    await poll(() => page.getByTestId('alert-text').count()).toBe(0);
   });
 
   it('fills the screen with the verdict, in letters of at least 15 mm on a 7" panel, then gives the screen back', async () => {
@@ -185,6 +202,12 @@ describe('the kiosk for gloved hands', () => {
   it('says 放行 or 不放行 when the volunteer decides by hand', async () => {
     await h.scan(card('hh-002'));
     await poll(outcome).toBe('pending');
+    await h.temperature(36.5);
+    await page.getByTestId('mask').click();
+    // Next: the health code. The ring shows on the yellow button too (dark and light inner rings).
+    await poll(() => page.getByTestId('colour-yellow').getAttribute('class')).toContain('next');
+    expect(await page.getByTestId('colour-yellow').evaluate((b) => getComputedStyle(b).boxShadow)).toMatch(/inset.*inset/);
+    await shot('31-next-on-yellow');
     await page.getByTestId('override').click();
     await page.getByTestId('override-refuse').click();
     await page.getByRole('button', { name: '已当面核验健康码' }).click();

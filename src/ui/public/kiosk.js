@@ -86,12 +86,19 @@ function renderTop() {
 }
 
 
-/** An alert's words, with the device id (data, not words) set apart; a device back in service says so. */
+/**
+ * An alert's words. A device is named by its kind (and lane, when there are several), its id only when
+ * two of a kind share the lane; a device back in service says so until the alert is acknowledged.
+ */
 function alertWords(a) {
   const id = a.detail?.deviceId;
   const dev = id ? S.live?.devices?.find((d) => d.id === id) : null;
-  if (dev && dev.state === 'connected' && (a.kind === 'device-offline' || a.kind === 'device-faulty')) {
-    return { back: true, parts: [deviceKindWord(dev.kind), ' ', h('span.data', {}, id), tr(' 已恢复，可以使用', ' is back in service')] };
+  if (dev && (a.kind === 'device-offline' || a.kind === 'device-faulty')) {
+    const lanes = S.live?.lanes ?? [];
+    const twin = S.live.devices.some((d) => d !== dev && d.kind === dev.kind && d.lane === dev.lane);
+    const name = [deviceKindWord(dev.kind), twin ? h('span.data', {}, ` ${id}`) : null, lanes.length > 1 ? `（${lanes.find((l) => l.id === dev.lane)?.name ?? dev.lane}）` : null].filter(Boolean);
+    if (dev.state === 'connected') return { back: true, parts: [...name, tr(' 已恢复，可以使用', ' is back in service')] };
+    if (a.kind === 'device-offline') return { back: false, parts: [...name, tr(' 已断开，请检查连线；恢复后自动重新使用', ' is disconnected: check the cable; it is used again as soon as it is back')] };
   }
   const text = trText(a.text);
   if (!id || !text.includes(id)) return { back: false, parts: [text] };

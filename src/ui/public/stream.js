@@ -84,6 +84,8 @@ export function connect() {
   on('device', (d) => {
     S.live.devices = [...S.live.devices.filter((x) => x.id !== d.id), d];
     view.top();
+    // A device alert in the strip says whether its device is back.
+    view.banner();
   });
   on('sync', (s) => {
     S.live.sync = { ...S.live.sync, ...s };
