@@ -1,7 +1,7 @@
 // The live gate: a snapshot to start from, the event stream, and the operator's inputs to the gate core.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { BusEvents } from '../../app/bus.js';
+import type { KioskEventMap } from '../events.js';
 import type { GateInput } from '../../gate/contract.js';
 import { type KioskState, operatorOf, requireRole } from '../context.js';
 import { fail } from '../errors.js';
@@ -48,7 +48,7 @@ export function gateRoutes(app: FastifyInstance, state: KioskState): void {
 
   // The gate answers an input it does not take with an `ignored` output (on the bus, synchronously,
   // during runtime.input): the volunteer who tapped is told why, not shown a dialog closing as if it worked.
-  let ignored: BusEvents['gate.ignored'] | undefined;
+  let ignored: KioskEventMap['gate.ignored'] | undefined;
   const off = ctx.bus.on('gate.ignored', (e) => {
     ignored = e;
   });
@@ -56,7 +56,7 @@ export function gateRoutes(app: FastifyInstance, state: KioskState): void {
   const give = (input: GateInput) => {
     ignored = undefined;
     runtime.input(input);
-    const why = ignored as BusEvents['gate.ignored'] | undefined;
+    const why = ignored as KioskEventMap['gate.ignored'] | undefined;
     ignored = undefined;
     return why ? { accepted: false, ignored: { input: why.input, zh: why.reason.zh, en: why.reason.en } } : { accepted: true };
   };
