@@ -103,23 +103,6 @@ describe('the kiosk for gloved hands', () => {
     }
   });
 
-  it('names an unplugged device in words, says when it is back, and keeps the lights in their places', async () => {
-    await size(SMALL);
-    const order = () => page.getByTestId('lights').locator('[data-device]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-device')));
-    const before = await order();
-    await h.sim('unplug', { device: 'scanner-1' });
-    await poll(() => page.getByTestId('alert-text').textContent()).toContain('扫码器 已断开');
-    expect(await order()).toEqual(before);
-    expect(await latinWords(page)).toEqual([]);
-    await h.sim('replug', { device: 'scanner-1' });
-    await poll(() => page.getByTestId('alert-text').textContent(), { timeout: 20_000 }).toContain('扫码器 已恢复');
-    expect(await page.getByTestId('strip').getAttribute('class')).toContain('ok');
-    expect(await order()).toEqual(before);
-    await shot('20-device-back');
-    ackAll();
-    await poll(() => page.getByTestId('alert-text').count()).toBe(0);
-  });
-
   it('fills the screen with the verdict, in letters of at least 15 mm on a 7" panel, then gives the screen back', async () => {
     const min = 15 * PX_PER_MM_7IN;
     for (const l of ['zh-CN', 'en'] as const) {
@@ -359,6 +342,25 @@ describe('the kiosk for gloved hands', () => {
     await size(SMALL);
     await page.locator('[data-screen="live"]').click();
     await page.getByTestId('cancel').click();
+    await dismissVerdict();
     ackAll();
+  });
+
+  // Last: the first scan after a scanner is plugged back can be lost in simulation (seen in browser.test.ts too).
+  it('names an unplugged device in words, says when it is back, and keeps the lights in their places', async () => {
+    await size(SMALL);
+    const order = () => page.getByTestId('lights').locator('[data-device]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-device')));
+    const before = await order();
+    await h.sim('unplug', { device: 'scanner-1' });
+    await poll(() => page.getByTestId('alert-text').textContent()).toContain('扫码器 已断开');
+    expect(await order()).toEqual(before);
+    expect(await latinWords(page)).toEqual([]);
+    await h.sim('replug', { device: 'scanner-1' });
+    await poll(() => page.getByTestId('alert-text').textContent(), { timeout: 20_000 }).toContain('扫码器 已恢复');
+    expect(await page.getByTestId('strip').getAttribute('class')).toContain('ok');
+    expect(await order()).toEqual(before);
+    await shot('20-device-back');
+    ackAll();
+    await poll(() => page.getByTestId('alert-text').count()).toBe(0);
   });
 });
