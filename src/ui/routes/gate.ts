@@ -43,7 +43,7 @@ export function gateRoutes(app: FastifyInstance, state: KioskState): void {
   app.get('/api/events', { preHandler: viewer }, (req, reply) => {
     const token = req.session?.token;
     reply.hijack();
-    state.hub.attach(reply.raw, () => state.sessions.lookup(token, false).state !== 'none');
+    state.hub.attach(reply.raw, () => state.sessions.viewing(token) !== 'none');
   });
 
   // The gate answers an input it does not take with an `ignored` output (on the bus, synchronously,
