@@ -363,4 +363,21 @@ describe('the kiosk for gloved hands', () => {
     ackAll();
     await poll(() => page.getByTestId('alert-text').count()).toBe(0);
   });
+
+  it('beeps by default, quieter in the quiet hours (village time), alarms at full volume', async () => {
+    const beeps = h.app.config.kiosk.beeps;
+    expect(beeps.enabled).toBe(true);
+    const last = () => page.evaluate(() => window.kioskSounds.at(-1));
+    // 12:00 in the village (Asia/Shanghai): the full volume.
+    await page.clock.setSystemTime(new Date('2026-12-06T04:00:00Z'));
+    await page.getByTestId('colour-green').click();
+    await poll(last).toMatchObject({ kind: 'attention', volume: beeps.volume });
+    // 23:30 in the village, inside 22:00-06:00.
+    await page.clock.setSystemTime(new Date('2026-12-06T15:30:00Z'));
+    await page.getByTestId('colour-red').click();
+    await poll(last).toMatchObject({ kind: 'attention', volume: beeps.quietVolume });
+    raise(alert('night-critical', 'critical', '夜间紧急告警'));
+    await poll(last).toMatchObject({ kind: 'alarm', volume: beeps.volume });
+    ackAll();
+  });
 });
