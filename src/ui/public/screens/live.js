@@ -59,7 +59,8 @@ function passageCard(lane) {
       ),
     );
     if (busy && lane.prompt) card.append(h('div.prompt', { 'data-testid': 'prompt' }, trText(lane.prompt)));
-    card.append(h('ul.reasons', { 'data-testid': 'reasons' }, (p.reasons ?? []).map((r) => h('li', { 'data-code': r.code }, ic(r.code.startsWith('passage.admitted') ? 'check' : 'info'), trText(r)))));
+    // The word above already says 准予通行.
+    card.append(h('ul.reasons', { 'data-testid': 'reasons' }, (p.reasons ?? []).filter((r) => r.code !== 'passage.admitted').map((r) => h('li', { 'data-code': r.code }, ic(r.code.startsWith('passage.admitted') ? 'check' : 'info'), trText(r)))));
   }
   const recent = (S.live.recent ?? []).filter((r) => r.id !== p?.id).slice(0, 5);
   if (recent.length) {
