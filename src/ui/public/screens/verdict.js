@@ -9,6 +9,7 @@ export function verdictOf(p) {
     const admit = (p.reasons ?? []).some((r) => r.code === 'override.admit');
     return admit ? ['ok', 'hand', '人工放行', 'Let through'] : ['bad', 'hand', '人工不放行', 'Not let through'];
   }
+  if (p.outcome === 'abandoned' && (p.reasons ?? []).some((r) => r.code === 'passage.timeout')) return ['warn', 'clock', '已超时', 'Timed out'];
   return (
     {
       admitted: ['ok', 'check', '准予通行', 'Admitted'],
