@@ -6,7 +6,7 @@ import { type GateCoreLike, GateRuntime, type RuntimeLedger } from '../../src/ru
 import { validateConfig } from '../../src/config/load.js';
 import type { GateInput, GateOutput } from '../../src/gate/contract.js';
 import type { RulesConfig } from '../../src/gate/config.js';
-import type { Passage } from '../../src/gate/model.js';
+import type { Action, Passage } from '../../src/gate/model.js';
 
 function passage(id: string): Passage {
   return {
@@ -50,9 +50,9 @@ function setup(opts: { failWrites?: () => boolean; deadline?: () => number | und
     rosterView: () => ({ person: () => undefined, personByIdNumber: () => undefined, household: () => undefined, card: () => undefined, visitor: () => undefined, members: () => [] }),
     policy: () => ({ version: 1, zoneLevel: 'normal', riskAreas: [], revokedCards: [], authorised: [] }),
   };
-  bus.on('gate.actions', ({ actions }) => log.push(`actions ${actions.map((a) => a.kind).join(',')}`));
   bus.on('passage.decided', ({ passage: p, seq: s }) => log.push(`decided ${p.id} #${s}`));
-  const rt = new GateRuntime({ ctx, core, ledger, lanes: [{ id: 'main', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 1000, ...(opts.durable ? { durable: opts.durable } : {}) });
+  const door = (_lane: string, actions: Action[]) => log.push(`actions ${actions.map((a) => a.kind).join(',')}`);
+  const rt = new GateRuntime({ ctx, core, ledger, door, lanes: [{ id: 'main', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 1000, ...(opts.durable ? { durable: opts.durable } : {}) });
   return { rt, bus, log, inputs };
 }
 
@@ -72,7 +72,7 @@ function setupWithRules() {
     rosterView: () => ({ person: () => undefined, personByIdNumber: () => undefined, household: () => undefined, card: () => undefined, visitor: () => undefined, members: () => [] }),
     policy: () => ({ version: 1, zoneLevel: 'normal', riskAreas: [], revokedCards: [], authorised: [] }),
   };
-  const rt = new GateRuntime({ ctx, core, ledger, lanes: [], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), rules: () => ({ ...ctx.config.rules, feverThreshold: state.nextFever }) });
+  const rt = new GateRuntime({ ctx, core, ledger, door: () => {}, lanes: [], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), rules: () => ({ ...ctx.config.rules, feverThreshold: state.nextFever }) });
   return { bus, rt, rulesSeen, state };
 }
 
@@ -197,17 +197,15 @@ describe('GateRuntime', () => {
 
   it('sounds the lane buzzer when a scanned card is not taken (someone else is being checked), not for the kiosk camera', () => {
     const busy: GateCoreLike = { handle: (input) => [{ type: 'ignored', lane: 'main', input: input.type, reason: { zh: '上一位还在核验', en: 'busy' } }] as GateOutput[], nextDeadline: () => undefined, lanes: () => [{ id: 'main', stage: 'idle' }] };
-    const { rt, bus } = setup({ core: busy });
-    const actions: string[] = [];
+    const { rt, bus, log } = setup({ core: busy });
     const ignored: string[] = [];
-    bus.on('gate.actions', (e) => actions.push(...e.actions.map((a) => (a.kind === 'buzzer' ? `buzzer ${a.pattern}` : a.kind))));
     bus.on('gate.ignored', (e) => ignored.push(`${e.input}: ${e.reason.zh}`));
     rt.start();
     rt.input({ type: 'scan', lane: 'main', text: 'GP1.x', deviceId: 'scanner-1' });
     rt.input({ type: 'scan', lane: 'main', text: 'GP1.y', deviceId: 'kiosk-camera' });
     rt.input({ type: 'colour', lane: 'main', colour: 'green', source: 'operator' });
     rt.stop();
-    expect(actions).toEqual(['buzzer attention']);
+    expect(log).toEqual(['actions buzzer']);
     expect(ignored).toEqual(['scan: 上一位还在核验', 'scan: 上一位还在核验', 'colour: 上一位还在核验']);
   });
 

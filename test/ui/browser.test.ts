@@ -220,17 +220,6 @@ describe('kiosk in Chromium', () => {
     await page.setViewportSize(SIZES[1] as { width: number; height: number });
   });
 
-  it('turns a device light red when the scanner is unplugged, and green again when it is back', async () => {
-    const light = page.locator('[data-device="scanner-1"]');
-    await poll(() => light.getAttribute('class')).toContain('ok');
-    await h.sim('unplug', { device: 'scanner-1' });
-    await poll(() => light.getAttribute('class')).toContain('bad');
-    expect(await light.textContent()).toContain('扫码');
-    await h.sim('replug', { device: 'scanner-1' });
-    await poll(() => light.getAttribute('class'), { timeout: 20_000 }).toContain('ok');
-    for (const a of h.ledger.alerts({ unacknowledgedOnly: true })) h.ledger.acknowledgeAlert(a.alert.id, 'test');
-  });
-
   it('asks for a re-measure on fever, takes a typed temperature, refuses and raises an alert to acknowledge', async () => {
     await h.scan(h.tokens['hh-002'] as string);
     await poll(outcome).toBe('pending');
@@ -411,5 +400,18 @@ describe('kiosk in Chromium', () => {
     expect((await page.request.post(`${h.kioskUrl}/api/lanes/${h.app.config.lanes[0]?.id}/cancel`, { headers: { origin: h.kioskUrl } })).status()).toBe(401);
     expect((await page.request.get(`${h.kioskUrl}/api/live`)).status()).toBe(200);
     expect(await page.getByTestId('passage').count()).toBe(1);
+  });
+
+  // Last: a scan right after the replug was lost now and then (the pseudo-terminal reopened under the
+  // daemon); the fever test after it then failed, and every test after that.
+  it('turns a device light red when the scanner is unplugged, and green again when it is back', async () => {
+    const light = page.locator('[data-device="scanner-1"]');
+    await poll(() => light.getAttribute('class')).toContain('ok');
+    await h.sim('unplug', { device: 'scanner-1' });
+    await poll(() => light.getAttribute('class')).toContain('bad');
+    expect(await light.textContent()).toContain('扫码');
+    await h.sim('replug', { device: 'scanner-1' });
+    await poll(() => light.getAttribute('class'), { timeout: 20_000 }).toContain('ok');
+    for (const a of h.ledger.alerts({ unacknowledgedOnly: true })) h.ledger.acknowledgeAlert(a.alert.id, 'test');
   });
 });
