@@ -114,6 +114,11 @@ export class GateRuntime implements Feature, GateRuntimeApi {
       return;
     }
     for (const out of outputs) this.apply(out);
+    // A card the lane did not take (someone else is being checked) is answered at the gate too, where
+    // the person holding it stands: the lane's buzzer calls for attention (the kiosk says why).
+    if (input.type === 'scan' && input.deviceId !== 'kiosk-camera' && outputs.some((o) => o.type === 'ignored' && o.input === 'scan')) {
+      this.opts.door(input.lane, [{ kind: 'buzzer', lane: input.lane, pattern: 'attention' }]);
+    }
     this.schedule();
   }
 
@@ -146,6 +151,7 @@ export class GateRuntime implements Feature, GateRuntimeApi {
       }
       case 'ignored':
         logger.debug({ lane: out.lane, input: out.input, reason: out.reason.en }, 'input ignored');
+        if (out.input !== 'tick') bus.emit('gate.ignored', { lane: out.lane, input: out.input, reason: out.reason });
         break;
     }
   }

@@ -15,6 +15,7 @@ import { gateRoutes } from './routes/gate.js';
 import { ledgerRoutes } from './routes/ledgers.js';
 import { rosterRoutes } from './routes/roster.js';
 import { settingsRoutes } from './routes/settings.js';
+import { textRoutes } from './routes/text.js';
 import { visitorRoutes } from './routes/visitors.js';
 import { RefusedLoginAudit } from './login-audit.js';
 import { kioskScreenMatcher, LoginGuard } from './login-guard.js';
@@ -42,7 +43,7 @@ function hostOf(origin: string): string | undefined {
 
 export const PUBLIC_DIR = join(ourPackageDir(), 'src', 'ui', 'public');
 
-const CSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; font-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
 
 export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   const { ctx, ledger } = deps;
@@ -116,6 +117,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   rosterRoutes(app, state);
   ledgerRoutes(app, state);
   settingsRoutes(app, state);
+  textRoutes(app, state);
 
   state.hub.start();
   const sweep = setInterval(() => state.sessions.sweep(), 60_000);

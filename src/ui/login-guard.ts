@@ -73,6 +73,14 @@ export class LoginGuard {
     return this.lockedFor(operator, address);
   }
 
+  /** Wrong PINs `operator` may still enter at `address` before a delay starts (what the kiosk tells the volunteer). */
+  triesBeforeDelay(operator: string, address: string): number {
+    const now = this.o.now();
+    let left = this.o.freeFailures - (this.get(`${operator}\n${address}`, now)?.failures ?? 0);
+    if (!this.o.isKioskScreen(address)) left = Math.min(left, this.o.freeFailuresShared - (this.get(`${operator}\n*`, now)?.failures ?? 0));
+    return Math.max(0, left);
+  }
+
   /** The right PIN: that address starts afresh (the count over all addresses does not). */
   succeed(operator: string, address: string): void {
     this.counts.delete(`${operator}\n${address}`);

@@ -16,7 +16,7 @@ function passage(id: string): Passage {
   };
 }
 
-function setup(opts: { failWrites?: () => boolean; deadline?: () => number | undefined; durable?: (cb: (err?: Error) => void) => void } = {}) {
+function setup(opts: { failWrites?: () => boolean; deadline?: () => number | undefined; durable?: (cb: (err?: Error) => void) => void; core?: GateCoreLike } = {}) {
   const log: string[] = [];
   const bus = new EventBus<AppEvents>();
   const ctx: AppContext = {
@@ -25,7 +25,7 @@ function setup(opts: { failWrites?: () => boolean; deadline?: () => number | und
   };
   const inputs: GateInput[] = [];
   let n = 0;
-  const core: GateCoreLike = {
+  const core: GateCoreLike = opts.core ?? {
     handle(input) {
       inputs.push(input);
       if (input.type === 'scan') return [{ type: 'decided', passage: passage(`p${++n}`) }] as GateOutput[];
@@ -211,6 +211,20 @@ describe('GateRuntime', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(inputs.map((i) => i.type)).toEqual(['temperature', 'tick']);
     rt.stop();
+  });
+
+  it('sounds the lane buzzer when a scanned card is not taken (someone else is being checked), not for the kiosk camera', () => {
+    const busy: GateCoreLike = { handle: (input) => [{ type: 'ignored', lane: 'main', input: input.type, reason: { zh: '上一位还在核验', en: 'busy' } }] as GateOutput[], nextDeadline: () => undefined, lanes: () => [{ id: 'main', stage: 'idle' }] };
+    const { rt, bus, log } = setup({ core: busy });
+    const ignored: string[] = [];
+    bus.on('gate.ignored', (e) => ignored.push(`${e.input}: ${e.reason.zh}`));
+    rt.start();
+    rt.input({ type: 'scan', lane: 'main', text: 'GP1.x', deviceId: 'scanner-1' });
+    rt.input({ type: 'scan', lane: 'main', text: 'GP1.y', deviceId: 'kiosk-camera' });
+    rt.input({ type: 'colour', lane: 'main', colour: 'green', source: 'operator' });
+    rt.stop();
+    expect(log).toEqual(['actions buzzer']);
+    expect(ignored).toEqual(['scan: 上一位还在核验', 'scan: 上一位还在核验', 'colour: 上一位还在核验']);
   });
 
   it('survives a core that throws', () => {

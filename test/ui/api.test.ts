@@ -453,3 +453,53 @@ describe('admin PIN from config', () => {
     }
   });
 });
+
+describe('answers and the lock (issue 19)', () => {
+  const login = async (addr: string) => cookieOf(await h.app.inject({ method: 'POST', url: '/api/login', remoteAddress: addr, payload: { operatorId: 'admin', pin: '246810' } }));
+
+  it('says why the gate did not take an input, instead of answering as if it had', async () => {
+    const me = await login('127.0.0.4');
+    const green = (await call('POST', '/api/lanes/main/colour', me, { colour: 'green' })).json();
+    expect(green).toMatchObject({ accepted: false, ignored: { input: 'colour', zh: expect.stringContaining('没有人在核验') } });
+    // Someone at the gate: a normal day, a resident coming in (one of the two is outside after the tests above).
+    await call('POST', '/api/settings/zone-level', me, { level: 'normal' });
+    for (const hh of ['hh-001', 'hh-002']) {
+      await call('POST', '/api/lanes/main/direction', me, { direction: 'in' });
+      expect((await call('POST', '/api/lanes/main/scan', me, { text: h.tokens[hh] as string })).json()).toEqual({ accepted: true });
+      if ((await call('GET', '/api/live', me)).json().lanes[0].stage !== 'idle') break;
+    }
+    expect((await call('GET', '/api/live', me)).json().lanes[0].stage).not.toBe('idle');
+    const second = (await call('POST', '/api/lanes/main/scan', me, { text: 'GP1.someone-else.x' })).json();
+    expect(second).toMatchObject({ accepted: false, ignored: { input: 'scan', zh: expect.stringContaining('上一位还在核验'), en: expect.any(String) } });
+    expect((await call('POST', '/api/lanes/main/cancel', me)).json()).toEqual({ accepted: true });
+  });
+
+  it('locks a session for actions only: the live view stays readable', async () => {
+    const me = await login('127.0.0.5');
+    expect((await call('POST', '/api/lock', me)).json()).toEqual({ locked: true });
+    expect((await call('GET', '/api/status', me)).json()).toMatchObject({ session: null, locked: { operatorId: 'admin' } });
+    expect((await call('GET', '/api/live', me)).statusCode).toBe(200);
+    const input = await call('POST', '/api/lanes/main/colour', me, { colour: 'green' });
+    expect(input.statusCode).toBe(401);
+    expect(input.json().code).toBe('SESSION_LOCKED');
+    expect((await call('GET', '/api/visitors/inside', me)).json().code).toBe('SESSION_LOCKED');
+  });
+
+  it('says how many tries a wrong PIN leaves', async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/api/login', remoteAddress: '127.0.0.6', payload: { operatorId: 'admin', pin: '999999' } });
+    expect(r.json()).toMatchObject({ code: 'BAD_PIN', zh: expect.stringContaining(`还可再试${LOGIN_DELAYS.freeFailures - 1}次`), detail: { triesLeft: LOGIN_DELAYS.freeFailures - 1 } });
+    await login('127.0.0.6');
+  });
+});
+
+describe('Chinese by pinyin for the kiosk keyboard', () => {
+  it('gives the characters of a syllable, common ones first, and nothing for what is not pinyin', async () => {
+    const me = cookieOf(await h.app.inject({ method: 'POST', url: '/api/login', remoteAddress: '127.0.0.7', payload: { operatorId: 'admin', pin: '246810' } }));
+    const ask = async (q: string) => (await call('GET', `/api/pinyin?q=${encodeURIComponent(q)}`, me)).json().candidates as string[];
+    expect((await ask('wang')).slice(0, 8)).toContain('王');
+    expect((await ask('jian')).slice(0, 8)).toContain('建');
+    expect(await ask('lv')).toContain('绿');
+    expect(await ask('王')).toEqual([]);
+    expect((await call('GET', '/api/pinyin?q=wang')).statusCode).toBe(401);
+  });
+});

@@ -19,6 +19,19 @@ describe('Sessions', () => {
     expect(a.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
+  it('keeps a locked session its screen still watches (the live view), and sweeps one nobody watches', () => {
+    let t = 0;
+    const s = new Sessions(300_000, () => t);
+    const watched = s.create({ id: 'v01', name: '甲', role: 'volunteer' });
+    const left = s.create({ id: 'v02', name: '乙', role: 'volunteer' });
+    s.lock(watched.token);
+    expect(s.lookup(watched.token, true).state).toBe('locked');
+    for (t = 0; t <= 8 * 3_600_000; t += 15_000) expect(s.viewing(watched.token)).toBe('locked');
+    s.sweep();
+    expect(s.lookup(watched.token, false).state).toBe('locked');
+    expect(s.lookup(left.token, false).state).toBe('none');
+  });
+
   it('ends every session of a deactivated operator', () => {
     const s = new Sessions(1000, () => 0);
     const a = s.create({ id: 'v01', name: '甲', role: 'volunteer' });

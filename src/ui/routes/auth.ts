@@ -31,6 +31,9 @@ export function authRoutes(app: FastifyInstance, state: KioskState): void {
       today: localDay(state.now(), ctx.config.site.timezone),
       idleLockSeconds: k.idleLockSeconds,
       spokenPrompts: k.spokenPrompts,
+      verdictSeconds: k.verdictSeconds,
+      verdictClearSeconds: k.verdictClearSeconds,
+      beeps: k.beeps,
       session: found.state === 'ok' ? { operatorId: found.session.operatorId, name: found.session.name, role: found.session.role } : null,
       locked: found.state === 'locked' ? { operatorId: found.session.operatorId } : null,
     };
@@ -71,13 +74,21 @@ export function authRoutes(app: FastifyInstance, state: KioskState): void {
         const s = state.guard.fail(who, req.ip);
         ledger.audit(operatorId.slice(0, 32), 'login-failed', { ip: req.ip, delaySeconds: s });
         if (s > 0) fail('LOCKED_OUT', waitFor(s));
-        fail('BAD_PIN');
+        const left = state.guard.triesBeforeDelay(who, req.ip);
+        fail('BAD_PIN', { zh: `还可再试${left}次，之后需等待`, en: `${left} ${left === 1 ? 'try' : 'tries'} left before a wait`, detail: { triesLeft: left } });
       }
       state.guard.succeed(who, req.ip);
       ledger.audit(operatorId, 'login', { ip: req.ip });
+      // Unlocking a locked screen replaces its session.
+      state.sessions.destroy(req.cookies[SESSION_COOKIE]);
       return startSession(reply, op as OperatorRecord);
     },
   );
+
+  // The lock button: the session stays (read-only: the live view and its stream go on), actions need the PIN.
+  app.post('/api/lock', async (req) => {
+    return { locked: Boolean(state.sessions.lock(req.cookies[SESSION_COOKIE])) };
+  });
 
   app.post('/api/logout', async (req, reply) => {
     state.sessions.destroy(req.cookies[SESSION_COOKIE]);
