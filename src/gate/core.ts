@@ -5,7 +5,7 @@ import type { RulesConfig } from './config.js';
 import type { GateContext, GateInput, GateOutput, LaneStage } from './contract.js';
 import { buildPassage, type DecideEnv, type Finish } from './decide.js';
 import { type Identity, identify, presenceKey } from './identify.js';
-import type { Direction, Passage, Reason, Subject, Text } from './model.js';
+import type { Direction, Passage, Reason, Text } from './model.js';
 import { addReading, colourOf, type Draft, evaluate } from './passage.js';
 import { refusedFlags, screen } from './rules.js';
 import { IGNORED, reason } from './text.js';
@@ -60,7 +60,8 @@ interface Lane {
   draft?: Draft;
   stage: LaneStage;
   prompt?: Text;
-  lastRefused?: { passage: Passage; at: number };
+  /** The last refusal of a known person, with who it was: an override within the grace period admits that person. */
+  lastRefused?: { passage: Passage; identity: Identity; at: number };
 }
 
 export function createGateCore(options: GateCoreOptions): GateCore {
@@ -112,7 +113,7 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     lane.draft = undefined;
     lane.stage = 'idle';
     lane.prompt = undefined;
-    lane.lastRefused = p.outcome === 'refused' && p.subject ? { passage: p, at: e.now } : undefined;
+    lane.lastRefused = p.outcome === 'refused' && p.subject && d.identity && d.identity.subject.kind !== 'courier' ? { passage: p, identity: d.identity, at: e.now } : undefined;
     out.push({ type: 'decided', passage: p });
     return p;
   }
@@ -189,16 +190,22 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     let d = lane.draft;
     let previous: Reason[] = [];
     let detail: Record<string, string> = { decision: input.decision };
-    if (!d) {
-      const last = lane.lastRefused;
-      if (!admit || !last || now - last.at > rules.overrideGraceSeconds * 1000) return void out.push(ignored(lane.id, 'override', IGNORED.nothing));
-      // Admitting someone just refused (a faulty thermometer, a code checked by phone): a new passage that says so.
+    const last = lane.lastRefused && now - lane.lastRefused.at <= rules.overrideGraceSeconds * 1000 ? lane.lastRefused : undefined;
+    if (!d?.identity && !(d && !admit)) {
+      // No one identified on the lane (nothing, or a reading waiting for its scan): the override can only be about
+      // the person just refused. Admitting nobody would open the door without a record of who.
+      if (!admit || !last) return void out.push(ignored(lane.id, 'override', admit ? IGNORED.overrideNobody : IGNORED.nothing));
+      // Admitting someone just refused (a faulty thermometer, a code checked by phone): a new passage that says so,
+      // for the same person, with the readings of the refusal and any taken since.
+      const since = d?.temperatures ?? [];
       d = newDraft(lane, now, last.passage.direction, now);
-      d.identity = { subject: last.passage.subject as Subject, category: 'outsider', privileged: false, members: [], presenceKey: presenceKey(last.passage.subject as Subject) };
-      d.temperatures = [...last.passage.temperatures];
+      d.identity = last.identity;
+      d.temperatures = [...last.passage.temperatures, ...since];
+      d.mask = last.passage.mask;
+      d.maskSource = last.passage.maskSource;
       previous = last.passage.reasons;
       detail = { ...detail, previousPassageId: last.passage.id };
-    } else {
+    } else if (d) {
       const v = d.identity ? evaluate(d, rules, now) : undefined;
       previous = [...(d.screening?.refusals ?? []), ...(v?.kind === 'refuse' ? v.reasons : [])];
     }

@@ -73,6 +73,7 @@ export const IGNORED = {
   busy: { zh: '通道正在处理他人，请先完成或取消', en: 'Lane busy with another person; finish or cancel first' },
   nothing: { zh: '当前无进行中的通行', en: 'No passage in progress' },
   overrideReason: { zh: '放行/劝返须填写理由', en: 'An override needs a reason' },
+  overrideNobody: { zh: '无可放行的人员：请先扫码', en: 'Nobody to admit: scan the person first' },
   overrideOperator: { zh: '放行/劝返须有值守人员编号', en: 'An override needs the operator id' },
   badReading: { zh: '体温读数不合理', en: 'Implausible temperature reading' },
   exitNoChecks: { zh: '出门无需此项', en: 'Not needed for an exit' },

@@ -53,7 +53,7 @@ export type LedgerDecision = { kind: 'passage'; passage: Passage } | { kind: 'al
 
 // ---------- outbox ----------
 
-export type OutboxKind = 'passage' | 'alert' | 'report' | 'correction' | 'state' | 'roster-ack';
+export type OutboxKind = 'passage' | 'alert' | 'report' | 'correction' | 'state' | 'roster-ack' | 'visitor';
 
 /** Lower numbers are sent first. */
 export const OutboxPriority = { alert: 0, report: 5, passage: 10, other: 20 } as const;
@@ -244,6 +244,8 @@ export interface VisitorRecord {
   registeredBy?: string;
   signedOutAt?: number;
   signedOutBy?: string;
+  /** Whether the visitor came in through the gate (an admitted entry); set by the inside and open lists. */
+  admitted?: boolean;
 }
 
 // ---------- alerts ----------
@@ -458,7 +460,15 @@ export interface Ledger {
   registerVisitor(form: VisitorForm): VisitorRecord;
   /** 销号. False when unknown or already signed out. */
   signOutVisitor(id: string, operatorId?: string): boolean;
+  /** Visitors admitted through the gate and not signed out (what "visitors inside" counts). */
   visitorsInside(): VisitorRecord[];
+  /** Registrations not signed out, admitted or not (each says which): the sign-out list. */
+  visitorsOpen(): VisitorRecord[];
+  /**
+   * Raises one 'visitor-overdue' alert per visitor admitted and still not signed out `overdueMs` after
+   * registering (the end of the visit window). Returns the alerts raised now.
+   */
+  raiseOverdueVisitors(overdueMs: number): Alert[];
   visitors(q?: { from?: number; to?: number; text?: string; limit?: number }): VisitorRecord[];
 
   // alerts

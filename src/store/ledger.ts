@@ -1,5 +1,5 @@
 // openLedger(): the Ledger of ./api.ts over one better-sqlite3 connection (the single writer).
-import type { Alert, AlertKind } from '../gate/model.js';
+import type { Alert, AlertKind, Passage } from '../gate/model.js';
 import type { Ledger, OpenLedgerOptions, StorageHealth } from './api.js';
 import { openDatabase, type StoreCtx } from './db.js';
 import { exportRows } from './export-rows.js';
@@ -42,8 +42,9 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   };
 
   const outbox = createOutbox(ctx);
-  const passages = createPassages(ctx, outbox, { uplinkNames: options.uplinkNames ?? false });
-  const visitors = createVisitors(ctx, (at) => passages.bumpVisitors(localDay(at, ctx.timeZone)));
+  const uplinkNames = options.uplinkNames ?? false;
+  const passages = createPassages(ctx, outbox, { uplinkNames, signOutVisitor: (id, at, by) => void visitors.signOut(id, by, at) });
+  const visitors = createVisitors(ctx, { outbox, uplinkNames, onRegistered: (at) => passages.bumpVisitors(localDay(at, ctx.timeZone)) });
   const roster = createRoster(ctx, (id) => visitors.registration(id));
   const operators = createOperators(ctx);
   const policy = createPolicy(ctx, options.defaultZoneLevel ?? 'normal');
@@ -142,12 +143,30 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     changed('alerts');
   }
 
+  /** A passage and, for an override, its audit row: whatever path the override came by (kiosk, CLI, replay), in the same transaction. */
+  function recordOne(p: Passage): number {
+    const seq = passages.record(p);
+    if (p.outcome === 'overridden') {
+      const previous = p.alerts.find((a) => a.kind === 'override')?.detail?.previousPassageId;
+      operators.audit(p.operatorId ?? 'unknown', 'override', {
+        passageId: p.id,
+        lane: p.lane,
+        decision: p.reasons[0]?.code === 'override.admit' ? 'admit' : 'refuse',
+        subject: p.subject ? { kind: p.subject.kind, id: p.subject.id } : null,
+        reasons: p.reasons.map((r) => r.code),
+        ...(previous ? { previousPassageId: previous } : {}),
+        ...(p.overrideReason ? { reason: p.overrideReason } : {}),
+      });
+    }
+    return seq;
+  }
+
   const ledger: Ledger = {
     gateId: options.gateId,
     siteId: options.siteId,
-    recordPassage: (p) => ({ seq: write(() => passages.record(p)) }),
+    recordPassage: (p) => ({ seq: write(() => recordOne(p)) }),
     recordAlert: (a) => ({ seq: write(() => passages.recordAlert(a)) }),
-    recordDecisions: (items) => (items.length === 0 ? [] : write(() => items.map((d) => (d.kind === 'passage' ? passages.record(d.passage) : passages.recordAlert(d.alert))))),
+    recordDecisions: (items) => (items.length === 0 ? [] : write(() => items.map((d) => (d.kind === 'passage' ? recordOne(d.passage) : passages.recordAlert(d.alert))))),
     passages: (q) => passages.query(q),
     passage: (id) => passages.one(id),
     todayCounts: (now) => passages.counts(now ?? ctx.now()),
@@ -209,16 +228,45 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     vehiclePermits: (q) => roster.vehiclePermits(q),
 
     registerVisitor: (form) => {
-      const v = visitors.register(form);
+      const v = write(() => visitors.register(form));
       changed('visitors');
+      changed('outbox');
       return v;
     },
     signOutVisitor: (id, operatorId) => {
-      const ok = visitors.signOut(id, operatorId);
-      if (ok) changed('visitors');
+      const ok = write(() => visitors.signOut(id, operatorId));
+      if (ok) {
+        changed('visitors');
+        changed('outbox');
+      }
       return ok;
     },
     visitorsInside: () => visitors.inside(),
+    visitorsOpen: () => visitors.open(),
+    raiseOverdueVisitors: (overdueMs) => {
+      const now = ctx.now();
+      const due = visitors
+        .inside()
+        .filter((v) => now - v.registeredAt > overdueMs)
+        .map((v): Alert => ({
+          id: `${ctx.gateId}-visitor-overdue-${v.id}`,
+          kind: 'visitor-overdue',
+          severity: 'warning',
+          subject: { kind: 'visitor', id: v.id },
+          text: { zh: `访客逾时未销号（登记于${Math.floor((now - v.registeredAt) / 60_000)}分钟前），请联系带领人核实去向`, en: `Visitor not signed out ${Math.floor((now - v.registeredAt) / 60_000)} min after registering; check with the escort where they are` },
+          at: now,
+          detail: { registeredAt: v.registeredAt, overdueMinutes: Math.round(overdueMs / 60_000), ...(v.hostHouseholdId ? { hostHouseholdId: v.hostHouseholdId } : {}) },
+        }))
+        .filter((a) => !passages.hasAlert(a.id));
+      if (due.length === 0) return [];
+      write(() => {
+        for (const a of due) passages.recordAlert(a);
+      });
+      for (const a of due) options.onAlert?.(a);
+      changed('alerts');
+      changed('outbox');
+      return due;
+    },
     visitors: (q) => visitors.list(q),
 
     alerts: (q) => passages.alerts(q),

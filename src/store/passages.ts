@@ -13,6 +13,8 @@ const NOTABLE = new Set(['fever', 'code-yellow', 'code-red', 'quarantine-breach'
 export interface PassageOptions {
   /** Put subject names into uplink payloads. */
   uplinkNames: boolean;
+  /** An admitted exit of a visitor signs the registration out (销号). */
+  signOutVisitor: (id: string, at: number, by: string) => void;
 }
 
 export function passagePayload(p: Passage, o: PassageOptions): Record<string, unknown> {
@@ -83,7 +85,6 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
     WHERE excluded.at >= presence.at`);
   const outing = db.prepare(`INSERT INTO household_outings (household_id, at) VALUES (?, ?)
     ON CONFLICT(household_id) DO UPDATE SET at = max(at, excluded.at)`);
-  const visitorOut = db.prepare('UPDATE visitors SET signed_out_at = ?, signed_out_by = ? WHERE id = ? AND signed_out_at IS NULL');
 
   function insertAlert(a: Alert): number {
     const seq = outbox.insert('alert', alertPayload(a, o), OutboxPriority.alert);
@@ -136,7 +137,7 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
     if (passed && s && s.kind !== 'courier' && s.kind !== 'unknown') {
       presence.run(s.personId ?? s.id, s.kind, s.householdId ?? null, p.direction, p.decidedAt);
       if (p.direction === 'out' && s.householdId) outing.run(s.householdId, p.decidedAt);
-      if (p.direction === 'out' && (s.kind === 'visitor' || s.kind === 'visitor-id')) visitorOut.run(p.decidedAt, p.operatorId ?? 'gate', s.personId ?? s.id);
+      if (p.direction === 'out' && (s.kind === 'visitor' || s.kind === 'visitor-id')) o.signOutVisitor(s.personId ?? s.id, p.decidedAt, p.operatorId ?? 'gate');
     }
     return seq;
   }
@@ -201,7 +202,9 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
   const dayCounts = db.prepare<[string], Record<string, number>>('SELECT * FROM daily_counts WHERE day = ?');
   const dayReasons = db.prepare<[string], { code: string; n: number }>('SELECT code, n FROM daily_reasons WHERE day = ?');
   const insideCount = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM presence WHERE direction = 'in' AND kind NOT IN ('visitor', 'visitor-id')");
-  const visitorsInside = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM visitors WHERE signed_out_at IS NULL');
+  const visitorsInside = db.prepare<[], { n: number }>(
+    "SELECT count(*) AS n FROM visitors v JOIN presence p ON p.subject_id = v.id AND p.direction = 'in' WHERE v.signed_out_at IS NULL",
+  );
 
   function counts(now: number): TodayCounts {
     const day = localDay(now, ctx.timeZone);
@@ -263,6 +266,7 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
   return {
     record,
     recordAlert,
+    hasAlert: (id: string) => alertById.get(id) !== undefined,
     query,
     one: (id: string) => {
       const r = oneById.get(id);

@@ -5,6 +5,9 @@ import { validateResidentId } from '../gate/credentials/resident-id.js';
 import type { VisitorForm, VisitorRecord } from './api.js';
 import { bool, json, type StoreCtx } from './db.js';
 import { idTail, maskPhone, maskResidentId } from './mask.js';
+import type { Outbox } from './outbox.js';
+import { visitorPayload } from './visitor-uplink.js';
+import { OutboxPriority } from './api.js';
 
 export type VisitorRow = {
   id: string;
@@ -84,14 +87,26 @@ export function validateVisitorForm(f: VisitorForm, now: number): void {
   if (f.temperature !== undefined && !(f.temperature > 30 && f.temperature < 45)) throw new Error('The temperature must be in °C between 30 and 45');
 }
 
-export function createVisitors(ctx: StoreCtx, onRegistered: (day: number) => void) {
+export interface VisitorOptions {
+  outbox: Outbox;
+  uplinkNames: boolean;
+  onRegistered: (day: number) => void;
+}
+
+export function createVisitors(ctx: StoreCtx, o: VisitorOptions) {
   const { db } = ctx;
   const ins = db.prepare(`INSERT INTO visitors (id, name, id_number, id_tail, phone, origin, travel, host_household_id, reason, escort, plate, validity,
     last_test_at, vaccinated, temperature, registered_at, registered_by) VALUES (@id, @name, @id_number, @id_tail, @phone, @origin, @travel, @host_household_id,
     @reason, @escort, @plate, @validity, @last_test_at, @vaccinated, @temperature, @registered_at, @registered_by)`);
+  const open = db.prepare<[], VisitorRow & { admitted: number | null }>(
+    "SELECT v.*, p.subject_id IS NOT NULL AS admitted FROM visitors v LEFT JOIN presence p ON p.subject_id = v.id AND p.direction = 'in' WHERE v.signed_out_at IS NULL ORDER BY v.registered_at",
+  );
   const get = db.prepare<[string], VisitorRow>('SELECT * FROM visitors WHERE id = ?');
   const signOut = db.prepare('UPDATE visitors SET signed_out_at = ?, signed_out_by = ? WHERE id = ? AND signed_out_at IS NULL');
-  const inside = db.prepare<[], VisitorRow>('SELECT * FROM visitors WHERE signed_out_at IS NULL ORDER BY registered_at');
+  // Inside = admitted through the gate and not signed out: a registration refused at the gate, or one who never came, is not inside.
+  const inside = db.prepare<[], VisitorRow>(
+    "SELECT v.* FROM visitors v JOIN presence p ON p.subject_id = v.id AND p.direction = 'in' WHERE v.signed_out_at IS NULL ORDER BY v.registered_at",
+  );
 
   return {
     register(f: VisitorForm): VisitorRecord {
@@ -119,12 +134,22 @@ export function createVisitors(ctx: StoreCtx, onRegistered: (day: number) => voi
           registered_at: now,
           registered_by: f.operatorId ?? null,
         });
-        onRegistered(now);
+        o.onRegistered(now);
+        o.outbox.insert('visitor', visitorPayload(get.get(id) as VisitorRow, 'registered', o.uplinkNames), OutboxPriority.passage);
       })();
       return visitorRecord(get.get(id) as VisitorRow);
     },
-    signOut: (id: string, operatorId?: string) => signOut.run(ctx.now(), operatorId ?? null, id).changes > 0,
-    inside: () => inside.all().map(visitorRecord),
+    /** 销号, with its uplink row; in the caller's transaction when there is one. False when unknown or already out. */
+    signOut(id: string, operatorId?: string, at = ctx.now()): boolean {
+      return db.transaction(() => {
+        if (signOut.run(at, operatorId ?? null, id).changes === 0) return false;
+        o.outbox.insert('visitor', visitorPayload(get.get(id) as VisitorRow, 'signed-out', o.uplinkNames), OutboxPriority.passage);
+        return true;
+      })();
+    },
+    inside: () => inside.all().map((r) => ({ ...visitorRecord(r), admitted: true })),
+    /** Registrations not signed out, whether or not they came in (the kiosk's sign-out list). */
+    open: () => open.all().map((r) => ({ ...visitorRecord(r), admitted: r.admitted === 1 })),
     registration(id: string): VisitorRegistration | undefined {
       const r = get.get(id);
       return r ? registration(r) : undefined;

@@ -22,7 +22,7 @@ const Envelope = {
 /** Passages, alerts, reports, corrections, events and results drained from the outbox. */
 export const OutboxMessage = Type.Object({
   ...Envelope,
-  kind: Type.Union([Type.Literal('passage'), Type.Literal('alert'), Type.Literal('report'), Type.Literal('correction'), Type.Literal('state'), Type.Literal('roster-ack')]),
+  kind: Type.Union([Type.Literal('passage'), Type.Literal('alert'), Type.Literal('report'), Type.Literal('correction'), Type.Literal('state'), Type.Literal('roster-ack'), Type.Literal('visitor')]),
   at: Ms,
   clockSynced: Type.Boolean(),
   data: Type.Record(Type.String(), Type.Unknown()),
@@ -97,6 +97,27 @@ export const ResultData = Type.Object({
   currentVersion: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type ResultData = Static<typeof ResultData>;
+
+/** The `data` of an outbox row of kind 'visitor', published on `<gate>/visitors` (由县区、镇街掌握去向). */
+export const VisitorData = Type.Object({
+  type: Type.Union([Type.Literal('visitor-registered'), Type.Literal('visitor-signed-out')]),
+  id: Type.String({ description: 'The registration id (the slip and visitor card carry it)' }),
+  name: Type.Optional(Type.String({ description: 'Only with storage.uplinkNames (and mqtt.sendPersonalData)' })),
+  nameMasked: Type.Optional(Type.String({ description: 'The name masked (张*丰), when names are not sent' })),
+  idTail: Type.Optional(Type.String({ maxLength: 4, description: 'Last 4 characters of the ID number; never the whole number' })),
+  origin: Type.Optional(Type.String()),
+  travel: Type.Array(Type.String(), { description: 'Places stayed in the last 14 days, as declared' }),
+  hostHouseholdId: Type.Optional(Type.String({ description: 'The household visited' })),
+  escort: Type.Optional(Type.String({ description: 'Who walks the visitor in; only with storage.uplinkNames' })),
+  escortMasked: Type.Optional(Type.String({ description: 'The escort, masked, when names are not sent' })),
+  plate: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String({ maxLength: 200 })),
+  registeredAt: Ms,
+  registeredBy: Type.Optional(Type.String()),
+  signedOutAt: Type.Optional(Ms),
+  signedOutBy: Type.Optional(Type.String({ description: "The operator, or 'gate' for an admitted exit" })),
+});
+export type VisitorData = Static<typeof VisitorData>;
 
 // ---------- downlink ----------
 

@@ -15,6 +15,7 @@ export const OUTBOX_TOPIC: Record<OutboxKind, string> = {
   correction: 'corrections',
   state: 'events',
   'roster-ack': 'result',
+  visitor: 'visitors',
 };
 
 export interface TopicTree {

@@ -292,11 +292,11 @@ describe('kiosk in Chromium', () => {
     await shot('09-visitor-slip', slip);
     await slip.close();
     await poll(() => page.getByTestId('inside').textContent()).toContain('孙*客');
-    expect(h.ledger.visitorsInside()[0]?.travel).toEqual([RISK_AREA]);
+    expect(h.ledger.visitorsOpen()[0]?.travel).toEqual([RISK_AREA]);
     await shot('10-visitors');
     await page.getByTestId('sign-out').click();
     await poll(() => page.getByTestId('inside').textContent()).toContain('没有访客');
-    expect(h.ledger.visitorsInside()).toHaveLength(0);
+    expect(h.ledger.visitorsOpen()).toHaveLength(0);
   });
 
   it('shows a household record and prints its pass cards', async () => {

@@ -101,7 +101,6 @@ export function gateRoutes(app: FastifyInstance, state: KioskState): void {
       const { decision, reason } = req.body as { decision: 'admit' | 'refuse'; reason: string };
       if (reason.trim().length < 2) fail('OVERRIDE_REASON');
       const operatorId = operatorOf(req).operatorId;
-      ledger.audit(operatorId, 'override', { lane, decision, reason: reason.trim() });
       runtime.input({ type: 'override', lane, decision, operatorId, reason: reason.trim() });
       return { accepted: true };
     },

@@ -76,7 +76,8 @@ export function visitorRoutes(app: FastifyInstance, state: KioskState): void {
 
   app.get('/api/visitors/inside', { preHandler: volunteer }, async () => {
     const now = state.now();
-    return ledger.visitorsInside().map((v) => visitorView(v, overdueMs, now));
+    // The sign-out list: every open registration, each saying whether it came in (a registration that never came can be closed too).
+    return ledger.visitorsOpen().map((v) => ({ ...visitorView(v, overdueMs, now), admitted: v.admitted === true }));
   });
 
   app.get('/api/visitors', { preHandler: volunteer, schema: { querystring: Type.Object({ text: Str(40), from: Type.Optional(Type.Integer()), to: Type.Optional(Type.Integer()), day: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) } }, async (req) => {
