@@ -400,9 +400,19 @@ export interface StorageHealth {
 
 export type ExportKind = 'passages' | 'visitors' | 'refusals' | 'alerts' | 'duty';
 
+/** A moment, written as the site's local date and time: text in CSV, a date cell in XLSX. */
+export interface ExportTime {
+  /** Wall-clock milliseconds. */
+  at: number;
+  /** 'YYYY-MM-DD HH:MM:SS' in the site's zone. */
+  local: string;
+}
+
+export type ExportCell = string | number | ExportTime;
+
 export interface ExportTable {
   columns: string[];
-  rows: Array<Array<string | number>>;
+  rows: ExportCell[][];
 }
 
 // ---------- the ledger ----------

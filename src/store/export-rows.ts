@@ -1,6 +1,6 @@
 // The rows of each exported ledger (台账), with Chinese/English headers. Masked unless `full`.
 import type { Alert, Passage } from '../gate/model.js';
-import type { ExportKind, ExportTable } from './api.js';
+import type { ExportCell, ExportKind, ExportTable } from './api.js';
 import { json, type StoreCtx } from './db.js';
 import { maskName, maskPhone, maskResidentId } from './mask.js';
 import { localDateTime } from './time.js';
@@ -11,7 +11,7 @@ const OUTCOME: Record<string, string> = { admitted: '通过 admitted', refused: 
 
 export function exportRows(ctx: StoreCtx, what: ExportKind, from: number, to: number, full: boolean): ExportTable {
   const { db } = ctx;
-  const t = (ms: number | null | undefined) => (ms == null ? '' : localDateTime(ms, ctx.timeZone));
+  const t = (ms: number | null | undefined): ExportCell => (ms == null ? '' : { at: ms, local: localDateTime(ms, ctx.timeZone) });
   const name = (n: string | null | undefined) => (n ? (full ? n : maskName(n)) : '');
   switch (what) {
     case 'passages':
