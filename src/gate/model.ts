@@ -63,7 +63,8 @@ export type AlertKind =
   | 'outbox-full'
   | 'disk-full'
   | 'visitor-overdue'
-  | 'clock-unsynced';
+  | 'clock-unsynced'
+  | 'reading-implausible';
 
 export type AlertSeverity = 'critical' | 'warning' | 'info';
 
