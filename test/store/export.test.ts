@@ -65,7 +65,7 @@ describe('ledger exports', () => {
     // A time is a date cell (the site's local wall time, with a date format), not text.
     const time = ws?.getRow(2).getCell(1);
     expect(time?.type).toBe(ExcelJS.ValueType.Date);
-    expect((time?.value as Date).toISOString()).toBe('2026-11-23T10:01:00.000Z');
+    expect(time?.value).toEqual(new Date('2026-11-23T10:01:00.000Z'));
     expect(time?.numFmt).toBe('yyyy-mm-dd hh:mm:ss');
     expect(ws?.getRow(2).getCell(2).type).toBe(ExcelJS.ValueType.Number); // seq
     const duty = await exportLedger(ledger, { ...base, what: 'duty', format: 'xlsx' });
