@@ -15,6 +15,11 @@ export type GateInput =
   | { type: 'remeasure'; lane: string; operatorId?: string }
   | { type: 'override'; lane: string; decision: 'admit' | 'refuse'; operatorId: string; reason: string }
   | { type: 'cancel'; lane: string; operatorId?: string }
+  /**
+   * The volunteer checked a record shown on the person's phone (查疫苗接种记录, 核酸阴性证明): `ok` false
+   * when none was shown; `testedAt` the test's time (or its day's start) where the policy counts its age.
+   */
+  | { type: 'verified'; lane: string; check: 'test' | 'vaccine'; ok: boolean; testedAt?: number; operatorId?: string; passageId?: string }
   /** A courier or delivery at the gate: recorded, never admitted. */
   | { type: 'courier'; lane: string; operatorId?: string; note?: string }
   /** Time passes; lanes past their deadline are abandoned. */
@@ -27,6 +32,8 @@ export type LaneStage =
   | 'awaiting-remeasure'
   | 'awaiting-mask'
   | 'awaiting-colour'
+  /** A test or vaccination record the roster does not hold: the volunteer checks the phone and taps. */
+  | 'awaiting-verification'
   | 'awaiting-operator';
 
 export type GateOutput =

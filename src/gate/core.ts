@@ -85,7 +85,7 @@ export function createGateCore(options: GateCoreOptions): GateCore {
   const env = (ctx: GateContext): DecideEnv => ({ rules, now: ctx.clock.now(), clockSynced: ctx.clock.synced(), zoneLevel: ctx.policy.zoneLevel, ids });
 
   function newDraft(lane: Lane, now: number, direction: Direction, deadline: number): Draft {
-    return { id: ids(), lane: lane.id, direction, startedAt: now, deadline, temperatures: [], high: 0, low: 0, remeasure: false, colours: [], mask: null, maskSource: null };
+    return { id: ids(), lane: lane.id, direction, startedAt: now, deadline, temperatures: [], high: 0, low: 0, remeasure: false, colours: [], mask: null, maskSource: null, verified: {} };
   }
 
   function progress(lane: Lane, d: Draft, stage: LaneStage, prompt: Text, out: GateOutput[]): void {
@@ -264,6 +264,12 @@ export function createGateCore(options: GateCoreOptions): GateCore {
       case 'colour':
         if (!d?.identity || (input.passageId !== undefined && input.passageId !== d.id)) return [...out, ignored(lane.id, 'colour', IGNORED.nothing)];
         d.colours.push({ colour: input.colour, source: input.source, at: now });
+        advance(lane, d, ctx, out);
+        break;
+      case 'verified':
+        if (!d?.identity || (input.passageId !== undefined && input.passageId !== d.id)) return [...out, ignored(lane.id, 'verified', IGNORED.nothing)];
+        if (input.check === 'vaccine') d.verified.vaccine = input.ok;
+        else d.verified.test = { ok: input.ok, ...(input.testedAt !== undefined ? { at: input.testedAt } : {}) };
         advance(lane, d, ctx, out);
         break;
       case 'direction':

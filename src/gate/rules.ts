@@ -117,12 +117,7 @@ function entryRules(id: Identity, env: RuleEnv, s: Screening): void {
   }
   if (id.card?.validity && !inWindows(id.card.validity, now, env.timeZone)) s.refusals.push(reason('card.hours'));
   if (rules.antiPassback && env.inside.has(id.presenceKey)) s.refusals.push(reason('passback.inside'));
-  const testedAt = id.person?.lastTestAt ?? id.visitor?.lastTestAt;
-  if (rules.nucleicTestMaxAgeHours !== undefined) {
-    if (testedAt === undefined) s.refusals.push(reason('test.missing'));
-    else if (now - testedAt > rules.nucleicTestMaxAgeHours * 3_600_000) s.refusals.push(reason('test.expired'));
-  }
-  if (rules.vaccinationRequired && !(id.person?.vaccinated ?? id.visitor?.vaccinated)) s.refusals.push(reason('vaccine.missing'));
+  // Test and vaccination: checked with the other 四验 (passage.ts recordChecks), so the volunteer can verify them on the phone.
   if (id.category === 'resident' && recentRiskTravel(id.person, env)) {
     const r = reason('risk.returnee');
     s.notes.push(r);

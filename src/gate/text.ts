@@ -62,6 +62,7 @@ export const PROMPTS: Record<LaneStage, Text> = {
   'awaiting-remeasure': { zh: '请复测', en: 'Please re-measure' },
   'awaiting-mask': { zh: '请戴好口罩', en: 'Please wear your mask' },
   'awaiting-colour': { zh: '请出示健康码', en: 'Show your health code' },
+  'awaiting-verification': { zh: '请出示疫苗接种记录/核酸阴性证明', en: 'Show your vaccination record / negative test' },
   // The lane hands over to the volunteer only when the thermometer keeps reading too low.
   'awaiting-operator': { zh: '体温读数过低，请人工测温', en: 'Readings stay too low; take the temperature by hand' },
 };

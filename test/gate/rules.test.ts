@@ -170,18 +170,37 @@ describe('risk-area travel (行程码)', () => {
 });
 
 describe('nucleic-acid test and vaccination', () => {
-  it('refuses a test older than the maximum age, and a missing one', () => {
+  const verified = (h: ReturnType<typeof harness>, check: 'test' | 'vaccine', ok: boolean, testedAt?: number) =>
+    h.decided(h.send({ type: 'verified', lane: 'main', check, ok, ...(testedAt !== undefined ? { testedAt } : {}), operatorId: 'vol' }))[0];
+
+  it('takes a fresh test on record; waits for the volunteer when the record is old or missing', () => {
     const h = harness({ rules: { nucleicTestMaxAgeHours: 48 } });
     expect(h.pass(h.card('pc-001'), 'in').passage?.outcome).toBe('admitted');
-    expect(h.codes(h.pass(h.card('pc-009'), 'in', { temp: 36.5, mask: true }).passage)).toEqual(['test.expired']);
-    expect(h.codes(h.pass(h.card('pc-002'), 'in').passage)).toEqual(['test.missing']);
+    const old = h.pass(h.card('pc-009'), 'in', { temp: 36.5, mask: true, colour: 'green' });
+    expect(old.passage).toBeUndefined();
+    expect(h.core.lanes()[0]?.stage).toBe('awaiting-verification');
+    // The phone shows a test 47 h old: admitted; one 49 h old: refused as too old.
+    expect(verified(h, 'test', true, h.world.clock.now() - 47 * 3_600_000)?.outcome).toBe('admitted');
+    h.pass(h.card('pc-002'), 'in');
+    expect(h.codes(verified(h, 'test', true, h.world.clock.now() - 49 * 3_600_000))).toEqual(['test.expired']);
+    h.pass(h.card('pc-002'), 'in');
+    expect(h.codes(verified(h, 'test', false))).toEqual(['test.missing']);
     expect(harness().pass(h.card('pc-002'), 'in').passage?.outcome).toBe('admitted');
   });
 
-  it('refuses without a vaccination record when required', () => {
+  it('takes a vaccination on record or tapped; a tap saying none was shown refuses', () => {
     const h = harness({ rules: { vaccinationRequired: true } });
     expect(h.pass(h.card('pc-001'), 'in').passage?.outcome).toBe('admitted');
-    expect(h.codes(h.pass(h.card('pc-002'), 'in').passage)).toEqual(['vaccine.missing']);
+    expect(h.pass(h.card('pc-002'), 'in').passage).toBeUndefined();
+    expect(verified(h, 'vaccine', true)?.outcome).toBe('admitted');
+    h.pass(h.card('pc-002'), 'in');
+    expect(h.codes(verified(h, 'vaccine', false))).toEqual(['vaccine.missing']);
+  });
+
+  it('ignores a tap with nobody on the lane, and exits need neither', () => {
+    const h = harness({ rules: { vaccinationRequired: true, nucleicTestMaxAgeHours: 48 } });
+    expect(h.send({ type: 'verified', lane: 'main', check: 'vaccine', ok: true })).toMatchObject([{ type: 'ignored', input: 'verified' }]);
+    expect(h.pass(h.card('pc-002'), 'out').passage?.outcome).toBe('admitted');
   });
 });
 

@@ -84,6 +84,13 @@ export const ScenarioEvent = Block({
   colour: Type.Optional(Type.Union([Colour, Block({ colour: Colour, source: Source('operator', 'hub', 'verifier') })])),
   direction: Type.Optional(Dir),
   remeasure: Type.Optional(Type.Boolean()),
+  verified: Type.Optional(
+    Block({
+      check: Type.Union([Type.Literal('test'), Type.Literal('vaccine')]),
+      ok: Type.Optional(Type.Boolean({ description: 'false: nothing was shown (default true)' })),
+      testAgo: Type.Optional(Duration),
+    }),
+  ),
   override: Type.Optional(Block({ decision: Type.Union([Type.Literal('admit'), Type.Literal('refuse')]), operator: Type.String(), reason: Type.String() })),
   cancel: Type.Optional(Type.Boolean()),
   courier: Type.Optional(Type.Boolean()),
@@ -95,7 +102,7 @@ export const ScenarioEvent = Block({
   tick: Type.Optional(Type.Boolean()),
 });
 
-export const EVENT_KINDS = ['scan', 'temperature', 'mask', 'colour', 'direction', 'remeasure', 'override', 'cancel', 'courier', 'zone', 'policy', 'roster', 'advance', 'tick'] as const;
+export const EVENT_KINDS = ['scan', 'temperature', 'mask', 'colour', 'direction', 'remeasure', 'verified', 'override', 'cancel', 'courier', 'zone', 'policy', 'roster', 'advance', 'tick'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const ScenarioSchema = Block({

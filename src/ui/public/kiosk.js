@@ -299,7 +299,7 @@ function liveScreen() {
     ),
   );
   const input = (path, body) => act(async () => api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/${path}`, body));
-  const wants = { 'awaiting-colour': ['colour-green', 'colour-yellow', 'colour-red'], 'awaiting-mask': ['mask'], 'awaiting-temperature': ['temperature'], 'awaiting-remeasure': ['remeasure', 'temperature'], 'awaiting-operator': ['temperature', 'override'] }[busy ? lane.stage : ''] ?? [];
+  const wants = { 'awaiting-colour': ['colour-green', 'colour-yellow', 'colour-red'], 'awaiting-mask': ['mask'], 'awaiting-temperature': ['temperature'], 'awaiting-remeasure': ['remeasure', 'temperature'], 'awaiting-operator': ['temperature', 'override'], 'awaiting-verification': ['vaccine-ok', 'test-ok'] }[busy ? lane.stage : ''] ?? [];
   const lanePick = (S.live.lanes.length > 1)
     ? h('div.row.wide', {}, S.live.lanes.map((l) => h('button', { type: 'button', 'aria-pressed': l.id === lane.id ? 'true' : 'false', class: l.id === lane.id ? 'info' : '', onclick: () => { S.lane = l.id; renderMain(); } }, l.name)))
     : null;
@@ -311,6 +311,15 @@ function liveScreen() {
     h('button.warn', { type: 'button', 'data-testid': 'colour-yellow', onclick: input('colour', { colour: 'yellow' }) }, ic('qr'), tr('黄码', 'Yellow')),
     h('button.bad', { type: 'button', 'data-testid': 'colour-red', onclick: input('colour', { colour: 'red' }) }, ic('qr'), tr('红码', 'Red')),
     h('button', { type: 'button', 'data-testid': 'mask', onclick: input('mask', { worn: true }) }, ic('mask'), tr('已戴口罩', 'Mask on')),
+    // 查疫苗接种记录 / 核酸阴性证明, seen on the person's phone (issue 18); the test's day as "days ago".
+    h('button.ok', { type: 'button', 'data-testid': 'vaccine-ok', onclick: input('verified', { check: 'vaccine', ok: true }) }, ic('check'), tr('已核验疫苗', 'Vaccinated')),
+    h('button.ok', { type: 'button', 'data-testid': 'test-ok', onclick: act(async () => {
+      const v = await numberPad({ title: tr('核酸检测是几天前？（0 = 今天）', 'Test taken how many days ago? (0 = today)'), decimal: false, max: 2 });
+      if (v === null || v === undefined || v === '') return;
+      const d = new Date(Date.now() - Number(v) * 86_400_000);
+      const testDay = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+      await api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/verified`, { check: 'test', ok: true, testDay });
+    }) }, ic('check'), tr('核酸阴性', 'Test negative')),
     h('button', { type: 'button', 'data-testid': 'temperature', onclick: act(async () => {
       const v = await numberPad({ title: tr('输入体温 ℃（如 3 6 5 即 36.5）', 'Temperature °C (3 6 5 = 36.5)'), decimal: true, max: 4 });
       // Gloved fingers skip the point: three digits mean tenths of a degree.

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { GateInput } from '../../gate/contract.js';
 import { type KioskState, operatorOf, requireRole } from '../context.js';
-import { fail } from '../errors.js';
+import { localTime } from '../../store/time.js';
+import { asUserError, fail } from '../errors.js';
 import { alertRecordView, deviceView, laneView, recordedView } from '../views.js';
 
 const LaneParams = Type.Object({ lane: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -59,6 +60,37 @@ export function gateRoutes(app: FastifyInstance, state: KioskState): void {
     runtime.input({ type: 'colour', lane, colour, source: 'operator' });
     return { accepted: true };
   });
+
+  // 已核验疫苗 / 核酸阴性: the volunteer saw the record on the person's phone (or saw none: ok false).
+  app.post(
+    '/api/lanes/:lane/verified',
+    {
+      preHandler: volunteer,
+      schema: {
+        params: LaneParams,
+        body: Type.Object(
+          {
+            check: Type.Union([Type.Literal('test'), Type.Literal('vaccine')]),
+            ok: Type.Boolean(),
+            testDay: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2})?$', description: "The test's day (YYYY-MM-DD, local), or day and time" })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const lane = laneOf((req.params as { lane: string }).lane);
+      const { check, ok, testDay } = req.body as { check: 'test' | 'vaccine'; ok: boolean; testDay?: string };
+      const [day, hhmm] = (testDay ?? '').split(' ');
+      let testedAt: number | undefined;
+      if (testDay && check === 'test') {
+        testedAt = asUserError(() => localTime(day as string, ctx.config.site.timezone, hhmm ?? '00:00'));
+        if (!(testedAt <= state.now())) fail('VALIDATION', { zh: '检测日期不能晚于现在', en: 'the test day cannot be in the future', detail: { field: 'testDay' } });
+      }
+      runtime.input({ type: 'verified', lane, check, ok, operatorId: operatorOf(req).operatorId, ...(testedAt !== undefined ? { testedAt } : {}) });
+      return { accepted: true };
+    },
+  );
 
   app.post('/api/lanes/:lane/mask', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ worn: Type.Boolean() }, { additionalProperties: false }) } }, async (req) => {
     const lane = laneOf((req.params as { lane: string }).lane);

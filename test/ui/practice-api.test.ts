@@ -1,0 +1,69 @@
+// The practice through the kiosk API (issue 18): the volunteer's taps for a vaccination record and a
+// negative test seen on the phone, and the visitor form's test and vaccination fields.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDay } from '../../src/store/time.js';
+import { injectHarness } from './harness.js';
+
+type H = Awaited<ReturnType<typeof injectHarness>>;
+let h: H;
+let cookie = '';
+const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  h.app.inject({ method, url, headers: { cookie }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+
+beforeAll(async () => {
+  h = await injectHarness({ rules: { vaccinationRequired: true, nucleicTestMaxAgeHours: 48 } });
+  const r = await h.app.inject({ method: 'POST', url: '/api/setup', payload: { name: '村书记', pin: '246810' } });
+  cookie = `gate_session=${r.cookies.find((c) => c.name === 'gate_session')?.value}`;
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const walk = async (scan: string) => {
+  for (const [path, body] of [
+    ['scan', { text: scan }],
+    ['temperature', { celsius: 36.5 }],
+    ['mask', { worn: true }],
+    ['colour', { colour: 'green' }],
+  ] as const) {
+    expect((await call('POST', `/api/lanes/main/${path}`, body)).statusCode).toBe(200);
+  }
+};
+const stage = async () => (await call('GET', '/api/live')).json().lanes[0].stage as string;
+const last = () => h.ledger.passages({ limit: 1 })[0]?.passage;
+
+describe('已核验疫苗 / 核酸阴性: the volunteer taps what the phone shows', () => {
+  it('a household card (no record of its own) waits for the taps, then is admitted', async () => {
+    await walk(h.tokens['hh-001'] as string);
+    expect(await stage()).toBe('awaiting-verification');
+    expect(last()).toBeUndefined();
+    const today = localDay(Date.now(), h.config.site.timezone);
+    expect((await call('POST', '/api/lanes/main/verified', { check: 'test', ok: true, testDay: today })).statusCode).toBe(200);
+    expect(await stage()).toBe('awaiting-verification');
+    expect((await call('POST', '/api/lanes/main/verified', { check: 'vaccine', ok: true })).statusCode).toBe(200);
+    expect(last()).toMatchObject({ outcome: 'admitted', subject: { id: 'hh-001' } });
+  });
+
+  it('a tap of 未出示 refuses with the reason; a test day in the future or malformed is a clear error', async () => {
+    await walk(h.tokens['hh-002'] as string);
+    const bad = await call('POST', '/api/lanes/main/verified', { check: 'test', ok: true, testDay: '2999-01-01' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'VALIDATION', zh: expect.stringContaining('检测日期') });
+    expect((await call('POST', '/api/lanes/main/verified', { check: 'test', ok: true, testDay: '23/11/2026' })).statusCode).toBe(400);
+    await call('POST', '/api/lanes/main/verified', { check: 'vaccine', ok: false });
+    expect(last()).toMatchObject({ outcome: 'refused', subject: { id: 'hh-002' } });
+    expect(last()?.reasons.map((r) => r.code)).toEqual(['vaccine.missing']);
+  });
+});
+
+describe('the visitor form records the test and the vaccination', () => {
+  it('a visitor registered with both is admitted without a tap', async () => {
+    const today = localDay(Date.now(), h.config.site.timezone);
+    const r = await call('POST', '/api/visitors', { name: '何来客', travel: [], hostHouseholdId: 'hh-001', escort: '张桂兰', lastTestDay: today, vaccinated: true });
+    expect(r.statusCode).toBe(201);
+    const { slip, visitor } = r.json();
+    expect(h.ledger.rosterView().visitor(visitor.id)).toMatchObject({ vaccinated: true, lastTestAt: expect.any(Number) });
+    await walk(slip);
+    expect(last()).toMatchObject({ outcome: 'admitted', subject: { id: visitor.id } });
+  });
+});
