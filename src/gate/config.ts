@@ -39,6 +39,7 @@ export const RulesSchema = Section(
         { description: 'Optional online health-code verifier; without it the hub status or the volunteer decides the colour' },
       ),
     ),
+    feverHandoverMinutes: Type.Integer({ default: 30, minimum: 5, maximum: 240, description: 'A person held for fever and not handed over to the medical service within this time raises a second alert' }),
     relayPulseMs: Type.Integer({ default: 3000, minimum: 100, maximum: 30000, description: 'How long the door relay is energised to admit' }),
   },
   { description: 'Entry and exit rules (四验一戴)' },

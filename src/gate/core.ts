@@ -128,7 +128,9 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     const notes = s?.notes ?? [];
     const flags = s?.flags ?? [];
     const alerts = s?.alerts ?? [];
-    if (v.kind === 'refuse') finish(lane, d, { outcome: 'refused', admit: false, reasons: [...v.reasons, ...notes.filter((n) => n.code !== 'visitor.sign-out')], alerts: [...v.alerts, ...alerts], flags: refusedFlags(flags) }, ctx, out);
+    // A fever is held at the gate for the medical service, never sent away: the flag says so on the record.
+    const held = v.kind === 'refuse' && v.reasons.some((r) => r.code === 'temp.fever') ? ['fever-hold'] : [];
+    if (v.kind === 'refuse') finish(lane, d, { outcome: 'refused', admit: false, reasons: [...v.reasons, ...notes.filter((n) => n.code !== 'visitor.sign-out')], alerts: [...v.alerts, ...alerts], flags: [...refusedFlags(flags), ...held] }, ctx, out);
     else finish(lane, d, { outcome: 'admitted', admit: true, reasons: [reason('passage.admitted'), ...notes], alerts, flags }, ctx, out);
   }
 

@@ -64,7 +64,8 @@ export type AlertKind =
   | 'disk-full'
   | 'visitor-overdue'
   | 'clock-unsynced'
-  | 'reading-implausible';
+  | 'reading-implausible'
+  | 'fever-unhandled';
 
 export type AlertSeverity = 'critical' | 'warning' | 'info';
 

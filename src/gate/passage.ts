@@ -116,7 +116,7 @@ export function evaluate(d: Draft, rules: RulesConfig, now: number): Verdict {
     const r = reason('temp.fever');
     reasons.push(r);
     const max = Math.max(...d.temperatures.map((t) => t.celsius));
-    alerts.push({ kind: 'fever', severity: 'critical', reason: r, detail: { celsius: max, readings: d.temperatures.length } });
+    alerts.push({ kind: 'fever', severity: 'critical', reason: reason('fever.held'), detail: { celsius: max, readings: d.temperatures.length, held: true } });
   }
   if (rules.maskRequired && d.mask === false) reasons.push(reason('mask.missing'));
   const colour = colourOf(d, rules, now);

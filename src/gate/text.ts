@@ -22,7 +22,12 @@ export const REASONS = {
   'id.birth-date': { zh: '身份证号出生日期无效', en: 'ID number has an invalid birth date' },
   'id.check-digit': { zh: '身份证号校验位错误', en: 'ID number check digit is wrong (mistyped?)' },
   'scan.unreadable': { zh: '无法识别的码', en: 'Unrecognised code' },
-  'temp.fever': { zh: '两次测温均超过阈值，请到发热门诊', en: 'Temperature above the threshold twice; refer to the fever clinic' },
+  // Held, not sent away (seed 002: 由工作队联系医疗机构上门收治，严禁自行乘车).
+  'temp.fever': { zh: '两次测温均超过阈值：请在此等候，工作人员马上就到', en: 'Temperature above the threshold twice: please wait here, staff are coming' },
+  'fever.held': {
+    zh: '发热人员在卡口等候：请工作队联系医疗机构上门收治，严禁其自行离开或乘车',
+    en: 'A person with fever is held at the gate: the work team calls the medical service to collect them; they must not leave or travel alone',
+  },
   'code.yellow': { zh: '健康码黄码，不予通行', en: 'Yellow health code; not admitted' },
   'code.red': { zh: '健康码红码，不予通行', en: 'Red health code; not admitted' },
   'mask.missing': { zh: '未佩戴口罩', en: 'No mask worn' },

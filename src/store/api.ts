@@ -4,6 +4,7 @@
 // Later changes are additive only.
 import type { Policy, RosterView, TimeWindow } from '../gate/contract.js';
 import type { Alert, AlertKind, AlertSeverity, CodeColour, Direction, Passage, PassageOutcome, ZoneLevel } from '../gate/model.js';
+import type { FeverCase, FeverUpdate } from './fever.js';
 
 // ---------- passages ----------
 
@@ -305,6 +306,8 @@ export type AuditAction =
   | 'purge'
   | 'visitor-signout'
   | 'alert-ack'
+  | 'fever-handling'
+  | 'delivery'
   | (string & {});
 
 export interface AuditEntry {
@@ -479,6 +482,15 @@ export interface Ledger {
    * registering (the end of the visit window). Returns the alerts raised now.
    */
   raiseOverdueVisitors(overdueMs: number): Alert[];
+
+  // fever held at the gate (./fever.ts)
+  /** Fever cases: the open ones (not closed with an outcome), or every one since a time. */
+  feverCases(q?: { openOnly?: boolean; since?: number; limit?: number }): FeverCase[];
+  feverCase(passageId: string): FeverCase | undefined;
+  /** Fills in a case (who was called, handed over to whom, outcome): audited and sent up. Undefined when no such case. */
+  updateFever(passageId: string, u: FeverUpdate, actor: string): FeverCase | undefined;
+  /** The second alert for each case not handed over `withinMs` after the refusal (once per case). */
+  raiseUnhandledFevers(withinMs: number): Alert[];
   visitors(q?: { from?: number; to?: number; text?: string; limit?: number }): VisitorRecord[];
 
   // alerts

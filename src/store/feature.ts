@@ -76,6 +76,7 @@ export function createStoreFeature({ ctx, ledger: given }: StoreFeatureOptions):
       ledger.reloadIfChanged();
       ledger.checkLimits();
       ledger.raiseOverdueVisitors(config.kiosk.visitorOverdueMinutes * 60_000);
+      ledger.raiseUnhandledFevers(config.rules.feverHandoverMinutes * 60_000);
       const last = lastDay('daily-report');
       // Reports missed while the box was off are sent late rather than never (up to a week back).
       if (last) {

@@ -3,6 +3,7 @@ import type { Alert, AlertKind, Passage } from '../gate/model.js';
 import type { Ledger, OpenLedgerOptions, StorageHealth } from './api.js';
 import { openDatabase, type StoreCtx } from './db.js';
 import { exportRows } from './export-rows.js';
+import { createFever, unhandledFeverAlert } from './fever.js';
 import { createHealth } from './health.js';
 import { createOperators } from './operators.js';
 import { createOutbox, defaultPriority } from './outbox.js';
@@ -43,7 +44,8 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
 
   const outbox = createOutbox(ctx);
   const uplinkNames = options.uplinkNames ?? false;
-  const passages = createPassages(ctx, outbox, { uplinkNames, signOutVisitor: (id, at, by) => void visitors.signOut(id, by, at) });
+  const fever = createFever(ctx, outbox);
+  const passages = createPassages(ctx, outbox, { uplinkNames, signOutVisitor: (id, at, by) => void visitors.signOut(id, by, at), openFeverCase: (p) => fever.openFor(p) });
   const visitors = createVisitors(ctx, { outbox, uplinkNames, onRegistered: (at) => passages.bumpVisitors(localDay(at, ctx.timeZone)) });
   const roster = createRoster(ctx, (id) => visitors.registration(id));
   const operators = createOperators(ctx);
@@ -243,6 +245,35 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     },
     visitorsInside: () => visitors.inside(),
     visitorsOpen: () => visitors.open(),
+    feverCases: (q) => fever.list(q),
+    feverCase: (passageId) => fever.get(passageId),
+    updateFever: (passageId, u, actor) => {
+      const c = write(() => {
+        const next = fever.update(passageId, u, actor);
+        if (next) operators.audit(actor, 'fever-handling', { passageId, ...u });
+        return next;
+      });
+      if (c) {
+        changed('alerts');
+        changed('outbox');
+      }
+      return c;
+    },
+    raiseUnhandledFevers: (withinMs) => {
+      const now = ctx.now();
+      const due = fever.overdue(now, withinMs).map((c) => unhandledFeverAlert(c, ctx.gateId, now, withinMs));
+      if (due.length === 0) return [];
+      write(() => {
+        for (const a of due) {
+          if (!passages.hasAlert(a.id)) passages.recordAlert(a);
+          fever.markSecondAlert(a.passageId as string, now);
+        }
+      });
+      for (const a of due) options.onAlert?.(a);
+      changed('alerts');
+      changed('outbox');
+      return due;
+    },
     raiseOverdueVisitors: (overdueMs) => {
       const now = ctx.now();
       const due = visitors

@@ -67,3 +67,25 @@ describe('the visitor form records the test and the vaccination', () => {
     expect(last()).toMatchObject({ outcome: 'admitted', subject: { id: visitor.id } });
   });
 });
+
+describe('fever: held, not sent away', () => {
+  it('tells the person to wait for staff, and the volunteer fills in the fever card by API', async () => {
+    await call('POST', '/api/lanes/main/direction', { direction: 'in' }); // hh-001 came in above: this is another entry
+    await call('POST', '/api/lanes/main/scan', { text: h.tokens['hh-001'] as string });
+    await call('POST', '/api/lanes/main/temperature', { celsius: 38.4 });
+    await call('POST', '/api/lanes/main/temperature', { celsius: 38.6 });
+    const p = last();
+    expect(p).toMatchObject({ outcome: 'refused', flags: ['fever-hold'] });
+    expect(p?.reasons[0]).toMatchObject({ code: 'temp.fever', zh: expect.stringContaining('请在此等候，工作人员马上就到'), en: expect.stringContaining('please wait here, staff are coming') });
+    expect(p?.alerts[0]?.text.zh).toMatch(/严禁其自行离开/);
+    const open = (await call('GET', '/api/fever')).json();
+    expect(open.map((c: { passageId: string }) => c.passageId)).toEqual([p?.id]);
+    expect(open[0].passage.id).toBe(p?.id);
+    const r = await call('POST', `/api/fever/${p?.id}`, { called: '村医', handedTo: '镇卫生院', outcome: 'collected' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ called: '村医', handedTo: '镇卫生院', outcome: 'collected', updatedBy: 'admin' });
+    expect((await call('GET', '/api/fever')).json()).toEqual([]);
+    expect((await call('POST', `/api/fever/${p?.id}`, { outcome: 'went-home' })).statusCode).toBe(400);
+    expect((await call('POST', '/api/fever/nope', { called: 'x' })).statusCode).toBe(404);
+  });
+});
