@@ -46,6 +46,16 @@ export type GateOutput =
   /** An input that could not be used (wrong lane, nothing in progress, …). */
   | { type: 'ignored'; lane: string; input: GateInput['type']; reason: Text };
 
+/**
+ * Health-management tiers (seed 000, 篇4): `home` 居家隔离医学观察 (nobody leaves), `central` 集中隔离,
+ * `monitoring` 居家健康监测 (leaves only when necessary: admitted with a warning, outings counted),
+ * `daily` 日常健康监测 (no restriction at the gate; recorded).
+ */
+export type QuarantineKind = 'home' | 'central' | 'monitoring' | 'daily';
+
+/** Tiers that keep a person at home (an exit is a breach). */
+export const CONFINED: readonly QuarantineKind[] = ['home', 'central'];
+
 /** What the gate needs to know about a person on the roster (一户一档). */
 export interface RosterPerson {
   id: string;
@@ -54,7 +64,8 @@ export interface RosterPerson {
   /** Resident of this compound (registered or actual). Tenants are residents. */
   resident: boolean;
   categories: string[];
-  quarantine?: { kind: 'home' | 'central'; until: number };
+  /** The health-management tier in force until `until` (seed 000, 篇4). */
+  quarantine?: { kind: QuarantineKind; until: number };
   health?: { colour: CodeColour; at: number };
   /** Wall ms of the last negative nucleic-acid test. */
   lastTestAt?: number;

@@ -9,13 +9,15 @@ import type { Direction, Passage, Reason, Text } from './model.js';
 import { addReading, colourOf, type Draft, evaluate } from './passage.js';
 import { refusedFlags, screen } from './rules.js';
 import { IGNORED, reason } from './text.js';
-import { assertTimeZone } from './time-window.js';
+import { assertTimeZone, localDayNumber } from './time-window.js';
 
 export interface GateSeed {
   /** Presence keys (see presenceKey) of cards and people inside, for anti-passback. */
   inside?: Iterable<string>;
   /** Wall ms of each household's last outing, for the household quota. */
   householdOutings?: Iterable<[string, number]> | Record<string, number>;
+  /** [person id, wall ms] of admitted outings of people in 居家健康监测 (those of today count). */
+  monitoringOutings?: Iterable<readonly [string, number]>;
 }
 
 export interface GateCoreOptions {
@@ -72,6 +74,12 @@ export function createGateCore(options: GateCoreOptions): GateCore {
   const lanes = new Map<string, Lane>(options.lanes.map((l) => [l.id, { id: l.id, fixed: l.direction, stage: 'idle' }]));
   const inside = new Set<string>();
   const outings = new Map<string, number>();
+  /** 居家健康监测: person id → admitted outings on a local day. */
+  const monitoring = new Map<string, { day: number; n: number }>();
+  const monitoringOutings = (personId: string, now: number) => {
+    const m = monitoring.get(personId);
+    return m && m.day === localDayNumber(now, timeZone) ? m.n : 0;
+  };
   const ids = options.ids;
   const identifyOpts = () => ({ site: options.siteId, keys: options.trustedKeys, visitorSlipPrefix: rules.visitorSlipPrefix });
 
@@ -79,6 +87,12 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     for (const k of s.inside ?? []) inside.add(k);
     const o = s.householdOutings;
     if (o) for (const [hh, at] of Symbol.iterator in o ? (o as Iterable<[string, number]>) : Object.entries(o)) outings.set(hh, Math.max(at, outings.get(hh) ?? 0));
+    for (const [pid, at] of s.monitoringOutings ?? []) {
+      const day = localDayNumber(at, timeZone);
+      const m = monitoring.get(pid);
+      if (!m || m.day < day) monitoring.set(pid, { day, n: 1 });
+      else if (m.day === day) m.n++;
+    }
   }
   if (options.state) seed(options.state);
 
@@ -109,6 +123,8 @@ export function createGateCore(options: GateCoreOptions): GateCore {
       else inside.delete(key);
       const hh = p.subject.householdId;
       if (p.direction === 'out' && hh && d.identity?.category !== 'visitor' && !d.identity?.privileged) outings.set(hh, e.now);
+      const pid = d.identity?.person?.id;
+      if (p.direction === 'out' && pid && p.flags.includes('health-monitoring')) monitoring.set(pid, { day: localDayNumber(e.now, timeZone), n: monitoringOutings(pid, e.now) + 1 });
     }
     lane.draft = undefined;
     lane.stage = 'idle';
@@ -176,7 +192,7 @@ export function createGateCore(options: GateCoreOptions): GateCore {
       return void finish(lane, d, { outcome: 'refused', admit: false, reasons: [result.reason], alerts, flags: [] }, ctx, out);
     }
     d.identity = result.identity;
-    const s = screen(result.identity, dir, { rules, policy: ctx.policy, now, timeZone, inside, outings });
+    const s = screen(result.identity, dir, { rules, policy: ctx.policy, now, timeZone, inside, outings, monitoringOutings: (pid) => monitoringOutings(pid, now) });
     d.screening = s;
     if (s.refusals.length) return void finish(lane, d, { outcome: 'refused', admit: false, reasons: [...s.refusals, ...s.notes.filter((n) => n.code !== 'visitor.sign-out')], alerts: s.alerts, flags: refusedFlags(s.flags) }, ctx, out);
     advance(lane, d, ctx, out);

@@ -53,6 +53,7 @@ export type AlertKind =
   | 'code-yellow'
   | 'code-red'
   | 'quarantine-breach'
+  | 'health-monitoring'
   | 'risk-area-visitor'
   | 'risk-area-returnee'
   | 'household-quota'

@@ -41,6 +41,8 @@ export const REASONS = {
   'test.missing': { zh: '无核酸检测阴性记录', en: 'No negative nucleic-acid test on record' },
   'test.expired': { zh: '核酸检测阴性证明已超时效', en: 'Negative nucleic-acid test is too old' },
   'vaccine.missing': { zh: '无疫苗接种记录', en: 'No vaccination record' },
+  'monitoring.outing': { zh: '居家健康监测人员：非必要不外出，已记录本次外出', en: 'Home health monitoring: out only when necessary; this outing is recorded' },
+  'monitoring.limit': { zh: '居家健康监测人员今日外出次数已满', en: 'Home health monitoring: the outings allowed today are used' },
   'quarantine.breach': { zh: '隔离期内不得外出', en: 'In quarantine; may not leave' },
   'quota.household': { zh: '本户外出名额已用（每户限一人）', en: 'Household outing quota already used' },
   'zone.sealed': { zh: '封控区：足不出户，不得进出', en: 'Sealed zone: nobody leaves or enters' },

@@ -2,7 +2,7 @@
 // better-sqlite3 by openLedger() in ./ledger.ts. Every method is synchronous: SQLite commits in
 // well under a millisecond here and a single writer keeps the order of the outbox.
 // Later changes are additive only.
-import type { Policy, RosterView, TimeWindow } from '../gate/contract.js';
+import type { Policy, QuarantineKind, RosterView, TimeWindow } from '../gate/contract.js';
 import type { Alert, AlertKind, AlertSeverity, CodeColour, Direction, Passage, PassageOutcome, ZoneLevel } from '../gate/model.js';
 import type { FeverCase, FeverUpdate } from './fever.js';
 
@@ -122,7 +122,7 @@ export interface PersonInput {
   phone?: string;
   resident?: boolean;
   categories?: string[];
-  quarantine?: { kind: 'home' | 'central'; until: number } | null;
+  quarantine?: { kind: QuarantineKind; until: number } | null;
   health?: { colour: CodeColour; at: number } | null;
   lastTestAt?: number | null;
   vaccinated?: boolean | null;
@@ -141,7 +141,7 @@ export interface PersonRecord {
   phoneMasked?: string;
   resident: boolean;
   categories: string[];
-  quarantine?: { kind: 'home' | 'central'; until: number };
+  quarantine?: { kind: QuarantineKind; until: number };
   health?: { colour: CodeColour; at: number };
   lastTestAt?: number;
   vaccinated?: boolean;
@@ -199,7 +199,10 @@ export interface RosterStats {
   persons: number;
   activeCards: number;
   byCategory: Record<string, number>;
+  /** In home or central quarantine (may not leave). */
   inQuarantine: number;
+  /** People in each health tier now: home, central, monitoring (居家健康监测), daily (日常健康监测). */
+  byTier: Record<string, number>;
 }
 
 // ---------- visitors ----------
@@ -340,6 +343,8 @@ export interface InsideState {
   inside: Array<{ subjectId: string; kind: string; householdId?: string; since: number }>;
   /** Household id → wall ms of the last admitted 'out' passage of any member. */
   lastOuting: Record<string, number>;
+  /** [person id, wall ms] of each recent admitted outing of a person in 居家健康监测. */
+  monitoringOutings: Array<[string, number]>;
 }
 
 export interface DailyReport {

@@ -233,12 +233,18 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
   );
   const outingsAll = db.prepare<[], { household_id: string; at: number }>('SELECT household_id, at FROM household_outings');
 
+  // 36 h covers "today" in any zone; the gate keeps only those of the local day.
+  const monitoringRecent = db.prepare<[number], { person_id: string; decided_at: number }>(
+    "SELECT person_id, decided_at FROM passages WHERE decided_at >= ? AND direction = 'out' AND outcome IN ('admitted', 'overridden') AND person_id IS NOT NULL AND instr(reasons, 'monitoring.outing') > 0",
+  );
+
   function insideState(): InsideState {
     const lastOuting: Record<string, number> = {};
     for (const r of outingsAll.all()) lastOuting[r.household_id] = r.at;
     return {
       inside: presenceAll.all().map((r) => ({ subjectId: r.subject_id, kind: r.kind, since: r.at, ...(r.household_id ? { householdId: r.household_id } : {}) })),
       lastOuting,
+      monitoringOutings: monitoringRecent.all(ctx.now() - 36 * 3_600_000).map((r) => [r.person_id, r.decided_at] as [string, number]),
     };
   }
 

@@ -153,11 +153,14 @@ export function parseColour(v: string): CodeColour | undefined {
   return undefined;
 }
 
-export type QuarantineKind = 'home' | 'central' | 'none';
+export type QuarantineCell = 'home' | 'central' | 'monitoring' | 'daily' | 'none';
 
-export function parseQuarantine(v: string): QuarantineKind | undefined {
+/** The three health tiers as villages write them (seed 000, 篇4), and central quarantine. */
+export function parseQuarantine(v: string): QuarantineCell | undefined {
   const t = v.trim().toLowerCase();
-  if (['居家隔离', '居家', 'home', '居家健康监测'].includes(t)) return 'home';
+  if (['居家隔离医学观察', '居家医学观察', '居家隔离', '居家', 'home'].includes(t)) return 'home';
+  if (['居家健康监测', '健康监测', 'monitoring'].includes(t)) return 'monitoring';
+  if (['日常健康监测', '日常监测', 'daily'].includes(t)) return 'daily';
   if (['集中隔离', '集中', 'central'].includes(t)) return 'central';
   if (['无', '否', '', 'none', 'no', '未隔离', '已解除', '解除'].includes(t)) return 'none';
   return undefined;

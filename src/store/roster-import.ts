@@ -194,7 +194,7 @@ export function rowsToChange(sheet: SheetRows, opts: ImportOptions, onRoster: (i
     const q = parseQuarantine(qText);
     if (qText && !q) bad('quarantine', 'bad-quarantine', IMPORT_TEXT.badQuarantine);
     const qUntil = day('quarantineUntil');
-    if ((q === 'home' || q === 'central') && !get('quarantineUntil')) bad('quarantineUntil', 'quarantine-without-date', IMPORT_TEXT.quarantineWithoutDate);
+    if (q && q !== 'none' && !get('quarantineUntil')) bad('quarantineUntil', 'quarantine-without-date', IMPORT_TEXT.quarantineWithoutDate);
     const lastTest = day('lastTest');
     const registered = count('registeredResidents');
     const actual = count('actualResidents');

@@ -1,6 +1,6 @@
 // The roster (一户一档): households, persons, pass cards, vehicle permits. Changes are applied
 // atomically with a version; the gate reads an in-memory snapshot rebuilt after each change.
-import type { RosterCard, RosterPerson, RosterView, TimeWindow } from '../gate/contract.js';
+import type { QuarantineKind, RosterCard, RosterPerson, RosterView, TimeWindow } from '../gate/contract.js';
 import type { CodeColour } from '../gate/model.js';
 import type { HouseholdRecord, PassCardRecord, PersonInput, PersonRecord, RosterApplyResult, RosterChange, RosterStats, VehiclePermitRecord } from './api.js';
 import { bool, json, opt, type StoreCtx } from './db.js';
@@ -47,7 +47,7 @@ function rosterPerson(r: PersonRow): RosterPerson {
     name: r.name,
     resident: r.resident === 1,
     categories: json<string[]>(r.categories, []),
-    ...(r.quarantine_kind && r.quarantine_until != null ? { quarantine: { kind: r.quarantine_kind as 'home' | 'central', until: r.quarantine_until } } : {}),
+    ...(r.quarantine_kind && r.quarantine_until != null ? { quarantine: { kind: r.quarantine_kind as QuarantineKind, until: r.quarantine_until } } : {}),
     ...(r.health_colour && r.health_at != null ? { health: { colour: r.health_colour as CodeColour, at: r.health_at } } : {}),
     ...(r.last_test_at != null ? { lastTestAt: r.last_test_at } : {}),
     ...(r.vaccinated != null ? { vaccinated: r.vaccinated === 1 } : {}),
@@ -277,7 +277,10 @@ export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnT
         persons: n('SELECT count(*) AS n FROM persons'),
         activeCards: n('SELECT count(*) AS n FROM cards WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)', ctx.now()),
         byCategory,
-        inQuarantine: n('SELECT count(*) AS n FROM persons WHERE quarantine_until > ?', ctx.now()),
+        inQuarantine: n("SELECT count(*) AS n FROM persons WHERE quarantine_until > ? AND quarantine_kind IN ('home', 'central')", ctx.now()),
+        byTier: Object.fromEntries(
+          db.prepare<[number], { k: string; n: number }>('SELECT quarantine_kind AS k, count(*) AS n FROM persons WHERE quarantine_until > ? GROUP BY quarantine_kind').all(ctx.now()).map((r) => [r.k, r.n]),
+        ),
       };
     },
     cards(q: { householdId?: string; personId?: string; includeRevoked?: boolean } = {}): PassCardRecord[] {

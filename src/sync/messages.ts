@@ -151,7 +151,20 @@ const Person = Type.Object({
   phone: Type.Optional(Type.String({ maxLength: 32 })),
   resident: Type.Optional(Type.Boolean()),
   categories: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
-  quarantine: Type.Optional(Type.Union([Type.Null(), Type.Object({ kind: Type.Union([Type.Literal('home'), Type.Literal('central')]), until: Ms }, Strict)])),
+  quarantine: Type.Optional(
+    Type.Union([
+      Type.Null(),
+      Type.Object(
+        {
+          kind: Type.Union([Type.Literal('home'), Type.Literal('central'), Type.Literal('monitoring'), Type.Literal('daily')], {
+            description: 'home 居家隔离医学观察 (may not leave), central 集中隔离, monitoring 居家健康监测 (leaves only when necessary), daily 日常健康监测',
+          }),
+          until: Ms,
+        },
+        Strict,
+      ),
+    ]),
+  ),
   health: Type.Optional(Type.Union([Type.Null(), Type.Object({ colour: Colour, at: Ms }, Strict)])),
   lastTestAt: Type.Optional(Type.Union([Type.Null(), Ms])),
   vaccinated: Type.Optional(Type.Union([Type.Null(), Type.Boolean()])),

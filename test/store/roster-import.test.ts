@@ -180,3 +180,15 @@ describe('phones as clerks write them', () => {
     expect(phoneKind(v)).toBe(kind);
   });
 });
+
+describe('roster import: the three health tiers (seed 000, 篇4)', () => {
+  it('reads 居家隔离医学观察, 居家健康监测 and 日常健康监测 as three tiers, each with its end day', async () => {
+    const ledger = open();
+    const csv = '户号,姓名,隔离状态,隔离截止\nH1,甲,居家隔离医学观察,2026-11-30\nH1,乙,居家健康监测,2026-11-30\nH2,丙,日常健康监测,2026-11-30\nH3,丁,居家健康监测,\n';
+    const r = await importRoster(ledger, Buffer.from(csv), 'tiers.csv', opts);
+    expect(r.problems.map((p) => [p.row, p.reason])).toEqual([[5, 'quarantine-without-date']]);
+    await importRoster(ledger, Buffer.from(csv), 'tiers.csv', { ...opts, partial: true });
+    expect(Object.fromEntries(ledger.persons().map((p) => [p.name, p.quarantine?.kind]))).toEqual({ 甲: 'home', 乙: 'monitoring', 丙: 'daily', 丁: undefined });
+    expect(ledger.rosterStats()).toMatchObject({ inQuarantine: 1, byTier: { home: 1, monitoring: 1, daily: 1 } });
+  });
+});

@@ -18,7 +18,7 @@ export const ScenarioPerson = Block({
   resident: Type.Optional(Type.Boolean({ description: 'default true' })),
   idNumber: Type.Optional(Type.String()),
   categories: Type.Optional(Type.Array(Type.String())),
-  quarantine: Type.Optional(Block({ kind: Type.Union([Type.Literal('home'), Type.Literal('central')]), for: Duration })),
+  quarantine: Type.Optional(Block({ kind: Type.Union([Type.Literal('home'), Type.Literal('central'), Type.Literal('monitoring'), Type.Literal('daily')]), for: Duration })),
   health: Type.Optional(Block({ colour: Colour, ago: Type.Optional(Duration) })),
   testAgo: Type.Optional(Duration),
   vaccinated: Type.Optional(Type.Boolean()),
