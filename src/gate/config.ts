@@ -46,6 +46,8 @@ export const RulesSchema = Section(
     monitoringMaxOutingsPerDay: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 20, description: '居家健康监测: outings a day before an exit is refused (unset: every necessary outing is admitted with a warning and counted)' }),
     ),
+    breachRestartsQuarantine: Type.Boolean({ default: true, description: 'A quarantine breach restarts home or central quarantine from that day for quarantineDays (seed 004: 自外出之日起重新计算隔离时间)' }),
+    quarantineDays: Type.Integer({ default: 14, minimum: 1, maximum: 60, description: 'Length of home quarantine: a restart after a breach, and a returnee reported at the kiosk (报备)' }),
     feverHandoverMinutes: Type.Integer({ default: 30, minimum: 5, maximum: 240, description: 'A person held for fever and not handed over to the medical service within this time raises a second alert' }),
     relayPulseMs: Type.Integer({ default: 3000, minimum: 100, maximum: 30000, description: 'How long the door relay is energised to admit' }),
   },

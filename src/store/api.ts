@@ -5,6 +5,8 @@
 import type { Policy, QuarantineKind, RosterView, TimeWindow } from '../gate/contract.js';
 import type { Alert, AlertKind, AlertSeverity, CodeColour, Direction, Passage, PassageOutcome, ZoneLevel } from '../gate/model.js';
 import type { FeverCase, FeverUpdate } from './fever.js';
+import type { QuarantineChange, QuarantineSignOff } from './quarantine.js';
+import type { ReturneeDecision, ReturneeReport } from './returnee.js';
 
 // ---------- passages ----------
 
@@ -310,6 +312,8 @@ export type AuditAction =
   | 'visitor-signout'
   | 'alert-ack'
   | 'fever-handling'
+  | 'quarantine-change'
+  | 'returnee-report'
   | 'delivery'
   | (string & {});
 
@@ -488,6 +492,20 @@ export interface Ledger {
    */
   raiseOverdueVisitors(overdueMs: number): Alert[];
 
+  // health tiers changed at the village (./quarantine.ts, ./returnee.ts)
+  /**
+   * Sets, changes or releases (next null, with the sign-off) a person's tier: audited
+   * ('quarantine-change') and sent up (kind 'state', type 'quarantine-change'). Undefined: no such person.
+   */
+  setQuarantine(
+    personId: string,
+    next: { kind: QuarantineKind; until: number } | null,
+    o: { cause: 'admin' | 'release'; signOff?: QuarantineSignOff; note?: string },
+    actor: string,
+  ): QuarantineChange | undefined;
+  /** 报备: applies the policy at once (./returnee.ts), audited and sent up. Undefined: no such person. */
+  reportReturnee(report: ReturneeReport, actor: string, policy: { quarantineDays: number; lookbackDays: number }): (ReturneeDecision & { change: QuarantineChange }) | undefined;
+
   // fever held at the gate (./fever.ts)
   /** Fever cases: the open ones (not closed with an outcome), or every one since a time. */
   feverCases(q?: { openOnly?: boolean; since?: number; limit?: number }): FeverCase[];
@@ -582,6 +600,11 @@ export interface OpenLedgerOptions {
   timeZone?: string;
   /** Put names in outbox payloads (default false: ids and ID tails only). */
   uplinkNames?: boolean;
+  /**
+   * A quarantine breach restarts home or central quarantine from the breach day for this many days
+   * (seed 004: 自外出之日起重新计算隔离时间); false: the end date stays. Default 14.
+   */
+  breachRestartDays?: number | false;
   /** Default policy before the hub sends one. */
   defaultZoneLevel?: ZoneLevel;
   /**

@@ -47,6 +47,7 @@ export function createStoreFeature({ ctx, ledger: given }: StoreFeatureOptions):
       minFreeBytes: s.minFreeBytes,
       timeZone: config.site.timezone,
       uplinkNames: s.uplinkNames,
+      breachRestartDays: config.rules.breachRestartsQuarantine ? config.rules.quarantineDays : false,
       defaultZoneLevel: config.zoneLevel,
       synchronous: sqliteSynchronous(s.synchronous),
       ...(s.epidemicFreeSince ? { epidemicFreeSince: s.epidemicFreeSince } : {}),

@@ -5,6 +5,8 @@ import { openDatabase, type StoreCtx } from './db.js';
 import { exportRows } from './export-rows.js';
 import { createFever, unhandledFeverAlert } from './fever.js';
 import { createHealth } from './health.js';
+import { createQuarantine, validateQuarantineChange } from './quarantine.js';
+import { returneeDecision, validateReturneeReport } from './returnee.js';
 import { createOperators } from './operators.js';
 import { createOutbox, defaultPriority } from './outbox.js';
 import { createPassages } from './passages.js';
@@ -45,7 +47,20 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const outbox = createOutbox(ctx);
   const uplinkNames = options.uplinkNames ?? false;
   const fever = createFever(ctx, outbox);
-  const passages = createPassages(ctx, outbox, { uplinkNames, signOutVisitor: (id, at, by) => void visitors.signOut(id, by, at), openFeverCase: (p) => fever.openFor(p) });
+  const quarantine = createQuarantine(ctx, outbox);
+  const breachRestartDays = options.breachRestartDays === undefined ? 14 : options.breachRestartDays;
+  /** Set inside a passage's transaction when it changed the roster (a restarted quarantine); acted on after commit. */
+  let rosterTouched = false;
+  const afterRecord = (p: Passage) => {
+    fever.openFor(p);
+    if (breachRestartDays === false) return;
+    const c = quarantine.restartOnBreach(p, breachRestartDays);
+    if (c) {
+      operators.audit('gate', 'quarantine-change', { ...c });
+      rosterTouched = true;
+    }
+  };
+  const passages = createPassages(ctx, outbox, { uplinkNames, signOutVisitor: (id, at, by) => void visitors.signOut(id, by, at), afterRecord });
   const visitors = createVisitors(ctx, { outbox, uplinkNames, onRegistered: (at) => passages.bumpVisitors(localDay(at, ctx.timeZone)) });
   const roster = createRoster(ctx, (id) => visitors.registration(id));
   const operators = createOperators(ctx);
@@ -163,12 +178,22 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     return seq;
   }
 
+  /** After a passage transaction committed (or failed): a roster it changed is re-read by the gate. */
+  function afterPassages<T>(r: T): T {
+    if (rosterTouched) {
+      rosterTouched = false;
+      roster.invalidate();
+      changed('roster');
+    }
+    return r;
+  }
+
   const ledger: Ledger = {
     gateId: options.gateId,
     siteId: options.siteId,
-    recordPassage: (p) => ({ seq: write(() => recordOne(p)) }),
+    recordPassage: (p) => ({ seq: afterPassages(write(() => recordOne(p))) }),
     recordAlert: (a) => ({ seq: write(() => passages.recordAlert(a)) }),
-    recordDecisions: (items) => (items.length === 0 ? [] : write(() => items.map((d) => (d.kind === 'passage' ? recordOne(d.passage) : passages.recordAlert(d.alert))))),
+    recordDecisions: (items) => (items.length === 0 ? [] : afterPassages(write(() => items.map((d) => (d.kind === 'passage' ? recordOne(d.passage) : passages.recordAlert(d.alert)))))),
     passages: (q) => passages.query(q),
     passage: (id) => passages.one(id),
     todayCounts: (now) => passages.counts(now ?? ctx.now()),
@@ -245,6 +270,38 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     },
     visitorsInside: () => visitors.inside(),
     visitorsOpen: () => visitors.open(),
+    setQuarantine: (personId, next, o, actor) => {
+      validateQuarantineChange(next, o, ctx.now());
+      const c = write(() => {
+        const done = quarantine.change({ personId, cause: o.cause, next, ...(o.signOff ? { signOff: o.signOff } : {}), ...(o.note ? { note: o.note } : {}) });
+        if (done) operators.audit(actor, 'quarantine-change', { ...done });
+        return done;
+      });
+      if (c) {
+        roster.invalidate();
+        changed('roster');
+        changed('outbox');
+      }
+      return c;
+    },
+    reportReturnee: (report, actor, p) => {
+      const now = ctx.now();
+      validateReturneeReport(report, now);
+      const decision = returneeDecision(report, { ...p, riskAreas: policy.current().riskAreas, timeZone: ctx.timeZone, now });
+      const c = write(() => {
+        const done = quarantine.change({ personId: report.personId, cause: 'report', next: decision.tier, note: `${report.from}` });
+        if (!done) return undefined;
+        quarantine.recordTravel(report.personId, decision.fromRiskArea ? { area: report.from.trim(), at: report.arrivedAt } : null, report.testAt, report.vaccinated);
+        operators.audit(actor, 'returnee-report', { ...report, decision: decision.tier, fromRiskArea: decision.fromRiskArea });
+        operators.audit(actor, 'quarantine-change', { ...done });
+        return done;
+      });
+      if (!c) return undefined;
+      roster.invalidate();
+      changed('roster');
+      changed('outbox');
+      return { ...decision, change: c };
+    },
     feverCases: (q) => fever.list(q),
     feverCase: (passageId) => fever.get(passageId),
     updateFever: (passageId, u, actor) => {

@@ -15,8 +15,8 @@ export interface PassageOptions {
   uplinkNames: boolean;
   /** An admitted exit of a visitor signs the registration out (销号). */
   signOutVisitor: (id: string, at: number, by: string) => void;
-  /** A fever refusal opens its fever-handling case (./fever.ts). */
-  openFeverCase: (p: Passage) => void;
+  /** After the passage's rows, in its transaction: a fever case opened, a breach restarting quarantine (./ledger.ts). */
+  afterRecord: (p: Passage) => void;
 }
 
 export function passagePayload(p: Passage, o: PassageOptions): Record<string, unknown> {
@@ -127,7 +127,7 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
       data: JSON.stringify(p),
     });
     for (const a of p.alerts) if (!alertById.get(a.id)) insertAlert({ ...a, passageId: a.passageId ?? p.id });
-    o.openFeverCase(p);
+    o.afterRecord(p);
     const day = localDay(p.decidedAt, ctx.timeZone);
     const passed = PASSED.includes(p.outcome);
     if (passed) (p.direction === 'in' ? bumps.entries : bumps.exits).run(day);

@@ -12,6 +12,7 @@ import { KioskError } from './errors.js';
 import { LiveHub } from './live.js';
 import { authRoutes } from './routes/auth.js';
 import { feverRoutes } from './routes/fever.js';
+import { tierRoutes } from './routes/tiers.js';
 import { gateRoutes } from './routes/gate.js';
 import { ledgerRoutes } from './routes/ledgers.js';
 import { rosterRoutes } from './routes/roster.js';
@@ -117,6 +118,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   rosterRoutes(app, state);
   ledgerRoutes(app, state);
   feverRoutes(app, state);
+  tierRoutes(app, state);
   settingsRoutes(app, state);
 
   state.hub.start();

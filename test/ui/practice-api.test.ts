@@ -2,7 +2,8 @@
 // negative test seen on the phone, and the visitor form's test and vaccination fields.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../src/store/time.js';
-import { injectHarness } from './harness.js';
+import { addDays } from '../../src/store/time.js';
+import { injectHarness, RISK_AREA } from './harness.js';
 
 type H = Awaited<ReturnType<typeof injectHarness>>;
 let h: H;
@@ -87,5 +88,25 @@ describe('fever: held, not sent away', () => {
     expect((await call('GET', '/api/fever')).json()).toEqual([]);
     expect((await call('POST', `/api/fever/${p?.id}`, { outcome: 'went-home' })).statusCode).toBe(400);
     expect((await call('POST', '/api/fever/nope', { called: 'x' })).statusCode).toBe(404);
+  });
+});
+
+describe('the returnee loop at the village', () => {
+  it('报备 applies the policy at once; the admin changes and releases with the sign-off', async () => {
+    const today = localDay(Date.now(), h.config.site.timezone);
+    const r = await call('POST', '/api/persons/p-002/report', { from: RISK_AREA, arrivedDay: today, testDay: addDays(today, -2), greenCode: true });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ fromRiskArea: true, tier: { kind: 'home' }, text: { zh: expect.stringContaining('居家隔离医学观察') } });
+    expect(h.ledger.person('p-002')?.quarantine?.kind).toBe('home');
+    const change = await call('POST', '/api/persons/p-002/quarantine', { kind: 'home', lastDay: addDays(today, 20) });
+    expect(change.json()).toMatchObject({ cause: 'admin', next: { kind: 'home' } });
+    const unsigned = await call('POST', '/api/persons/p-002/release', { signedBy: ['王医生'], testDays: [today, today] });
+    expect(unsigned.statusCode).toBe(400);
+    expect(unsigned.json().en).toMatch(/different days/);
+    const released = await call('POST', '/api/persons/p-002/release', { signedBy: ['王医生', '李书记'], testDays: [addDays(today, -6), today] });
+    expect(released.json()).toMatchObject({ cause: 'release', next: null });
+    expect(h.ledger.person('p-002')?.quarantine).toBeUndefined();
+    expect(h.ledger.auditLog({ action: 'quarantine-change' })).toHaveLength(3);
+    expect((await call('POST', '/api/persons/nobody/report', { from: '杭州', arrivedDay: today })).statusCode).toBe(404);
   });
 });
