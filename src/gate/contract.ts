@@ -10,6 +10,8 @@ export type GateInput =
   | { type: 'mask'; lane: string; worn: boolean; source: MaskSource }
   /** `passageId`, when given, ties a late answer (e.g. from the online verifier) to the passage it was asked for. */
   | { type: 'colour'; lane: string; colour: CodeColour; source: ColourSource; passageId?: string }
+  /** Who of a household card's members is passing, picked by the volunteer when a member is in a health tier. */
+  | { type: 'member'; lane: string; personId: string; operatorId?: string }
   /** The volunteer picks the direction on a two-way lane before the scan. */
   | { type: 'direction'; lane: string; direction: Direction }
   | { type: 'remeasure'; lane: string; operatorId?: string }
@@ -32,6 +34,8 @@ export type LaneStage =
   | 'awaiting-remeasure'
   | 'awaiting-mask'
   | 'awaiting-colour'
+  /** A household card going out while a member is in quarantine or health monitoring: who is passing? */
+  | 'awaiting-member'
   /** A test or vaccination record the roster does not hold: the volunteer checks the phone and taps. */
   | 'awaiting-verification'
   | 'awaiting-operator';

@@ -4,10 +4,10 @@ import type { KeyObject } from 'node:crypto';
 import type { RulesConfig } from './config.js';
 import type { GateContext, GateInput, GateOutput, LaneStage } from './contract.js';
 import { buildPassage, type DecideEnv, type Finish } from './decide.js';
-import { type Identity, identify, presenceKey } from './identify.js';
+import { type Identity, identify, personSubject, presenceKey } from './identify.js';
 import type { Direction, Passage, Reason, Text } from './model.js';
 import { addReading, colourOf, type Draft, evaluate } from './passage.js';
-import { refusedFlags, screen } from './rules.js';
+import { needsMemberPick, refusedFlags, screen } from './rules.js';
 import { IGNORED, reason } from './text.js';
 import { assertTimeZone, localDayNumber } from './time-window.js';
 
@@ -192,10 +192,28 @@ export function createGateCore(options: GateCoreOptions): GateCore {
       return void finish(lane, d, { outcome: 'refused', admit: false, reasons: [result.reason], alerts, flags: [] }, ctx, out);
     }
     d.identity = result.identity;
-    const s = screen(result.identity, dir, { rules, policy: ctx.policy, now, timeZone, inside, outings, monitoringOutings: (pid) => monitoringOutings(pid, now) });
+    screenAndGo(lane, d, ctx, out);
+  }
+
+  function screenAndGo(lane: Lane, d: Draft, ctx: GateContext, out: GateOutput[]): void {
+    const now = ctx.clock.now();
+    const id = d.identity as Identity;
+    const s = screen(id, d.direction, { rules, policy: ctx.policy, now, timeZone, inside, outings, monitoringOutings: (pid) => monitoringOutings(pid, now) });
     d.screening = s;
     if (s.refusals.length) return void finish(lane, d, { outcome: 'refused', admit: false, reasons: [...s.refusals, ...s.notes.filter((n) => n.code !== 'visitor.sign-out')], alerts: s.alerts, flags: refusedFlags(s.flags) }, ctx, out);
+    d.memberPick = needsMemberPick(id, d.direction, now);
     advance(lane, d, ctx, out);
+  }
+
+  /** The volunteer says which household member is passing: the rules then apply to that person. */
+  function onMember(lane: Lane, input: Extract<GateInput, { type: 'member' }>, ctx: GateContext, out: GateOutput[]): void {
+    const d = lane.draft;
+    const member = d?.memberPick ? d.identity?.members.find((m) => m.id === input.personId) : undefined;
+    if (!d?.identity || !member) return void out.push(ignored(lane.id, 'member', d?.memberPick ? IGNORED.notMember : IGNORED.nothing));
+    const subject = { ...personSubject(d.identity.subject.kind, d.identity.subject.id, member), ...(d.identity.subject.cardKid ? { cardKid: d.identity.subject.cardKid } : {}) };
+    d.identity = { ...d.identity, person: member, subject, members: [] };
+    d.memberPick = false;
+    screenAndGo(lane, d, ctx, out);
   }
 
   function onOverride(lane: Lane, input: Extract<GateInput, { type: 'override' }>, ctx: GateContext, out: GateOutput[]): void {
@@ -289,6 +307,9 @@ export function createGateCore(options: GateCoreOptions): GateCore {
         if (input.check === 'vaccine') d.verified.vaccine = input.ok;
         else d.verified.test = { ok: input.ok, ...(input.testedAt !== undefined ? { at: input.testedAt } : {}) };
         advance(lane, d, ctx, out);
+        break;
+      case 'member':
+        onMember(lane, input, ctx, out);
         break;
       case 'direction':
         if (lane.fixed !== 'both') return [...out, ignored(lane.id, 'direction', { zh: '单向通道，方向固定', en: 'One-way lane; the direction is fixed' })];

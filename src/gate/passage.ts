@@ -25,6 +25,8 @@ export interface Draft {
   colours: ColourReading[];
   mask: boolean | null;
   maskSource: MaskSource | null;
+  /** A household card waits for the volunteer to pick which member is passing. */
+  memberPick?: boolean;
   /** What the volunteer verified on the person's phone (taps beside the colour taps). */
   verified: Verified;
 }
@@ -109,6 +111,7 @@ export function recordChecks(d: Draft, rules: RulesConfig, now: number): { reaso
 /** What the passage needs next, or its decision once the checks are in (identity rules passed). */
 export function evaluate(d: Draft, rules: RulesConfig, now: number): Verdict {
   if (!d.identity) return { kind: 'wait', stage: 'awaiting-credential', prompt: PROMPTS['awaiting-credential'] };
+  if (d.memberPick) return { kind: 'wait', stage: 'awaiting-member', prompt: PROMPTS['awaiting-member'] };
   if (!needsChecks(d, rules)) return { kind: 'admit' };
   const reasons: Reason[] = [];
   const alerts: AlertSpec[] = [];

@@ -157,6 +157,16 @@ function entryRules(id: Identity, env: RuleEnv, s: Screening): void {
   }
 }
 
+/**
+ * A household card that names no one person, going out, while some (not all) of its members are in
+ * home or central quarantine or in health monitoring: the rules must know who is passing.
+ */
+export function needsMemberPick(id: Identity, direction: Direction, now: number): boolean {
+  if (direction !== 'out' || id.person || id.card?.type !== 'household' || id.members.length < 2) return false;
+  const held = id.members.filter((m) => quarantined(m, now) || inTier(m, 'monitoring', now));
+  return held.length > 0 && !id.members.every((m) => quarantined(m, now));
+}
+
 /** Rules decided by identity, direction, zone level and time alone. */
 export function screen(id: Identity, direction: Direction, env: RuleEnv): Screening {
   const s: Screening = { refusals: [], notes: [], flags: [], alerts: [] };

@@ -69,6 +69,7 @@ export const PROMPTS: Record<LaneStage, Text> = {
   'awaiting-remeasure': { zh: '请复测', en: 'Please re-measure' },
   'awaiting-mask': { zh: '请戴好口罩', en: 'Please wear your mask' },
   'awaiting-colour': { zh: '请出示健康码', en: 'Show your health code' },
+  'awaiting-member': { zh: '本户有隔离/健康监测人员：请选择本次出行的家庭成员', en: 'A member of this household is in quarantine or health monitoring: pick who is going out' },
   'awaiting-verification': { zh: '请出示疫苗接种记录/核酸阴性证明', en: 'Show your vaccination record / negative test' },
   // The lane hands over to the volunteer only when the thermometer keeps reading too low.
   'awaiting-operator': { zh: '体温读数过低，请人工测温', en: 'Readings stay too low; take the temperature by hand' },
@@ -81,6 +82,7 @@ export const IGNORED = {
   busy: { zh: '通道正在处理他人，请先完成或取消', en: 'Lane busy with another person; finish or cancel first' },
   nothing: { zh: '当前无进行中的通行', en: 'No passage in progress' },
   overrideReason: { zh: '放行/劝返须填写理由', en: 'An override needs a reason' },
+  notMember: { zh: '不是本户成员', en: 'Not a member of this household' },
   overrideNobody: { zh: '无可放行的人员：请先扫码', en: 'Nobody to admit: scan the person first' },
   overrideOperator: { zh: '放行/劝返须有值守人员编号', en: 'An override needs the operator id' },
   badReading: { zh: '体温读数不合理', en: 'Implausible temperature reading' },

@@ -142,6 +142,8 @@ export interface PersonRecord {
   /** e.g. '138****5678'. */
   phoneMasked?: string;
   resident: boolean;
+  /** From the ID number (GB 11643 digits 7–10), for the age the kiosk shows beside a masked name. */
+  birthYear?: number;
   categories: string[];
   quarantine?: { kind: QuarantineKind; until: number };
   health?: { colour: CodeColour; at: number };

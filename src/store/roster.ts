@@ -59,7 +59,7 @@ export function personRecord(r: PersonRow): PersonRecord {
   const p = rosterPerson(r);
   return {
     ...p,
-    ...(r.id_number ? { idNumberMasked: maskResidentId(r.id_number), idTail: r.id_tail ?? idTail(r.id_number) } : {}),
+    ...(r.id_number ? { idNumberMasked: maskResidentId(r.id_number), idTail: r.id_tail ?? idTail(r.id_number), birthYear: Number(r.id_number.slice(6, 10)) } : {}),
     ...(r.phone ? { phoneMasked: maskPhone(r.phone) } : {}),
     updatedAt: r.updated_at,
   };

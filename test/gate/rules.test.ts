@@ -1,5 +1,8 @@
 // One test per rule: each fails when its rule is removed from src/gate.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/gate/scenario/parse.js';
+import { runScenario } from '../../src/gate/scenario/run.js';
 import { harness, MONDAY_10 } from './harness.js';
 
 const HOUR = 3_600_000;
@@ -406,5 +409,20 @@ describe('bad scans', () => {
   it('refuses revoked and expired cards', () => {
     const h = harness({ policy: { revokedCards: ['pc-002'] } });
     expect(h.codes(h.pass(h.card('pc-002'), 'in').passage)).toEqual(['card.revoked']);
+  });
+});
+
+describe('a household card with a member in a health tier (一户一卡)', () => {
+  const run = () => runScenario(parseScenario(readFileSync(new URL('../../scenarios/25-household-card-member.yaml', import.meta.url), 'utf8')));
+  it('waits for the volunteer to pick who is going out, then applies the rules to that person', () => {
+    const r = run();
+    const progress = r.outputs.filter((o) => o.type === 'progress');
+    expect(progress[0]).toMatchObject({ stage: 'awaiting-member', prompt: { zh: expect.stringContaining('请选择本次出行的家庭成员') } });
+    const decided = r.outputs.flatMap((o) => (o.type === 'decided' ? [o.passage] : []));
+    expect(decided.map((p) => [p.subject?.personId, p.subject?.name, p.outcome])).toEqual([
+      ['p-2501', '刘先生', 'refused'],
+      ['p-2502', '刘太太', 'admitted'],
+    ]);
+    expect(r.outputs.some((o) => o.type === 'ignored' && o.input === 'member')).toBe(true);
   });
 });

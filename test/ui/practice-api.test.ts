@@ -110,3 +110,22 @@ describe('the returnee loop at the village', () => {
     expect((await call('POST', '/api/persons/nobody/report', { from: '杭州', arrivedDay: today })).statusCode).toBe(404);
   });
 });
+
+describe('一户一卡 with a quarantined member', () => {
+  it('lists the members (masked, age, tier) and applies the rules to the one picked', async () => {
+    const today = localDay(Date.now(), h.config.site.timezone);
+    await call('POST', '/api/persons/p-001/quarantine', { kind: 'home', lastDay: addDays(today, 10) });
+    await call('POST', '/api/lanes/main/direction', { direction: 'out' });
+    await call('POST', '/api/lanes/main/scan', { text: h.tokens['hh-001'] as string });
+    expect(await stage()).toBe('awaiting-member');
+    const members = (await call('GET', '/api/lanes/main/members')).json();
+    expect(members).toEqual([
+      { personId: 'p-001', name: '张*兰', age: expect.any(Number), tier: 'home' },
+      { personId: 'p-002', name: '李*国', age: expect.any(Number), tier: null },
+    ]);
+    expect(members[0].age).toBeGreaterThan(60);
+    await call('POST', '/api/lanes/main/member', { personId: 'p-002' });
+    expect(last()).toMatchObject({ outcome: 'admitted', direction: 'out', subject: { id: 'hh-001', personId: 'p-002' } });
+    expect((await call('GET', '/api/lanes/main/members')).statusCode).toBe(404);
+  });
+});

@@ -84,6 +84,7 @@ export const ScenarioEvent = Block({
   colour: Type.Optional(Type.Union([Colour, Block({ colour: Colour, source: Source('operator', 'hub', 'verifier') })])),
   direction: Type.Optional(Dir),
   remeasure: Type.Optional(Type.Boolean()),
+  member: Type.Optional(Id),
   verified: Type.Optional(
     Block({
       check: Type.Union([Type.Literal('test'), Type.Literal('vaccine')]),
@@ -102,7 +103,7 @@ export const ScenarioEvent = Block({
   tick: Type.Optional(Type.Boolean()),
 });
 
-export const EVENT_KINDS = ['scan', 'temperature', 'mask', 'colour', 'direction', 'remeasure', 'verified', 'override', 'cancel', 'courier', 'zone', 'policy', 'roster', 'advance', 'tick'] as const;
+export const EVENT_KINDS = ['scan', 'temperature', 'mask', 'colour', 'direction', 'remeasure', 'member', 'verified', 'override', 'cancel', 'courier', 'zone', 'policy', 'roster', 'advance', 'tick'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const ScenarioSchema = Block({

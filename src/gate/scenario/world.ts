@@ -151,6 +151,7 @@ export function eventToInput(e: ScenarioEventT, world: ScenarioWorld, defaultLan
   }
   if (e.direction) return { type: 'direction', lane, direction: e.direction };
   if (e.remeasure) return { type: 'remeasure', lane, ...op };
+  if (e.member) return { type: 'member', lane, personId: e.member, ...op };
   if (e.verified) {
     const v = e.verified;
     return { type: 'verified', lane, check: v.check, ok: v.ok ?? true, ...(v.testAgo !== undefined ? { testedAt: world.clock.now() - seconds(v.testAgo) * 1000 } : {}), ...op };

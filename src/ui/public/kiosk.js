@@ -299,7 +299,7 @@ function liveScreen() {
     ),
   );
   const input = (path, body) => act(async () => api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/${path}`, body));
-  const wants = { 'awaiting-colour': ['colour-green', 'colour-yellow', 'colour-red'], 'awaiting-mask': ['mask'], 'awaiting-temperature': ['temperature'], 'awaiting-remeasure': ['remeasure', 'temperature'], 'awaiting-operator': ['temperature', 'override'], 'awaiting-verification': ['vaccine-ok', 'test-ok'] }[busy ? lane.stage : ''] ?? [];
+  const wants = { 'awaiting-colour': ['colour-green', 'colour-yellow', 'colour-red'], 'awaiting-mask': ['mask'], 'awaiting-temperature': ['temperature'], 'awaiting-remeasure': ['remeasure', 'temperature'], 'awaiting-operator': ['temperature', 'override'], 'awaiting-verification': ['vaccine-ok', 'test-ok'], 'awaiting-member': ['member'] }[busy ? lane.stage : ''] ?? [];
   const lanePick = (S.live.lanes.length > 1)
     ? h('div.row.wide', {}, S.live.lanes.map((l) => h('button', { type: 'button', 'aria-pressed': l.id === lane.id ? 'true' : 'false', class: l.id === lane.id ? 'info' : '', onclick: () => { S.lane = l.id; renderMain(); } }, l.name)))
     : null;
@@ -326,6 +326,7 @@ function liveScreen() {
       if (v) await api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/temperature`, { celsius: /^\d{3}$/.test(v) ? Number(v) / 10 : Number(v) });
     }) }, ic('thermo'), tr('输入体温', 'Type temp.')),
     h('button', { type: 'button', 'data-testid': 'remeasure', onclick: input('remeasure') }, ic('repeat'), tr('复测', 'Re-check')),
+    busy && lane.stage === 'awaiting-member' ? h('button.info', { type: 'button', 'data-testid': 'member', onclick: () => memberDialog(lane.id) }, ic('hand'), tr('选择出行成员', 'Who is going out')) : null,
     h('button', { type: 'button', 'data-testid': 'override', onclick: () => overrideDialog(lane.id) }, ic('hand'), tr('人工处理', 'Override')),
     h('button', { type: 'button', 'data-testid': 'cancel', onclick: input('cancel') }, ic('cross'), tr('取消本次', 'Cancel')),
     lane.direction === 'both' ? h('button', { type: 'button', onclick: input('direction', { direction: 'in' }) }, ic('in'), tr('下一位进', 'Next in')) : null,
@@ -355,6 +356,22 @@ const OVERRIDE_REASONS = [
   ['医护或工作人员执行任务', 'Medical or staff on duty'],
   ['紧急就医', 'Medical emergency'],
 ];
+
+// 一户一卡 with a member in quarantine or health monitoring: who is going out (issue 18).
+const TIER_TEXT = { home: ['居家隔离', 'Home quarantine'], central: ['集中隔离', 'Central quarantine'], monitoring: ['居家健康监测', 'Health monitoring'], daily: ['日常健康监测', 'Daily monitoring'] };
+function memberDialog(lane) {
+  return act(async () => {
+    const members = await api('GET', `/api/lanes/${encodeURIComponent(lane)}/members`);
+    modal([
+      h('h2', {}, tr('本次出行的家庭成员', 'Who is going out')),
+      h('div.row.wide', {}, members.map((m) => h(`button${m.tier === 'home' || m.tier === 'central' ? '.bad' : ''}`, { type: 'button', 'data-person': m.personId, onclick: act(async () => {
+        closeModal();
+        await api('POST', `/api/lanes/${encodeURIComponent(lane)}/member`, { personId: m.personId });
+      }) }, `${m.name}${m.age !== undefined ? ` · ${m.age}${tr('岁', 'y')}` : ''}${m.tier ? ` · ${tr(...TIER_TEXT[m.tier])}` : ''}`))),
+      h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('取消', 'Cancel'))),
+    ]);
+  })();
+}
 
 function overrideDialog(lane) {
   let decision = 'admit';

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { GateInput } from '../../gate/contract.js';
 import { type KioskState, operatorOf, requireRole } from '../context.js';
-import { localTime } from '../../store/time.js';
+import { maskName } from '../../store/mask.js';
+import { localDay, localTime } from '../../store/time.js';
 import { asUserError, fail } from '../errors.js';
 import { alertRecordView, deviceView, laneView, recordedView } from '../views.js';
 
@@ -91,6 +92,27 @@ export function gateRoutes(app: FastifyInstance, state: KioskState): void {
       return { accepted: true };
     },
   );
+
+  // 一户一卡 with a member in a health tier: the members to pick from (names masked, age, tier), and the pick.
+  app.get('/api/lanes/:lane/members', { preHandler: volunteer, schema: { params: LaneParams } }, async (req) => {
+    const lane = laneOf((req.params as { lane: string }).lane);
+    const l = runtime.lanes().find((x) => x.id === lane);
+    const hh = l?.stage === 'awaiting-member' ? l.passage?.subject?.householdId : undefined;
+    if (!hh) return fail('NOT_FOUND', { zh: '当前没有待选择成员的通行', en: 'no passage on this lane is waiting for a member pick' });
+    const year = Number(localDay(state.now(), ctx.config.site.timezone).slice(0, 4));
+    return ledger.persons({ householdId: hh }).map((p) => ({
+      personId: p.id,
+      name: maskName(p.name),
+      ...(p.birthYear ? { age: year - p.birthYear } : {}),
+      tier: p.quarantine && p.quarantine.until > state.now() ? p.quarantine.kind : null,
+    }));
+  });
+
+  app.post('/api/lanes/:lane/member', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ personId: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }) } }, async (req) => {
+    const lane = laneOf((req.params as { lane: string }).lane);
+    runtime.input({ type: 'member', lane, personId: (req.body as { personId: string }).personId, operatorId: operatorOf(req).operatorId });
+    return { accepted: true };
+  });
 
   app.post('/api/lanes/:lane/mask', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ worn: Type.Boolean() }, { additionalProperties: false }) } }, async (req) => {
     const lane = laneOf((req.params as { lane: string }).lane);
