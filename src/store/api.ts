@@ -365,7 +365,13 @@ export interface DailyReport {
   refusalsByReason: Record<string, number>;
   feverAlerts: number;
   peopleInside: number;
-  /** 零报告: nothing happened that needs reporting (no refusals, no fever, no alert of note). */
+  /** Alerts of note that day (code yellow/red, quarantine breach, risk-area visitor or returnee), beside the zero report. */
+  notableAlerts: number;
+  /** Confirmed or suspected cases found that day (recorded case events). */
+  casesFound: number;
+  /** Close contacts found that day. */
+  closeContactsFound: number;
+  /** 零报告 (seed 002: 无病例零报告): no confirmed or suspected case found that day. Refusals, fevers and alerts are reported beside it. */
   zeroReport: boolean;
   /** 无疫情天数, see DOMAIN.md / seed 004 篇四. */
   epidemicFreeDays: number;

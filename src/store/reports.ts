@@ -58,7 +58,8 @@ export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyS
     const refusalsByReason: Record<string, number> = {};
     for (const r of reasons.all(day)) refusalsByReason[r.code] = r.n;
     const all = cases();
-    const caseFound = all.some((x) => x.foundDay === day);
+    const found = all.filter((x) => x.foundDay === day);
+    const casesFound = found.filter((x) => x.kind === 'case' || x.kind === 'suspected').length;
     const report: DailyReport = {
       day,
       gateId: ctx.gateId,
@@ -69,8 +70,12 @@ export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyS
       refusals: c?.refusals ?? 0,
       refusalsByReason,
       feverAlerts: c?.fever_alerts ?? 0,
+      notableAlerts: c?.notable_alerts ?? 0,
+      casesFound,
+      closeContactsFound: found.filter((x) => x.kind === 'close-contact').length,
       peopleInside: passages.counts(ctx.now()).peopleInside,
-      zeroReport: (c?.refusals ?? 0) === 0 && (c?.fever_alerts ?? 0) === 0 && (c?.notable_alerts ?? 0) === 0 && !caseFound,
+      // 无病例零报告 (seed 002): the zero report is about cases; a courier, a red code or a fever at the gate is reported beside it.
+      zeroReport: casesFound === 0,
       epidemicFreeDays: epidemicFreeDaysOn(day, since(), all),
       zoneLevel: policy.current().zoneLevel,
       generatedAt: ctx.now(),

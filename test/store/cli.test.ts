@@ -142,7 +142,7 @@ describe('gate report', () => {
     const r = await gate(['report', '--day', '2026-11-23', '--json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(report).toMatchObject({ day: '2026-11-23', gateId: 'east-gate', siteId: 'test-village', refusals: 1, zeroReport: false });
+    expect(report).toMatchObject({ day: '2026-11-23', gateId: 'east-gate', siteId: 'test-village', refusals: 1, zeroReport: true, casesFound: 0 });
     expect((report.entries as number) + (report.exits as number)).toBe(29);
     const text = await gate(['report', 'daily', '--day', '2026-11-22']);
     expect(text.stdout).toContain('零报告 zero report');

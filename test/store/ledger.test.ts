@@ -320,3 +320,16 @@ describe('policy', () => {
     expect(ledger.policyStates().map((s) => s.kind)).toEqual(['revocations', 'risk-areas', 'zone-level']);
   });
 });
+
+describe('零报告 is about cases (seed 002: 无病例零报告)', () => {
+  it('a day of refusals, a fever and a close contact is still a zero report, with every figure beside it; a suspected case is not', () => {
+    const { ledger } = open();
+    ledger.recordPassage(passage(17, T0)); // refused: yellow code
+    ledger.recordPassage(passage(97, T0 + 1)); // refused: fever
+    ledger.recordCase({ kind: 'close-contact', foundDay: '2026-11-23' }, 'admin');
+    const r = ledger.dailyReport('2026-11-23');
+    expect(r).toMatchObject({ zeroReport: true, refusals: 2, feverAlerts: 1, casesFound: 0, closeContactsFound: 1 });
+    ledger.recordCase({ kind: 'suspected', foundDay: '2026-11-23', note: '发热待排' }, 'admin');
+    expect(ledger.dailyReport('2026-11-23')).toMatchObject({ zeroReport: false, casesFound: 1 });
+  });
+});
