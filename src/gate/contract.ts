@@ -22,8 +22,6 @@ export type GateInput =
    * when none was shown; `testedAt` the test's time (or its day's start) where the policy counts its age.
    */
   | { type: 'verified'; lane: string; check: 'test' | 'vaccine'; ok: boolean; testedAt?: number; operatorId?: string; passageId?: string }
-  /** A courier or delivery at the gate: recorded, never admitted. */
-  | { type: 'courier'; lane: string; operatorId?: string; note?: string }
   /** Time passes; lanes past their deadline are abandoned. */
   | { type: 'tick' };
 

@@ -129,7 +129,7 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     lane.draft = undefined;
     lane.stage = 'idle';
     lane.prompt = undefined;
-    lane.lastRefused = p.outcome === 'refused' && p.subject && d.identity && d.identity.subject.kind !== 'courier' ? { passage: p, identity: d.identity, at: e.now } : undefined;
+    lane.lastRefused = p.outcome === 'refused' && p.subject && d.identity ? { passage: p, identity: d.identity, at: e.now } : undefined;
     out.push({ type: 'decided', passage: p });
     return p;
   }
@@ -250,16 +250,6 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     finish(lane, d, { outcome: 'overridden', admit, reasons: [code, ...previous], alerts, flags: d.screening?.flags ?? [], operatorId: input.operatorId, overrideReason: why.slice(0, 500) }, ctx, out);
   }
 
-  function onCourier(lane: Lane, input: Extract<GateInput, { type: 'courier' }>, ctx: GateContext, out: GateOutput[]): void {
-    const now = ctx.clock.now();
-    // Recorded beside whatever the lane is doing: a courier never occupies the lane.
-    const d = newDraft(lane, now, 'in', now);
-    d.identity = { subject: { kind: 'courier', id: 'courier' }, category: 'outsider', privileged: false, members: [], presenceKey: 'courier' };
-    const keep = { draft: lane.draft, stage: lane.stage, prompt: lane.prompt, lastRefused: lane.lastRefused };
-    finish(lane, d, { outcome: 'refused', admit: false, reasons: [reason('courier.no-entry')], alerts: [], flags: [], ...(input.operatorId ? { operatorId: input.operatorId } : {}) }, ctx, out);
-    Object.assign(lane, keep);
-  }
-
   function handle(input: GateInput, ctx: GateContext): GateOutput[] {
     const out: GateOutput[] = [];
     const now = ctx.clock.now();
@@ -328,9 +318,6 @@ export function createGateCore(options: GateCoreOptions): GateCore {
       case 'cancel':
         if (!d) return [...out, ignored(lane.id, 'cancel', IGNORED.nothing)];
         finish(lane, d, { outcome: 'abandoned', admit: false, reasons: [reason('passage.cancelled')], alerts: d.screening?.alerts ?? [], flags: d.screening?.flags ?? [], ...(input.operatorId ? { operatorId: input.operatorId } : {}) }, ctx, out);
-        break;
-      case 'courier':
-        onCourier(lane, input, ctx, out);
         break;
       default:
         return [...out, ignored(String((input as { lane?: unknown }).lane ?? ''), (input as { type: GateInput['type'] }).type, IGNORED.nothing)];

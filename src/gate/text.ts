@@ -50,7 +50,6 @@ export const REASONS = {
   'zone.controlled-visitor': { zh: '管控区：外来人员不得进入', en: 'Controlled zone: outsiders may not enter' },
   'hours.outsider': { zh: '非开放时段，外来人员不得进入', en: 'Outside opening hours for outsiders' },
   'vehicle.no-permit': { zh: '车辆无通行证', en: 'Vehicle has no permit' },
-  'courier.no-entry': { zh: '快递外卖无接触配送，不得进入', en: 'Couriers hand over without contact; no entry' },
   'passback.inside': { zh: '该证已在区内，未登记离开', en: 'This card is already inside and has not left' },
   'override.admit': { zh: '值守人员放行', en: 'Admitted by the volunteer' },
   'override.refuse': { zh: '值守人员劝返', en: 'Turned back by the volunteer' },

@@ -4,6 +4,7 @@
 // Later changes are additive only.
 import type { Policy, QuarantineKind, RosterView, TimeWindow } from '../gate/contract.js';
 import type { Alert, AlertKind, AlertSeverity, CodeColour, Direction, Passage, PassageOutcome, ZoneLevel } from '../gate/model.js';
+import type { Delivery, DeliveryForm } from './deliveries.js';
 import type { FeverCase, FeverUpdate } from './fever.js';
 import type { QuarantineChange, QuarantineSignOff } from './quarantine.js';
 import type { ReturneeDecision, ReturneeReport } from './returnee.js';
@@ -49,6 +50,9 @@ export interface TodayCounts {
   refusalsByReason: Record<string, number>;
   feverAlerts: number;
   overrides: number;
+  /** No-contact deliveries handed over today and their parcels (not passages, not refusals). */
+  deliveries: number;
+  parcels: number;
 }
 
 /** What the gate runtime commits: a decided passage, or an alert raised by the gate or a device. */
@@ -367,6 +371,9 @@ export interface DailyReport {
   peopleInside: number;
   /** Alerts of note that day (code yellow/red, quarantine breach, risk-area visitor or returnee), beside the zero report. */
   notableAlerts: number;
+  /** No-contact deliveries handed over that day, and their parcels. */
+  deliveries: number;
+  parcels: number;
   /** Confirmed or suspected cases found that day (recorded case events). */
   casesFound: number;
   /** Close contacts found that day. */
@@ -513,6 +520,14 @@ export interface Ledger {
   ): QuarantineChange | undefined;
   /** 报备: applies the policy at once (./returnee.ts), audited and sent up. Undefined: no such person. */
   reportReturnee(report: ReturneeReport, actor: string, policy: { quarantineDays: number; lookbackDays: number }): (ReturneeDecision & { change: QuarantineChange }) | undefined;
+
+  // no-contact deliveries (./deliveries.ts)
+  /** 无接触配送: a delivery handed over at the gate (not a passage, not a refusal). Audited ('delivery'). */
+  recordDelivery(f: DeliveryForm): Delivery;
+  /** The pickup list (waitingOnly) or the deliveries of a time range. */
+  deliveries(q?: { waitingOnly?: boolean; from?: number; to?: number; limit?: number }): Delivery[];
+  /** Marks a delivery collected by its household. False when unknown or already collected. */
+  collectDelivery(id: string, operatorId: string): boolean;
 
   // fever held at the gate (./fever.ts)
   /** Fever cases: the open ones (not closed with an outcome), or every one since a time. */

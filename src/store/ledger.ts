@@ -3,6 +3,7 @@ import type { Alert, AlertKind, Passage } from '../gate/model.js';
 import type { Ledger, OpenLedgerOptions, StorageHealth } from './api.js';
 import { openDatabase, type StoreCtx } from './db.js';
 import { exportRows } from './export-rows.js';
+import { createDeliveries } from './deliveries.js';
 import { createFever, unhandledFeverAlert } from './fever.js';
 import { createHealth } from './health.js';
 import { createQuarantine, validateQuarantineChange } from './quarantine.js';
@@ -14,7 +15,7 @@ import { createPolicy } from './policy.js';
 import { createReports } from './reports.js';
 import { health, purge, type WriteFailure } from './retention.js';
 import { createRoster } from './roster.js';
-import { localDay } from './time.js';
+import { addDays, localDay, localTime } from './time.js';
 import { createVisitors } from './visitors.js';
 
 export function openLedger(options: OpenLedgerOptions): Ledger {
@@ -47,6 +48,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const outbox = createOutbox(ctx);
   const uplinkNames = options.uplinkNames ?? false;
   const fever = createFever(ctx, outbox);
+  const deliveries = createDeliveries(ctx);
   const quarantine = createQuarantine(ctx, outbox);
   const breachRestartDays = options.breachRestartDays === undefined ? 14 : options.breachRestartDays;
   /** Set inside a passage's transaction when it changed the roster (a restarted quarantine); acted on after commit. */
@@ -65,7 +67,8 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const roster = createRoster(ctx, (id) => visitors.registration(id));
   const operators = createOperators(ctx);
   const policy = createPolicy(ctx, options.defaultZoneLevel ?? 'normal');
-  const reports = createReports(ctx, passages, policy, options.epidemicFreeSince);
+  const deliveryCounts = (day: string) => deliveries.counts(localTime(day, ctx.timeZone), localTime(addDays(day, 1), ctx.timeZone));
+  const reports = createReports(ctx, passages, policy, deliveryCounts, options.epidemicFreeSince);
   const healthCodes = createHealth(ctx);
   let closed = false;
   let dataVersion = db.pragma('data_version', { simple: true }) as number;
@@ -196,7 +199,10 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     recordDecisions: (items) => (items.length === 0 ? [] : afterPassages(write(() => items.map((d) => (d.kind === 'passage' ? recordOne(d.passage) : passages.recordAlert(d.alert)))))),
     passages: (q) => passages.query(q),
     passage: (id) => passages.one(id),
-    todayCounts: (now) => passages.counts(now ?? ctx.now()),
+    todayCounts: (now) => {
+      const c = passages.counts(now ?? ctx.now());
+      return { ...c, ...deliveryCounts(c.day) };
+    },
 
     outboxBatch: (limit, range) => outbox.batch(limit, range),
     outboxFresh: () => outbox.fresh(),
@@ -301,6 +307,21 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       changed('roster');
       changed('outbox');
       return { ...decision, change: c };
+    },
+    recordDelivery: (f) => {
+      const d = write(() => {
+        const r = deliveries.record(f);
+        operators.audit(f.operatorId ?? 'kiosk', 'delivery', { id: r.id, parcels: r.parcels, ...(r.householdId ? { householdId: r.householdId } : {}) });
+        return r;
+      });
+      changed('counts');
+      return d;
+    },
+    deliveries: (q) => deliveries.list(q),
+    collectDelivery: (id, operatorId) => {
+      const ok = write(() => deliveries.collect(id, operatorId));
+      if (ok) changed('counts');
+      return ok;
     },
     feverCases: (q) => fever.list(q),
     feverCase: (passageId) => fever.get(passageId),

@@ -209,7 +209,7 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
     "SELECT count(*) AS n FROM visitors v JOIN presence p ON p.subject_id = v.id AND p.direction = 'in' WHERE v.signed_out_at IS NULL",
   );
 
-  function counts(now: number): TodayCounts {
+  function counts(now: number): Omit<TodayCounts, 'deliveries' | 'parcels'> {
     const day = localDay(now, ctx.timeZone);
     const c = dayCounts.get(day);
     const refusalsByReason: Record<string, number> = {};

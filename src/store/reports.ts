@@ -22,7 +22,7 @@ export function epidemicFreeDaysOn(day: string, since: string, cases: CaseEvent[
   return daysBetween(base, day) + 1;
 }
 
-export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyStore, epidemicFreeSince?: string) {
+export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyStore, deliveries: (day: string) => { deliveries: number; parcels: number }, epidemicFreeSince?: string) {
   const { db } = ctx;
   const meta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   if (!meta.get('counter_start')) {
@@ -71,6 +71,7 @@ export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyS
       refusalsByReason,
       feverAlerts: c?.fever_alerts ?? 0,
       notableAlerts: c?.notable_alerts ?? 0,
+      ...deliveries(day),
       casesFound,
       closeContactsFound: found.filter((x) => x.kind === 'close-contact').length,
       peopleInside: passages.counts(ctx.now()).peopleInside,

@@ -69,6 +69,8 @@ export const CountsMessage = Type.Object({
   refusalsByReason: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
   feverAlerts: Type.Integer({ minimum: 0 }),
   overrides: Type.Integer({ minimum: 0 }),
+  deliveries: Type.Optional(Type.Integer({ minimum: 0, description: 'No-contact deliveries handed over today (not refusals)' })),
+  parcels: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type CountsMessage = Static<typeof CountsMessage>;
 

@@ -319,17 +319,6 @@ describe('vehicles (一车一证)', () => {
   });
 });
 
-describe('couriers (无接触配送)', () => {
-  it('records a courier as refused and leaves the lane as it was', () => {
-    const h = harness();
-    h.send({ type: 'scan', lane: 'main', text: h.card('pc-001'), direction: 'in' });
-    const p = h.decided(h.send({ type: 'courier', lane: 'main', operatorId: 'op-7' }))[0];
-    expect(p).toMatchObject({ outcome: 'refused', subject: { kind: 'courier' }, operatorId: 'op-7', reasons: [{ code: 'courier.no-entry' }] });
-    expect(p?.actions).toEqual([{ kind: 'prompt', lane: 'main', promptId: 'courier.no-entry' }]);
-    expect(h.core.lanes()[0]?.stage).toBe('awaiting-temperature');
-  });
-});
-
 describe('operator override', () => {
   it('admits with the reason and operator, always with an override alert', () => {
     const h = harness();

@@ -94,8 +94,7 @@ export const ScenarioEvent = Block({
   ),
   override: Type.Optional(Block({ decision: Type.Union([Type.Literal('admit'), Type.Literal('refuse')]), operator: Type.String(), reason: Type.String() })),
   cancel: Type.Optional(Type.Boolean()),
-  courier: Type.Optional(Type.Boolean()),
-  operator: Type.Optional(Type.String({ description: 'Operator id for remeasure, cancel and courier' })),
+  operator: Type.Optional(Type.String({ description: 'Operator id for remeasure, cancel, member and verified' })),
   zone: Type.Optional(Zone),
   policy: Type.Optional(PolicyBlock),
   roster: Type.Optional(RosterBlock),
@@ -103,7 +102,7 @@ export const ScenarioEvent = Block({
   tick: Type.Optional(Type.Boolean()),
 });
 
-export const EVENT_KINDS = ['scan', 'temperature', 'mask', 'colour', 'direction', 'remeasure', 'member', 'verified', 'override', 'cancel', 'courier', 'zone', 'policy', 'roster', 'advance', 'tick'] as const;
+export const EVENT_KINDS = ['scan', 'temperature', 'mask', 'colour', 'direction', 'remeasure', 'member', 'verified', 'override', 'cancel', 'zone', 'policy', 'roster', 'advance', 'tick'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const ScenarioSchema = Block({

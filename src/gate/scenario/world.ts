@@ -158,6 +158,5 @@ export function eventToInput(e: ScenarioEventT, world: ScenarioWorld, defaultLan
   }
   if (e.override) return { type: 'override', lane, decision: e.override.decision, operatorId: e.override.operator, reason: e.override.reason };
   if (e.cancel) return { type: 'cancel', lane, ...op };
-  if (e.courier) return { type: 'courier', lane, ...op };
   return undefined;
 }

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { GateInput } from '../../gate/contract.js';
 import { type KioskState, operatorOf, requireRole } from '../context.js';
 import { maskName } from '../../store/mask.js';
-import { localDay, localTime } from '../../store/time.js';
+import { addDays, localDay, localTime } from '../../store/time.js';
 import { asUserError, fail } from '../errors.js';
 import { alertRecordView, deviceView, laneView, recordedView } from '../views.js';
 
@@ -140,11 +140,33 @@ export function gateRoutes(app: FastifyInstance, state: KioskState): void {
     return { accepted: true };
   });
 
-  app.post('/api/lanes/:lane/courier', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }) } }, async (req) => {
-    const lane = laneOf((req.params as { lane: string }).lane);
-    const note = (req.body as { note?: string }).note;
-    runtime.input({ type: 'courier', lane, operatorId: operatorOf(req).operatorId, ...(note ? { note } : {}) });
-    return { accepted: true };
+  // 无接触配送: a delivery handed over at the gate, in its own ledger (not a passage, not a 劝返); the lane is not touched.
+  const DeliveryBody = Type.Object(
+    {
+      company: Type.Optional(Type.String({ maxLength: 60 })),
+      parcels: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+      householdId: Type.Optional(Type.String({ maxLength: 64 })),
+      note: Type.Optional(Type.String({ maxLength: 200 })),
+    },
+    { additionalProperties: false },
+  );
+  app.post('/api/lanes/:lane/courier', { preHandler: volunteer, schema: { params: LaneParams, body: DeliveryBody } }, async (req, reply) => {
+    laneOf((req.params as { lane: string }).lane);
+    const b = req.body as { company?: string; parcels?: number; householdId?: string; note?: string };
+    reply.code(201);
+    return asUserError(() => ledger.recordDelivery({ ...b, operatorId: operatorOf(req).operatorId }));
+  });
+
+  app.get('/api/deliveries', { preHandler: volunteer, schema: { querystring: Type.Object({ waiting: Type.Optional(Type.Boolean()), day: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })) }) } }, async (req) => {
+    const q = req.query as { waiting?: boolean; day?: string };
+    if (q.day) return ledger.deliveries({ from: localTime(q.day, ctx.config.site.timezone), to: localTime(addDays(q.day, 1), ctx.config.site.timezone) });
+    return ledger.deliveries({ waitingOnly: q.waiting !== false });
+  });
+
+  app.post('/api/deliveries/:id/collected', { preHandler: volunteer, schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 80 }) }) } }, async (req) => {
+    const id = (req.params as { id: string }).id;
+    if (!ledger.collectDelivery(id, operatorOf(req).operatorId)) fail('NOT_FOUND', { zh: '没有这件快递或已取走', en: 'no such delivery, or already collected' });
+    return { collected: id };
   });
 
   app.post(
