@@ -337,13 +337,15 @@ export interface AuditEntry {
 // 'revocations' string[] (card ids, the full list), 'thresholds' a partial object of
 // { feverThreshold, temperatureFloor, riskAreaLookbackDays, nucleicTestMaxAgeHours (number | null),
 //   healthStatusMaxAgeMinutes, householdQuotaDays, vaccinationRequired }.
-export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds';
+export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds' | 'hours';
 
 export interface PolicyState {
   kind: PolicyKind;
   version: number;
   payload: unknown;
   appliedAt: number;
+  /** 'local': set by the admin at the kiosk on top of `version` (the hub's last); any newer hub version replaces it. */
+  source: 'hub' | 'local';
 }
 
 // ---------- inside state, reports, retention ----------
@@ -565,6 +567,12 @@ export interface Ledger {
   applyPolicy(kind: PolicyKind, version: number, payload: unknown, actor?: string): 'applied' | 'stale';
   policy(): Policy;
   policyStates(): PolicyState[];
+  /**
+   * An admin's change at the kiosk when there is no hub (or before it answers): stored under the
+   * version in force (the hub's last, 0 when none), marked local, audited. A retained hub snapshot of
+   * that same version does not undo it; the hub's next version replaces it.
+   */
+  applyLocalPolicy(kind: PolicyKind, payload: unknown, actor: string): PolicyState;
   /**
    * Added for sync (hub downlink): health-code colours per person, versioned like policies ('health').
    * Atomic; a version ≤ the stored one is 'stale' and changes nothing. Unknown person ids are listed, not created;

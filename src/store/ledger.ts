@@ -423,6 +423,15 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       }
       return r;
     },
+    applyLocalPolicy: (kind, payload, actor) => {
+      if (closed) throw new Error('The ledger is closed');
+      const version = policy.applyLocal(kind, payload);
+      operators.audit(actor, 'policy-change', { kind, version, local: true });
+      changed('policy');
+      const s = policy.states().find((x) => x.kind === kind);
+      if (!s) throw new Error(`The ${kind} policy was not stored`);
+      return { ...s, version };
+    },
     policy: () => policy.current(),
     policyStates: () => policy.states(),
 

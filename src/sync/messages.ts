@@ -226,6 +226,10 @@ export const HealthUpdate = Type.Object({
 export const RiskAreasUpdate = Type.Object({ ...Head, areas: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 10_000 }) }, Strict);
 export const ZoneUpdate = Type.Object({ ...Head, level: Zone }, Strict);
 export const RevocationsUpdate = Type.Object({ ...Head, cards: Ids }, Strict);
+/** Staff and medical cards or persons let through sealed and controlled zones. */
+export const AuthorisedUpdate = Type.Object({ ...Head, cards: Ids }, Strict);
+/** Opening hours for outsiders (closing hours, e.g. 晚9点封闭); null: none. */
+export const HoursUpdate = Type.Object({ ...Head, outsiderHours: Type.Union([Type.Null(), Type.Array(TimeWindow, { maxItems: 16 })]) }, Strict);
 
 export const PolicyUpdate = Type.Object({
   ...Head,
@@ -247,6 +251,8 @@ export const DOWNLINK_SCHEMAS = {
   'risk-areas': RiskAreasUpdate,
   zone: ZoneUpdate,
   revocations: RevocationsUpdate,
+  authorised: AuthorisedUpdate,
+  hours: HoursUpdate,
   policy: PolicyUpdate,
 } as const satisfies Record<string, TSchema>;
 

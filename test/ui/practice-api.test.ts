@@ -129,3 +129,16 @@ describe('一户一卡 with a quarantined member', () => {
     expect((await call('GET', '/api/lanes/main/members')).statusCode).toBe(404);
   });
 });
+
+describe('the admin sets the risk areas, the authorised list and the closing hours at the kiosk', () => {
+  it('applies them at once, marked local, under the hub version in force', async () => {
+    const r = await call('POST', '/api/settings/risk-areas', { areas: [RISK_AREA, '某县'] });
+    expect(r.json()).toMatchObject({ kind: 'risk-areas', version: 1, source: 'local' });
+    expect(h.ledger.policy().riskAreas).toEqual([RISK_AREA, '某县']);
+    expect((await call('POST', '/api/settings/authorised', { cards: ['md-1'] })).json()).toMatchObject({ source: 'local' });
+    const hours = await call('POST', '/api/settings/hours', { outsiderHours: [{ from: '06:00', to: '21:00' }] });
+    expect(hours.statusCode, hours.body).toBe(200);
+    expect((await call('POST', '/api/settings/hours', { outsiderHours: [{ from: '6:00', to: '21:00' }] })).statusCode).toBe(400);
+    expect(h.ledger.policyStates().find((p) => p.kind === 'hours')?.payload).toEqual({ outsiderHours: [{ from: '06:00', to: '21:00' }] });
+  });
+});
