@@ -243,7 +243,7 @@ describe('kiosk in Chromium', () => {
     await typePad('385');
     await poll(outcome).toBe('refused');
     expect(h.ledger.passages({ limit: 1 })[0]?.passage.temperatures.map((t) => t.celsius)).toEqual([38.3, 38.5]);
-    await poll(() => page.getByTestId('reasons').textContent()).toContain('发热');
+    await poll(() => page.getByTestId('reasons').textContent()).toContain('请在此等候，工作人员马上就到');
     await poll(() => page.getByTestId('alert-text').textContent()).toBeTruthy();
     await shot('05-live-refused-alert');
     await page.getByTestId('ack').click();

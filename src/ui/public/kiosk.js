@@ -312,8 +312,8 @@ function liveScreen() {
     h('button.bad', { type: 'button', 'data-testid': 'colour-red', onclick: input('colour', { colour: 'red' }) }, ic('qr'), tr('红码', 'Red')),
     h('button', { type: 'button', 'data-testid': 'mask', onclick: input('mask', { worn: true }) }, ic('mask'), tr('已戴口罩', 'Mask on')),
     // 查疫苗接种记录 / 核酸阴性证明, seen on the person's phone (issue 18); the test's day as "days ago".
-    h('button.ok', { type: 'button', 'data-testid': 'vaccine-ok', onclick: input('verified', { check: 'vaccine', ok: true }) }, ic('check'), tr('已核验疫苗', 'Vaccinated')),
-    h('button.ok', { type: 'button', 'data-testid': 'test-ok', onclick: act(async () => {
+    h('button', { type: 'button', 'data-testid': 'vaccine-ok', onclick: input('verified', { check: 'vaccine', ok: true }) }, ic('check'), tr('已核验疫苗', 'Vaccinated')),
+    h('button', { type: 'button', 'data-testid': 'test-ok', onclick: act(async () => {
       const v = await numberPad({ title: tr('核酸检测是几天前？（0 = 今天）', 'Test taken how many days ago? (0 = today)'), decimal: false, max: 2 });
       if (v === null || v === undefined || v === '') return;
       const d = new Date(Date.now() - Number(v) * 86_400_000);

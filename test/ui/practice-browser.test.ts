@@ -1,0 +1,71 @@
+// The practice's taps on the kiosk in real Chromium (issue 18): the volunteer picks which member of a
+// household goes out when one is in quarantine, and confirms a vaccination seen on the phone.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchKioskBrowser } from '../../bench/kiosk.js';
+import { type Harness, startHarness } from './harness.js';
+
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000, interval: 50 });
+const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
+const PIN = '24681357';
+const DAY = 86_400_000;
+
+let h: Harness;
+let b: Awaited<ReturnType<typeof launchKioskBrowser>>;
+let page: Page;
+const outcome = () => page.getByTestId('passage').getAttribute('data-outcome');
+const stage = () => h.app.runtime.lanes()[0]?.stage;
+
+async function typePad(digits: string): Promise<void> {
+  for (const d of digits) await page.locator(`#modal [data-key="${d}"]`).click();
+  await page.getByTestId('pad-ok').click();
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  h = await startHarness();
+  b = await launchKioskBrowser(undefined, [], 'Asia/Shanghai');
+  page = b.page;
+  await page.goto(h.kioskUrl);
+  await page.getByTestId('setup-pin').click();
+  await typePad(PIN);
+  await typePad(PIN);
+  await page.getByTestId('passage').waitFor();
+});
+
+afterAll(async () => {
+  await b?.close();
+  await h?.stop();
+});
+
+describe('the practice on the kiosk', () => {
+  it('asks who of a household is going out when a member is in quarantine, and decides for that person', async () => {
+    h.ledger.setQuarantine('p-001', { kind: 'home', until: Date.now() + 7 * DAY }, { cause: 'admin' }, 'test');
+    await page.getByRole('button', { name: '下一位出' }).click();
+    await h.scan(h.tokens['hh-001'] as string);
+    await poll(stage).toBe('awaiting-member');
+    await page.getByTestId('member').click();
+    await page.locator('#modal [data-person="p-001"]').waitFor();
+    expect(await page.locator('#modal').textContent()).toMatch(/张\*兰 · \d+岁 · 居家隔离/);
+    await page.screenshot({ path: join(SHOTS, '20-member-pick-1280x800.png') });
+    await page.locator('#modal [data-person="p-002"]').click();
+    await poll(outcome).toBe('admitted');
+    expect(h.ledger.passages({ limit: 1 })[0]?.passage.subject).toMatchObject({ id: 'hh-001', personId: 'p-002' });
+  });
+
+  it('waits for 已核验疫苗 when the rule asks for a vaccination record the card does not hold', async () => {
+    h.ledger.applyLocalPolicy('thresholds', { vaccinationRequired: true }, 'test');
+    await page.getByRole('button', { name: '下一位进' }).click();
+    await h.scan(h.tokens['hh-002'] as string);
+    await h.temperature(36.5);
+    await page.getByTestId('mask').click();
+    await page.getByTestId('colour-green').click();
+    await poll(stage).toBe('awaiting-verification');
+    await poll(() => page.getByTestId('vaccine-ok').getAttribute('class')).toContain('next');
+    await page.screenshot({ path: join(SHOTS, '21-verify-vaccine-1280x800.png') });
+    await page.getByTestId('vaccine-ok').click();
+    await poll(outcome).toBe('admitted');
+  });
+});
