@@ -129,7 +129,8 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     lane.draft = undefined;
     lane.stage = 'idle';
     lane.prompt = undefined;
-    lane.lastRefused = p.outcome === 'refused' && p.subject && d.identity ? { passage: p, identity: d.identity, at: e.now } : undefined;
+    // Only a refusal of someone identified can be overridden later: an unreadable or forged code names nobody.
+    lane.lastRefused = p.outcome === 'refused' && p.subject && p.subject.kind !== 'unknown' && d.identity ? { passage: p, identity: d.identity, at: e.now } : undefined;
     out.push({ type: 'decided', passage: p });
     return p;
   }
