@@ -68,4 +68,26 @@ describe('the practice on the kiosk', () => {
     await page.getByTestId('vaccine-ok').click();
     await poll(outcome).toBe('admitted');
   });
+
+  it('keeps a fever held, not sent away: the fever card is filled in with taps and closed with the outcome', async () => {
+    await page.getByRole('button', { name: '下一位进' }).click();
+    await h.sim('scan', { card: 'pc-004' }); // another card: the scanner drops a re-read of the same one
+    await h.temperature(38.4);
+    await poll(stage).toBe('awaiting-remeasure');
+    await page.getByTestId('temperature').click();
+    await typePad('386');
+    await poll(outcome).toBe('refused');
+    expect(await page.getByTestId('reasons').textContent()).toContain('请在此等候，工作人员马上就到');
+    await page.getByTestId('fever-card').click();
+    await page.getByRole('button', { name: '村医' }).click();
+    await poll(() => h.ledger.feverCases({ openOnly: true })[0]?.called).toBe('村医');
+    await page.getByRole('button', { name: '医疗机构上门接走' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, '22-fever-card-1280x800.png') });
+    await page.getByRole('button', { name: '医疗机构上门接走' }).click();
+    await poll(() => h.ledger.feverCases({ openOnly: true })[0]?.handedTo).toBe('医疗机构上门接走');
+    await page.getByRole('button', { name: '已接走' }).click();
+    await poll(() => h.ledger.feverCases({ openOnly: true }).length).toBe(0);
+    await poll(() => page.getByTestId('fever-card').count()).toBe(0);
+    expect(h.ledger.feverCases({ openOnly: false })[0]).toMatchObject({ called: '村医', handedTo: '医疗机构上门接走', outcome: 'collected', updatedBy: 'admin' });
+  });
 });

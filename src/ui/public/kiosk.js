@@ -326,6 +326,7 @@ function liveScreen() {
       if (v) await api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/temperature`, { celsius: /^\d{3}$/.test(v) ? Number(v) / 10 : Number(v) });
     }) }, ic('thermo'), tr('输入体温', 'Type temp.')),
     h('button', { type: 'button', 'data-testid': 'remeasure', onclick: input('remeasure') }, ic('repeat'), tr('复测', 'Re-check')),
+    S.live.feverOpen ? h('button.bad', { type: 'button', 'data-testid': 'fever-card', onclick: () => feverDialog() }, ic('thermo'), tr(`发热处置（${S.live.feverOpen}）`, `Fever handling (${S.live.feverOpen})`)) : null,
     busy && lane.stage === 'awaiting-member' ? h('button.info', { type: 'button', 'data-testid': 'member', onclick: () => memberDialog(lane.id) }, ic('hand'), tr('选择出行成员', 'Who is going out')) : null,
     h('button', { type: 'button', 'data-testid': 'override', onclick: () => overrideDialog(lane.id) }, ic('hand'), tr('人工处理', 'Override')),
     h('button', { type: 'button', 'data-testid': 'cancel', onclick: input('cancel') }, ic('cross'), tr('取消本次', 'Cancel')),
@@ -356,6 +357,41 @@ const OVERRIDE_REASONS = [
   ['医护或工作人员执行任务', 'Medical or staff on duty'],
   ['紧急就医', 'Medical emergency'],
 ];
+
+// Fever held at the gate (seed 002): who was called, handed over to whom, the outcome — filled in with taps (issue 18).
+const FEVER_CALLED = [['村医', 'Village doctor'], ['卫生院', 'Township clinic'], ['120', '120']];
+const FEVER_HANDED = [['医疗机构上门接走', 'Medical team collected'], ['120急救车', '120 ambulance']];
+const FEVER_OUTCOME = [['collected', '已接走', 'Collected'], ['escorted-to-clinic', '专人送发热门诊', 'Escorted to the fever clinic'], ['recheck-normal', '复测正常', 'Normal on re-check'], ['other', '其他', 'Other']];
+function feverDialog() {
+  return act(async () => {
+    const open = await api('GET', '/api/fever');
+    const c = open[0];
+    if (!c) {
+      S.live.feverOpen = 0;
+      renderMain();
+      return;
+    }
+    const post = (body) => act(async () => {
+      await api('POST', `/api/fever/${encodeURIComponent(c.passageId)}`, body);
+      closeModal();
+      await refreshLive();
+      if (S.live.feverOpen) feverDialog();
+    });
+    const at = (ms) => (ms ? hhmm(ms) : '—');
+    const chips = (list, make) => h('div.chips', {}, list.map((x) => h('button', { type: 'button', onclick: post(make(x)) }, tr(x.at(-2), x.at(-1)))));
+    modal([
+      h('h2', {}, tr(`发热处置：${c.passage?.subject?.name ?? ''} ${at(c.at)} 起在卡口等候`, `Fever: ${c.passage?.subject?.name ?? ''} waiting since ${at(c.at)}`)),
+      h('p', {}, tr(`已联系：${c.called ?? '—'}（${at(c.calledAt)}）· 交接给：${c.handedTo ?? '—'}（${at(c.handedAt)}）`, `Called: ${c.called ?? '—'} (${at(c.calledAt)}) · Handed to: ${c.handedTo ?? '—'} (${at(c.handedAt)})`)),
+      h('label', {}, tr('联系了谁', 'Who was called')),
+      chips(FEVER_CALLED, (x) => ({ called: x[0] })),
+      h('label', {}, tr('交接给谁', 'Handed over to')),
+      chips(FEVER_HANDED, (x) => ({ handedTo: x[0] })),
+      h('label', {}, tr('处置结果（结束本条）', 'Outcome (closes the card)')),
+      chips(FEVER_OUTCOME, (x) => ({ outcome: x[0] })),
+      h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('关闭', 'Close'))),
+    ]);
+  })();
+}
 
 // 一户一卡 with a member in quarantine or health monitoring: who is going out (issue 18).
 const TIER_TEXT = { home: ['居家隔离', 'Home quarantine'], central: ['集中隔离', 'Central quarantine'], monitoring: ['居家健康监测', 'Health monitoring'], daily: ['日常健康监测', 'Daily monitoring'] };
@@ -532,6 +568,7 @@ function connect() {
   });
   on('decided', (p) => {
     S.lastDecided[p.lane] = p;
+    if ((p.flags ?? []).includes('fever-hold')) S.live.feverOpen = (S.live.feverOpen ?? 0) + 1;
     laneUpdate(p.lane, { stage: 'idle', passage: null, prompt: null });
     S.live.recent = [p, ...S.live.recent].slice(0, 6);
     if (S.screen === 'live' && document.getElementById('modal').hidden) renderMain();

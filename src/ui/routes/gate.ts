@@ -36,6 +36,8 @@ export function gateRoutes(app: FastifyInstance, state: KioskState): void {
     sync: (state.deps.sync ?? (() => runtime.sync()))(),
     zoneLevel: ledger.policy().zoneLevel,
     feverThreshold: feverThreshold(),
+    // People held at the gate for fever whose handling is not closed yet (the fever-handling card).
+    feverOpen: ledger.feverCases({ openOnly: true }).length,
     onDuty: ledger.duty({ onDutyOnly: true }).map((d) => ({ operatorId: d.operatorId, name: d.operatorName, since: d.signedInAt })),
   }));
 
