@@ -375,7 +375,7 @@ function feverDialog() {
       await api('POST', `/api/fever/${encodeURIComponent(c.passageId)}`, body);
       closeModal();
       await refreshLive();
-      if (S.live.feverOpen) feverDialog();
+      if (S.live.feverOpen) await feverDialog();
     });
     const at = (ms) => (ms ? hhmm(ms) : '—');
     const chips = (list, make) => h('div.chips', {}, list.map((x) => h('button', { type: 'button', onclick: post(make(x)) }, tr(x.at(-2), x.at(-1)))));
