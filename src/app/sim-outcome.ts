@@ -2,7 +2,8 @@
 // short wait, or what the lane waits for next. A newcomer following the README sees the verdict
 // without reading the JSON log.
 import type { Passage, Text } from '../gate/model.js';
-import type { EventBus } from './bus.js';
+import type { EventBus } from '../kernel/bus.js';
+import type { GateEvents } from '../runtime/events.js';
 
 /** How long the simulator control waits for the decision an input leads to (a pseudo-terminal device adds a few ms). */
 export const DECISION_WAIT_MS = 1500;
@@ -36,7 +37,7 @@ export function decisionWords(p: Passage): SimOutcome['decided'] {
 }
 
 /** Runs `fn` (which feeds an input to `lane`) and resolves with the decision or the next prompt it led to. */
-export async function outcomeOf(bus: EventBus, lane: string, fn: () => Promise<void>, waitMs = DECISION_WAIT_MS): Promise<SimOutcome> {
+export async function outcomeOf(bus: EventBus<GateEvents>, lane: string, fn: () => Promise<void>, waitMs = DECISION_WAIT_MS): Promise<SimOutcome> {
   let out: SimOutcome | undefined;
   let wake: (() => void) | undefined;
   const offDecided = bus.on('passage.decided', ({ passage }) => {

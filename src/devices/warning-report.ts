@@ -2,15 +2,16 @@
 // once a second per device and kind, the next saying how many were held back), and an implausible
 // reading (52 ℃: a thermometer pointed at a lamp, a faulty probe) is also an alert — kiosk, ledger and
 // hub — at most once per READING_ALERT_WINDOW_MS per thermometer. The reading itself never reaches a passage.
-import type { AppContext, Feature } from '../app/feature.js';
 import type { Alert } from '../gate/model.js';
+import type { Feature } from '../kernel/feature.js';
+import type { DevicesContext } from './events.js';
 import { WarningThrottle } from './warning-throttle.js';
 
 export const READING_ALERT_WINDOW_MS = 60_000;
 const ALERTED = new Set(['thermo.implausible']);
 
 export interface WarningReportOptions {
-  ctx: AppContext;
+  ctx: DevicesContext;
   /** Commits and announces the alert (the runtime: ledger first, then the bus). */
   raise(alert: Alert): void;
 }

@@ -2,28 +2,10 @@
 // row of its own ledger — time, company, parcel count, for which household when known — counted apart
 // from passages (a courier is not a 劝返), with a pickup list the kiosk marks collected.
 import { randomUUID } from 'node:crypto';
+import type { Delivery, DeliveryForm } from './api.js';
 import type { StoreCtx } from './db.js';
 
-export interface DeliveryForm {
-  company?: string;
-  /** Parcels handed over (default 1). */
-  parcels?: number;
-  householdId?: string;
-  note?: string;
-  operatorId?: string;
-}
 
-export interface Delivery {
-  id: string;
-  at: number;
-  company?: string;
-  parcels: number;
-  householdId?: string;
-  note?: string;
-  recordedBy?: string;
-  collectedAt?: number;
-  collectedBy?: string;
-}
 
 type Row = { id: string; at: number; company: string | null; parcels: number; household_id: string | null; note: string | null; recorded_by: string | null; collected_at: number | null; collected_by: string | null };
 

@@ -3,39 +3,13 @@
 // called, when, handed over to whom, the outcome). Every change is audited by the caller and sent up
 // as a 'correction' of the passage; a case not handed over in time raises a second alert.
 import type { Alert, Passage } from '../gate/model.js';
-import { OutboxPriority } from './api.js';
+import { type FeverCase, type FeverOutcome, type FeverUpdate, OutboxPriority } from './api.js';
 import type { StoreCtx } from './db.js';
 import type { Outbox } from './outbox.js';
 
-export const FEVER_OUTCOMES = ['collected', 'escorted-to-clinic', 'recheck-normal', 'other'] as const;
-export type FeverOutcome = (typeof FEVER_OUTCOMES)[number];
+export const FEVER_OUTCOMES: readonly FeverOutcome[] = ['collected', 'escorted-to-clinic', 'recheck-normal', 'other'];
 
-export interface FeverCase {
-  passageId: string;
-  /** Wall ms of the refusal. */
-  at: number;
-  lane?: string;
-  /** Who was called (the village doctor, 卫生院, 120 …). */
-  called?: string;
-  calledAt?: number;
-  /** Whom the person was handed over to (the medical service's team, an ambulance …). */
-  handedTo?: string;
-  handedAt?: number;
-  outcome?: FeverOutcome;
-  note?: string;
-  updatedBy?: string;
-  updatedAt?: number;
-  secondAlertAt?: number;
-}
 
-export interface FeverUpdate {
-  called?: string;
-  calledAt?: number;
-  handedTo?: string;
-  handedAt?: number;
-  outcome?: FeverOutcome;
-  note?: string;
-}
 
 type Row = {
   passage_id: string;

@@ -5,30 +5,13 @@
 // (kind 'state', `type: quarantine-change`); the caller audits it.
 import { CONFINED, type QuarantineKind } from '../gate/contract.js';
 import type { Passage } from '../gate/model.js';
-import { OutboxPriority } from './api.js';
+import { OutboxPriority, type QuarantineCause, type QuarantineChange, type QuarantineSignOff } from './api.js';
 import type { StoreCtx } from './db.js';
 import type { Outbox } from './outbox.js';
 import { addDays, localDay, localTime } from './time.js';
 
-export type QuarantineCause = 'breach' | 'report' | 'admin' | 'release';
 
-export interface QuarantineSignOff {
-  /** Who signed the release (the village doctor, the 村支书 …), as written on the form. */
-  signedBy: string[];
-  /** Wall ms of the negative tests the release rests on (e.g. days 5 and 11). */
-  tests: number[];
-}
 
-export interface QuarantineChange {
-  personId: string;
-  cause: QuarantineCause;
-  previous: { kind: QuarantineKind; until: number } | null;
-  next: { kind: QuarantineKind; until: number } | null;
-  passageId?: string;
-  signOff?: QuarantineSignOff;
-  note?: string;
-  at: number;
-}
 
 /**
  * An admin's change: a tier needs a future end; a release (next null) needs the sign-off the practice

@@ -3,21 +3,9 @@
 // green code and a negative test within 7 days: home quarantine (居家隔离医学观察) for quarantineDays
 // from arrival (tests on days 5 and 11, release after both are negative and signed); without them:
 // central quarantine (集中隔离). From elsewhere: 日常健康监测 for the same period.
-import type { QuarantineKind } from '../gate/contract.js';
+import type { ReturneeDecision, ReturneeReport } from './api.js';
 import { tierEnd } from './quarantine.js';
 
-export interface ReturneeReport {
-  personId: string;
-  /** Where the person came from (a name as in the risk-area list, or any place). */
-  from: string;
-  /** Wall ms of arrival in the village. */
-  arrivedAt: number;
-  /** Wall ms of the last negative nucleic-acid test, when shown. */
-  testAt?: number;
-  /** Health code shown green. */
-  greenCode?: boolean;
-  vaccinated?: boolean;
-}
 
 export interface ReturneePolicy {
   riskAreas: readonly string[];
@@ -27,12 +15,6 @@ export interface ReturneePolicy {
   now: number;
 }
 
-export interface ReturneeDecision {
-  tier: { kind: QuarantineKind; until: number };
-  fromRiskArea: boolean;
-  /** Why, in both languages, for the kiosk and the audit. */
-  text: { zh: string; en: string };
-}
 
 const DAY = 86_400_000;
 

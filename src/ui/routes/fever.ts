@@ -2,7 +2,8 @@
 // was called, when, handed over to whom, the outcome. Kept beside the passage, audited, sent up.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { FEVER_OUTCOMES, type FeverCase, type FeverUpdate } from '../../store/fever.js';
+import type { FeverCase, FeverUpdate } from '../../store/api.js';
+import { FEVER_OUTCOMES } from '../../store/fever.js';
 import { type KioskState, operatorOf, requireRole } from '../context.js';
 import { asUserError, fail } from '../errors.js';
 import { recordedView } from '../views.js';
