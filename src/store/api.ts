@@ -4,6 +4,9 @@
 // Later changes are additive only.
 import type { Policy, QuarantineKind, RosterView, TimeWindow } from '../gate/contract.js';
 import type { Alert, AlertKind, AlertSeverity, CodeColour, Direction, Passage, PassageOutcome, ZoneLevel } from '../gate/model.js';
+import type { Delivery, DeliveryForm, FeverCase, FeverUpdate, QuarantineChange, QuarantineSignOff, ReturneeDecision, ReturneeReport } from './practice-types.js';
+
+export type { FeverOutcome, FeverCase, FeverUpdate, QuarantineCause, QuarantineSignOff, QuarantineChange, ReturneeReport, ReturneeDecision, DeliveryForm, Delivery } from './practice-types.js';
 
 // ---------- passages ----------
 
@@ -441,97 +444,6 @@ export interface ExportTable {
 }
 
 
-// ---------- the practice at the gate: fever cases, health tiers changed at the village, deliveries ----------
-
-export type FeverOutcome = 'collected' | 'escorted-to-clinic' | 'recheck-normal' | 'other';
-
-export interface FeverCase {
-  passageId: string;
-  /** Wall ms of the refusal. */
-  at: number;
-  lane?: string;
-  /** Who was called (the village doctor, 卫生院, 120 …). */
-  called?: string;
-  calledAt?: number;
-  /** Whom the person was handed over to (the medical service's team, an ambulance …). */
-  handedTo?: string;
-  handedAt?: number;
-  outcome?: FeverOutcome;
-  note?: string;
-  updatedBy?: string;
-  updatedAt?: number;
-  secondAlertAt?: number;
-}
-
-export interface FeverUpdate {
-  called?: string;
-  calledAt?: number;
-  handedTo?: string;
-  handedAt?: number;
-  outcome?: FeverOutcome;
-  note?: string;
-}
-
-export type QuarantineCause = 'breach' | 'report' | 'admin' | 'release';
-
-export interface QuarantineSignOff {
-  /** Who signed the release (the village doctor, the 村支书 …), as written on the form. */
-  signedBy: string[];
-  /** Wall ms of the negative tests the release rests on (e.g. days 5 and 11). */
-  tests: number[];
-}
-
-export interface QuarantineChange {
-  personId: string;
-  cause: QuarantineCause;
-  previous: { kind: QuarantineKind; until: number } | null;
-  next: { kind: QuarantineKind; until: number } | null;
-  passageId?: string;
-  signOff?: QuarantineSignOff;
-  note?: string;
-  at: number;
-}
-
-export interface ReturneeReport {
-  personId: string;
-  /** Where the person came from (a name as in the risk-area list, or any place). */
-  from: string;
-  /** Wall ms of arrival in the village. */
-  arrivedAt: number;
-  /** Wall ms of the last negative nucleic-acid test, when shown. */
-  testAt?: number;
-  /** Health code shown green. */
-  greenCode?: boolean;
-  vaccinated?: boolean;
-}
-
-export interface ReturneeDecision {
-  tier: { kind: QuarantineKind; until: number };
-  fromRiskArea: boolean;
-  /** Why, in both languages, for the kiosk and the audit. */
-  text: { zh: string; en: string };
-}
-
-export interface DeliveryForm {
-  company?: string;
-  /** Parcels handed over (default 1). */
-  parcels?: number;
-  householdId?: string;
-  note?: string;
-  operatorId?: string;
-}
-
-export interface Delivery {
-  id: string;
-  at: number;
-  company?: string;
-  parcels: number;
-  householdId?: string;
-  note?: string;
-  recordedBy?: string;
-  collectedAt?: number;
-  collectedBy?: string;
-}
 
 // ---------- the ledger ----------
 

@@ -4,10 +4,10 @@ import type { Ledger, OpenLedgerOptions, StorageHealth } from './api.js';
 import { openDatabase, type StoreCtx } from './db.js';
 import { exportRows } from './export-rows.js';
 import { createDeliveries } from './deliveries.js';
-import { createFever, unhandledFeverAlert } from './fever.js';
+import { createFever } from './fever.js';
 import { createHealth } from './health.js';
-import { createQuarantine, validateQuarantineChange } from './quarantine.js';
-import { returneeDecision, validateReturneeReport } from './returnee.js';
+import { createPracticeLedger } from './ledger-practice.js';
+import { createQuarantine } from './quarantine.js';
 import { createOperators } from './operators.js';
 import { createOutbox, defaultPriority } from './outbox.js';
 import { createPassages } from './passages.js';
@@ -191,6 +191,8 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     return r;
   }
 
+  const practice = createPracticeLedger({ ctx, write, changed, onAlert: (a) => options.onAlert?.(a), isClosed: () => closed, operators, passages, visitors, roster, policy, fever, quarantine, deliveries });
+
   const ledger: Ledger = {
     gateId: options.gateId,
     siteId: options.siteId,
@@ -275,108 +277,8 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       return ok;
     },
     visitorsInside: () => visitors.inside(),
-    visitorsOpen: () => visitors.open(),
-    setQuarantine: (personId, next, o, actor) => {
-      validateQuarantineChange(next, o, ctx.now());
-      const c = write(() => {
-        const done = quarantine.change({ personId, cause: o.cause, next, ...(o.signOff ? { signOff: o.signOff } : {}), ...(o.note ? { note: o.note } : {}) });
-        if (done) operators.audit(actor, 'quarantine-change', { ...done });
-        return done;
-      });
-      if (c) {
-        roster.invalidate();
-        changed('roster');
-        changed('outbox');
-      }
-      return c;
-    },
-    reportReturnee: (report, actor, p) => {
-      const now = ctx.now();
-      validateReturneeReport(report, now);
-      const decision = returneeDecision(report, { ...p, riskAreas: policy.current().riskAreas, timeZone: ctx.timeZone, now });
-      const c = write(() => {
-        const done = quarantine.change({ personId: report.personId, cause: 'report', next: decision.tier, note: `${report.from}` });
-        if (!done) return undefined;
-        quarantine.recordTravel(report.personId, decision.fromRiskArea ? { area: report.from.trim(), at: report.arrivedAt } : null, report.testAt, report.vaccinated);
-        operators.audit(actor, 'returnee-report', { ...report, decision: decision.tier, fromRiskArea: decision.fromRiskArea });
-        operators.audit(actor, 'quarantine-change', { ...done });
-        return done;
-      });
-      if (!c) return undefined;
-      roster.invalidate();
-      changed('roster');
-      changed('outbox');
-      return { ...decision, change: c };
-    },
-    recordDelivery: (f) => {
-      const d = write(() => {
-        const r = deliveries.record(f);
-        operators.audit(f.operatorId ?? 'kiosk', 'delivery', { id: r.id, parcels: r.parcels, ...(r.householdId ? { householdId: r.householdId } : {}) });
-        return r;
-      });
-      changed('counts');
-      return d;
-    },
-    deliveries: (q) => deliveries.list(q),
-    collectDelivery: (id, operatorId) => {
-      const ok = write(() => deliveries.collect(id, operatorId));
-      if (ok) changed('counts');
-      return ok;
-    },
-    feverCases: (q) => fever.list(q),
-    feverCase: (passageId) => fever.get(passageId),
-    updateFever: (passageId, u, actor) => {
-      const c = write(() => {
-        const next = fever.update(passageId, u, actor);
-        if (next) operators.audit(actor, 'fever-handling', { passageId, ...u });
-        return next;
-      });
-      if (c) {
-        changed('alerts');
-        changed('outbox');
-      }
-      return c;
-    },
-    raiseUnhandledFevers: (withinMs) => {
-      const now = ctx.now();
-      const due = fever.overdue(now, withinMs).map((c) => unhandledFeverAlert(c, ctx.gateId, now, withinMs));
-      if (due.length === 0) return [];
-      write(() => {
-        for (const a of due) {
-          if (!passages.hasAlert(a.id)) passages.recordAlert(a);
-          fever.markSecondAlert(a.passageId as string, now);
-        }
-      });
-      for (const a of due) options.onAlert?.(a);
-      changed('alerts');
-      changed('outbox');
-      return due;
-    },
-    raiseOverdueVisitors: (overdueMs) => {
-      const now = ctx.now();
-      const due = visitors
-        .inside()
-        .filter((v) => now - v.registeredAt > overdueMs)
-        .map((v): Alert => ({
-          id: `${ctx.gateId}-visitor-overdue-${v.id}`,
-          kind: 'visitor-overdue',
-          severity: 'warning',
-          subject: { kind: 'visitor', id: v.id },
-          text: { zh: `访客逾时未销号（登记于${Math.floor((now - v.registeredAt) / 60_000)}分钟前），请联系带领人核实去向`, en: `Visitor not signed out ${Math.floor((now - v.registeredAt) / 60_000)} min after registering; check with the escort where they are` },
-          at: now,
-          detail: { registeredAt: v.registeredAt, overdueMinutes: Math.round(overdueMs / 60_000), ...(v.hostHouseholdId ? { hostHouseholdId: v.hostHouseholdId } : {}) },
-        }))
-        .filter((a) => !passages.hasAlert(a.id));
-      if (due.length === 0) return [];
-      write(() => {
-        for (const a of due) passages.recordAlert(a);
-      });
-      for (const a of due) options.onAlert?.(a);
-      changed('alerts');
-      changed('outbox');
-      return due;
-    },
     visitors: (q) => visitors.list(q),
+    ...practice,
 
     alerts: (q) => passages.alerts(q),
     acknowledgeAlert: (id, operatorId) => {
@@ -422,15 +324,6 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
         changed('roster');
       }
       return r;
-    },
-    applyLocalPolicy: (kind, payload, actor) => {
-      if (closed) throw new Error('The ledger is closed');
-      const version = policy.applyLocal(kind, payload);
-      operators.audit(actor, 'policy-change', { kind, version, local: true });
-      changed('policy');
-      const s = policy.states().find((x) => x.kind === kind);
-      if (!s) throw new Error(`The ${kind} policy was not stored`);
-      return { ...s, version };
     },
     policy: () => policy.current(),
     policyStates: () => policy.states(),
