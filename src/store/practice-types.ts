@@ -22,14 +22,8 @@ export interface FeverCase {
   secondAlertAt?: number;
 }
 
-export interface FeverUpdate {
-  called?: string;
-  calledAt?: number;
-  handedTo?: string;
-  handedAt?: number;
-  outcome?: FeverOutcome;
-  note?: string;
-}
+/** What the volunteer fills in: a tap of "called" or "handed over" stamps its time unless one is given. */
+export type FeverUpdate = Pick<FeverCase, 'called' | 'calledAt' | 'handedTo' | 'handedAt' | 'outcome' | 'note'>;
 
 export type QuarantineCause = 'breach' | 'report' | 'admin' | 'release';
 
