@@ -90,4 +90,20 @@ describe('the practice on the kiosk', () => {
     await poll(() => page.getByTestId('fever-card').count()).toBe(0);
     expect(h.ledger.feverCases({ openOnly: false })[0]).toMatchObject({ called: '村医', handedTo: '医疗机构上门接走', outcome: 'collected', updatedBy: 'admin' });
   });
+
+  it('records a courier as a delivery (company, parcels), not a refusal, and marks it collected from the pickup list', async () => {
+    const refusals = h.ledger.todayCounts().refusals;
+    await page.getByTestId('courier').click();
+    await page.locator('#modal [data-company="顺丰"]').click();
+    await typePad('3');
+    await poll(() => h.ledger.deliveries({ waitingOnly: true }).length).toBe(1);
+    expect(h.ledger.deliveries({ waitingOnly: true })[0]).toMatchObject({ company: '顺丰', parcels: 3, recordedBy: 'admin' });
+    expect(h.ledger.todayCounts()).toMatchObject({ refusals, deliveries: 1, parcels: 3 });
+    await page.getByTestId('courier').click();
+    const id = h.ledger.deliveries({ waitingOnly: true })[0]?.id as string;
+    await page.locator(`#modal [data-delivery="${id}"]`).waitFor();
+    await page.screenshot({ path: join(SHOTS, '23-deliveries-1280x800.png') });
+    await page.locator(`#modal [data-delivery="${id}"]`).click();
+    await poll(() => h.ledger.deliveries({ waitingOnly: true }).length).toBe(0);
+  });
 });

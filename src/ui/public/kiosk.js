@@ -3,6 +3,7 @@
 import { icon } from './icons.js';
 import { residentsScreen } from './residents.js';
 import { ledgersScreen, settingsScreen } from './admin.js';
+import { deliveryDialog, feverDialog, memberDialog, testDialog } from './practice.js';
 import { visitorsScreen } from './visitors.js';
 
 export const S = {
@@ -296,6 +297,7 @@ function liveScreen() {
       h('span', {}, tr('劝返 ', 'Refused '), h('b', {}, c.refusals)),
       h('span', {}, tr('发热 ', 'Fever '), h('b', {}, c.feverAlerts)),
       h('span', {}, tr('在内访客 ', 'Visitors in '), h('b', {}, c.visitorsInside)),
+      h('span', {}, tr('快递 ', 'Deliveries '), h('b', {}, c.deliveries ?? 0)),
     ),
   );
   const input = (path, body) => act(async () => api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/${path}`, body));
@@ -313,13 +315,7 @@ function liveScreen() {
     h('button', { type: 'button', 'data-testid': 'mask', onclick: input('mask', { worn: true }) }, ic('mask'), tr('已戴口罩', 'Mask on')),
     // 查疫苗接种记录 / 核酸阴性证明, seen on the person's phone (issue 18); the test's day as "days ago".
     h('button', { type: 'button', 'data-testid': 'vaccine-ok', onclick: input('verified', { check: 'vaccine', ok: true }) }, ic('check'), tr('已核验疫苗', 'Vaccinated')),
-    h('button', { type: 'button', 'data-testid': 'test-ok', onclick: act(async () => {
-      const v = await numberPad({ title: tr('核酸检测是几天前？（0 = 今天）', 'Test taken how many days ago? (0 = today)'), decimal: false, max: 2 });
-      if (v === null || v === undefined || v === '') return;
-      const d = new Date(Date.now() - Number(v) * 86_400_000);
-      const testDay = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-      await api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/verified`, { check: 'test', ok: true, testDay });
-    }) }, ic('check'), tr('核酸阴性', 'Test negative')),
+    h('button', { type: 'button', 'data-testid': 'test-ok', onclick: act(() => testDialog(lane.id)) }, ic('check'), tr('核酸阴性', 'Test negative')),
     h('button', { type: 'button', 'data-testid': 'temperature', onclick: act(async () => {
       const v = await numberPad({ title: tr('输入体温 ℃（如 3 6 5 即 36.5）', 'Temperature °C (3 6 5 = 36.5)'), decimal: true, max: 4 });
       // Gloved fingers skip the point: three digits mean tenths of a degree.
@@ -332,7 +328,7 @@ function liveScreen() {
     h('button', { type: 'button', 'data-testid': 'cancel', onclick: input('cancel') }, ic('cross'), tr('取消本次', 'Cancel')),
     lane.direction === 'both' ? h('button', { type: 'button', onclick: input('direction', { direction: 'in' }) }, ic('in'), tr('下一位进', 'Next in')) : null,
     lane.direction === 'both' ? h('button', { type: 'button', onclick: input('direction', { direction: 'out' }) }, ic('out'), tr('下一位出', 'Next out')) : null,
-    h('button', { type: 'button', 'data-testid': 'courier', onclick: input('courier', {}) }, ic('box'), tr('快递外卖', 'Courier')),
+    h('button', { type: 'button', 'data-testid': 'courier', onclick: () => deliveryDialog(lane.id) }, ic('box'), tr('快递外卖', 'Courier')),
     h('button', { type: 'button', 'data-testid': 'camera', onclick: () => cameraDialog(lane.id) }, ic('camera'), tr('摄像扫码', 'Camera')),
     dutyButton(),
   );
@@ -357,57 +353,6 @@ const OVERRIDE_REASONS = [
   ['医护或工作人员执行任务', 'Medical or staff on duty'],
   ['紧急就医', 'Medical emergency'],
 ];
-
-// Fever held at the gate (seed 002): who was called, handed over to whom, the outcome — filled in with taps (issue 18).
-const FEVER_CALLED = [['村医', 'Village doctor'], ['卫生院', 'Township clinic'], ['120', '120']];
-const FEVER_HANDED = [['医疗机构上门接走', 'Medical team collected'], ['120急救车', '120 ambulance']];
-const FEVER_OUTCOME = [['collected', '已接走', 'Collected'], ['escorted-to-clinic', '专人送发热门诊', 'Escorted to the fever clinic'], ['recheck-normal', '复测正常', 'Normal on re-check'], ['other', '其他', 'Other']];
-function feverDialog() {
-  return act(async () => {
-    const open = await api('GET', '/api/fever');
-    const c = open[0];
-    if (!c) {
-      S.live.feverOpen = 0;
-      renderMain();
-      return;
-    }
-    const post = (body) => act(async () => {
-      await api('POST', `/api/fever/${encodeURIComponent(c.passageId)}`, body);
-      closeModal();
-      await refreshLive();
-      if (S.live.feverOpen) await feverDialog();
-    });
-    const at = (ms) => (ms ? hhmm(ms) : '—');
-    const chips = (list, make) => h('div.chips', {}, list.map((x) => h('button', { type: 'button', onclick: post(make(x)) }, tr(x.at(-2), x.at(-1)))));
-    modal([
-      h('h2', {}, tr(`发热处置：${c.passage?.subject?.name ?? ''} ${at(c.at)} 起在卡口等候`, `Fever: ${c.passage?.subject?.name ?? ''} waiting since ${at(c.at)}`)),
-      h('p', {}, tr(`已联系：${c.called ?? '—'}（${at(c.calledAt)}）· 交接给：${c.handedTo ?? '—'}（${at(c.handedAt)}）`, `Called: ${c.called ?? '—'} (${at(c.calledAt)}) · Handed to: ${c.handedTo ?? '—'} (${at(c.handedAt)})`)),
-      h('label', {}, tr('联系了谁', 'Who was called')),
-      chips(FEVER_CALLED, (x) => ({ called: x[0] })),
-      h('label', {}, tr('交接给谁', 'Handed over to')),
-      chips(FEVER_HANDED, (x) => ({ handedTo: x[0] })),
-      h('label', {}, tr('处置结果（结束本条）', 'Outcome (closes the card)')),
-      chips(FEVER_OUTCOME, (x) => ({ outcome: x[0] })),
-      h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('关闭', 'Close'))),
-    ]);
-  })();
-}
-
-// 一户一卡 with a member in quarantine or health monitoring: who is going out (issue 18).
-const TIER_TEXT = { home: ['居家隔离', 'Home quarantine'], central: ['集中隔离', 'Central quarantine'], monitoring: ['居家健康监测', 'Health monitoring'], daily: ['日常健康监测', 'Daily monitoring'] };
-function memberDialog(lane) {
-  return act(async () => {
-    const members = await api('GET', `/api/lanes/${encodeURIComponent(lane)}/members`);
-    modal([
-      h('h2', {}, tr('本次出行的家庭成员', 'Who is going out')),
-      h('div.row.wide', {}, members.map((m) => h(`button${m.tier === 'home' || m.tier === 'central' ? '.bad' : ''}`, { type: 'button', 'data-person': m.personId, onclick: act(async () => {
-        closeModal();
-        await api('POST', `/api/lanes/${encodeURIComponent(lane)}/member`, { personId: m.personId });
-      }) }, `${m.name}${m.age !== undefined ? ` · ${m.age}${tr('岁', 'y')}` : ''}${m.tier ? ` · ${tr(...TIER_TEXT[m.tier])}` : ''}`))),
-      h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('取消', 'Cancel'))),
-    ]);
-  })();
-}
 
 function overrideDialog(lane) {
   let decision = 'admit';

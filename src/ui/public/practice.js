@@ -1,0 +1,92 @@
+// The practice's dialogs on the live screen (issue 18): the fever-handling card, who of a household is
+// going out, the test day of a negative test, and no-contact deliveries with their pickup list.
+import { act, api, closeModal, h, hhmm, ic, modal, numberPad, refreshLive, renderMain, S, toast, tr } from './kiosk.js';
+
+/** 核酸阴性: the test's day, as "how many days ago" on the number pad (gloves, no typing). */
+export async function testDialog(lane) {
+  const v = await numberPad({ title: tr('核酸检测是几天前？（0 = 今天）', 'Test taken how many days ago? (0 = today)'), decimal: false, max: 2 });
+  if (v === null || v === undefined || v === '') return;
+  const d = new Date(Date.now() - Number(v) * 86_400_000);
+  const testDay = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  await api('POST', `/api/lanes/${encodeURIComponent(lane)}/verified`, { check: 'test', ok: true, testDay });
+}
+
+// Fever held at the gate (seed 002): who was called, handed over to whom, the outcome — filled in with taps (issue 18).
+const FEVER_CALLED = [['村医', 'Village doctor'], ['卫生院', 'Township clinic'], ['120', '120']];
+const FEVER_HANDED = [['医疗机构上门接走', 'Medical team collected'], ['120急救车', '120 ambulance']];
+const FEVER_OUTCOME = [['collected', '已接走', 'Collected'], ['escorted-to-clinic', '专人送发热门诊', 'Escorted to the fever clinic'], ['recheck-normal', '复测正常', 'Normal on re-check'], ['other', '其他', 'Other']];
+export function feverDialog() {
+  return act(async () => {
+    const open = await api('GET', '/api/fever');
+    const c = open[0];
+    if (!c) {
+      S.live.feverOpen = 0;
+      renderMain();
+      return;
+    }
+    const post = (body) => act(async () => {
+      await api('POST', `/api/fever/${encodeURIComponent(c.passageId)}`, body);
+      closeModal();
+      await refreshLive();
+      if (S.live.feverOpen) await feverDialog();
+    });
+    const at = (ms) => (ms ? hhmm(ms) : '—');
+    const chips = (list, make) => h('div.chips', {}, list.map((x) => h('button', { type: 'button', onclick: post(make(x)) }, tr(x.at(-2), x.at(-1)))));
+    modal([
+      h('h2', {}, tr(`发热处置：${c.passage?.subject?.name ?? ''} ${at(c.at)} 起在卡口等候`, `Fever: ${c.passage?.subject?.name ?? ''} waiting since ${at(c.at)}`)),
+      h('p', {}, tr(`已联系：${c.called ?? '—'}（${at(c.calledAt)}）· 交接给：${c.handedTo ?? '—'}（${at(c.handedAt)}）`, `Called: ${c.called ?? '—'} (${at(c.calledAt)}) · Handed to: ${c.handedTo ?? '—'} (${at(c.handedAt)})`)),
+      h('label', {}, tr('联系了谁', 'Who was called')),
+      chips(FEVER_CALLED, (x) => ({ called: x[0] })),
+      h('label', {}, tr('交接给谁', 'Handed over to')),
+      chips(FEVER_HANDED, (x) => ({ handedTo: x[0] })),
+      h('label', {}, tr('处置结果（结束本条）', 'Outcome (closes the card)')),
+      chips(FEVER_OUTCOME, (x) => ({ outcome: x[0] })),
+      h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('关闭', 'Close'))),
+    ]);
+  })();
+}
+
+// 一户一卡 with a member in quarantine or health monitoring: who is going out (issue 18).
+const TIER_TEXT = { home: ['居家隔离', 'Home quarantine'], central: ['集中隔离', 'Central quarantine'], monitoring: ['居家健康监测', 'Health monitoring'], daily: ['日常健康监测', 'Daily monitoring'] };
+export function memberDialog(lane) {
+  return act(async () => {
+    const members = await api('GET', `/api/lanes/${encodeURIComponent(lane)}/members`);
+    modal([
+      h('h2', {}, tr('本次出行的家庭成员', 'Who is going out')),
+      h('div.row.wide', {}, members.map((m) => h(`button${m.tier === 'home' || m.tier === 'central' ? '.bad' : ''}`, { type: 'button', 'data-person': m.personId, onclick: act(async () => {
+        closeModal();
+        await api('POST', `/api/lanes/${encodeURIComponent(lane)}/member`, { personId: m.personId });
+      }) }, `${m.name}${m.age !== undefined ? ` · ${m.age}${tr('岁', 'y')}` : ''}${m.tier ? ` · ${tr(...TIER_TEXT[m.tier])}` : ''}`))),
+      h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('取消', 'Cancel'))),
+    ]);
+  })();
+}
+
+
+// 无接触配送: the courier's company and parcel count (the household, when known, through the API), then the pickup list.
+const COMPANIES = [['顺丰', 'SF'], ['中通', 'ZTO'], ['圆通', 'YTO'], ['韵达', 'Yunda'], ['京东', 'JD'], ['邮政', 'Post'], ['美团外卖', 'Meituan'], ['饿了么', 'Ele.me'], ['其他', 'Other']];
+export function deliveryDialog(lane) {
+  return act(async () => {
+    const waiting = await api('GET', '/api/deliveries');
+    const record = (company) => act(async () => {
+      const n = await numberPad({ title: tr(`${company}：几件？`, `${company}: how many parcels?`), max: 3, okText: tr('登记', 'Record') });
+      if (n === null || n === undefined) return;
+      await api('POST', `/api/lanes/${encodeURIComponent(lane)}/courier`, { company, parcels: Number(n) > 0 ? Number(n) : 1 });
+      closeModal();
+      toast(tr('已登记无接触配送', 'Delivery recorded'));
+      await refreshLive();
+    });
+    const collected = (d) => act(async () => {
+      await api('POST', `/api/deliveries/${encodeURIComponent(d.id)}/collected`);
+      closeModal();
+      await deliveryDialog(lane);
+    });
+    modal([
+      h('h2', {}, tr('快递外卖：无接触配送，不得进入', 'Courier: no-contact handover, no entry')),
+      h('div.chips', {}, COMPANIES.map(([zh, en]) => h('button', { type: 'button', 'data-company': zh, onclick: record(zh) }, tr(zh, en)))),
+      h('h2', {}, tr(`待取（${waiting.length}）`, `Waiting for pickup (${waiting.length})`)),
+      h('div.row.wide', { 'data-testid': 'pickup-list' }, waiting.slice(0, 12).map((d) => h('button', { type: 'button', 'data-delivery': d.id, onclick: collected(d) }, ic('check'), `${hhmm(d.at)} ${d.company ?? ''} ×${d.parcels}${d.householdId ? ` · ${d.householdId}` : ''} · ${tr('已取', 'collected')}`))),
+      h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('关闭', 'Close'))),
+    ]);
+  })();
+}
