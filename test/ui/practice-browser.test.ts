@@ -105,5 +105,22 @@ describe('the practice on the kiosk', () => {
     await page.screenshot({ path: join(SHOTS, '23-deliveries-1280x800.png') });
     await page.locator(`#modal [data-delivery="${id}"]`).click();
     await poll(() => h.ledger.deliveries({ waitingOnly: true }).length).toBe(0);
+    await poll(() => page.getByTestId('pickup-list').textContent()).toBe('');
+    await page.locator('#modal').getByRole('button', { name: '关闭' }).click();
+  });
+
+  it('the visitor form records a vaccination and a test seen on the phone', async () => {
+    await page.locator('[data-screen="visitors"]').click();
+    const form = page.getByTestId('visitor-form');
+    await form.locator('[name="name"]').fill('何来客');
+    await form.locator('[name="escort"]').fill('张桂兰');
+    await page.locator('[data-check="vaccine"]').click();
+    await page.locator('[data-test-days="1"]').click();
+    const popup = b.context.waitForEvent('page', { timeout: 10_000 });
+    await page.getByTestId('visitor-submit').click();
+    await (await popup).close();
+    await poll(() => h.ledger.visitors({ text: '何来客' })[0]?.vaccinated).toBe(true);
+    expect(h.ledger.visitors({ text: '何来客' })[0]?.lastTestAt).toBeLessThan(Date.now() - 12 * 3_600_000);
+    await poll(() => page.getByTestId('inside').textContent()).toContain('未入门');
   });
 });
