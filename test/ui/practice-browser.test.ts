@@ -123,4 +123,27 @@ describe('the practice on the kiosk', () => {
     expect(h.ledger.visitors({ text: '何来客' })[0]?.lastTestAt).toBeLessThan(Date.now() - 12 * 3_600_000);
     await poll(() => page.getByTestId('inside').textContent()).toContain('未入门');
   });
+
+  it('报备 from the residents screen applies the policy at once; the admin releases with the signers and two tests', async () => {
+    h.app.ledger.applyLocalPolicy('risk-areas', ['某市某区'], 'test');
+    await page.locator('[data-screen="residents"]').click();
+    await page.getByTestId('resident-search').fill('hh-003');
+    await page.getByRole('button', { name: '搜索' }).click();
+    await poll(() => page.getByTestId('households').textContent()).toContain('3号楼502');
+    await page.getByTestId('households').getByRole('button').first().click();
+    await page.locator('[data-report="p-004"]').click();
+    await page.locator('#modal [data-from="某市某区"]').click();
+    await typePad('1'); // arrived yesterday
+    await typePad('3'); // tested three days ago
+    await page.locator('#modal [data-green="true"]').click();
+    await poll(() => h.ledger.person('p-004')?.quarantine?.kind).toBe('home');
+    await page.locator('[data-release="p-004"]').click();
+    await page.locator('#modal [data-signer="村医"]').click();
+    await page.locator('#modal [data-signer="村支书"]').click();
+    await page.getByTestId('release-ok').click();
+    await typePad('6');
+    await typePad('0');
+    await poll(() => h.ledger.person('p-004')?.quarantine).toBeUndefined();
+    expect(h.ledger.auditLog({ action: 'quarantine-change' })[0]?.detail).toMatchObject({ cause: 'release', signOff: { signedBy: ['村医', '村支书'] } });
+  });
 });

@@ -90,3 +90,61 @@ export function deliveryDialog(lane) {
     ]);
   })();
 }
+
+const dayAgo = (n) => {
+  const d = new Date(Date.now() - n * 86_400_000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+const daysPad = async (zh, en) => {
+  const v = await numberPad({ title: tr(`${zh}是几天前？（0 = 今天）`, `${en}: how many days ago? (0 = today)`), max: 2 });
+  return v === null || v === undefined || v === '' ? undefined : dayAgo(Number(v));
+};
+
+/** 报备: a resident back from elsewhere — where from (the risk-area list or elsewhere), when, the test, the code. */
+export function reportDialog(person, after) {
+  return act(async () => {
+    const { riskAreas } = await api('GET', '/api/visitors/form');
+    const send = (from) => act(async () => {
+      const arrivedDay = (await daysPad('到村', 'Arrived')) ?? dayAgo(0);
+      const testDay = await daysPad('最近一次核酸阴性（没有就点取消）', 'Last negative test (cancel if none)');
+      modal([
+        h('h2', {}, tr('健康码颜色', 'Health code')),
+        h('div.row', {}, ...[[true, '绿码', 'Green', 'ok'], [false, '非绿码', 'Not green', 'bad']].map(([green, zh, en, cls]) => h(`button.${cls}`, { type: 'button', 'data-green': String(green), onclick: act(async () => {
+          const r = await api('POST', `/api/persons/${encodeURIComponent(person.id)}/report`, { from, arrivedDay, ...(testDay ? { testDay } : {}), greenCode: green });
+          closeModal();
+          toast(tr(r.text.zh, r.text.en));
+          await after();
+        }) }, tr(zh, en)))),
+      ]);
+    });
+    modal([
+      h('h2', {}, tr(`报备：${person.name} 从哪里回来？`, `Report: where is ${person.name} back from?`)),
+      h('div.chips', {}, [...riskAreas, '其他地区'].map((a) => h('button', { type: 'button', 'data-from': a, onclick: send(a) }, a === '其他地区' ? tr('其他地区（非中高风险）', 'Elsewhere (not a risk area)') : a))),
+      h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('取消', 'Cancel'))),
+    ]);
+  })();
+}
+
+/** 解除隔离 (admin): who signed (共同签字) and the two negative tests (days 5 and 11). */
+export function releaseDialog(person, after) {
+  const signers = new Set();
+  const names = ['村医', '村支书', '网格员', S.status?.session?.operatorId].filter(Boolean);
+  modal([
+    h('h2', {}, tr(`解除隔离：${person.name}（共同签字确认）`, `Release ${person.name} (signed jointly)`)),
+    h('label', {}, tr('签字人', 'Signed by')),
+    h('div.chips', {}, names.map((n) => h('button', { type: 'button', 'aria-pressed': 'false', 'data-signer': n, onclick: (e) => {
+      if (signers.has(n)) signers.delete(n);
+      else signers.add(n);
+      e.currentTarget.setAttribute('aria-pressed', String(signers.has(n)));
+    } }, n))),
+    h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('取消', 'Cancel')), h('button.ok', { type: 'button', 'data-testid': 'release-ok', onclick: act(async () => {
+      const first = await daysPad('第一次核酸阴性', 'First negative test');
+      const second = first && (await daysPad('第二次核酸阴性', 'Second negative test'));
+      if (!first || !second) return;
+      await api('POST', `/api/persons/${encodeURIComponent(person.id)}/release`, { signedBy: [...signers], testDays: [first, second] });
+      closeModal();
+      toast(tr('已解除隔离（已记入审计并上报）', 'Released (audited and reported)'));
+      await after();
+    }) }, ic('check'), tr('录入两次核酸并解除', 'Enter the two tests and release'))),
+  ]);
+}

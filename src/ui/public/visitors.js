@@ -15,8 +15,11 @@ export function visitorsScreen(main) {
   const chosen = new Set();
   const checks = { vaccinated: false, testDaysAgo: undefined };
   const press = (b, on) => b.setAttribute('aria-pressed', String(on));
-  const vaccineChip = h('button', { type: 'button', 'aria-pressed': 'false', 'data-check': 'vaccine', onclick: (e) => press(e.currentTarget, (checks.vaccinated = !checks.vaccinated)) }, tr('已核验疫苗', 'Vaccinated'));
-  const testChips = [0, 1, 2, 3, 7].map((n) => h('button', { type: 'button', 'aria-pressed': 'false', 'data-test-days': String(n), onclick: (e) => {
+  const vaccineChip = h('button', { type: 'button', 'aria-pressed': 'false', 'data-check': 'vaccine', onclick: (e) => {
+    checks.vaccinated = !checks.vaccinated;
+    press(e.currentTarget, checks.vaccinated);
+  } }, tr('已核验疫苗', 'Vaccinated'));
+  const testChips = [0, 1, 2, 3, 7].map((n) => h('button', { type: 'button', 'aria-pressed': 'false', 'data-test-days': String(n), onclick: () => {
     checks.testDaysAgo = checks.testDaysAgo === n ? undefined : n;
     for (const c of testChips) press(c, Number(c.dataset.testDays) === checks.testDaysAgo);
   } }, n === 0 ? tr('核酸阴性·今天', 'Test negative · today') : tr(`核酸阴性·${n}天前`, `Test negative · ${n}d ago`)));
