@@ -145,5 +145,10 @@ describe('the practice on the kiosk', () => {
     await typePad('0');
     await poll(() => h.ledger.person('p-004')?.quarantine).toBeUndefined();
     expect(h.ledger.auditLog({ action: 'quarantine-change' })[0]?.detail).toMatchObject({ cause: 'release', signOff: { signedBy: ['村医', '村支书'] } });
+    await page.locator('[data-tier-of="p-004"]').click();
+    await page.locator('#modal [data-tier="monitoring"]').click();
+    await typePad('7');
+    await poll(() => h.ledger.person('p-004')?.quarantine?.kind).toBe('monitoring');
+    await page.screenshot({ path: join(SHOTS, '24-household-tiers-1280x800.png') });
   });
 });

@@ -148,3 +148,21 @@ export function releaseDialog(person, after) {
     }) }, ic('check'), tr('录入两次核酸并解除', 'Enter the two tests and release'))),
   ]);
 }
+
+/** The admin sets or changes a person's tier (居家隔离医学观察 / 居家健康监测 / 日常健康监测 / 集中隔离) and its last day. */
+export function tierDialog(person, after) {
+  const tiers = [['home', '居家隔离医学观察', 'Home quarantine'], ['monitoring', '居家健康监测', 'Home health monitoring'], ['daily', '日常健康监测', 'Daily monitoring'], ['central', '集中隔离', 'Central quarantine']];
+  modal([
+    h('h2', {}, tr(`设置健康管理：${person.name}`, `Health tier: ${person.name}`)),
+    h('div.chips', {}, tiers.map(([kind, zh, en]) => h('button', { type: 'button', 'data-tier': kind, onclick: act(async () => {
+      const n = await numberPad({ title: tr('从今天起共几天（含今天）？', 'How many days from today (today included)?'), max: 2 });
+      if (!n || Number(n) < 1) return;
+      const lastDay = dayAgo(-(Number(n) - 1));
+      await api('POST', `/api/persons/${encodeURIComponent(person.id)}/quarantine`, { kind, lastDay });
+      closeModal();
+      toast(tr(`已设置：${zh}至 ${lastDay}（已记入审计并上报）`, `Set: ${en} through ${lastDay} (audited and reported)`));
+      await after();
+    }) }, tr(zh, en)))),
+    h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('取消', 'Cancel'))),
+  ]);
+}
