@@ -151,4 +151,18 @@ describe('the practice on the kiosk', () => {
     await poll(() => h.ledger.person('p-004')?.quarantine?.kind).toBe('monitoring');
     await page.screenshot({ path: join(SHOTS, '24-household-tiers-1280x800.png') });
   });
+
+  it('the admin sets the risk areas and the closing hours on the settings screen when there is no hub', async () => {
+    await page.locator('[data-screen="settings"]').click();
+    await page.getByTestId('risk-areas-input').fill('某市某区、某省某县');
+    await page.getByTestId('risk-areas-save').click();
+    await poll(() => h.ledger.policy().riskAreas).toEqual(['某市某区', '某省某县']);
+    await poll(() => page.getByTestId('risk-list').textContent()).toBe('某市某区、某省某县');
+    await page.getByTestId('hours-set').click();
+    await typePad('0600');
+    await typePad('2100');
+    await poll(() => page.getByTestId('hours-now').textContent()).toBe('06:00–21:00');
+    expect(h.ledger.policyStates().find((p) => p.kind === 'hours')).toMatchObject({ source: 'local', payload: { outsiderHours: [{ from: '06:00', to: '21:00' }] } });
+    await page.screenshot({ path: join(SHOTS, '25-local-policy-1280x800.png'), fullPage: true });
+  });
 });

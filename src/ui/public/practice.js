@@ -166,3 +166,39 @@ export function tierDialog(person, after) {
     h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('取消', 'Cancel'))),
   ]);
 }
+
+/**
+ * Settings (admin) when there is no hub: the risk-area list, the authorised list and the closing hours,
+ * stored on top of the hub's version (its next version replaces them).
+ */
+export function localPolicyCards(s, reload) {
+  const source = (kind) => (s.policies.find((p) => p.kind === kind)?.source === 'local' ? tr('（本机设置）', ' (set here)') : '');
+  const list = (v) => v.split(/[,，、;；\n]/).map((x) => x.trim()).filter(Boolean);
+  const areas = h('input', { type: 'text', 'data-testid': 'risk-areas-input', maxLength: 2000, value: s.riskAreas.join('、'), placeholder: tr('如 某市某区、某县（用顿号分隔）', 'e.g. City District, County (separated by 、)') });
+  const cards = h('input', { type: 'text', 'data-testid': 'authorised-input', maxLength: 2000, value: s.authorised.join('、'), placeholder: tr('出入证号或人员编号', 'Card or person ids') });
+  const hours = s.outsiderHours?.length ? s.outsiderHours.map((w) => `${w.from}–${w.to}`).join('、') : tr('不限', 'any time');
+  const hhmmPad = async (zh, en) => {
+    const v = await numberPad({ title: tr(`${zh}（4位，如 0600）`, `${en} (4 digits, e.g. 0600)`), max: 4 });
+    return v && /^\d{4}$/.test(v) ? `${v.slice(0, 2)}:${v.slice(2)}` : undefined;
+  };
+  return [
+    h('section.card', {}, h('h2', {}, tr(`中高风险地区${source('risk-areas')}`, `Risk areas${source('risk-areas')}`)),
+      h('p', { 'data-testid': 'risk-list' }, s.riskAreas.length ? s.riskAreas.join('、') : tr('暂无', 'None')),
+      areas,
+      h('button', { type: 'button', 'data-testid': 'risk-areas-save', onclick: act(async () => { await api('POST', '/api/settings/risk-areas', { areas: list(areas.value) }); toast(tr('已保存（上级新版本下发后以上级为准）', 'Saved (a newer list from the hub replaces it)')); await reload(); }) }, ic('check'), tr('保存风险地区', 'Save risk areas'))),
+    h('section.card', {}, h('h2', {}, tr(`封控/管控区放行名单${source('authorised')}`, `Authorised in sealed zones${source('authorised')}`)),
+      cards,
+      h('button', { type: 'button', onclick: act(async () => { await api('POST', '/api/settings/authorised', { cards: list(cards.value) }); toast(tr('已保存', 'Saved')); await reload(); }) }, ic('check'), tr('保存放行名单', 'Save the list'))),
+    h('section.card', {}, h('h2', {}, tr(`外来人员开放时段${source('hours')}`, `Opening hours for outsiders${source('hours')}`)),
+      h('p', { 'data-testid': 'hours-now' }, hours),
+      h('div.row', {},
+        h('button', { type: 'button', 'data-testid': 'hours-set', onclick: act(async () => {
+          const from = await hhmmPad('开放时间', 'Opens at');
+          const to = from && (await hhmmPad('关闭时间', 'Closes at'));
+          if (!from || !to) return;
+          await api('POST', '/api/settings/hours', { outsiderHours: [{ from, to }] });
+          await reload();
+        }) }, ic('clock'), tr('设置时段', 'Set hours')),
+        h('button', { type: 'button', onclick: act(async () => { await api('POST', '/api/settings/hours', { outsiderHours: [] }); await reload(); }) }, ic('cross'), tr('不限时段', 'Any time')))),
+  ];
+}

@@ -18,7 +18,12 @@ export function settingsRoutes(app: FastifyInstance, state: KioskState): void {
     return {
       zoneLevel: policy.zoneLevel,
       riskAreas: policy.riskAreas,
-      policies: ledger.policyStates().map((p) => ({ kind: p.kind, version: p.version, appliedAt: p.appliedAt, payload: p.kind === 'thresholds' ? p.payload : undefined })),
+      authorised: policy.authorised,
+      outsiderHours: (() => {
+        const hours = ledger.policyStates().find((p) => p.kind === 'hours')?.payload as { outsiderHours?: unknown } | undefined;
+        return hours && 'outsiderHours' in hours ? hours.outsiderHours : (ctx.config.rules.outsiderHours ?? null);
+      })(),
+      policies: ledger.policyStates().map((p) => ({ kind: p.kind, version: p.version, appliedAt: p.appliedAt, source: p.source, payload: p.kind === 'thresholds' ? p.payload : undefined })),
       rules: ctx.config.rules,
       devices: runtime.devices().map(deviceView),
       calibrations: devices ? thermometers().map((id) => ({ id, ...devices.calibration(id) })) : [],
