@@ -405,6 +405,9 @@ export interface PurgeResult {
   alerts: number;
   duty: number;
   audit: number;
+  /** Closed fever cases and collected deliveries past the retention (open ones stay). */
+  feverCases: number;
+  deliveries: number;
   freedPages: number;
 }
 

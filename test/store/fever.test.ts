@@ -68,3 +68,19 @@ describe('fever handling', () => {
     expect(ledger.raiseUnhandledFevers(WITHIN)).toEqual([]);
   });
 });
+
+describe('retention', () => {
+  it('purges closed fever cases past the retention with their passages, and keeps an open one', () => {
+    const { ledger, set } = open();
+    const closed = passage(97, T0);
+    const still = passage(194, T0);
+    ledger.recordPassage(closed);
+    ledger.recordPassage(still);
+    ledger.updateFever(closed.id, { outcome: 'collected' }, 'vol');
+    set(T0 + 31 * 86_400_000);
+    expect(ledger.purge()).toMatchObject({ feverCases: 1 });
+    expect(ledger.feverCase(closed.id)).toBeUndefined();
+    expect(ledger.feverCase(still.id)).toBeDefined();
+  });
+});
+
