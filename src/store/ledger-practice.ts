@@ -12,6 +12,7 @@ import type { PolicyStore } from './policy.js';
 import { type Quarantine, validateQuarantineChange } from './quarantine.js';
 import { returneeDecision, validateReturneeReport } from './returnee.js';
 import type { Roster } from './roster.js';
+import { visitEnd } from './visit-window.js';
 import type { Visitors } from './visitors.js';
 
 export interface PracticeDeps {
@@ -130,13 +131,13 @@ export function createPracticeLedger(d: PracticeDeps): PracticeLedger {
       const now = ctx.now();
       const due = visitors
         .inside()
-        .filter((v) => now - v.registeredAt > overdueMs)
+        .filter((v) => now > visitEnd(v, overdueMs, now, ctx.timeZone))
         .map((v): Alert => ({
           id: `${ctx.gateId}-visitor-overdue-${v.id}`,
           kind: 'visitor-overdue',
           severity: 'warning',
           subject: { kind: 'visitor', id: v.id },
-          text: { zh: `访客逾时未销号（登记于${Math.floor((now - v.registeredAt) / 60_000)}分钟前），请联系带领人核实去向`, en: `Visitor not signed out ${Math.floor((now - v.registeredAt) / 60_000)} min after registering; check with the escort where they are` },
+          text: { zh: `访客已过访问时段仍未销号（登记于${Math.floor((now - v.registeredAt) / 60_000)}分钟前），请联系带领人核实去向`, en: `Visitor past the visit window and not signed out (registered ${Math.floor((now - v.registeredAt) / 60_000)} min ago); check with the escort where they are` },
           at: now,
           detail: { registeredAt: v.registeredAt, overdueMinutes: Math.round(overdueMs / 60_000), ...(v.hostHouseholdId ? { hostHouseholdId: v.hostHouseholdId } : {}) },
         }))

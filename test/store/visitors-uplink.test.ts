@@ -93,6 +93,17 @@ describe('visitor-overdue', () => {
     expect(ledger.outboxBatch(100).some((r) => r.kind === 'alert' && r.payload.kind === 'visitor-overdue')).toBe(true);
     expect(ledger.raiseOverdueVisitors(window)).toEqual([]);
   });
+
+  it('uses the end of the day of validity window for a visitor with hours (a contractor until 17:00)', () => {
+    const { ledger, set } = open();
+    const v = ledger.registerVisitor({ name: '装修工', travel: [], validity: [{ from: '08:00', to: '17:00' }] });
+    ledger.recordPassage(gatePass(2, T0 + 1000, v.id, 'in', 'admitted'));
+    const window = 60 * 60_000; // an hour by the kiosk's setting: not what ends a contractor's day
+    set(Date.UTC(2026, 10, 23, 8, 59)); // 16:59 in Shanghai
+    expect(ledger.raiseOverdueVisitors(window)).toEqual([]);
+    set(Date.UTC(2026, 10, 23, 9, 1)); // 17:01
+    expect(ledger.raiseOverdueVisitors(window).map((a) => a.subject?.id)).toEqual([v.id]);
+  });
 });
 
 describe('override audit', () => {
