@@ -94,7 +94,7 @@ describe('visitor-overdue', () => {
     expect(ledger.raiseOverdueVisitors(window)).toEqual([]);
   });
 
-  it('uses the end of the day of validity window for a visitor with hours (a contractor until 17:00)', () => {
+  it("uses the end of the day's validity hours for a visitor with hours (a contractor until 17:00)", () => {
     const { ledger, set } = open();
     const v = ledger.registerVisitor({ name: '装修工', travel: [], validity: [{ from: '08:00', to: '17:00' }] });
     ledger.recordPassage(gatePass(2, T0 + 1000, v.id, 'in', 'admitted'));
