@@ -228,10 +228,10 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     let previous: Reason[] = [];
     let detail: Record<string, string> = { decision: input.decision };
     const last = lane.lastRefused && now - lane.lastRefused.at <= rules.overrideGraceSeconds * 1000 ? lane.lastRefused : undefined;
-    if (!d?.identity && !(d && !admit)) {
-      // No one identified on the lane (nothing, or a reading waiting for its scan): the override can only be about
-      // the person just refused. Admitting nobody would open the door without a record of who.
-      if (!admit || !last) return void out.push(ignored(lane.id, 'override', admit ? IGNORED.overrideNobody : IGNORED.nothing));
+    if (admit && !d?.identity) {
+      // Nobody identified on the lane (nothing, or a reading waiting for its scan): an admit can only be about the
+      // person just refused. Admitting nobody would open the door without a record of who.
+      if (!last) return void out.push(ignored(lane.id, 'override', IGNORED.overrideNobody));
       // Admitting someone just refused (a faulty thermometer, a code checked by phone): a new passage that says so,
       // for the same person, with the readings of the refusal and any taken since.
       const since = d?.temperatures ?? [];
@@ -242,7 +242,10 @@ export function createGateCore(options: GateCoreOptions): GateCore {
       d.maskSource = last.passage.maskSource;
       previous = last.passage.reasons;
       detail = { ...detail, previousPassageId: last.passage.id };
-    } else if (d) {
+    } else if (!d) {
+      return void out.push(ignored(lane.id, 'override', IGNORED.nothing));
+    } else {
+      // The passage in progress (a refusal needs no one identified: no door opens).
       const v = d.identity ? evaluate(d, rules, now) : undefined;
       previous = [...(d.screening?.refusals ?? []), ...(v?.kind === 'refuse' ? v.reasons : [])];
     }
