@@ -2,6 +2,7 @@
 // the volunteer fills it in (called whom, when, handed over to whom, outcome), every change audited and
 // sent up; a case not handed over in time raises a second alert, once.
 import { describe, expect, it } from 'vitest';
+import { exportLedger } from '../../src/store/export.js';
 import { openLedger } from '../../src/store/ledger.js';
 import { passage } from './passage-factory.js';
 
@@ -81,6 +82,18 @@ describe('retention', () => {
     expect(ledger.purge()).toMatchObject({ feverCases: 1 });
     expect(ledger.feverCase(closed.id)).toBeUndefined();
     expect(ledger.feverCase(still.id)).toBeDefined();
+  });
+});
+
+describe('the passages ledger keeps the fever handling', () => {
+  it('shows who was called, handed over to whom and the outcome beside the fever refusal in the export', async () => {
+    const { ledger } = open();
+    const fever = passage(97, T0);
+    ledger.recordPassage(fever);
+    ledger.updateFever(fever.id, { called: '村医', handedTo: '卫生院', outcome: 'collected' }, 'vol');
+    const csv = (await exportLedger(ledger, { what: 'refusals', from: '2026-11-23', to: '2026-11-23', format: 'csv', timeZone: 'Asia/Shanghai' })).data.toString('utf8');
+    expect(csv).toContain('发热处置 Fever handling');
+    expect(csv).toContain('联系 村医；交接 卫生院；collected');
   });
 });
 
