@@ -2,7 +2,7 @@
 // once a second per device and kind, the next saying how many were held back), and an implausible
 // reading (52 ℃: a thermometer pointed at a lamp, a faulty probe) is also an alert — kiosk, ledger and
 // hub — at most once per READING_ALERT_WINDOW_MS per thermometer. The reading itself never reaches a passage.
-import type { Alert } from '../gate/model.js';
+import type { Alert } from './vocabulary.js';
 import type { Feature } from '../kernel/feature.js';
 import type { DevicesContext } from './events.js';
 import { WarningThrottle } from './warning-throttle.js';

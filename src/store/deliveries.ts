@@ -2,7 +2,7 @@
 // row of its own ledger — time, company, parcel count, for which household when known — counted apart
 // from passages (a courier is not a 劝返), with a pickup list the kiosk marks collected.
 import { randomUUID } from 'node:crypto';
-import type { Delivery, DeliveryForm } from './api.js';
+import type { Delivery, DeliveryForm } from './practice-types.js';
 import type { StoreCtx } from './db.js';
 
 

@@ -3,7 +3,8 @@
 // called, when, handed over to whom, the outcome). Every change is audited by the caller and sent up
 // as a 'correction' of the passage; a case not handed over in time raises a second alert.
 import type { Alert, Passage } from '../gate/model.js';
-import { type FeverCase, type FeverOutcome, type FeverUpdate, OutboxPriority } from './api.js';
+import type { FeverCase, FeverOutcome, FeverUpdate } from './practice-types.js';
+import { OutboxPriority } from './outbox.js';
 import type { StoreCtx } from './db.js';
 import type { Outbox } from './outbox.js';
 

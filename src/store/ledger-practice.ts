@@ -2,7 +2,9 @@
 // the gate, health tiers changed at the village (报备, set, release), no-contact deliveries, and policy
 // set locally by the admin. Each write in one transaction with its audit row and outbox row.
 import type { Alert } from '../gate/model.js';
-import type { Ledger } from './api.js';
+import type { PolicyLedger } from './policy.js';
+import type { PracticeLedger as PracticeLedgerPart } from './practice-types.js';
+import type { VisitorLedger } from './visitors.js';
 import type { StoreCtx } from './db.js';
 import type { Deliveries } from './deliveries.js';
 import { type Fever, unhandledFeverAlert } from './fever.js';
@@ -31,21 +33,7 @@ export interface PracticeDeps {
   deliveries: Deliveries;
 }
 
-export type PracticeLedger = Pick<
-  Ledger,
-  | 'visitorsOpen'
-  | 'raiseOverdueVisitors'
-  | 'setQuarantine'
-  | 'reportReturnee'
-  | 'recordDelivery'
-  | 'deliveries'
-  | 'collectDelivery'
-  | 'feverCases'
-  | 'feverCase'
-  | 'updateFever'
-  | 'raiseUnhandledFevers'
-  | 'applyLocalPolicy'
->;
+export type PracticeLedger = PracticeLedgerPart & Pick<VisitorLedger, 'visitorsOpen' | 'raiseOverdueVisitors'> & Pick<PolicyLedger, 'applyLocalPolicy'>;
 
 export function createPracticeLedger(d: PracticeDeps): PracticeLedger {
   const { ctx, write, changed, operators, passages, visitors, roster, policy, fever, quarantine, deliveries } = d;

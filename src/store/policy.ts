@@ -1,9 +1,47 @@
 // Policy snapshots from the hub (or an admin): each kind carries its own version; an older or
 // equal version never replaces a newer one. Policy.version counts every applied change.
+import type { CodeColour } from '../gate/model.js';
 import type { Policy } from '../gate/contract.js';
 import type { ZoneLevel } from '../gate/model.js';
-import type { PolicyKind, PolicyState } from './api.js';
 import { json, type StoreCtx } from './db.js';
+
+// ---------- this concern's part of the Ledger (./api.ts composes them) ----------
+
+// Payloads sync passes to applyPolicy (from the hub): 'risk-areas' string[], 'zone-level' ZoneLevel,
+// 'revocations' string[] (card ids, the full list), 'thresholds' a partial object of
+// { feverThreshold, temperatureFloor, riskAreaLookbackDays, nucleicTestMaxAgeHours (number | null),
+//   healthStatusMaxAgeMinutes, householdQuotaDays, vaccinationRequired }.
+export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds' | 'hours';
+
+export interface PolicyState {
+  kind: PolicyKind;
+  version: number;
+  payload: unknown;
+  appliedAt: number;
+  /** 'local': set by the admin at the kiosk on top of `version` (the hub's last); any newer hub version replaces it. */
+  source: 'hub' | 'local';
+}
+
+/** Policy snapshots from the hub or an admin. */
+export interface PolicyLedger {
+  /** Atomic; a version ≤ the stored one for that kind is 'stale'. */
+  applyPolicy(kind: PolicyKind, version: number, payload: unknown, actor?: string): 'applied' | 'stale';
+  policy(): Policy;
+  policyStates(): PolicyState[];
+  /**
+   * An admin's change at the kiosk when there is no hub (or before it answers): stored under the
+   * version in force (the hub's last, 0 when none), marked local, audited. A retained hub snapshot of
+   * that same version does not undo it; the hub's next version replaces it.
+   */
+  applyLocalPolicy(kind: PolicyKind, payload: unknown, actor: string): PolicyState;
+  /**
+   * Added for sync (hub downlink): health-code colours per person, versioned like policies ('health').
+   * Atomic; a version ≤ the stored one is 'stale' and changes nothing. Unknown person ids are listed, not created;
+   * per person an older reading never replaces a newer one. Bad entries throw with the entry's number.
+   * (Optional in the type so stand-in ledgers of other tests need not implement it; openLedger() does.)
+   */
+  applyHealth?(updates: Array<{ personId: string; colour: CodeColour; at: number }>, opts: { version: number; actor?: string }): { result: 'applied' | 'stale'; version: number; updated: number; unknown: string[] };
+}
 
 const LEVELS: ZoneLevel[] = ['normal', 'precaution', 'controlled', 'sealed'];
 export const POLICY_KINDS: PolicyKind[] = ['risk-areas', 'zone-level', 'revocations', 'authorised', 'thresholds', 'hours'];

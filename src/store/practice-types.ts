@@ -1,6 +1,7 @@
 // The practice at the gate (issue 18): fever cases, health tiers changed at the village, deliveries.
 // Types only; re-exported by ./api.ts.
 import type { QuarantineKind } from '../gate/contract.js';
+import type { Alert } from '../gate/model.js';
 
 export type FeverOutcome = 'collected' | 'escorted-to-clinic' | 'recheck-normal' | 'other';
 
@@ -84,4 +85,38 @@ export interface Delivery {
   recordedBy?: string;
   collectedAt?: number;
   collectedBy?: string;
+}
+
+/** The ledger's part for the practice at the gate (./ledger-practice.ts implements it). */
+export interface PracticeLedger {
+  // health tiers changed at the village (./quarantine.ts, ./returnee.ts)
+  /**
+   * Sets, changes or releases (next null, with the sign-off) a person's tier: audited
+   * ('quarantine-change') and sent up (kind 'state', type 'quarantine-change'). Undefined: no such person.
+   */
+  setQuarantine(
+    personId: string,
+    next: { kind: QuarantineKind; until: number } | null,
+    o: { cause: 'admin' | 'release'; signOff?: QuarantineSignOff; note?: string },
+    actor: string,
+  ): QuarantineChange | undefined;
+  /** 报备: applies the policy at once (./returnee.ts), audited and sent up. Undefined: no such person. */
+  reportReturnee(report: ReturneeReport, actor: string, policy: { quarantineDays: number; lookbackDays: number }): (ReturneeDecision & { change: QuarantineChange }) | undefined;
+
+  // no-contact deliveries (./deliveries.ts)
+  /** 无接触配送: a delivery handed over at the gate (not a passage, not a refusal). Audited ('delivery'). */
+  recordDelivery(f: DeliveryForm): Delivery;
+  /** The pickup list (waitingOnly) or the deliveries of a time range. */
+  deliveries(q?: { waitingOnly?: boolean; from?: number; to?: number; limit?: number }): Delivery[];
+  /** Marks a delivery collected by its household. False when unknown or already collected. */
+  collectDelivery(id: string, operatorId: string): boolean;
+
+  // fever held at the gate (./fever.ts)
+  /** Fever cases: the open ones (not closed with an outcome), or every one since a time. */
+  feverCases(q?: { openOnly?: boolean; since?: number; limit?: number }): FeverCase[];
+  feverCase(passageId: string): FeverCase | undefined;
+  /** Fills in a case (who was called, handed over to whom, outcome): audited and sent up. Undefined when no such case. */
+  updateFever(passageId: string, u: FeverUpdate, actor: string): FeverCase | undefined;
+  /** The second alert for each case not handed over `withinMs` after the refusal (once per case). */
+  raiseUnhandledFevers(withinMs: number): Alert[];
 }

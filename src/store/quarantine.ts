@@ -5,7 +5,8 @@
 // (kind 'state', `type: quarantine-change`); the caller audits it.
 import { CONFINED, type QuarantineKind } from '../gate/contract.js';
 import type { Passage } from '../gate/model.js';
-import { OutboxPriority, type QuarantineCause, type QuarantineChange, type QuarantineSignOff } from './api.js';
+import type { QuarantineCause, QuarantineChange, QuarantineSignOff } from './practice-types.js';
+import { OutboxPriority } from './outbox.js';
 import type { StoreCtx } from './db.js';
 import type { Outbox } from './outbox.js';
 import { addDays, localDay, localTime } from './time.js';

@@ -3,7 +3,7 @@
 // green code and a negative test within 7 days: home quarantine (居家隔离医学观察) for quarantineDays
 // from arrival (tests on days 5 and 11, release after both are negative and signed); without them:
 // central quarantine (集中隔离). From elsewhere: 日常健康监测 for the same period.
-import type { ReturneeDecision, ReturneeReport } from './api.js';
+import type { ReturneeDecision, ReturneeReport } from './practice-types.js';
 import { tierEnd } from './quarantine.js';
 
 

@@ -1,12 +1,70 @@
 // Visitors' ledger (外来人员健康登记表) with sign-out (销号).
 import { randomUUID } from 'node:crypto';
 import type { TimeWindow, VisitorRegistration } from '../gate/contract.js';
+import type { Alert } from '../gate/model.js';
 import { validateResidentId } from '../gate/credentials/resident-id.js';
-import type { VisitorForm, VisitorRecord } from './api.js';
 import { bool, json, type StoreCtx } from './db.js';
-import { OutboxPriority } from './api.js';
 import { idTail, maskName, maskPhone, maskResidentId } from './mask.js';
-import type { Outbox } from './outbox.js';
+import { type Outbox, OutboxPriority } from './outbox.js';
+
+// ---------- this concern's part of the Ledger (./api.ts composes them) ----------
+
+/** What a visitor tells the gate, the same on the form and in the ledger. */
+export interface VisitorDetails {
+  name: string;
+  /** Where the visitor comes from. */
+  origin?: string;
+  /** Areas visited in the last 14 days. */
+  travel: string[];
+  hostHouseholdId?: string;
+  reason?: string;
+  escort?: string;
+  plate?: string;
+  validity?: TimeWindow[];
+  lastTestAt?: number;
+  vaccinated?: boolean;
+  temperature?: number;
+}
+
+/** A registration as written: the ID number and phone in full. */
+export interface VisitorForm extends VisitorDetails {
+  phone?: string;
+  idNumber?: string;
+  operatorId?: string;
+  /** Optional caller-assigned id; otherwise one is generated. */
+  id?: string;
+}
+
+/** A registration as read: the ID number and phone masked, never in full. */
+export interface VisitorRecord extends VisitorDetails {
+  id: string;
+  idTail?: string;
+  idNumberMasked?: string;
+  phoneMasked?: string;
+  registeredAt: number;
+  registeredBy?: string;
+  signedOutAt?: number;
+  signedOutBy?: string;
+  /** Whether the visitor came in through the gate (an admitted entry); set by the inside and open lists. */
+  admitted?: boolean;
+}
+
+/** The visitors' ledger. */
+export interface VisitorLedger {
+  registerVisitor(form: VisitorForm): VisitorRecord;
+  /** 销号. False when unknown or already signed out. */
+  signOutVisitor(id: string, operatorId?: string): boolean;
+  /** Visitors admitted through the gate and not signed out (what "visitors inside" counts). */
+  visitorsInside(): VisitorRecord[];
+  /** Registrations not signed out, admitted or not (each says which): the sign-out list. */
+  visitorsOpen(): VisitorRecord[];
+  /**
+   * Raises one 'visitor-overdue' alert per visitor admitted and still not signed out at the end of the
+   * visit window (./visit-window.ts). Returns the alerts raised now.
+   */
+  raiseOverdueVisitors(overdueMs: number): Alert[];
+  visitors(q?: { from?: number; to?: number; text?: string; limit?: number }): VisitorRecord[];
+}
 
 export type VisitorRow = {
   id: string;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/store/ledger.js';
 import { localTime } from '../../src/store/time.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const TZ = 'Asia/Shanghai';
 const T0 = Date.UTC(2026, 10, 23, 2); // 2026-11-23 10:00 in Shanghai

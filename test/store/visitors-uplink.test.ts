@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/store/ledger.js';
 import { VisitorData } from '../../src/sync/messages.js';
 import { outboxJson } from '../../src/sync/drain.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const T0 = Date.UTC(2026, 10, 23, 2);
 function open(over: Partial<Parameters<typeof openLedger>[0]> = {}) {
