@@ -11,6 +11,7 @@ import type { Config } from '../config/schema.js';
 import { createDeviceAlerts, createDevices, type DeviceManager, DriverRegistry, realDrivers, usesMockDriver } from '../devices/index.js';
 import { gateSeedFrom } from '../gate/seed.js';
 import type { Ledger } from '../store/api.js';
+import { createWarningReport } from '../devices/warning-report.js';
 import { createStoreFeature } from '../store/feature.js';
 import { createWalBarrier } from '../store/wal-barrier.js';
 import type { EmbeddedBroker } from '../sync/broker.js';
@@ -201,6 +202,8 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   if (simDevices) lifecycle.add(step('device simulators', () => simDevices.start(), () => simDevices.stop()));
   // A device that goes away raises one alert per episode, committed like any other alert.
   lifecycle.add(createDeviceAlerts({ ctx, raise: (alert) => runtime.raiseAlert(alert) }));
+  // Implausible readings and device noise: the log, and (readings) an alert for the kiosk and the hub, throttled.
+  lifecycle.add(createWarningReport({ ctx, raise: (alert) => runtime.raiseAlert(alert) }));
   lifecycle.add(devices).add(runtime);
   const verifier = colourVerifierFromConfig(ctx);
   if (verifier) lifecycle.add(verifier);

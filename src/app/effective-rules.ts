@@ -8,9 +8,12 @@ import type { RulesConfig } from '../gate/config.js';
 import type { Ledger } from '../store/api.js';
 
 export function effectiveRules(configured: RulesConfig, ledger: Pick<Ledger, 'policyStates'>, logger: Pick<Logger, 'warn'>): RulesConfig {
-  const policy = ledger.policyStates().find((s) => s.kind === 'thresholds');
-  const payload = policy?.payload;
-  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return configured;
+  const states = ledger.policyStates();
+  const policy = states.find((s) => s.kind === 'thresholds');
+  // The closing hours for outsiders (an admin at the kiosk, or the hub): an "hours" policy.
+  const hours = states.find((s) => s.kind === 'hours')?.payload as { outsiderHours?: unknown } | undefined;
+  const payload = { ...(policy?.payload && typeof policy.payload === 'object' && !Array.isArray(policy.payload) ? policy.payload : {}), ...(hours && 'outsiderHours' in hours ? { outsiderHours: hours.outsiderHours } : {}) };
+  if (Object.keys(payload).length === 0) return configured;
   const merged: Record<string, unknown> = { ...configured };
   for (const [key, value] of Object.entries(payload as Record<string, unknown>)) {
     if (value === null) delete merged[key];

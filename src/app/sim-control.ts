@@ -16,7 +16,9 @@ import type { Ledger } from '../store/api.js';
 import { cardToken } from './demo.js';
 import type { AppContext } from './context.js';
 import type { GateRuntime } from '../runtime/gate-runtime.js';
-import { isDeviceInput, playScenarioLive } from './scenario-live.js';
+import { effectiveRules } from './effective-rules.js';
+import { outcomeOf } from './sim-outcome.js';
+import { cannotPlayLive, isDeviceInput, playScenarioLive } from './scenario-live.js';
 import type { SimDevices } from './sim-devices.js';
 
 export const SIM_CONTROL_FILE = 'sim-control.json';
@@ -116,23 +118,27 @@ export async function startSimControl(o: SimControlOptions): Promise<SimControlS
   async function handle(action: string, b: Record<string, unknown>, res: ServerResponse): Promise<unknown> {
     switch (action) {
       case 'state':
-        return { lanes: runtime.lanes(), devices: devices.health(), sync: runtime.sync(), counts: ledger.todayCounts() };
+        return { lanes: runtime.lanes(), devices: devices.health(), sync: runtime.sync(), counts: ledger.todayCounts(), zoneLevel: ledger.policy().zoneLevel };
       case 'scan': {
         const d = dir(b.direction);
-        await deliver({ type: 'scan', lane: laneOf(b), text: scanText(b), ...(d ? { direction: d } : {}) });
-        return { ok: true };
+        const lane = laneOf(b);
+        const text = scanText(b);
+        return { ok: true, ...(await outcomeOf(ctx.bus, lane, () => deliver({ type: 'scan', lane, text, ...(d ? { direction: d } : {}) }))) };
       }
-      case 'temperature':
-        await deliver({ type: 'temperature', lane: laneOf(b), celsius: num(b.celsius, 'celsius'), source: b.source === 'operator' ? 'operator' : 'device' });
-        return { ok: true };
-      case 'mask':
-        await deliver({ type: 'mask', lane: laneOf(b), worn: b.worn !== false, source: b.source === 'operator' ? 'operator' : 'sensor' });
-        return { ok: true };
+      case 'temperature': {
+        const lane = laneOf(b);
+        const celsius = num(b.celsius, 'celsius');
+        return { ok: true, ...(await outcomeOf(ctx.bus, lane, () => deliver({ type: 'temperature', lane, celsius, source: b.source === 'operator' ? 'operator' : 'device' }))) };
+      }
+      case 'mask': {
+        const lane = laneOf(b);
+        return { ok: true, ...(await outcomeOf(ctx.bus, lane, () => deliver({ type: 'mask', lane, worn: b.worn !== false, source: b.source === 'operator' ? 'operator' : 'sensor' }))) };
+      }
       case 'colour': {
         const c = b.colour;
         if (c !== 'green' && c !== 'yellow' && c !== 'red') throw new BadRequest('colour must be green, yellow or red');
-        await deliver({ type: 'colour', lane: laneOf(b), colour: c, source: 'operator' });
-        return { ok: true };
+        const lane = laneOf(b);
+        return { ok: true, ...(await outcomeOf(ctx.bus, lane, () => deliver({ type: 'colour', lane, colour: c, source: 'operator' }))) };
       }
       case 'press': {
         const signal = b.signal === 'door-contact' ? 'door-contact' : 'exit-button';
@@ -164,12 +170,34 @@ export async function startSimControl(o: SimControlOptions): Promise<SimControlS
         } catch (err) {
           throw new BadRequest(err instanceof ScenarioError ? err.problems.join('\n') : (err as Error).message);
         }
+        const rules = effectiveRules(ctx.config.rules, ledger, ctx.logger) as unknown as Record<string, unknown>;
+        const cannot = cannotPlayLive(parsed.scenario, rules);
+        if (cannot.length) throw new BadRequest(`cannot play this scenario in the running gate: ${cannot.join('; ')}`);
         // Streams one JSON line per decided passage while the scenario plays.
         res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
         const write = (obj: unknown) => res.write(`${JSON.stringify(obj)}\n`);
         const off = ctx.bus.on('passage.decided', ({ passage }) => write(passageSummary(passage)));
         const abort = new AbortController();
         res.on('close', () => abort.abort());
+        const idle = () => runtime.lanes().every((l) => l.stage === 'idle');
+        // Waits on the gate's own decisions (a lane's timer abandons a passage left waiting), never on a clock.
+        const lanesIdle = async (why: string) => {
+          if (idle()) return;
+          write({ note: `waiting for the passage in progress to end (${why}): it is decided or abandoned after rules.passageTimeoutSeconds` });
+          await new Promise<void>((resolve) => {
+            const stop = () => {
+              offDecided();
+              abort.signal.removeEventListener('abort', stop);
+              resolve();
+            };
+            const offDecided = ctx.bus.on('passage.decided', () => {
+              if (idle()) stop();
+            });
+            abort.signal.addEventListener('abort', stop);
+            if (idle()) stop();
+          });
+          await runtime.settled();
+        };
         try {
           const r = await playScenarioLive({
             parsed,
@@ -185,11 +213,10 @@ export async function startSimControl(o: SimControlOptions): Promise<SimControlS
             deliver: (input) => (isDeviceInput(input) ? ctx.bus.emit('device.input', input) : runtime.input(input)),
             onNote: (note) => write({ note }),
             signal: abort.signal,
+            lanesIdle,
+            rules,
           });
-          // Let the last passage finish deciding (a lane may still be waiting on a timer), then let
-          // its commit reach the disk: the decided line is written after the sync, which a busy
-          // disk can hold for longer than that.
-          await new Promise((r) => setTimeout(r, 200));
+          // The play waited for the last passage to end; its commit reaches the disk before "done".
           await runtime.settled();
           write({ done: true, events: r.events });
         } catch (err) {

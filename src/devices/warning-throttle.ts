@@ -12,11 +12,17 @@ export class WarningThrottle {
   constructor(
     private readonly now: () => number,
     private readonly windowMs = WARNING_WINDOW_MS,
+    private readonly always: ReadonlySet<string> = ALWAYS,
   ) {}
 
   /** The text to emit now, or undefined when this one is held back. */
   pass(deviceId: string, code: string, text: Text): Text | undefined {
-    if (ALWAYS.has(code)) return text;
+    return this.passCount(deviceId, code, text)?.text;
+  }
+
+  /** As pass(), with how many like it were held back since the last one passed. */
+  passCount(deviceId: string, code: string, text: Text): { text: Text; held: number } | undefined {
+    if (this.always.has(code)) return { text, held: 0 };
     const key = `${deviceId}\u0000${code}`;
     const t = this.now();
     const seen = this.last.get(key);
@@ -25,7 +31,7 @@ export class WarningThrottle {
       return undefined;
     }
     this.last.set(key, { at: t, held: 0 });
-    if (!seen?.held) return text;
-    return { zh: `${text.zh}（另有 ${seen.held} 条同类提示已合并）`, en: `${text.en} (${seen.held} more like this held back)` };
+    if (!seen?.held) return { text, held: 0 };
+    return { text: { zh: `${text.zh}（另有 ${seen.held} 条同类提示已合并）`, en: `${text.en} (${seen.held} more like this held back)` }, held: seen.held };
   }
 }

@@ -19,6 +19,10 @@ export const RulesSchema = Section(
     vaccinationRequired: Type.Boolean({ default: false, description: 'Require a vaccination record' }),
     householdQuota: Section({
       days: Type.Integer({ default: 2, minimum: 1, maximum: 14, description: 'One member per household may go out every N days' }),
+      mode: Type.Union([Type.Literal('calendar-days'), Type.Literal('rolling-hours')], {
+        default: 'calendar-days',
+        description: 'calendar-days: out on Monday, next on Wednesday (N local days later), as a household understands "every two days"; rolling-hours: N × 24 h after the last outing',
+      }),
       zoneLevels: Type.Array(Type.Union([Type.Literal('normal'), Type.Literal('precaution'), Type.Literal('controlled')]), { default: ['precaution'], description: 'Zone levels in which the quota applies (管控区 already stops all exits but staff and authorised)' }),
     }, { description: 'Household outing quota (每2天每户可指派1名家庭成员持通行证出门采购)' }),
     antiPassback: Type.Boolean({ default: false, description: 'A card that is inside cannot enter again until it has left' }),
@@ -39,6 +43,12 @@ export const RulesSchema = Section(
         { description: 'Optional online health-code verifier; without it the hub status or the volunteer decides the colour' },
       ),
     ),
+    monitoringMaxOutingsPerDay: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 20, description: '居家健康监测: outings a day before an exit is refused (unset: every necessary outing is admitted with a warning and counted)' }),
+    ),
+    breachRestartsQuarantine: Type.Boolean({ default: true, description: 'A quarantine breach restarts home or central quarantine from that day for quarantineDays (seed 004: 自外出之日起重新计算隔离时间)' }),
+    quarantineDays: Type.Integer({ default: 14, minimum: 1, maximum: 60, description: 'Length of home quarantine: a restart after a breach, and a returnee reported at the kiosk (报备)' }),
+    feverHandoverMinutes: Type.Integer({ default: 30, minimum: 5, maximum: 240, description: 'A person held for fever and not handed over to the medical service within this time raises a second alert' }),
     relayPulseMs: Type.Integer({ default: 3000, minimum: 100, maximum: 30000, description: 'How long the door relay is energised to admit' }),
   },
   { description: 'Entry and exit rules (四验一戴)' },

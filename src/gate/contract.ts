@@ -10,13 +10,18 @@ export type GateInput =
   | { type: 'mask'; lane: string; worn: boolean; source: MaskSource }
   /** `passageId`, when given, ties a late answer (e.g. from the online verifier) to the passage it was asked for. */
   | { type: 'colour'; lane: string; colour: CodeColour; source: ColourSource; passageId?: string }
+  /** Who of a household card's members is passing, picked by the volunteer when a member is in a health tier. */
+  | { type: 'member'; lane: string; personId: string; operatorId?: string }
   /** The volunteer picks the direction on a two-way lane before the scan. */
   | { type: 'direction'; lane: string; direction: Direction }
   | { type: 'remeasure'; lane: string; operatorId?: string }
   | { type: 'override'; lane: string; decision: 'admit' | 'refuse'; operatorId: string; reason: string }
   | { type: 'cancel'; lane: string; operatorId?: string }
-  /** A courier or delivery at the gate: recorded, never admitted. */
-  | { type: 'courier'; lane: string; operatorId?: string; note?: string }
+  /**
+   * The volunteer checked a record shown on the person's phone (查疫苗接种记录, 核酸阴性证明): `ok` false
+   * when none was shown; `testedAt` the test's time (or its day's start) where the policy counts its age.
+   */
+  | { type: 'verified'; lane: string; check: 'test' | 'vaccine'; ok: boolean; testedAt?: number; operatorId?: string; passageId?: string }
   /** Time passes; lanes past their deadline are abandoned. */
   | { type: 'tick' };
 
@@ -27,6 +32,10 @@ export type LaneStage =
   | 'awaiting-remeasure'
   | 'awaiting-mask'
   | 'awaiting-colour'
+  /** A household card going out while a member is in quarantine or health monitoring: who is passing? */
+  | 'awaiting-member'
+  /** A test or vaccination record the roster does not hold: the volunteer checks the phone and taps. */
+  | 'awaiting-verification'
   | 'awaiting-operator';
 
 export type GateOutput =
@@ -39,6 +48,16 @@ export type GateOutput =
   /** An input that could not be used (wrong lane, nothing in progress, …). */
   | { type: 'ignored'; lane: string; input: GateInput['type']; reason: Text };
 
+/**
+ * Health-management tiers (seed 000, 篇4): `home` 居家隔离医学观察 (nobody leaves), `central` 集中隔离,
+ * `monitoring` 居家健康监测 (leaves only when necessary: admitted with a warning, outings counted),
+ * `daily` 日常健康监测 (no restriction at the gate; recorded).
+ */
+export type QuarantineKind = 'home' | 'central' | 'monitoring' | 'daily';
+
+/** Tiers that keep a person at home (an exit is a breach). */
+export const CONFINED: readonly QuarantineKind[] = ['home', 'central'];
+
 /** What the gate needs to know about a person on the roster (一户一档). */
 export interface RosterPerson {
   id: string;
@@ -47,7 +66,8 @@ export interface RosterPerson {
   /** Resident of this compound (registered or actual). Tenants are residents. */
   resident: boolean;
   categories: string[];
-  quarantine?: { kind: 'home' | 'central'; until: number };
+  /** The health-management tier in force until `until` (seed 000, 篇4). */
+  quarantine?: { kind: QuarantineKind; until: number };
   health?: { colour: CodeColour; at: number };
   /** Wall ms of the last negative nucleic-acid test. */
   lastTestAt?: number;

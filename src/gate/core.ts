@@ -4,18 +4,20 @@ import type { KeyObject } from 'node:crypto';
 import type { RulesConfig } from './config.js';
 import type { GateContext, GateInput, GateOutput, LaneStage } from './contract.js';
 import { buildPassage, type DecideEnv, type Finish } from './decide.js';
-import { type Identity, identify, presenceKey } from './identify.js';
-import type { Direction, Passage, Reason, Subject, Text } from './model.js';
+import { type Identity, identify, personSubject, presenceKey } from './identify.js';
+import type { Direction, Passage, Reason, Text } from './model.js';
 import { addReading, colourOf, type Draft, evaluate } from './passage.js';
-import { refusedFlags, screen } from './rules.js';
+import { needsMemberPick, refusedFlags, screen } from './rules.js';
 import { IGNORED, reason } from './text.js';
-import { assertTimeZone } from './time-window.js';
+import { assertTimeZone, localDayNumber } from './time-window.js';
 
 export interface GateSeed {
   /** Presence keys (see presenceKey) of cards and people inside, for anti-passback. */
   inside?: Iterable<string>;
   /** Wall ms of each household's last outing, for the household quota. */
   householdOutings?: Iterable<[string, number]> | Record<string, number>;
+  /** [person id, wall ms] of admitted outings of people in 居家健康监测 (those of today count). */
+  monitoringOutings?: Iterable<readonly [string, number]>;
 }
 
 export interface GateCoreOptions {
@@ -60,7 +62,8 @@ interface Lane {
   draft?: Draft;
   stage: LaneStage;
   prompt?: Text;
-  lastRefused?: { passage: Passage; at: number };
+  /** The last refusal of a known person, with who it was: an override within the grace period admits that person. */
+  lastRefused?: { passage: Passage; identity: Identity; at: number };
 }
 
 export function createGateCore(options: GateCoreOptions): GateCore {
@@ -71,6 +74,12 @@ export function createGateCore(options: GateCoreOptions): GateCore {
   const lanes = new Map<string, Lane>(options.lanes.map((l) => [l.id, { id: l.id, fixed: l.direction, stage: 'idle' }]));
   const inside = new Set<string>();
   const outings = new Map<string, number>();
+  /** 居家健康监测: person id → admitted outings on a local day. */
+  const monitoring = new Map<string, { day: number; n: number }>();
+  const monitoringOutings = (personId: string, now: number) => {
+    const m = monitoring.get(personId);
+    return m && m.day === localDayNumber(now, timeZone) ? m.n : 0;
+  };
   const ids = options.ids;
   const identifyOpts = () => ({ site: options.siteId, keys: options.trustedKeys, visitorSlipPrefix: rules.visitorSlipPrefix });
 
@@ -78,13 +87,19 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     for (const k of s.inside ?? []) inside.add(k);
     const o = s.householdOutings;
     if (o) for (const [hh, at] of Symbol.iterator in o ? (o as Iterable<[string, number]>) : Object.entries(o)) outings.set(hh, Math.max(at, outings.get(hh) ?? 0));
+    for (const [pid, at] of s.monitoringOutings ?? []) {
+      const day = localDayNumber(at, timeZone);
+      const m = monitoring.get(pid);
+      if (!m || m.day < day) monitoring.set(pid, { day, n: 1 });
+      else if (m.day === day) m.n++;
+    }
   }
   if (options.state) seed(options.state);
 
   const env = (ctx: GateContext): DecideEnv => ({ rules, now: ctx.clock.now(), clockSynced: ctx.clock.synced(), zoneLevel: ctx.policy.zoneLevel, ids });
 
   function newDraft(lane: Lane, now: number, direction: Direction, deadline: number): Draft {
-    return { id: ids(), lane: lane.id, direction, startedAt: now, deadline, temperatures: [], high: 0, low: 0, remeasure: false, colours: [], mask: null, maskSource: null };
+    return { id: ids(), lane: lane.id, direction, startedAt: now, deadline, temperatures: [], high: 0, low: 0, remeasure: false, colours: [], mask: null, maskSource: null, verified: {} };
   }
 
   function progress(lane: Lane, d: Draft, stage: LaneStage, prompt: Text, out: GateOutput[]): void {
@@ -108,11 +123,14 @@ export function createGateCore(options: GateCoreOptions): GateCore {
       else inside.delete(key);
       const hh = p.subject.householdId;
       if (p.direction === 'out' && hh && d.identity?.category !== 'visitor' && !d.identity?.privileged) outings.set(hh, e.now);
+      const pid = d.identity?.person?.id;
+      if (p.direction === 'out' && pid && p.flags.includes('health-monitoring')) monitoring.set(pid, { day: localDayNumber(e.now, timeZone), n: monitoringOutings(pid, e.now) + 1 });
     }
     lane.draft = undefined;
     lane.stage = 'idle';
     lane.prompt = undefined;
-    lane.lastRefused = p.outcome === 'refused' && p.subject ? { passage: p, at: e.now } : undefined;
+    // Only a refusal of someone identified can be overridden later: an unreadable or forged code names nobody.
+    lane.lastRefused = p.outcome === 'refused' && p.subject && p.subject.kind !== 'unknown' && d.identity ? { passage: p, identity: d.identity, at: e.now } : undefined;
     out.push({ type: 'decided', passage: p });
     return p;
   }
@@ -127,7 +145,9 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     const notes = s?.notes ?? [];
     const flags = s?.flags ?? [];
     const alerts = s?.alerts ?? [];
-    if (v.kind === 'refuse') finish(lane, d, { outcome: 'refused', admit: false, reasons: [...v.reasons, ...notes.filter((n) => n.code !== 'visitor.sign-out')], alerts: [...v.alerts, ...alerts], flags: refusedFlags(flags) }, ctx, out);
+    // A fever is held at the gate for the medical service, never sent away: the flag says so on the record.
+    const held = v.kind === 'refuse' && v.reasons.some((r) => r.code === 'temp.fever') ? ['fever-hold'] : [];
+    if (v.kind === 'refuse') finish(lane, d, { outcome: 'refused', admit: false, reasons: [...v.reasons, ...notes.filter((n) => n.code !== 'visitor.sign-out')], alerts: [...v.alerts, ...alerts], flags: [...refusedFlags(flags), ...held] }, ctx, out);
     else finish(lane, d, { outcome: 'admitted', admit: true, reasons: [reason('passage.admitted'), ...notes], alerts, flags }, ctx, out);
   }
 
@@ -173,10 +193,28 @@ export function createGateCore(options: GateCoreOptions): GateCore {
       return void finish(lane, d, { outcome: 'refused', admit: false, reasons: [result.reason], alerts, flags: [] }, ctx, out);
     }
     d.identity = result.identity;
-    const s = screen(result.identity, dir, { rules, policy: ctx.policy, now, timeZone, inside, outings });
+    screenAndGo(lane, d, ctx, out);
+  }
+
+  function screenAndGo(lane: Lane, d: Draft, ctx: GateContext, out: GateOutput[]): void {
+    const now = ctx.clock.now();
+    const id = d.identity as Identity;
+    const s = screen(id, d.direction, { rules, policy: ctx.policy, now, timeZone, inside, outings, monitoringOutings: (pid) => monitoringOutings(pid, now) });
     d.screening = s;
     if (s.refusals.length) return void finish(lane, d, { outcome: 'refused', admit: false, reasons: [...s.refusals, ...s.notes.filter((n) => n.code !== 'visitor.sign-out')], alerts: s.alerts, flags: refusedFlags(s.flags) }, ctx, out);
+    d.memberPick = needsMemberPick(id, d.direction, now);
     advance(lane, d, ctx, out);
+  }
+
+  /** The volunteer says which household member is passing: the rules then apply to that person. */
+  function onMember(lane: Lane, input: Extract<GateInput, { type: 'member' }>, ctx: GateContext, out: GateOutput[]): void {
+    const d = lane.draft;
+    const member = d?.memberPick ? d.identity?.members.find((m) => m.id === input.personId) : undefined;
+    if (!d?.identity || !member) return void out.push(ignored(lane.id, 'member', d?.memberPick ? IGNORED.notMember : IGNORED.nothing));
+    const subject = { ...personSubject(d.identity.subject.kind, d.identity.subject.id, member), ...(d.identity.subject.cardKid ? { cardKid: d.identity.subject.cardKid } : {}) };
+    d.identity = { ...d.identity, person: member, subject, members: [] };
+    d.memberPick = false;
+    screenAndGo(lane, d, ctx, out);
   }
 
   function onOverride(lane: Lane, input: Extract<GateInput, { type: 'override' }>, ctx: GateContext, out: GateOutput[]): void {
@@ -189,34 +227,35 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     let d = lane.draft;
     let previous: Reason[] = [];
     let detail: Record<string, string> = { decision: input.decision };
-    if (!d) {
-      const last = lane.lastRefused;
-      if (!last) return void out.push(ignored(lane.id, 'override', IGNORED.nothing));
-      if (now - last.at > rules.overrideGraceSeconds * 1000) return void out.push(ignored(lane.id, 'override', IGNORED.overrideExpired));
-      if (!admit) return void out.push(ignored(lane.id, 'override', IGNORED.alreadyRefused));
-      // Admitting someone just refused (a faulty thermometer, a code checked by phone): a new passage that says so.
+    const recent = lane.lastRefused;
+    const last = recent && now - recent.at <= rules.overrideGraceSeconds * 1000 ? recent : undefined;
+    if (!d && !recent) return void out.push(ignored(lane.id, 'override', IGNORED.nothing));
+    if (!d && !last) return void out.push(ignored(lane.id, 'override', IGNORED.overrideExpired));
+    if (!d && !admit) return void out.push(ignored(lane.id, 'override', IGNORED.alreadyRefused));
+    if (admit && !d?.identity) {
+      // Nobody identified on the lane (nothing, or a reading waiting for its scan): an admit can only be about the
+      // person just refused. Admitting nobody would open the door without a record of who.
+      if (!last) return void out.push(ignored(lane.id, 'override', IGNORED.overrideNobody));
+      // Admitting someone just refused (a faulty thermometer, a code checked by phone): a new passage that says so,
+      // for the same person, with the readings of the refusal and any taken since.
+      const since = d?.temperatures ?? [];
       d = newDraft(lane, now, last.passage.direction, now);
-      d.identity = { subject: last.passage.subject as Subject, category: 'outsider', privileged: false, members: [], presenceKey: presenceKey(last.passage.subject as Subject) };
-      d.temperatures = [...last.passage.temperatures];
+      d.identity = last.identity;
+      d.temperatures = [...last.passage.temperatures, ...since];
+      d.mask = last.passage.mask;
+      d.maskSource = last.passage.maskSource;
       previous = last.passage.reasons;
       detail = { ...detail, previousPassageId: last.passage.id };
+    } else if (!d) {
+      return void out.push(ignored(lane.id, 'override', IGNORED.nothing));
     } else {
+      // The passage in progress (a refusal needs no one identified: no door opens).
       const v = d.identity ? evaluate(d, rules, now) : undefined;
       previous = [...(d.screening?.refusals ?? []), ...(v?.kind === 'refuse' ? v.reasons : [])];
     }
     // The free-text reason stays on the passage (it may name people); the alert points to it.
     const alerts = [...(d.screening?.alerts ?? []), { kind: 'override' as const, severity: 'warning' as const, reason: code, detail: { ...detail, operatorId: input.operatorId } }];
     finish(lane, d, { outcome: 'overridden', admit, reasons: [code, ...previous], alerts, flags: d.screening?.flags ?? [], operatorId: input.operatorId, overrideReason: why.slice(0, 500) }, ctx, out);
-  }
-
-  function onCourier(lane: Lane, input: Extract<GateInput, { type: 'courier' }>, ctx: GateContext, out: GateOutput[]): void {
-    const now = ctx.clock.now();
-    // Recorded beside whatever the lane is doing: a courier never occupies the lane.
-    const d = newDraft(lane, now, 'in', now);
-    d.identity = { subject: { kind: 'courier', id: 'courier' }, category: 'outsider', privileged: false, members: [], presenceKey: 'courier' };
-    const keep = { draft: lane.draft, stage: lane.stage, prompt: lane.prompt, lastRefused: lane.lastRefused };
-    finish(lane, d, { outcome: 'refused', admit: false, reasons: [reason('courier.no-entry')], alerts: [], flags: [], ...(input.operatorId ? { operatorId: input.operatorId } : {}) }, ctx, out);
-    Object.assign(lane, keep);
   }
 
   function handle(input: GateInput, ctx: GateContext): GateOutput[] {
@@ -261,6 +300,15 @@ export function createGateCore(options: GateCoreOptions): GateCore {
         d.colours.push({ colour: input.colour, source: input.source, at: now });
         advance(lane, d, ctx, out);
         break;
+      case 'verified':
+        if (!d?.identity || (input.passageId !== undefined && input.passageId !== d.id)) return [...out, ignored(lane.id, 'verified', IGNORED.nothing)];
+        if (input.check === 'vaccine') d.verified.vaccine = input.ok;
+        else d.verified.test = { ok: input.ok, ...(input.testedAt !== undefined ? { at: input.testedAt } : {}) };
+        advance(lane, d, ctx, out);
+        break;
+      case 'member':
+        onMember(lane, input, ctx, out);
+        break;
       case 'direction':
         if (lane.fixed !== 'both') return [...out, ignored(lane.id, 'direction', { zh: '单向通道，方向固定', en: 'One-way lane; the direction is fixed' })];
         if (d?.identity) return [...out, ignored(lane.id, 'direction', IGNORED.busy)];
@@ -278,9 +326,6 @@ export function createGateCore(options: GateCoreOptions): GateCore {
       case 'cancel':
         if (!d) return [...out, ignored(lane.id, 'cancel', IGNORED.nothing)];
         finish(lane, d, { outcome: 'abandoned', admit: false, reasons: [reason('passage.cancelled')], alerts: d.screening?.alerts ?? [], flags: d.screening?.flags ?? [], ...(input.operatorId ? { operatorId: input.operatorId } : {}) }, ctx, out);
-        break;
-      case 'courier':
-        onCourier(lane, input, ctx, out);
         break;
       default:
         return [...out, ignored(String((input as { lane?: unknown }).lane ?? ''), (input as { type: GateInput['type'] }).type, IGNORED.nothing)];

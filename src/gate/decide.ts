@@ -16,8 +16,6 @@ export function actionsFor(lane: string, outcome: PassageOutcome, admit: boolean
       { kind: 'prompt', lane, promptId: reasons.find((r) => r.code !== 'passage.admitted' && !r.code.startsWith('override.'))?.code ?? 'passage.admitted' },
     ];
   }
-  // A courier is recorded beside whatever the lane is doing: no lamp or buzzer to confuse the person being checked.
-  if (reasons[0]?.code === 'courier.no-entry') return [{ kind: 'prompt', lane, promptId: 'courier.no-entry' }];
   const critical = alerts.some((a) => a.severity === 'critical');
   return [
     { kind: 'lamp', lane, colour: 'red', ms: LAMP_MS },

@@ -39,7 +39,7 @@ export function presenceKey(subject: Subject): string {
   return `card:${subject.id}`;
 }
 
-function personSubject(kind: Subject['kind'], id: string, p: RosterPerson | undefined): Subject {
+export function personSubject(kind: Subject['kind'], id: string, p: RosterPerson | undefined): Subject {
   const s: Subject = { kind, id };
   if (p) {
     s.personId = p.id;

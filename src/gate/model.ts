@@ -53,6 +53,7 @@ export type AlertKind =
   | 'code-yellow'
   | 'code-red'
   | 'quarantine-breach'
+  | 'health-monitoring'
   | 'risk-area-visitor'
   | 'risk-area-returnee'
   | 'household-quota'
@@ -63,7 +64,9 @@ export type AlertKind =
   | 'outbox-full'
   | 'disk-full'
   | 'visitor-overdue'
-  | 'clock-unsynced';
+  | 'clock-unsynced'
+  | 'reading-implausible'
+  | 'fever-unhandled';
 
 export type AlertSeverity = 'critical' | 'warning' | 'info';
 

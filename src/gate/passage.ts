@@ -25,6 +25,15 @@ export interface Draft {
   colours: ColourReading[];
   mask: boolean | null;
   maskSource: MaskSource | null;
+  /** A household card waits for the volunteer to pick which member is passing. */
+  memberPick?: boolean;
+  /** What the volunteer verified on the person's phone (taps beside the colour taps). */
+  verified: Verified;
+}
+
+export interface Verified {
+  test?: { ok: boolean; at?: number };
+  vaccine?: boolean;
 }
 
 export type Verdict =
@@ -72,9 +81,37 @@ function temperatureStage(d: Draft, rules: RulesConfig): { stage: LaneStage; pro
   return undefined;
 }
 
+/**
+ * The test and vaccination rules of an entry: the roster's (or the visitor form's) record, or the
+ * volunteer's tap after seeing the phone. A missing record waits for the tap; a tap saying none was
+ * shown, or a test too old, refuses.
+ */
+export function recordChecks(d: Draft, rules: RulesConfig, now: number): { reasons: Reason[]; missing: boolean } {
+  const out = { reasons: [] as Reason[], missing: false };
+  if (d.direction !== 'in' || !d.identity) return out;
+  const id = d.identity;
+  if (rules.nucleicTestMaxAgeHours !== undefined) {
+    const fresh = (at: number | undefined) => at !== undefined && now - at <= (rules.nucleicTestMaxAgeHours as number) * 3_600_000;
+    const tap = d.verified.test;
+    if (fresh(id.person?.lastTestAt ?? id.visitor?.lastTestAt) || (tap?.ok && fresh(tap.at ?? now))) {
+      // a negative test in time, on record or seen on the phone
+    } else if (tap) out.reasons.push(reason(tap.ok ? 'test.expired' : 'test.missing'));
+    else out.missing = true;
+  }
+  if (rules.vaccinationRequired) {
+    const tap = d.verified.vaccine;
+    if ((id.person?.vaccinated ?? id.visitor?.vaccinated) === true || tap === true) {
+      // vaccinated, on record or seen on the phone
+    } else if (tap === false) out.reasons.push(reason('vaccine.missing'));
+    else out.missing = true;
+  }
+  return out;
+}
+
 /** What the passage needs next, or its decision once the checks are in (identity rules passed). */
 export function evaluate(d: Draft, rules: RulesConfig, now: number): Verdict {
   if (!d.identity) return { kind: 'wait', stage: 'awaiting-credential', prompt: PROMPTS['awaiting-credential'] };
+  if (d.memberPick) return { kind: 'wait', stage: 'awaiting-member', prompt: PROMPTS['awaiting-member'] };
   if (!needsChecks(d, rules)) return { kind: 'admit' };
   const reasons: Reason[] = [];
   const alerts: AlertSpec[] = [];
@@ -82,7 +119,7 @@ export function evaluate(d: Draft, rules: RulesConfig, now: number): Verdict {
     const r = reason('temp.fever');
     reasons.push(r);
     const max = Math.max(...d.temperatures.map((t) => t.celsius));
-    alerts.push({ kind: 'fever', severity: 'critical', reason: r, detail: { celsius: max, readings: d.temperatures.length } });
+    alerts.push({ kind: 'fever', severity: 'critical', reason: reason('fever.held'), detail: { celsius: max, readings: d.temperatures.length, held: true } });
   }
   if (rules.maskRequired && d.mask === false) reasons.push(reason('mask.missing'));
   const colour = colourOf(d, rules, now);
@@ -91,10 +128,13 @@ export function evaluate(d: Draft, rules: RulesConfig, now: number): Verdict {
     reasons.push(r);
     alerts.push({ kind: colour.colour === 'red' ? 'code-red' : 'code-yellow', severity: colour.colour === 'red' ? 'critical' : 'warning', reason: r, detail: { colour: colour.colour, source: colour.source } });
   }
+  const records = recordChecks(d, rules, now);
+  reasons.push(...records.reasons);
   if (reasons.length) return { kind: 'refuse', reasons, alerts };
   const t = temperatureStage(d, rules);
   if (t) return { kind: 'wait', ...t };
   if (rules.maskRequired && d.mask === null) return { kind: 'wait', stage: 'awaiting-mask', prompt: PROMPTS['awaiting-mask'] };
   if (rules.healthCodeRequired && !colour) return { kind: 'wait', stage: 'awaiting-colour', prompt: PROMPTS['awaiting-colour'] };
+  if (records.missing) return { kind: 'wait', stage: 'awaiting-verification', prompt: PROMPTS['awaiting-verification'] };
   return { kind: 'admit' };
 }

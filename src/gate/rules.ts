@@ -2,11 +2,11 @@
 // checked at the scan, so a person who may not pass is turned back before any measuring.
 // Temperature, mask and health code are checked by the passage machine (passage.ts).
 import type { RulesConfig } from './config.js';
-import type { Policy, RosterPerson } from './contract.js';
+import { CONFINED, type Policy, type RosterPerson } from './contract.js';
 import type { Identity } from './identify.js';
 import type { AlertKind, AlertSeverity, Direction, Reason } from './model.js';
 import { reason } from './text.js';
-import { inWindows } from './time-window.js';
+import { inWindows, localDayNumber } from './time-window.js';
 
 const DAY_MS = 86_400_000;
 
@@ -19,6 +19,8 @@ export interface RuleEnv {
   inside: ReadonlySet<string>;
   /** Wall ms of each household's last admitted outing. */
   outings: ReadonlyMap<string, number>;
+  /** Admitted outings today of a person in 居家健康监测. */
+  monitoringOutings: (personId: string) => number;
 }
 
 export interface AlertSpec {
@@ -43,8 +45,20 @@ export function refusedFlags(flags: string[]): string[] {
   return flags.filter((f) => !ADMIT_ONLY_FLAGS.has(f));
 }
 
+/** In a tier that keeps the person at home (居家隔离医学观察, 集中隔离). */
 function quarantined(p: RosterPerson, now: number): boolean {
-  return p.quarantine !== undefined && p.quarantine.until > now;
+  return p.quarantine !== undefined && CONFINED.includes(p.quarantine.kind) && p.quarantine.until > now;
+}
+
+function inTier(p: RosterPerson | undefined, kind: 'monitoring' | 'daily', now: number): boolean {
+  return p?.quarantine?.kind === kind && p.quarantine.until > now;
+}
+
+/** Whether the household's last outing still holds its quota: by local calendar days (default) or rolling hours. */
+function quotaUsed(last: number, env: RuleEnv): boolean {
+  const q = env.rules.householdQuota;
+  if (q.mode === 'rolling-hours') return env.now - last < q.days * DAY_MS;
+  return localDayNumber(env.now, env.timeZone) - localDayNumber(last, env.timeZone) < q.days;
 }
 
 function recentRiskTravel(p: RosterPerson | undefined, env: RuleEnv): boolean {
@@ -70,12 +84,29 @@ function exitRules(id: Identity, env: RuleEnv, s: Screening): void {
   const hh = id.subject.householdId;
   if (hh && !id.privileged && id.category !== 'visitor' && quotaApplies(env.rules, policy)) {
     const last = env.outings.get(hh);
-    if (last !== undefined && now - last < env.rules.householdQuota.days * DAY_MS) {
+    if (last !== undefined && quotaUsed(last, env)) {
       const r = reason('quota.household');
       s.refusals.push(r);
-      s.alerts.push({ kind: 'household-quota', severity: 'info', reason: r, detail: { lastOutingMs: last, days: env.rules.householdQuota.days } });
+      s.alerts.push({ kind: 'household-quota', severity: 'info', reason: r, detail: { lastOutingMs: last, days: env.rules.householdQuota.days, mode: env.rules.householdQuota.mode } });
     }
   }
+  const person = id.person;
+  if (person && inTier(person, 'monitoring', now)) {
+    // 居家健康监测: out only when necessary — admitted with a warning, outings counted (a limit when the site sets one).
+    const done = env.monitoringOutings(person.id);
+    const max = env.rules.monitoringMaxOutingsPerDay;
+    if (max !== undefined && done >= max) {
+      const r = reason('monitoring.limit');
+      s.refusals.push(r);
+      s.alerts.push({ kind: 'health-monitoring', severity: 'warning', reason: r, detail: { outingsToday: done, max, untilMs: person.quarantine?.until ?? 0 } });
+    } else {
+      const r = reason('monitoring.outing');
+      s.notes.push(r);
+      s.flags.push('health-monitoring');
+      s.alerts.push({ kind: 'health-monitoring', severity: 'info', reason: r, detail: { outingsToday: done + 1, ...(max !== undefined ? { max } : {}), untilMs: person.quarantine?.until ?? 0 } });
+    }
+  }
+  if (inTier(person, 'daily', now)) s.flags.push('daily-monitoring');
   if (id.visitor) {
     s.notes.push(reason('visitor.sign-out'));
     s.flags.push('visitor-sign-out');
@@ -117,18 +148,23 @@ function entryRules(id: Identity, env: RuleEnv, s: Screening): void {
   }
   if (id.card?.validity && !inWindows(id.card.validity, now, env.timeZone)) s.refusals.push(reason('card.hours'));
   if (rules.antiPassback && env.inside.has(id.presenceKey)) s.refusals.push(reason('passback.inside'));
-  const testedAt = id.person?.lastTestAt ?? id.visitor?.lastTestAt;
-  if (rules.nucleicTestMaxAgeHours !== undefined) {
-    if (testedAt === undefined) s.refusals.push(reason('test.missing'));
-    else if (now - testedAt > rules.nucleicTestMaxAgeHours * 3_600_000) s.refusals.push(reason('test.expired'));
-  }
-  if (rules.vaccinationRequired && !(id.person?.vaccinated ?? id.visitor?.vaccinated)) s.refusals.push(reason('vaccine.missing'));
+  // Test and vaccination: checked with the other 四验 (passage.ts recordChecks), so the volunteer can verify them on the phone.
   if (id.category === 'resident' && recentRiskTravel(id.person, env)) {
     const r = reason('risk.returnee');
     s.notes.push(r);
     s.flags.push('home-quarantine-required');
     s.alerts.push({ kind: 'risk-area-returnee', severity: 'warning', reason: r, detail: { area: id.person?.riskTravel?.area ?? '' } });
   }
+}
+
+/**
+ * A household card that names no one person, going out, while some (not all) of its members are in
+ * home or central quarantine or in health monitoring: the rules must know who is passing.
+ */
+export function needsMemberPick(id: Identity, direction: Direction, now: number): boolean {
+  if (direction !== 'out' || id.person || id.card?.type !== 'household' || id.members.length < 2) return false;
+  const held = id.members.filter((m) => quarantined(m, now) || inTier(m, 'monitoring', now));
+  return held.length > 0 && !id.members.every((m) => quarantined(m, now));
 }
 
 /** Rules decided by identity, direction, zone level and time alone. */

@@ -7,6 +7,7 @@ import type { SubjectKind } from './model.js';
 export interface LedgerInside {
   inside: ReadonlyArray<{ subjectId: string; kind: string }>;
   lastOuting: Readonly<Record<string, number>>;
+  monitoringOutings?: ReadonlyArray<readonly [string, number]>;
 }
 
 export function gateSeedFrom(state: LedgerInside): GateSeed {
@@ -17,5 +18,6 @@ export function gateSeedFrom(state: LedgerInside): GateSeed {
       return presenceKey({ kind: kind as SubjectKind, id: subjectId, ...(personId ? { personId } : {}) });
     }),
     householdOutings: Object.entries(state.lastOuting),
+    ...(state.monitoringOutings ? { monitoringOutings: state.monitoringOutings } : {}),
   };
 }

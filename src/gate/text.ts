@@ -22,7 +22,12 @@ export const REASONS = {
   'id.birth-date': { zh: '身份证号出生日期无效', en: 'ID number has an invalid birth date' },
   'id.check-digit': { zh: '身份证号校验位错误', en: 'ID number check digit is wrong (mistyped?)' },
   'scan.unreadable': { zh: '无法识别的码', en: 'Unrecognised code' },
-  'temp.fever': { zh: '两次测温均超过阈值，请到发热门诊', en: 'Temperature above the threshold twice; refer to the fever clinic' },
+  // Held, not sent away (seed 002: 由工作队联系医疗机构上门收治，严禁自行乘车).
+  'temp.fever': { zh: '两次测温均超过阈值：请在此等候，工作人员马上就到', en: 'Temperature above the threshold twice: please wait here, staff are coming' },
+  'fever.held': {
+    zh: '发热人员在卡口等候：请工作队联系医疗机构上门收治，严禁其自行离开或乘车',
+    en: 'A person with fever is held at the gate: the work team calls the medical service to collect them; they must not leave or travel alone',
+  },
   'code.yellow': { zh: '健康码黄码，不予通行', en: 'Yellow health code; not admitted' },
   'code.red': { zh: '健康码红码，不予通行', en: 'Red health code; not admitted' },
   'mask.missing': { zh: '未佩戴口罩', en: 'No mask worn' },
@@ -36,6 +41,8 @@ export const REASONS = {
   'test.missing': { zh: '无核酸检测阴性记录', en: 'No negative nucleic-acid test on record' },
   'test.expired': { zh: '核酸检测阴性证明已超时效', en: 'Negative nucleic-acid test is too old' },
   'vaccine.missing': { zh: '无疫苗接种记录', en: 'No vaccination record' },
+  'monitoring.outing': { zh: '居家健康监测人员：非必要不外出，已记录本次外出', en: 'Home health monitoring: out only when necessary; this outing is recorded' },
+  'monitoring.limit': { zh: '居家健康监测人员今日外出次数已满', en: 'Home health monitoring: the outings allowed today are used' },
   'quarantine.breach': { zh: '隔离期内不得外出', en: 'In quarantine; may not leave' },
   'quota.household': { zh: '本户外出名额已用（每户限一人）', en: 'Household outing quota already used' },
   'zone.sealed': { zh: '封控区：足不出户，不得进出', en: 'Sealed zone: nobody leaves or enters' },
@@ -43,7 +50,6 @@ export const REASONS = {
   'zone.controlled-visitor': { zh: '管控区：外来人员不得进入', en: 'Controlled zone: outsiders may not enter' },
   'hours.outsider': { zh: '非开放时段，外来人员不得进入', en: 'Outside opening hours for outsiders' },
   'vehicle.no-permit': { zh: '车辆无通行证', en: 'Vehicle has no permit' },
-  'courier.no-entry': { zh: '快递外卖无接触配送，不得进入', en: 'Couriers hand over without contact; no entry' },
   'passback.inside': { zh: '该证已在区内，未登记离开', en: 'This card is already inside and has not left' },
   'override.admit': { zh: '值守人员放行', en: 'Admitted by the volunteer' },
   'override.refuse': { zh: '值守人员劝返', en: 'Turned back by the volunteer' },
@@ -62,6 +68,8 @@ export const PROMPTS: Record<LaneStage, Text> = {
   'awaiting-remeasure': { zh: '请复测', en: 'Please re-measure' },
   'awaiting-mask': { zh: '请戴好口罩', en: 'Please wear your mask' },
   'awaiting-colour': { zh: '请出示健康码', en: 'Show your health code' },
+  'awaiting-member': { zh: '本户有隔离/健康监测人员：请选择本次出行的家庭成员', en: 'A member of this household is in quarantine or health monitoring: pick who is going out' },
+  'awaiting-verification': { zh: '请出示疫苗接种记录/核酸阴性证明', en: 'Show your vaccination record / negative test' },
   // The lane hands over to the volunteer only when the thermometer keeps reading too low.
   'awaiting-operator': { zh: '体温读数过低，请人工测温', en: 'Readings stay too low; take the temperature by hand' },
 };
@@ -75,6 +83,8 @@ export const IGNORED = {
   overrideExpired: { zh: '已超时，请重新扫码', en: 'Too late to override; scan again' },
   alreadyRefused: { zh: '已是禁止通行，无需再拦', en: 'Already refused' },
   overrideReason: { zh: '放行/劝返须填写理由', en: 'An override needs a reason' },
+  notMember: { zh: '不是本户成员', en: 'Not a member of this household' },
+  overrideNobody: { zh: '无可放行的人员：请先扫码', en: 'Nobody to admit: scan the person first' },
   overrideOperator: { zh: '放行/劝返须有值守人员编号', en: 'An override needs the operator id' },
   badReading: { zh: '体温读数不合理', en: 'Implausible temperature reading' },
   exitNoChecks: { zh: '出门无需此项', en: 'Not needed for an exit' },

@@ -45,6 +45,19 @@ export function inWindows(windows: readonly TimeWindow[], ms: number, timeZone: 
   });
 }
 
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The local calendar day of `ms` as a day count since 1970-01-01 (for "every N days" by the calendar). */
+export function localDayNumber(ms: number, timeZone: string): number {
+  let f = dayFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormatters.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
+  return Math.round(Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day)) / 86_400_000);
+}
+
 /** Check a time zone name once, at construction, with a message a site admin can act on. */
 export function assertTimeZone(timeZone: string): void {
   try {

@@ -13,6 +13,7 @@ import type { PolicyLedger } from './policy.js';
 import type { ReportLedger } from './reports.js';
 import type { RetentionLedger } from './retention.js';
 import type { RosterLedger } from './roster.js';
+import type { PracticeLedger } from './practice-types.js';
 import type { VisitorLedger } from './visitors.js';
 
 export type { AlertQuery, AlertRecord, InsideState, LedgerDecision, PassageLedger, PassageQuery, RecordedPassage, TodayCounts } from './passages.js';
@@ -25,7 +26,8 @@ export type { AuditAction, AuditEntry, DutyRecord, OperatorLedger, OperatorRecor
 export type { PolicyKind, PolicyLedger, PolicyState } from './policy.js';
 export type { CaseEvent, DailyReport, ReportLedger } from './reports.js';
 export type { PurgeResult, RetentionLedger, StorageHealth } from './retention.js';
-export type { ExportKind, ExportLedger, ExportTable } from './export-rows.js';
+export type { ExportCell, ExportKind, ExportLedger, ExportTable, ExportTime } from './export-rows.js';
+export type { Delivery, DeliveryForm, FeverCase, FeverOutcome, FeverUpdate, PracticeLedger, QuarantineCause, QuarantineChange, QuarantineSignOff, ReturneeDecision, ReturneeReport } from './practice-types.js';
 
 /** The database file itself: integrity, another process's commits, WAL housekeeping, closing. */
 export interface LedgerFile {
@@ -43,7 +45,7 @@ export interface LedgerFile {
   close(): void;
 }
 
-export interface Ledger extends PassageLedger, OutboxLedger, RosterLedger, VisitorLedger, OperatorLedger, PolicyLedger, ReportLedger, RetentionLedger, ExportLedger, LedgerFile {
+export interface Ledger extends PassageLedger, OutboxLedger, RosterLedger, VisitorLedger, OperatorLedger, PolicyLedger, ReportLedger, RetentionLedger, ExportLedger, PracticeLedger, LedgerFile {
   readonly gateId: string;
   readonly siteId: string;
 }
@@ -77,4 +79,9 @@ export interface OpenLedgerOptions {
   onAlert?: (alert: Alert) => void;
   /** First day of the epidemic-free count ('YYYY-MM-DD'); default: the day the ledger was created. */
   epidemicFreeSince?: string;
+  /**
+   * A quarantine breach restarts home or central quarantine from the breach day for this many days
+   * (seed 004: 自外出之日起重新计算隔离时间); false: the end date stays. Default 14.
+   */
+  breachRestartDays?: number | false;
 }

@@ -9,9 +9,19 @@ import type { VisitorRow } from './visitors.js';
 
 export type ExportKind = 'passages' | 'visitors' | 'refusals' | 'alerts' | 'duty';
 
+/** A moment, written as the site's local date and time: text in CSV, a date cell in XLSX. */
+export interface ExportTime {
+  /** Wall-clock milliseconds. */
+  at: number;
+  /** 'YYYY-MM-DD HH:MM:SS' in the site's zone. */
+  local: string;
+}
+
+export type ExportCell = string | number | ExportTime;
+
 export interface ExportTable {
   columns: string[];
-  rows: Array<Array<string | number>>;
+  rows: ExportCell[][];
 }
 
 /** The ledgers (台账) as rows for export. */
@@ -29,18 +39,19 @@ const OUTCOME: Record<string, string> = { admitted: '通过 admitted', refused: 
 
 export function exportRows(ctx: StoreCtx, what: ExportKind, from: number, to: number, full: boolean): ExportTable {
   const { db } = ctx;
-  const t = (ms: number | null | undefined) => (ms == null ? '' : localDateTime(ms, ctx.timeZone));
+  const t = (ms: number | null | undefined): ExportCell => (ms == null ? '' : { at: ms, local: localDateTime(ms, ctx.timeZone) });
   const name = (n: string | null | undefined) => (n ? (full ? n : maskName(n)) : '');
   switch (what) {
     case 'passages':
     case 'refusals': {
       const rows = db
-        .prepare<[number, number], { seq: number; data: string }>(
-          `SELECT seq, data FROM passages WHERE decided_at >= ? AND decided_at < ? ${what === 'refusals' ? "AND outcome = 'refused'" : ''} ORDER BY decided_at, seq`,
+        .prepare<[number, number], { seq: number; data: string; called: string | null; handed_to: string | null; outcome: string | null; fever: string | null }>(
+          `SELECT p.seq, p.data, f.called, f.handed_to, f.outcome, f.passage_id AS fever FROM passages p LEFT JOIN fever_cases f ON f.passage_id = p.id
+           WHERE p.decided_at >= ? AND p.decided_at < ? ${what === 'refusals' ? "AND p.outcome = 'refused'" : ''} ORDER BY p.decided_at, p.seq`,
         )
         .all(from, to);
       return {
-        columns: ['时间 Time', '序号 Seq', '通道 Lane', '方向 Direction', '对象 Subject', '卡号/编号 Card/ID', '户号 Household', '姓名 Name', '身份证尾号 ID tail', '车牌 Plate', '体温 °C', '健康码 Code', '口罩 Mask', '结果 Outcome', '原因 Reasons', '操作员 Operator', '放行理由 Override reason', '时钟已同步 Clock synced'],
+        columns: ['时间 Time', '序号 Seq', '通道 Lane', '方向 Direction', '对象 Subject', '卡号/编号 Card/ID', '户号 Household', '姓名 Name', '身份证尾号 ID tail', '车牌 Plate', '体温 °C', '健康码 Code', '口罩 Mask', '结果 Outcome', '原因 Reasons', '操作员 Operator', '放行理由 Override reason', '时钟已同步 Clock synced', '发热处置 Fever handling'],
         rows: rows.map((r) => {
           const p = json<Passage>(r.data, {} as Passage);
           const s = p.subject;
@@ -63,6 +74,8 @@ export function exportRows(ctx: StoreCtx, what: ExportKind, from: number, to: nu
             p.operatorId ?? '',
             p.overrideReason ?? '',
             p.clockSynced ? '是 yes' : '否 no',
+            // The person held for fever: who was called, handed over to whom, the outcome (fever_cases).
+            r.fever ? [r.called ? `联系 ${r.called}` : '未记录联系', r.handed_to ? `交接 ${r.handed_to}` : '未交接', r.outcome ?? '处置中 open'].join('；') : '',
           ];
         }),
       };

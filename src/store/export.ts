@@ -1,7 +1,7 @@
 // Ledger exports (台账导出) as CSV (UTF-8 with a BOM so Excel shows Chinese) or XLSX.
 // `gate export` and the kiosk call exportLedger().
 import { loadExcel } from './excel.js';
-import type { ExportKind, ExportTable, Ledger } from './api.js';
+import type { ExportCell, ExportKind, ExportTable, Ledger } from './api.js';
 import { addDays, isDay, localTime } from './time.js';
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -27,14 +27,16 @@ export interface ExportResult {
 
 const SHEET: Record<ExportKind, string> = { passages: '出入登记', visitors: '外来人员登记', refusals: '劝返登记', alerts: '告警', duty: '值班表' };
 
-/** A cell Excel would run as a formula is prefixed with ' (CSV injection). */
+/** A CSV cell Excel would run as a formula is prefixed with ' (CSV injection). */
 function safe(v: string | number): string | number {
   return typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
 }
 
+const plain = (v: ExportCell): string | number => (typeof v === 'object' ? v.local : v);
+
 export function toCsv(t: ExportTable): Buffer {
-  const cell = (v: string | number) => {
-    const s = String(safe(v));
+  const cell = (v: ExportCell) => {
+    const s = String(safe(plain(v)));
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = [t.columns, ...t.rows].map((r) => r.map(cell).join(','));
@@ -45,9 +47,17 @@ export async function toXlsx(t: ExportTable, sheet: string): Promise<Buffer> {
   const wb = new (await loadExcel()).Workbook();
   const ws = wb.addWorksheet(sheet);
   ws.addRow(t.columns).font = { bold: true };
-  for (const r of t.rows) ws.addRow(r.map(safe));
+  // Typed cells: a string is a string cell (never run as a formula, so no CSV guard that would show
+  // as a literal '), a number a number, a time a date cell with the site's local wall time.
+  for (const r of t.rows) {
+    const row = ws.addRow(r.map((v) => (typeof v === 'object' ? new Date(Date.parse(`${v.local.replace(' ', 'T')}Z`)) : v)));
+    r.forEach((v, i) => {
+      if (typeof v === 'object') row.getCell(i + 1).numFmt = 'yyyy-mm-dd hh:mm:ss';
+    });
+  }
   ws.columns.forEach((c, i) => {
-    c.width = Math.min(40, Math.max(10, (t.columns[i]?.length ?? 8) + 4));
+    const time = t.rows.some((r) => typeof r[i] === 'object');
+    c.width = time ? 20 : Math.min(40, Math.max(10, (t.columns[i]?.length ?? 8) + 4));
   });
   ws.views = [{ state: 'frozen', ySplit: 1 }];
   return Buffer.from(await wb.xlsx.writeBuffer());

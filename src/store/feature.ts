@@ -48,6 +48,7 @@ export function createStoreFeature({ ctx, ledger: given }: StoreFeatureOptions):
       minFreeBytes: s.minFreeBytes,
       timeZone: config.site.timezone,
       uplinkNames: s.uplinkNames,
+      breachRestartDays: config.rules.breachRestartsQuarantine ? config.rules.quarantineDays : false,
       defaultZoneLevel: config.zoneLevel,
       synchronous: sqliteSynchronous(s.synchronous),
       ...(s.epidemicFreeSince ? { epidemicFreeSince: s.epidemicFreeSince } : {}),
@@ -76,6 +77,8 @@ export function createStoreFeature({ ctx, ledger: given }: StoreFeatureOptions):
     try {
       ledger.reloadIfChanged();
       ledger.checkLimits();
+      ledger.raiseOverdueVisitors(config.kiosk.visitorOverdueMinutes * 60_000);
+      ledger.raiseUnhandledFevers(config.rules.feverHandoverMinutes * 60_000);
       const last = lastDay('daily-report');
       // Reports missed while the box was off are sent late rather than never (up to a week back).
       if (last) {

@@ -1,9 +1,13 @@
 // openLedger(): the Ledger of ./api.ts over one better-sqlite3 connection (the single writer).
-import type { Alert, AlertKind } from '../gate/model.js';
+import type { Alert, AlertKind, Passage } from '../gate/model.js';
 import type { Ledger, OpenLedgerOptions, StorageHealth } from './api.js';
 import { openDatabase, type StoreCtx } from './db.js';
 import { exportRows } from './export-rows.js';
+import { createDeliveries } from './deliveries.js';
+import { createFever } from './fever.js';
 import { createHealth } from './health.js';
+import { createPracticeLedger } from './ledger-practice.js';
+import { createQuarantine } from './quarantine.js';
 import { createOperators } from './operators.js';
 import { createOutbox, defaultPriority } from './outbox.js';
 import { createPassages } from './passages.js';
@@ -11,7 +15,7 @@ import { createPolicy } from './policy.js';
 import { createReports } from './reports.js';
 import { health, purge, type WriteFailure } from './retention.js';
 import { createRoster } from './roster.js';
-import { localDay } from './time.js';
+import { addDays, localDay, localTime } from './time.js';
 import { createVisitors } from './visitors.js';
 
 export function openLedger(options: OpenLedgerOptions): Ledger {
@@ -42,12 +46,29 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   };
 
   const outbox = createOutbox(ctx);
-  const passages = createPassages(ctx, outbox, { uplinkNames: options.uplinkNames ?? false });
-  const visitors = createVisitors(ctx, (at) => passages.bumpVisitors(localDay(at, ctx.timeZone)));
+  const uplinkNames = options.uplinkNames ?? false;
+  const fever = createFever(ctx, outbox);
+  const deliveries = createDeliveries(ctx);
+  const quarantine = createQuarantine(ctx, outbox);
+  const breachRestartDays = options.breachRestartDays === undefined ? 14 : options.breachRestartDays;
+  /** Set inside a passage's transaction when it changed the roster (a restarted quarantine); acted on after commit. */
+  let rosterTouched = false;
+  const afterRecord = (p: Passage) => {
+    fever.openFor(p);
+    if (breachRestartDays === false) return;
+    const c = quarantine.restartOnBreach(p, breachRestartDays);
+    if (c) {
+      operators.audit('gate', 'quarantine-change', { ...c });
+      rosterTouched = true;
+    }
+  };
+  const passages = createPassages(ctx, outbox, { uplinkNames, signOutVisitor: (id, at, by) => void visitors.signOut(id, by, at), afterRecord });
+  const visitors = createVisitors(ctx, { outbox, uplinkNames, onRegistered: (at) => passages.bumpVisitors(localDay(at, ctx.timeZone)) });
   const roster = createRoster(ctx, (id) => visitors.registration(id));
   const operators = createOperators(ctx);
   const policy = createPolicy(ctx, options.defaultZoneLevel ?? 'normal');
-  const reports = createReports(ctx, passages, policy, options.epidemicFreeSince);
+  const deliveryCounts = (day: string) => deliveries.counts(localTime(day, ctx.timeZone), localTime(addDays(day, 1), ctx.timeZone));
+  const reports = createReports(ctx, passages, policy, deliveryCounts, options.epidemicFreeSince);
   const healthCodes = createHealth(ctx);
   let closed = false;
   let dataVersion = db.pragma('data_version', { simple: true }) as number;
@@ -142,15 +163,48 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     changed('alerts');
   }
 
+  /** A passage and, for an override, its audit row: whatever path the override came by (kiosk, CLI, replay), in the same transaction. */
+  function recordOne(p: Passage): number {
+    const seq = passages.record(p);
+    if (p.outcome === 'overridden') {
+      const previous = p.alerts.find((a) => a.kind === 'override')?.detail?.previousPassageId;
+      operators.audit(p.operatorId ?? 'unknown', 'override', {
+        passageId: p.id,
+        lane: p.lane,
+        decision: p.reasons[0]?.code === 'override.admit' ? 'admit' : 'refuse',
+        subject: p.subject ? { kind: p.subject.kind, id: p.subject.id } : null,
+        reasons: p.reasons.map((r) => r.code),
+        ...(previous ? { previousPassageId: previous } : {}),
+        ...(p.overrideReason ? { reason: p.overrideReason } : {}),
+      });
+    }
+    return seq;
+  }
+
+  /** After a passage transaction committed (or failed): a roster it changed is re-read by the gate. */
+  function afterPassages<T>(r: T): T {
+    if (rosterTouched) {
+      rosterTouched = false;
+      roster.invalidate();
+      changed('roster');
+    }
+    return r;
+  }
+
+  const practice = createPracticeLedger({ ctx, write, changed, onAlert: (a) => options.onAlert?.(a), isClosed: () => closed, operators, passages, visitors, roster, policy, fever, quarantine, deliveries });
+
   const ledger: Ledger = {
     gateId: options.gateId,
     siteId: options.siteId,
-    recordPassage: (p) => ({ seq: write(() => passages.record(p)) }),
+    recordPassage: (p) => ({ seq: afterPassages(write(() => recordOne(p))) }),
     recordAlert: (a) => ({ seq: write(() => passages.recordAlert(a)) }),
-    recordDecisions: (items) => (items.length === 0 ? [] : write(() => items.map((d) => (d.kind === 'passage' ? passages.record(d.passage) : passages.recordAlert(d.alert))))),
+    recordDecisions: (items) => (items.length === 0 ? [] : afterPassages(write(() => items.map((d) => (d.kind === 'passage' ? recordOne(d.passage) : passages.recordAlert(d.alert)))))),
     passages: (q) => passages.query(q),
     passage: (id) => passages.one(id),
-    todayCounts: (now) => passages.counts(now ?? ctx.now()),
+    todayCounts: (now) => {
+      const c = passages.counts(now ?? ctx.now());
+      return { ...c, ...deliveryCounts(c.day) };
+    },
 
     outboxBatch: (limit, range) => outbox.batch(limit, range),
     outboxFresh: () => outbox.fresh(),
@@ -217,17 +271,22 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     vehiclePermits: (q) => roster.vehiclePermits(q),
 
     registerVisitor: (form) => {
-      const v = visitors.register(form);
+      const v = write(() => visitors.register(form));
       changed('visitors');
+      changed('outbox');
       return v;
     },
     signOutVisitor: (id, operatorId) => {
-      const ok = visitors.signOut(id, operatorId);
-      if (ok) changed('visitors');
+      const ok = write(() => visitors.signOut(id, operatorId));
+      if (ok) {
+        changed('visitors');
+        changed('outbox');
+      }
       return ok;
     },
     visitorsInside: () => visitors.inside(),
     visitors: (q) => visitors.list(q),
+    ...practice,
 
     alerts: (q) => passages.alerts(q),
     acknowledgeAlert: (id, operatorId) => {

@@ -237,6 +237,40 @@ CREATE INDEX passages_name_not_admitted ON passages (name, seq) WHERE outcome <>
 CREATE INDEX passages_subject_not_admitted ON passages (subject_id, seq) WHERE outcome <> 'admitted';
 `,
   },
+  {
+    version: 6,
+    name: 'the practice at the gate: fever handling (held, not sent away), no-contact deliveries',
+    sql: `
+CREATE TABLE fever_cases (
+  passage_id TEXT PRIMARY KEY,
+  at INTEGER NOT NULL,
+  lane TEXT,
+  called TEXT,
+  called_at INTEGER,
+  handed_to TEXT,
+  handed_at INTEGER,
+  outcome TEXT,
+  note TEXT,
+  updated_by TEXT,
+  updated_at INTEGER,
+  second_alert_at INTEGER
+);
+CREATE INDEX fever_cases_open ON fever_cases (at) WHERE outcome IS NULL;
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  at INTEGER NOT NULL,
+  company TEXT,
+  parcels INTEGER NOT NULL,
+  household_id TEXT,
+  note TEXT,
+  recorded_by TEXT,
+  collected_at INTEGER,
+  collected_by TEXT
+);
+CREATE INDEX deliveries_at ON deliveries (at);
+CREATE INDEX deliveries_waiting ON deliveries (at) WHERE collected_at IS NULL;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -40,6 +40,10 @@ export type AuditAction =
   | 'purge'
   | 'visitor-signout'
   | 'alert-ack'
+  | 'fever-handling'
+  | 'delivery'
+  | 'quarantine-change'
+  | 'returnee-report'
   | (string & {});
 
 export interface AuditEntry {

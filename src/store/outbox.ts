@@ -4,7 +4,7 @@ import type { StoreCtx } from './db.js';
 
 // ---------- this concern's part of the Ledger (./api.ts composes them) ----------
 
-export type OutboxKind = 'passage' | 'alert' | 'report' | 'correction' | 'state' | 'roster-ack';
+export type OutboxKind = 'passage' | 'alert' | 'report' | 'correction' | 'state' | 'roster-ack' | 'visitor';
 
 /** Lower numbers are sent first. */
 export const OutboxPriority = { alert: 0, report: 5, passage: 10, other: 20 } as const;

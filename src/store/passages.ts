@@ -47,6 +47,9 @@ export interface TodayCounts {
   refusalsByReason: Record<string, number>;
   feverAlerts: number;
   overrides: number;
+  /** No-contact deliveries handed over today and their parcels (not passages, not refusals). */
+  deliveries: number;
+  parcels: number;
 }
 
 /** What the gate runtime commits: a decided passage, or an alert raised by the gate or a device. */
@@ -73,6 +76,8 @@ export interface InsideState {
   inside: Array<{ subjectId: string; kind: string; householdId?: string; since: number }>;
   /** Household id → wall ms of the last admitted 'out' passage of any member. */
   lastOuting: Record<string, number>;
+  /** [person id, wall ms] of each recent admitted outing of a person in 居家健康监测. */
+  monitoringOutings: Array<[string, number]>;
 }
 
 /** What the gate commits and the kiosk reads back: passages, alerts and who is inside. */
@@ -102,6 +107,10 @@ const NOTABLE = new Set(['fever', 'code-yellow', 'code-red', 'quarantine-breach'
 export interface PassageOptions {
   /** Put subject names into uplink payloads. */
   uplinkNames: boolean;
+  /** An admitted exit of a visitor signs the registration out (销号). */
+  signOutVisitor: (id: string, at: number, by: string) => void;
+  /** After the passage's rows, in its transaction: a fever case opened, a breach restarting quarantine (./ledger.ts). */
+  afterRecord: (p: Passage) => void;
 }
 
 export function passagePayload(p: Passage, o: PassageOptions): Record<string, unknown> {
@@ -172,7 +181,6 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
     WHERE excluded.at >= presence.at`);
   const outing = db.prepare(`INSERT INTO household_outings (household_id, at) VALUES (?, ?)
     ON CONFLICT(household_id) DO UPDATE SET at = max(at, excluded.at)`);
-  const visitorOut = db.prepare('UPDATE visitors SET signed_out_at = ?, signed_out_by = ? WHERE id = ? AND signed_out_at IS NULL');
 
   function insertAlert(a: Alert): number {
     const seq = outbox.insert('alert', alertPayload(a, o), OutboxPriority.alert);
@@ -213,6 +221,7 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
       data: JSON.stringify(p),
     });
     for (const a of p.alerts) if (!alertById.get(a.id)) insertAlert({ ...a, passageId: a.passageId ?? p.id });
+    o.afterRecord(p);
     const day = localDay(p.decidedAt, ctx.timeZone);
     const passed = PASSED.includes(p.outcome);
     if (passed) (p.direction === 'in' ? bumps.entries : bumps.exits).run(day);
@@ -225,7 +234,7 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
     if (passed && s && s.kind !== 'courier' && s.kind !== 'unknown') {
       presence.run(s.personId ?? s.id, s.kind, s.householdId ?? null, p.direction, p.decidedAt);
       if (p.direction === 'out' && s.householdId) outing.run(s.householdId, p.decidedAt);
-      if (p.direction === 'out' && (s.kind === 'visitor' || s.kind === 'visitor-id')) visitorOut.run(p.decidedAt, p.operatorId ?? 'gate', s.personId ?? s.id);
+      if (p.direction === 'out' && (s.kind === 'visitor' || s.kind === 'visitor-id')) o.signOutVisitor(s.personId ?? s.id, p.decidedAt, p.operatorId ?? 'gate');
     }
     return seq;
   }
@@ -290,9 +299,11 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
   const dayCounts = db.prepare<[string], Record<string, number>>('SELECT * FROM daily_counts WHERE day = ?');
   const dayReasons = db.prepare<[string], { code: string; n: number }>('SELECT code, n FROM daily_reasons WHERE day = ?');
   const insideCount = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM presence WHERE direction = 'in' AND kind NOT IN ('visitor', 'visitor-id')");
-  const visitorsInside = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM visitors WHERE signed_out_at IS NULL');
+  const visitorsInside = db.prepare<[], { n: number }>(
+    "SELECT count(*) AS n FROM visitors v JOIN presence p ON p.subject_id = v.id AND p.direction = 'in' WHERE v.signed_out_at IS NULL",
+  );
 
-  function counts(now: number): TodayCounts {
+  function counts(now: number): Omit<TodayCounts, 'deliveries' | 'parcels'> {
     const day = localDay(now, ctx.timeZone);
     const c = dayCounts.get(day);
     const refusalsByReason: Record<string, number> = {};
@@ -316,12 +327,18 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
   );
   const outingsAll = db.prepare<[], { household_id: string; at: number }>('SELECT household_id, at FROM household_outings');
 
+  // 36 h covers "today" in any zone; the gate keeps only those of the local day.
+  const monitoringRecent = db.prepare<[number], { person_id: string; decided_at: number }>(
+    "SELECT person_id, decided_at FROM passages WHERE decided_at >= ? AND direction = 'out' AND outcome IN ('admitted', 'overridden') AND person_id IS NOT NULL AND instr(reasons, 'monitoring.outing') > 0",
+  );
+
   function insideState(): InsideState {
     const lastOuting: Record<string, number> = {};
     for (const r of outingsAll.all()) lastOuting[r.household_id] = r.at;
     return {
       inside: presenceAll.all().map((r) => ({ subjectId: r.subject_id, kind: r.kind, since: r.at, ...(r.household_id ? { householdId: r.household_id } : {}) })),
       lastOuting,
+      monitoringOutings: monitoringRecent.all(ctx.now() - 36 * 3_600_000).map((r) => [r.person_id, r.decided_at] as [string, number]),
     };
   }
 
@@ -352,6 +369,7 @@ export function createPassages(ctx: StoreCtx, outbox: Outbox, o: PassageOptions)
   return {
     record,
     recordAlert,
+    hasAlert: (id: string) => alertById.get(id) !== undefined,
     query,
     one: (id: string) => {
       const r = oneById.get(id);

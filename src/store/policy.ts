@@ -11,13 +11,15 @@ import { json, type StoreCtx } from './db.js';
 // 'revocations' string[] (card ids, the full list), 'thresholds' a partial object of
 // { feverThreshold, temperatureFloor, riskAreaLookbackDays, nucleicTestMaxAgeHours (number | null),
 //   healthStatusMaxAgeMinutes, householdQuotaDays, vaccinationRequired }.
-export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds';
+export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds' | 'hours';
 
 export interface PolicyState {
   kind: PolicyKind;
   version: number;
   payload: unknown;
   appliedAt: number;
+  /** 'local': set by the admin at the kiosk on top of `version` (the hub's last); any newer hub version replaces it. */
+  source: 'hub' | 'local';
 }
 
 /** Policy snapshots from the hub or an admin. */
@@ -26,6 +28,12 @@ export interface PolicyLedger {
   applyPolicy(kind: PolicyKind, version: number, payload: unknown, actor?: string): 'applied' | 'stale';
   policy(): Policy;
   policyStates(): PolicyState[];
+  /**
+   * An admin's change at the kiosk when there is no hub (or before it answers): stored under the
+   * version in force (the hub's last, 0 when none), marked local, audited. A retained hub snapshot of
+   * that same version does not undo it; the hub's next version replaces it.
+   */
+  applyLocalPolicy(kind: PolicyKind, payload: unknown, actor: string): PolicyState;
   /**
    * Added for sync (hub downlink): health-code colours per person, versioned like policies ('health').
    * Atomic; a version ≤ the stored one is 'stale' and changes nothing. Unknown person ids are listed, not created;
@@ -36,7 +44,9 @@ export interface PolicyLedger {
 }
 
 const LEVELS: ZoneLevel[] = ['normal', 'precaution', 'controlled', 'sealed'];
-export const POLICY_KINDS: PolicyKind[] = ['risk-areas', 'zone-level', 'revocations', 'authorised', 'thresholds'];
+export const POLICY_KINDS: PolicyKind[] = ['risk-areas', 'zone-level', 'revocations', 'authorised', 'thresholds', 'hours'];
+const HHMM = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+const HHMM_TO = /^([01][0-9]|2[0-4]):[0-5][0-9]$/;
 
 function stringList(kind: string, payload: unknown, key: string): string[] {
   const list = Array.isArray(payload) ? payload : (payload as Record<string, unknown> | null)?.[key];
@@ -58,6 +68,14 @@ export function normalisePolicy(kind: PolicyKind, payload: unknown): unknown {
       return { cards: stringList(kind, payload, 'cards') };
     case 'authorised':
       return { cards: stringList(kind, payload, 'cards') };
+    case 'hours': {
+      // Opening hours for outsiders (e.g. closed after 21:00); null: no closing hours.
+      const w = Array.isArray(payload) || payload === null ? payload : (payload as { outsiderHours?: unknown } | null)?.outsiderHours;
+      if (w === null) return { outsiderHours: null };
+      const ok = Array.isArray(w) && w.length <= 16 && w.every((x) => typeof x === 'object' && x !== null && HHMM.test((x as { from?: unknown }).from as string) && HHMM_TO.test((x as { to?: unknown }).to as string) && ((x as { days?: unknown }).days === undefined || (Array.isArray((x as { days: unknown[] }).days) && (x as { days: unknown[] }).days.every((d) => Number.isInteger(d) && (d as number) >= 0 && (d as number) <= 6))));
+      if (!ok) throw new Error('An "hours" policy needs outsiderHours: a list of {from: "HH:MM", to: "HH:MM", days?: [0-6]} (or null for none)');
+      return { outsiderHours: (w as Array<{ from: string; to: string; days?: number[] }>).map((x) => ({ from: x.from, to: x.to, ...(x.days ? { days: x.days } : {}) })) };
+    }
     case 'thresholds':
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('A "thresholds" policy needs an object of named values');
       return payload;
@@ -73,6 +91,8 @@ export function createPolicy(ctx: StoreCtx, defaultZoneLevel: ZoneLevel) {
     ON CONFLICT(kind) DO UPDATE SET version = excluded.version, payload = excluded.payload, applied_at = excluded.applied_at`);
   const meta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  const setSource = db.prepare("INSERT INTO meta (key, value) VALUES ('policy_source:' || ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  const sources = db.prepare<[], { key: string; value: string }>("SELECT key, value FROM meta WHERE key LIKE 'policy_source:%'");
   const localRevoked = db.prepare<[], { id: string }>('SELECT id FROM cards WHERE revoked_at IS NOT NULL');
   let cached: Policy | undefined;
 
@@ -80,8 +100,17 @@ export function createPolicy(ctx: StoreCtx, defaultZoneLevel: ZoneLevel) {
     const cur = get.get(kind);
     if (cur && version <= cur.version) return 'stale';
     put.run(kind, version, JSON.stringify(payload), ctx.now());
+    setSource.run(kind, 'hub');
     setMeta.run('policy_version', String(Number(meta.get('policy_version')?.value ?? 0) + 1));
     return 'applied';
+  });
+
+  const localTx = db.transaction((kind: PolicyKind, payload: unknown): number => {
+    const version = get.get(kind)?.version ?? 0;
+    put.run(kind, version, JSON.stringify(payload), ctx.now());
+    setSource.run(kind, 'local');
+    setMeta.run('policy_version', String(Number(meta.get('policy_version')?.value ?? 0) + 1));
+    return version;
   });
 
   return {
@@ -90,6 +119,12 @@ export function createPolicy(ctx: StoreCtx, defaultZoneLevel: ZoneLevel) {
       const r = applyTx.immediate(kind, version, normalisePolicy(kind, payload));
       if (r === 'applied') cached = undefined;
       return r;
+    },
+    /** The admin's change on top of the version in force (see Ledger.applyLocalPolicy). */
+    applyLocal(kind: PolicyKind, payload: unknown): number {
+      const v = localTx.immediate(kind, normalisePolicy(kind, payload));
+      cached = undefined;
+      return v;
     },
     invalidate() {
       cached = undefined;
@@ -109,10 +144,11 @@ export function createPolicy(ctx: StoreCtx, defaultZoneLevel: ZoneLevel) {
       return cached;
     },
     states(): PolicyState[] {
+      const local = new Set(sources.all().filter((r) => r.value === 'local').map((r) => r.key.slice('policy_source:'.length)));
       return db
         .prepare<[], { kind: PolicyKind; version: number; payload: string; applied_at: number }>('SELECT kind, version, payload, applied_at FROM policy ORDER BY kind')
         .all()
-        .map((r) => ({ kind: r.kind, version: r.version, payload: json<unknown>(r.payload, null), appliedAt: r.applied_at }));
+        .map((r) => ({ kind: r.kind, version: r.version, payload: json<unknown>(r.payload, null), appliedAt: r.applied_at, source: local.has(r.kind) ? ('local' as const) : ('hub' as const) }));
     },
   };
 }

@@ -22,7 +22,16 @@ export interface DailyReport {
   refusalsByReason: Record<string, number>;
   feverAlerts: number;
   peopleInside: number;
-  /** 零报告: nothing happened that needs reporting (no refusals, no fever, no alert of note). */
+  /** Alerts of note that day (code yellow/red, quarantine breach, risk-area visitor or returnee), beside the zero report. */
+  notableAlerts: number;
+  /** No-contact deliveries handed over that day, and their parcels. */
+  deliveries: number;
+  parcels: number;
+  /** Confirmed or suspected cases found that day (recorded case events). */
+  casesFound: number;
+  /** Close contacts found that day. */
+  closeContactsFound: number;
+  /** 零报告 (seed 002: 无病例零报告): no confirmed or suspected case found that day. Refusals, fevers and alerts are reported beside it. */
   zeroReport: boolean;
   /** 无疫情天数, see DOMAIN.md / seed 004 篇四. */
   epidemicFreeDays: number;
@@ -68,7 +77,7 @@ export function epidemicFreeDaysOn(day: string, since: string, cases: CaseEvent[
   return daysBetween(base, day) + 1;
 }
 
-export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyStore, epidemicFreeSince?: string) {
+export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyStore, deliveries: (day: string) => { deliveries: number; parcels: number }, epidemicFreeSince?: string) {
   const { db } = ctx;
   const meta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   if (!meta.get('counter_start')) {
@@ -104,7 +113,8 @@ export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyS
     const refusalsByReason: Record<string, number> = {};
     for (const r of reasons.all(day)) refusalsByReason[r.code] = r.n;
     const all = cases();
-    const caseFound = all.some((x) => x.foundDay === day);
+    const found = all.filter((x) => x.foundDay === day);
+    const casesFound = found.filter((x) => x.kind === 'case' || x.kind === 'suspected').length;
     const report: DailyReport = {
       day,
       gateId: ctx.gateId,
@@ -115,8 +125,13 @@ export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyS
       refusals: c?.refusals ?? 0,
       refusalsByReason,
       feverAlerts: c?.fever_alerts ?? 0,
+      notableAlerts: c?.notable_alerts ?? 0,
+      ...deliveries(day),
+      casesFound,
+      closeContactsFound: found.filter((x) => x.kind === 'close-contact').length,
       peopleInside: passages.counts(ctx.now()).peopleInside,
-      zeroReport: (c?.refusals ?? 0) === 0 && (c?.fever_alerts ?? 0) === 0 && (c?.notable_alerts ?? 0) === 0 && !caseFound,
+      // 无病例零报告 (seed 002): the zero report is about cases; a courier, a red code or a fever at the gate is reported beside it.
+      zeroReport: casesFound === 0,
       epidemicFreeDays: epidemicFreeDaysOn(day, since(), all),
       zoneLevel: policy.current().zoneLevel,
       generatedAt: ctx.now(),

@@ -14,6 +14,9 @@ export interface PurgeResult {
   alerts: number;
   duty: number;
   audit: number;
+  /** Closed fever cases and collected deliveries past the retention (open ones stay). */
+  feverCases: number;
+  deliveries: number;
   freedPages: number;
 }
 
@@ -64,6 +67,9 @@ export function purge(ctx: StoreCtx, retentionDays: number, now = ctx.now()): Pu
     passages: chunked('DELETE FROM passages WHERE seq IN (SELECT seq FROM passages WHERE decided_at < ? ORDER BY decided_at LIMIT ?)', cutoff),
     // Visitors still inside stay, whatever their age: they have not been signed out (销号).
     visitors: chunked('DELETE FROM visitors WHERE id IN (SELECT id FROM visitors WHERE signed_out_at IS NOT NULL AND signed_out_at < ? LIMIT ?)', cutoff),
+    // Closed fever cases go with their passages; an open one stays until it is closed.
+    feverCases: chunked('DELETE FROM fever_cases WHERE passage_id IN (SELECT passage_id FROM fever_cases WHERE at < ? AND outcome IS NOT NULL LIMIT ?)', cutoff),
+    deliveries: chunked('DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE at < ? AND collected_at IS NOT NULL LIMIT ?)', cutoff),
     alerts: chunked('DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE at < ? LIMIT ?)', cutoff),
     duty: chunked('DELETE FROM duty WHERE id IN (SELECT id FROM duty WHERE signed_out_at IS NOT NULL AND signed_out_at < ? LIMIT ?)', cutoff),
     audit: chunked('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? LIMIT ?)', now - Math.max(AUDIT_DAYS, retentionDays) * DAY),

@@ -29,7 +29,7 @@ export const COLUMNS: Record<Field, string[]> = {
   name: ['姓名', '名字', 'name'],
   idNumber: ['身份证号', '身份证号码', '证件号码', '公民身份号码', 'idnumber', 'id_number', 'idcard'],
   phone: ['联系电话', '手机号', '手机号码', '电话', '联系方式', 'phone', 'mobile'],
-  address: ['住址/门牌', '住址', '门牌', '门牌号', '地址', '家庭住址', 'address'],
+  address: ['住址/门牌', '住址', '门牌', '门牌号', '门牌地址', '门牌号码', '地址', '家庭住址', '家庭地址', '居住地址', '现住址', '现居住地址', '详细地址', '住址门牌', 'address'],
   grid: ['网格', '所属网格', '网格号', 'grid'],
   categories: ['类别', '人员类别', '人员类型', '重点人群', 'categories', 'category'],
   tenant: ['是否租户', '租户', 'tenant'],
@@ -93,6 +93,48 @@ export function fieldOf(header: string): Field | undefined {
   return LOOKUP.get(headerKey(header));
 }
 
+function distance(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[y.length] as number;
+}
+
+/** The known header nearest to an unknown one (a typo, an extra word), when one is near enough to be meant. */
+export function nearestHeader(header: string): string | undefined {
+  const key = headerKey(header);
+  if (!key) return undefined;
+  let best: { name: string; d: number } | undefined;
+  for (const names of Object.values(COLUMNS)) {
+    for (const name of names) {
+      const k = headerKey(name);
+      const d = key.includes(k) || k.includes(key) ? Math.abs([...key].length - [...k].length) * 0.5 : distance(key, k);
+      if (!best || d < best.d) best = { name, d };
+    }
+  }
+  return best && best.d <= Math.max(1, Math.floor([...key].length / 2)) ? best.name : undefined;
+}
+
+/**
+ * A phone as written in a village roster: a mainland mobile (11 digits, 1[3-9]…, optionally +86),
+ * a landline with its area code (0 + 2–3 digits, then 7–8 digits, optionally an extension), or
+ * something to check ('unusual'); 'bad' when it holds more than digits, spaces, dashes and a +.
+ */
+export function phoneKind(v: string): 'mobile' | 'landline' | 'unusual' | 'bad' {
+  const t = v.trim();
+  if (!/^\+?[\d -]+(?:(?:转|ext\.?|x)\s*\d{1,6})?$/i.test(t)) return 'bad';
+  const digits = t.replace(/(?:转|ext\.?|x)\s*\d{1,6}$/i, '').replace(/[\s-]/g, '');
+  const national = digits.replace(/^(?:\+86|0086|86(?=1\d{10}$))/, '');
+  if (/^1[3-9]\d{9}$/.test(national)) return 'mobile';
+  if (/^0(?:10|2\d|[3-9]\d{2})\d{7,8}$/.test(national)) return 'landline';
+  return 'unusual';
+}
+
 const YES = new Set(['是', 'y', 'yes', 'true', '1', '√', '✓', '有', '已接种']);
 const NO = new Set(['否', 'n', 'no', 'false', '0', '×', '无', '未接种', '']);
 
@@ -111,11 +153,14 @@ export function parseColour(v: string): CodeColour | undefined {
   return undefined;
 }
 
-export type QuarantineKind = 'home' | 'central' | 'none';
+export type QuarantineCell = 'home' | 'central' | 'monitoring' | 'daily' | 'none';
 
-export function parseQuarantine(v: string): QuarantineKind | undefined {
+/** The three health tiers as villages write them (seed 000, 篇4), and central quarantine. */
+export function parseQuarantine(v: string): QuarantineCell | undefined {
   const t = v.trim().toLowerCase();
-  if (['居家隔离', '居家', 'home', '居家健康监测'].includes(t)) return 'home';
+  if (['居家隔离医学观察', '居家医学观察', '居家隔离', '居家', 'home'].includes(t)) return 'home';
+  if (['居家健康监测', '健康监测', 'monitoring'].includes(t)) return 'monitoring';
+  if (['日常健康监测', '日常监测', 'daily'].includes(t)) return 'daily';
   if (['集中隔离', '集中', 'central'].includes(t)) return 'central';
   if (['无', '否', '', 'none', 'no', '未隔离', '已解除', '解除'].includes(t)) return 'none';
   return undefined;

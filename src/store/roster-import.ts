@@ -4,7 +4,9 @@
 import { createHash } from 'node:crypto';
 import { validateResidentId } from '../gate/credentials/resident-id.js';
 import type { HouseholdRecord, Ledger, PersonInput, RosterApplyResult, RosterChange, VehiclePermitRecord } from './api.js';
-import { COLUMNS, type Field, fieldOf, parseBool, parseCategories, parseColour, parseDay, parseQuarantine } from './roster-columns.js';
+import type { Text } from '../gate/model.js';
+import { COLUMNS, type Field, fieldOf, nearestHeader, parseBool, parseCategories, parseColour, parseDay, parseQuarantine, phoneKind } from './roster-columns.js';
+import { IMPORT_TEXT, ImportError, importText } from './roster-messages.js';
 import type { SheetRows } from './sheet-read.js';
 import { addDays, localTime } from './time.js';
 
@@ -27,12 +29,18 @@ export type ProblemReason =
   | 'bad-number'
   | 'conflicting-address';
 
-export interface ImportProblem {
+/** Row findings that do not stop the import: the row is imported, the clerk should look. */
+export type WarningReason = 'same-name' | 'unusual-phone';
+
+export interface ImportProblem<R extends string = ProblemReason> {
   /** Row as the spreadsheet shows it (header row = 1). */
   row: number;
   /** Column header as written in the file (or the expected one when missing). */
   column: string;
-  reason: ProblemReason;
+  reason: R;
+  /** What is wrong, in zh-CN (what the CLI prints by default). */
+  zh: string;
+  /** The same in English (`--lang en`). */
   message: string;
   /** The cell value, masked when it is an ID number or phone. */
   value?: string;
@@ -45,8 +53,10 @@ export interface ImportReport {
   /** Rows with no problem. */
   goodRows: number;
   problems: ImportProblem[];
-  /** File-level notes (ignored columns …). */
-  warnings: string[];
+  /** File-level notes (ignored columns with the nearest known name, no address column …), zh-CN and English. */
+  warnings: ImportNote[];
+  /** Rows imported but worth a look (same name in a household with different ID numbers, an unusual phone). */
+  rowWarnings: ImportProblem<WarningReason>[];
   households: number;
   persons: number;
   cards: number;
@@ -65,6 +75,13 @@ export interface ImportOptions {
   now: number;
 }
 
+export interface ImportNote extends Text {
+  /** The header the note is about, as written in the file. */
+  column?: string;
+  /** The known header nearest to an unused one. */
+  nearest?: string;
+}
+
 const REQUIRED: Field[] = ['householdId', 'name'];
 
 function maskValue(field: Field, v: string): string {
@@ -81,19 +98,24 @@ function stablePersonId(householdId: string, idNumber: string | undefined, name:
 /** Parse and check rows; returns the change of the good rows and every problem. */
 export function rowsToChange(sheet: SheetRows, opts: ImportOptions, onRoster: (idNumber: string) => string | undefined) {
   const problems: ImportProblem[] = [];
-  const warnings: string[] = [];
+  const warnings: ImportNote[] = [];
+  const rowWarnings: ImportProblem<WarningReason>[] = [];
   const [header, ...data] = sheet.rows;
-  if (!header) throw new Error('The file is empty: the first row must hold the column headers (户号, 姓名, 身份证号 …)');
+  if (!header) throw new ImportError(importText.empty());
   const col = new Map<Field, number>();
   header.cells.forEach((h, i) => {
     const f = fieldOf(h);
     if (f && !col.has(f)) col.set(f, i);
-    else if (h) warnings.push(`Column "${h}" is not used (see docs/roster-import.md for the column names)`);
+    else if (h) {
+      const nearest = nearestHeader(h);
+      warnings.push({ ...importText.unusedColumn(h, nearest), column: h, ...(nearest ? { nearest } : {}) });
+    }
   });
   const missingCols = REQUIRED.filter((f) => !col.has(f));
   if (missingCols.length) {
-    throw new Error(`The header row lacks the column(s) ${missingCols.map((f) => `${COLUMNS[f][0]} (${f})`).join(', ')}; found: ${header.cells.filter(Boolean).join(', ')}`);
+    throw new ImportError(importText.missingColumns(missingCols.map((f) => `${COLUMNS[f][0]} (${f})`).join(', '), header.cells.filter(Boolean).join(', ')));
   }
+  if (!col.has('address')) warnings.push(importText.noAddress());
   const headerName = (f: Field) => header.cells[col.get(f) as number] ?? COLUMNS[f][0] ?? f;
 
   const households = new Map<string, HouseholdRecord>();
@@ -102,34 +124,37 @@ export function rowsToChange(sheet: SheetRows, opts: ImportOptions, onRoster: (i
   const permits: VehiclePermitRecord[] = [];
   const seenId = new Map<string, number>();
   const seenPerson = new Map<string, number>();
+  const seenName = new Map<string, { row: number; idNumber?: string }>();
   let goodRows = 0;
 
   for (const { row, cells } of data) {
     const before = problems.length;
     const get = (f: Field) => (col.has(f) ? (cells[col.get(f) as number] ?? '').trim() : '');
-    const bad = (f: Field, reason: ProblemReason, message: string) => {
+    const finding = <R extends string>(f: Field, reason: R, t: Text): ImportProblem<R> => {
       const v = get(f);
-      problems.push({ row, column: headerName(f), reason, message, ...(v ? { value: maskValue(f, v) } : {}) });
+      return { row, column: headerName(f), reason, zh: t.zh, message: t.en, ...(v ? { value: maskValue(f, v) } : {}) };
     };
+    const bad = (f: Field, reason: ProblemReason, t: Text) => void problems.push(finding(f, reason, t));
+    const warn = (f: Field, reason: WarningReason, t: Text) => void rowWarnings.push(finding(f, reason, t));
     const day = (f: Field): string | undefined => {
       const v = get(f);
       if (!v) return undefined;
       const d = parseDay(v);
-      if (!d) bad(f, 'bad-date', 'Not a date: write it as YYYY-MM-DD, e.g. 2026-11-23');
+      if (!d) bad(f, 'bad-date', IMPORT_TEXT.badDate);
       return d;
     };
     const yesNo = (f: Field): boolean | undefined => {
       const v = get(f);
       if (!v) return undefined;
       const b = parseBool(v);
-      if (b === undefined) bad(f, 'bad-yes-no', 'Write 是 or 否 (yes or no)');
+      if (b === undefined) bad(f, 'bad-yes-no', IMPORT_TEXT.badYesNo);
       return b;
     };
     const count = (f: Field): number | undefined => {
       const v = get(f);
       if (!v) return undefined;
       if (!/^\d{1,3}$/.test(v)) {
-        bad(f, 'bad-number', 'Write a whole number of people');
+        bad(f, 'bad-number', IMPORT_TEXT.badNumber);
         return undefined;
       }
       return Number(v);
@@ -137,58 +162,64 @@ export function rowsToChange(sheet: SheetRows, opts: ImportOptions, onRoster: (i
 
     const householdId = get('householdId');
     const name = get('name');
-    if (!householdId) bad('householdId', 'missing', 'Every row needs a household number (户号)');
-    if (!name) bad('name', 'missing', 'Every row needs a name (姓名)');
+    if (!householdId) bad('householdId', 'missing', IMPORT_TEXT.missingHousehold);
+    if (!name) bad('name', 'missing', IMPORT_TEXT.missingName);
 
     let idNumber: string | undefined = get('idNumber').replace(/^'/, '').toUpperCase() || undefined;
     if (idNumber) {
       const v = validateResidentId(idNumber, opts.now);
       if (!v.ok) {
-        const hint = /E\+/i.test(idNumber) ? ' (Excel turned it into a number: format the column as text and type it again)' : '';
-        bad('idNumber', `id-${v.reason}` as ProblemReason, `${v.text.en}${hint}`);
+        bad('idNumber', `id-${v.reason}` as ProblemReason, importText.idNumber(v.text, /E\+/i.test(idNumber)));
         idNumber = undefined;
       } else if (seenId.has(idNumber)) {
-        bad('idNumber', 'duplicate-id-number', `The same ID number is already on row ${seenId.get(idNumber)}`);
+        bad('idNumber', 'duplicate-id-number', importText.duplicateIdNumber(seenId.get(idNumber) as number));
       } else {
         seenId.set(idNumber, row);
       }
     }
     const phone = get('phone');
-    if (phone && !/^\+?[\d -]{5,20}$/.test(phone)) bad('phone', 'bad-phone', 'A phone number holds digits only (spaces, dashes and a leading + allowed)');
+    const phoneIs = phone ? phoneKind(phone) : undefined;
+    if (phoneIs === 'bad') bad('phone', 'bad-phone', IMPORT_TEXT.badPhone);
+    else if (phoneIs === 'unusual') warn('phone', 'unusual-phone', IMPORT_TEXT.unusualPhone);
 
     const cat = parseCategories(get('categories'));
-    for (const u of cat.unknown) bad('categories', 'unknown-category', `Unknown category "${u}"; use the names listed in docs/roster-import.md, separated by 、`);
+    for (const u of cat.unknown) bad('categories', 'unknown-category', importText.unknownCategory(u));
     const tenant = yesNo('tenant');
     const resident = yesNo('resident');
     const vaccinated = yesNo('vaccinated');
     const colourText = get('health');
     const colour = colourText ? parseColour(colourText) : undefined;
-    if (colourText && !colour) bad('health', 'bad-colour', 'Write 绿, 黄 or 红 (green, yellow, red)');
+    if (colourText && !colour) bad('health', 'bad-colour', IMPORT_TEXT.badColour);
     const qText = get('quarantine');
     const q = parseQuarantine(qText);
-    if (qText && !q) bad('quarantine', 'bad-quarantine', 'Write 居家隔离, 集中隔离 or 无');
+    if (qText && !q) bad('quarantine', 'bad-quarantine', IMPORT_TEXT.badQuarantine);
     const qUntil = day('quarantineUntil');
-    if ((q === 'home' || q === 'central') && !get('quarantineUntil')) bad('quarantineUntil', 'quarantine-without-date', 'A person in quarantine needs the day it ends (隔离截止)');
+    if (q && q !== 'none' && !get('quarantineUntil')) bad('quarantineUntil', 'quarantine-without-date', IMPORT_TEXT.quarantineWithoutDate);
     const lastTest = day('lastTest');
     const registered = count('registeredResidents');
     const actual = count('actualResidents');
 
     const personId = get('personId') || (householdId && name ? stablePersonId(householdId, idNumber, name) : '');
     const nameKey = `${householdId}\u0000${name}`;
-    const dupRow = seenPerson.get(personId) ?? seenPerson.get(nameKey);
-    if (personId && dupRow !== undefined) bad(get('personId') ? 'personId' : 'name', 'duplicate-person', `The same person is already on row ${dupRow}`);
+    const samePerson = seenPerson.get(personId);
+    const sameName = seenName.get(nameKey);
+    // Two people of one household may share a name (common in villages): different valid ID numbers tell them apart.
+    const toldApart = sameName !== undefined && idNumber !== undefined && sameName.idNumber !== undefined && sameName.idNumber !== idNumber;
+    if (personId && samePerson !== undefined) bad(get('personId') ? 'personId' : 'name', 'duplicate-person', importText.duplicatePerson(samePerson));
+    else if (personId && sameName !== undefined && !toldApart) bad('name', 'duplicate-person', importText.duplicatePerson(sameName.row));
     else if (personId) {
+      if (sameName !== undefined) warn('name', 'same-name', importText.sameName(sameName.row));
       seenPerson.set(personId, row);
-      seenPerson.set(nameKey, row);
+      if (sameName === undefined) seenName.set(nameKey, { row, ...(idNumber ? { idNumber } : {}) });
     }
     if (idNumber && personId) {
       const holder = onRoster(idNumber);
-      if (holder && holder !== personId) bad('idNumber', 'id-number-on-roster', `This ID number belongs to another person on the roster (${holder})`);
+      if (holder && holder !== personId) bad('idNumber', 'id-number-on-roster', importText.idOnRoster(holder));
     }
 
     const address = get('address');
     const known = households.get(householdId);
-    if (known && address && known.address && known.address !== address) bad('address', 'conflicting-address', `Household ${householdId} has address "${known.address}" on an earlier row`);
+    if (known && address && known.address && known.address !== address) bad('address', 'conflicting-address', importText.conflictingAddress(householdId, known.address));
 
     if (problems.length > before) continue;
     goodRows++;
@@ -219,7 +250,7 @@ export function rowsToChange(sheet: SheetRows, opts: ImportOptions, onRoster: (i
     if (plate) permits.push({ id: `vp-${plate}`, plate, householdId });
   }
   const change: RosterChange = { households: [...households.values()], persons, cards, vehiclePermits: permits };
-  return { change, problems, warnings, rows: data.length, goodRows };
+  return { change, problems, warnings, rowWarnings, rows: data.length, goodRows };
 }
 
 export async function importRoster(ledger: Ledger, buf: Buffer, filename: string, opts: ImportOptions): Promise<ImportReport> {
@@ -227,7 +258,7 @@ export async function importRoster(ledger: Ledger, buf: Buffer, filename: string
   const { readSheet } = await import('./sheet-read.js');
   const sheet = await readSheet(buf, filename);
   const view = ledger.rosterView();
-  const { change, problems, warnings, rows, goodRows } = rowsToChange(sheet, opts, (n) => view.personByIdNumber(n)?.id);
+  const { change, problems, warnings, rowWarnings, rows, goodRows } = rowsToChange(sheet, opts, (n) => view.personByIdNumber(n)?.id);
   const report: ImportReport = {
     file: filename,
     encoding: sheet.encoding,
@@ -235,6 +266,7 @@ export async function importRoster(ledger: Ledger, buf: Buffer, filename: string
     goodRows,
     problems,
     warnings,
+    rowWarnings,
     households: change.households?.length ?? 0,
     persons: change.persons?.length ?? 0,
     cards: change.cards?.length ?? 0,

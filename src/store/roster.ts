@@ -1,6 +1,6 @@
 // The roster (一户一档): households, persons, pass cards, vehicle permits. Changes are applied
 // atomically with a version; the gate reads an in-memory snapshot rebuilt after each change.
-import type { RosterCard, RosterPerson, RosterView, TimeWindow } from '../gate/contract.js';
+import type { QuarantineKind, RosterCard, RosterPerson, RosterView, TimeWindow } from '../gate/contract.js';
 import type { CodeColour } from '../gate/model.js';
 import { bool, json, opt, type StoreCtx } from './db.js';
 import { idTail, maskPhone, maskResidentId } from './mask.js';
@@ -46,7 +46,7 @@ export interface PersonInput {
   phone?: string;
   resident?: boolean;
   categories?: string[];
-  quarantine?: { kind: 'home' | 'central'; until: number } | null;
+  quarantine?: { kind: QuarantineKind; until: number } | null;
   health?: { colour: CodeColour; at: number } | null;
   lastTestAt?: number | null;
   vaccinated?: boolean | null;
@@ -57,6 +57,8 @@ export interface PersonInput {
 export interface PersonRecord extends RosterPerson {
   /** e.g. '3101**********123X'. */
   idNumberMasked?: string;
+  /** From the ID number (GB 11643 digits 7–10), for the age the kiosk shows beside a masked name. */
+  birthYear?: number;
   idTail?: string;
   /** e.g. '138****5678'. */
   phoneMasked?: string;
@@ -108,7 +110,10 @@ export interface RosterStats {
   persons: number;
   activeCards: number;
   byCategory: Record<string, number>;
+  /** In home or central quarantine (may not leave). */
   inQuarantine: number;
+  /** People in each health tier now: home, central, monitoring (居家健康监测), daily (日常健康监测). */
+  byTier: Record<string, number>;
 }
 
 /** The roster (一户一档) and its pass cards. */
@@ -175,7 +180,7 @@ function rosterPerson(r: PersonRow): RosterPerson {
     name: r.name,
     resident: r.resident === 1,
     categories: json<string[]>(r.categories, []),
-    ...(r.quarantine_kind && r.quarantine_until != null ? { quarantine: { kind: r.quarantine_kind as 'home' | 'central', until: r.quarantine_until } } : {}),
+    ...(r.quarantine_kind && r.quarantine_until != null ? { quarantine: { kind: r.quarantine_kind as QuarantineKind, until: r.quarantine_until } } : {}),
     ...(r.health_colour && r.health_at != null ? { health: { colour: r.health_colour as CodeColour, at: r.health_at } } : {}),
     ...(r.last_test_at != null ? { lastTestAt: r.last_test_at } : {}),
     ...(r.vaccinated != null ? { vaccinated: r.vaccinated === 1 } : {}),
@@ -187,7 +192,7 @@ export function personRecord(r: PersonRow): PersonRecord {
   const p = rosterPerson(r);
   return {
     ...p,
-    ...(r.id_number ? { idNumberMasked: maskResidentId(r.id_number), idTail: r.id_tail ?? idTail(r.id_number) } : {}),
+    ...(r.id_number ? { idNumberMasked: maskResidentId(r.id_number), idTail: r.id_tail ?? idTail(r.id_number), birthYear: Number(r.id_number.slice(6, 10)) } : {}),
     ...(r.phone ? { phoneMasked: maskPhone(r.phone) } : {}),
     updatedAt: r.updated_at,
   };
@@ -507,7 +512,10 @@ export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnT
         persons: n('SELECT count(*) AS n FROM persons'),
         activeCards: n('SELECT count(*) AS n FROM cards WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)', ctx.now()),
         byCategory,
-        inQuarantine: n('SELECT count(*) AS n FROM persons WHERE quarantine_until > ?', ctx.now()),
+        inQuarantine: n("SELECT count(*) AS n FROM persons WHERE quarantine_until > ? AND quarantine_kind IN ('home', 'central')", ctx.now()),
+        byTier: Object.fromEntries(
+          db.prepare<[number], { k: string; n: number }>('SELECT quarantine_kind AS k, count(*) AS n FROM persons WHERE quarantine_until > ? GROUP BY quarantine_kind').all(ctx.now()).map((r) => [r.k, r.n]),
+        ),
       };
     },
     cards(q: { householdId?: string; personId?: string; includeRevoked?: boolean } = {}): PassCardRecord[] {

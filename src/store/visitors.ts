@@ -1,9 +1,11 @@
 // Visitors' ledger (外来人员健康登记表) with sign-out (销号).
 import { randomUUID } from 'node:crypto';
 import type { TimeWindow, VisitorRegistration } from '../gate/contract.js';
+import type { Alert } from '../gate/model.js';
 import { validateResidentId } from '../gate/credentials/resident-id.js';
 import { bool, json, type StoreCtx } from './db.js';
-import { idTail, maskPhone, maskResidentId } from './mask.js';
+import { idTail, maskName, maskPhone, maskResidentId } from './mask.js';
+import { type Outbox, OutboxPriority } from './outbox.js';
 
 // ---------- this concern's part of the Ledger (./api.ts composes them) ----------
 
@@ -43,6 +45,8 @@ export interface VisitorRecord extends VisitorDetails {
   registeredBy?: string;
   signedOutAt?: number;
   signedOutBy?: string;
+  /** Whether the visitor came in through the gate (an admitted entry); set by the inside and open lists. */
+  admitted?: boolean;
 }
 
 /** The visitors' ledger. */
@@ -50,7 +54,15 @@ export interface VisitorLedger {
   registerVisitor(form: VisitorForm): VisitorRecord;
   /** 销号. False when unknown or already signed out. */
   signOutVisitor(id: string, operatorId?: string): boolean;
+  /** Visitors admitted through the gate and not signed out (what "visitors inside" counts). */
   visitorsInside(): VisitorRecord[];
+  /** Registrations not signed out, admitted or not (each says which): the sign-out list. */
+  visitorsOpen(): VisitorRecord[];
+  /**
+   * Raises one 'visitor-overdue' alert per visitor admitted and still not signed out at the end of the
+   * visit window (./visit-window.ts). Returns the alerts raised now.
+   */
+  raiseOverdueVisitors(overdueMs: number): Alert[];
   visitors(q?: { from?: number; to?: number; text?: string; limit?: number }): VisitorRecord[];
 }
 
@@ -104,6 +116,32 @@ export function visitorRecord(r: VisitorRow): VisitorRecord {
   });
 }
 
+// Visitors reported upward (由县区、镇街掌握去向): each registration and each sign-out is an outbox
+// row of its own kind, so the township knows where outsiders went. Masked as the passages are:
+// the name masked unless storage.uplinkNames, never the ID number or the phone (only the ID tail).
+export type VisitorEvent = 'registered' | 'signed-out';
+
+export function visitorPayload(r: VisitorRow, event: VisitorEvent, uplinkNames: boolean): Record<string, unknown> {
+  const travel = JSON.parse(r.travel) as string[];
+  return {
+    type: `visitor-${event}`,
+    id: r.id,
+    // A masked name under its own key: the drain drops `name` unless mqtt.sendPersonalData, but keeps the masked one.
+    ...(uplinkNames ? { name: r.name } : { nameMasked: maskName(r.name) }),
+    ...(r.id_tail ? { idTail: r.id_tail } : {}),
+    ...(r.origin ? { origin: r.origin } : {}),
+    travel,
+    ...(r.host_household_id ? { hostHouseholdId: r.host_household_id } : {}),
+    ...(r.escort ? (uplinkNames ? { escort: r.escort } : { escortMasked: maskName(r.escort) }) : {}),
+    ...(r.plate ? { plate: r.plate } : {}),
+    ...(r.reason ? { reason: r.reason.slice(0, 200) } : {}),
+    registeredAt: r.registered_at,
+    ...(r.registered_by ? { registeredBy: r.registered_by } : {}),
+    ...(r.signed_out_at !== null ? { signedOutAt: r.signed_out_at } : {}),
+    ...(r.signed_out_by ? { signedOutBy: r.signed_out_by } : {}),
+  };
+}
+
 function registration(r: VisitorRow): VisitorRegistration {
   return defined({
     id: r.id,
@@ -132,14 +170,26 @@ export function validateVisitorForm(f: VisitorForm, now: number): void {
   if (f.temperature !== undefined && !(f.temperature > 30 && f.temperature < 45)) throw new Error('The temperature must be in °C between 30 and 45');
 }
 
-export function createVisitors(ctx: StoreCtx, onRegistered: (day: number) => void) {
+export interface VisitorOptions {
+  outbox: Outbox;
+  uplinkNames: boolean;
+  onRegistered: (day: number) => void;
+}
+
+export function createVisitors(ctx: StoreCtx, o: VisitorOptions) {
   const { db } = ctx;
   const ins = db.prepare(`INSERT INTO visitors (id, name, id_number, id_tail, phone, origin, travel, host_household_id, reason, escort, plate, validity,
     last_test_at, vaccinated, temperature, registered_at, registered_by) VALUES (@id, @name, @id_number, @id_tail, @phone, @origin, @travel, @host_household_id,
     @reason, @escort, @plate, @validity, @last_test_at, @vaccinated, @temperature, @registered_at, @registered_by)`);
+  const open = db.prepare<[], VisitorRow & { admitted: number | null }>(
+    "SELECT v.*, p.subject_id IS NOT NULL AS admitted FROM visitors v LEFT JOIN presence p ON p.subject_id = v.id AND p.direction = 'in' WHERE v.signed_out_at IS NULL ORDER BY v.registered_at",
+  );
   const get = db.prepare<[string], VisitorRow>('SELECT * FROM visitors WHERE id = ?');
   const signOut = db.prepare('UPDATE visitors SET signed_out_at = ?, signed_out_by = ? WHERE id = ? AND signed_out_at IS NULL');
-  const inside = db.prepare<[], VisitorRow>('SELECT * FROM visitors WHERE signed_out_at IS NULL ORDER BY registered_at');
+  // Inside = admitted through the gate and not signed out: a registration refused at the gate, or one who never came, is not inside.
+  const inside = db.prepare<[], VisitorRow>(
+    "SELECT v.* FROM visitors v JOIN presence p ON p.subject_id = v.id AND p.direction = 'in' WHERE v.signed_out_at IS NULL ORDER BY v.registered_at",
+  );
 
   return {
     register(f: VisitorForm): VisitorRecord {
@@ -167,12 +217,22 @@ export function createVisitors(ctx: StoreCtx, onRegistered: (day: number) => voi
           registered_at: now,
           registered_by: f.operatorId ?? null,
         });
-        onRegistered(now);
+        o.onRegistered(now);
+        o.outbox.insert('visitor', visitorPayload(get.get(id) as VisitorRow, 'registered', o.uplinkNames), OutboxPriority.passage);
       })();
       return visitorRecord(get.get(id) as VisitorRow);
     },
-    signOut: (id: string, operatorId?: string) => signOut.run(ctx.now(), operatorId ?? null, id).changes > 0,
-    inside: () => inside.all().map(visitorRecord),
+    /** 销号, with its uplink row; in the caller's transaction when there is one. False when unknown or already out. */
+    signOut(id: string, operatorId?: string, at = ctx.now()): boolean {
+      return db.transaction(() => {
+        if (signOut.run(at, operatorId ?? null, id).changes === 0) return false;
+        o.outbox.insert('visitor', visitorPayload(get.get(id) as VisitorRow, 'signed-out', o.uplinkNames), OutboxPriority.passage);
+        return true;
+      })();
+    },
+    inside: () => inside.all().map((r) => ({ ...visitorRecord(r), admitted: true })),
+    /** Registrations not signed out, whether or not they came in (the kiosk's sign-out list). */
+    open: () => open.all().map((r) => ({ ...visitorRecord(r), admitted: r.admitted === 1 })),
     registration(id: string): VisitorRegistration | undefined {
       const r = get.get(id);
       return r ? registration(r) : undefined;

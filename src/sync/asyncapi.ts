@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { TSchema } from 'typebox';
 import { stringify } from 'yaml';
 import { VERSION } from '../kernel/version.js';
-import { CountsMessage, DOWNLINK_SCHEMAS, DoorMessage, OutboxMessage, ResultData, StateMessage } from './messages.js';
+import { CountsMessage, DOWNLINK_SCHEMAS, DoorMessage, OutboxMessage, ResultData, StateMessage, VisitorData } from './messages.js';
 import { OUTBOX_TOPIC, TOPIC_VERSION } from './topics.js';
 import { Type } from 'typebox';
 
@@ -23,6 +23,8 @@ const HaDiscovery = Type.Object(
 );
 
 const ResultMessage = Type.Object({ ...OutboxMessage.properties, kind: Type.Literal('roster-ack'), data: ResultData });
+
+const VisitorMessage = Type.Object({ ...OutboxMessage.properties, kind: Type.Literal('visitor'), data: VisitorData });
 
 const outboxKinds: Record<string, string> = {
   passages: 'A passage (person crossing the gate), minimised: ids and ID tails, no names unless mqtt.sendPersonalData',
@@ -52,10 +54,16 @@ export function asyncApiDocument(): Record<string, unknown> {
     };
   };
   for (const [kind, leaf] of Object.entries(OUTBOX_TOPIC)) {
-    if (kind === 'roster-ack') continue;
+    if (kind === 'roster-ack' || kind === 'visitor') continue;
     up(leaf, `${outboxKinds[leaf] ?? 'Outbox message'}. At least once, in ledger order (priority, then seq): deduplicate by (gate, seq).`, 'Outbox', false);
   }
   up(OUTBOX_TOPIC['roster-ack'], 'The answer to every hub update: applied or rejected, with reasons (zh-CN and en). Also carries an outbox seq.', 'Result', false);
+  up(
+    OUTBOX_TOPIC.visitor,
+    'Visitor registrations and sign-outs (由县区、镇街掌握去向): masked name, ID tail, origin, 14-day travel, host household. At least once, in ledger order: deduplicate by (gate, seq).',
+    'Visitor',
+    false,
+  );
   up('state', 'Gate state, retained: "online" on every connect and on changes (device health, versions, outbox depth); the last will and a clean stop leave "offline".', 'State', true);
   up('counts', "Today's counts, retained, debounced (mqtt.countsDebounceMs).", 'Counts', true);
   up('door/{lane}', 'Door contact of a lane, retained.', 'Door', true, { lane: { description: 'Lane id', schema: { type: 'string' } } });
@@ -93,6 +101,7 @@ export function asyncApiDocument(): Record<string, unknown> {
 
   const messages: Record<string, unknown> = {
     Outbox: { name: 'Outbox', contentType: 'application/json', payload: { $ref: '#/components/schemas/OutboxMessage' } },
+    Visitor: { name: 'Visitor', contentType: 'application/json', payload: { $ref: '#/components/schemas/VisitorMessage' } },
     Result: { name: 'Result', contentType: 'application/json', payload: { $ref: '#/components/schemas/ResultMessage' } },
     State: { name: 'State', contentType: 'application/json', payload: { $ref: '#/components/schemas/StateMessage' } },
     Counts: { name: 'Counts', contentType: 'application/json', payload: { $ref: '#/components/schemas/CountsMessage' } },
@@ -103,6 +112,7 @@ export function asyncApiDocument(): Record<string, unknown> {
   const schemas: Record<string, unknown> = {
     OutboxMessage: plain(OutboxMessage),
     ResultMessage: plain(ResultMessage),
+    VisitorMessage: plain(VisitorMessage),
     StateMessage: plain(StateMessage),
     CountsMessage: plain(CountsMessage),
     DoorMessage: plain(DoorMessage),

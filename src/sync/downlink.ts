@@ -10,7 +10,7 @@ import type { Ledger, PolicyKind, RosterChange } from '../store/api.js';
 import { checkDownlink, type DownlinkCheck, reason } from './downlink-check.js';
 import { DownlinkOffload, OFFLOAD_BYTES } from './downlink-offload.js';
 import type { ResultData } from './messages.js';
-import type { DownlinkKind, TopicTree } from './topics.js';
+import { DOWNLINK_KINDS, type DownlinkKind, type TopicTree } from './topics.js';
 
 export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth' | 'file' | 'rosterReplaced'>;
 
@@ -30,6 +30,8 @@ const POLICY_KIND: Partial<Record<DownlinkKind, PolicyKind>> = {
   'risk-areas': 'risk-areas',
   zone: 'zone-level',
   revocations: 'revocations',
+  authorised: 'authorised',
+  hours: 'hours',
   policy: 'thresholds',
 };
 
@@ -88,7 +90,7 @@ export class DownlinkHandler {
     if (payload.length > this.o.maxBytes) {
       return this.reject(ref, [reason('payload.too-large', `消息过大（${payload.length} 字节，上限 ${this.o.maxBytes}）`, `Message too large (${payload.length} bytes, limit ${this.o.maxBytes})`)]);
     }
-    if (!parsed.kind) return this.reject(ref, [reason('topic.unknown', '未知的指令主题', `Unknown command topic; expected one of …/cmd/{roster,roster/delta,health,risk-areas,zone,revocations,policy}`)]);
+    if (!parsed.kind) return this.reject(ref, [reason('topic.unknown', '未知的指令主题', `Unknown command topic; expected one of …/cmd/{${DOWNLINK_KINDS.join(',')}}`)]);
     const kind = parsed.kind;
     if (payload.length >= OFFLOAD_BYTES) {
       // A full roster goes into the ledger from the worker too, when the ledger is a file it can open.
@@ -174,7 +176,7 @@ export class DownlinkHandler {
       default: {
         const pk = POLICY_KIND[kind] as PolicyKind;
         const b = body as Record<string, unknown>;
-        const payload = kind === 'risk-areas' ? b.areas : kind === 'zone' ? b.level : kind === 'revocations' ? b.cards : b.thresholds;
+        const payload = kind === 'risk-areas' ? b.areas : kind === 'zone' ? b.level : kind === 'revocations' || kind === 'authorised' ? b.cards : kind === 'hours' ? { outsiderHours: b.outsiderHours } : b.thresholds;
         return l.applyPolicy(pk, version, payload, 'hub') === 'applied' ? 'applied' : stale;
       }
     }

@@ -22,7 +22,7 @@ const Envelope = {
 /** Passages, alerts, reports, corrections, events and results drained from the outbox. */
 export const OutboxMessage = Type.Object({
   ...Envelope,
-  kind: Type.Union([Type.Literal('passage'), Type.Literal('alert'), Type.Literal('report'), Type.Literal('correction'), Type.Literal('state'), Type.Literal('roster-ack')]),
+  kind: Type.Union([Type.Literal('passage'), Type.Literal('alert'), Type.Literal('report'), Type.Literal('correction'), Type.Literal('state'), Type.Literal('roster-ack'), Type.Literal('visitor')]),
   at: Ms,
   clockSynced: Type.Boolean(),
   data: Type.Record(Type.String(), Type.Unknown()),
@@ -69,6 +69,8 @@ export const CountsMessage = Type.Object({
   refusalsByReason: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
   feverAlerts: Type.Integer({ minimum: 0 }),
   overrides: Type.Integer({ minimum: 0 }),
+  deliveries: Type.Optional(Type.Integer({ minimum: 0, description: 'No-contact deliveries handed over today (not refusals)' })),
+  parcels: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type CountsMessage = Static<typeof CountsMessage>;
 
@@ -97,6 +99,27 @@ export const ResultData = Type.Object({
   currentVersion: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type ResultData = Static<typeof ResultData>;
+
+/** The `data` of an outbox row of kind 'visitor', published on `<gate>/visitors` (由县区、镇街掌握去向). */
+export const VisitorData = Type.Object({
+  type: Type.Union([Type.Literal('visitor-registered'), Type.Literal('visitor-signed-out')]),
+  id: Type.String({ description: 'The registration id (the slip and visitor card carry it)' }),
+  name: Type.Optional(Type.String({ description: 'Only with storage.uplinkNames (and mqtt.sendPersonalData)' })),
+  nameMasked: Type.Optional(Type.String({ description: 'The name masked (张*丰), when names are not sent' })),
+  idTail: Type.Optional(Type.String({ maxLength: 4, description: 'Last 4 characters of the ID number; never the whole number' })),
+  origin: Type.Optional(Type.String()),
+  travel: Type.Array(Type.String(), { description: 'Places stayed in the last 14 days, as declared' }),
+  hostHouseholdId: Type.Optional(Type.String({ description: 'The household visited' })),
+  escort: Type.Optional(Type.String({ description: 'Who walks the visitor in; only with storage.uplinkNames' })),
+  escortMasked: Type.Optional(Type.String({ description: 'The escort, masked, when names are not sent' })),
+  plate: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String({ maxLength: 200 })),
+  registeredAt: Ms,
+  registeredBy: Type.Optional(Type.String()),
+  signedOutAt: Type.Optional(Ms),
+  signedOutBy: Type.Optional(Type.String({ description: "The operator, or 'gate' for an admitted exit" })),
+});
+export type VisitorData = Static<typeof VisitorData>;
 
 // ---------- downlink ----------
 
@@ -130,7 +153,20 @@ const Person = Type.Object({
   phone: Type.Optional(Type.String({ maxLength: 32 })),
   resident: Type.Optional(Type.Boolean()),
   categories: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
-  quarantine: Type.Optional(Type.Union([Type.Null(), Type.Object({ kind: Type.Union([Type.Literal('home'), Type.Literal('central')]), until: Ms }, Strict)])),
+  quarantine: Type.Optional(
+    Type.Union([
+      Type.Null(),
+      Type.Object(
+        {
+          kind: Type.Union([Type.Literal('home'), Type.Literal('central'), Type.Literal('monitoring'), Type.Literal('daily')], {
+            description: 'home 居家隔离医学观察 (may not leave), central 集中隔离, monitoring 居家健康监测 (leaves only when necessary), daily 日常健康监测',
+          }),
+          until: Ms,
+        },
+        Strict,
+      ),
+    ]),
+  ),
   health: Type.Optional(Type.Union([Type.Null(), Type.Object({ colour: Colour, at: Ms }, Strict)])),
   lastTestAt: Type.Optional(Type.Union([Type.Null(), Ms])),
   vaccinated: Type.Optional(Type.Union([Type.Null(), Type.Boolean()])),
@@ -190,6 +226,10 @@ export const HealthUpdate = Type.Object({
 export const RiskAreasUpdate = Type.Object({ ...Head, areas: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 10_000 }) }, Strict);
 export const ZoneUpdate = Type.Object({ ...Head, level: Zone }, Strict);
 export const RevocationsUpdate = Type.Object({ ...Head, cards: Ids }, Strict);
+/** Staff and medical cards or persons let through sealed and controlled zones. */
+export const AuthorisedUpdate = Type.Object({ ...Head, cards: Ids }, Strict);
+/** Opening hours for outsiders (closing hours, e.g. 晚9点封闭); null: none. */
+export const HoursUpdate = Type.Object({ ...Head, outsiderHours: Type.Union([Type.Null(), Type.Array(TimeWindow, { maxItems: 16 })]) }, Strict);
 
 export const PolicyUpdate = Type.Object({
   ...Head,
@@ -211,6 +251,8 @@ export const DOWNLINK_SCHEMAS = {
   'risk-areas': RiskAreasUpdate,
   zone: ZoneUpdate,
   revocations: RevocationsUpdate,
+  authorised: AuthorisedUpdate,
+  hours: HoursUpdate,
   policy: PolicyUpdate,
 } as const satisfies Record<string, TSchema>;
 

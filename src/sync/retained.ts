@@ -55,6 +55,8 @@ export function countsMessage(c: TodayCounts, f: { site: string; gate: string; s
     refusalsByReason: c.refusalsByReason,
     feverAlerts: c.feverAlerts,
     overrides: c.overrides,
+    deliveries: c.deliveries,
+    parcels: c.parcels,
   };
 }
 

@@ -11,6 +11,8 @@ import type { KioskDeps, KioskState } from './context.js';
 import { KioskError } from './errors.js';
 import { LiveHub } from './live.js';
 import { authRoutes } from './routes/auth.js';
+import { feverRoutes } from './routes/fever.js';
+import { tierRoutes } from './routes/tiers.js';
 import { gateRoutes } from './routes/gate.js';
 import { ledgerRoutes } from './routes/ledgers.js';
 import { rosterRoutes } from './routes/roster.js';
@@ -116,6 +118,8 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   visitorRoutes(app, state);
   rosterRoutes(app, state);
   ledgerRoutes(app, state);
+  feverRoutes(app, state);
+  tierRoutes(app, state);
   settingsRoutes(app, state);
   textRoutes(app, state);
 

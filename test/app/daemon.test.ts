@@ -50,12 +50,18 @@ describe('the daemon (gate run)', () => {
     expect(online).toMatchObject({ site: 'test-village', gate: 'east-gate' });
     // Demo cards were written for the newcomer.
     expect(readFileSync(join(d.dir, 'var/demo-cards.txt'), 'utf8')).toMatch(/^hh-001\thousehold\t.+\tGP1\./m);
-    // A passage made with the simulator control, as from the README.
+    // The banner names the exact command to watch this broker, with its port (which may be a fallback).
+    expect(d.output()).toContain(`mosquitto_sub -h 127.0.0.1 -p ${new URL(d.brokerUrl).port} -v -t 'checkpoint/#'`);
+    // A passage made with the simulator control, as from the README: each step says, in words, what it led to.
+    const said: string[] = [];
     for (const args of [['sim', 'scan', 'hh-001', '--in'], ['sim', 'temp', '36.5'], ['sim', 'mask'], ['sim', 'colour', 'green']]) {
       const r = await d.gate(args);
       expect(r.stderr, args.join(' ')).toBe('');
       expect(r.code, args.join(' ')).toBe(0);
+      said.push(r.stdout);
     }
+    expect(said[0]).toMatch(/等待 waiting: 请测体温 \/ Please take temperature/);
+    expect(said[3]).toMatch(/→ 准予通行（进） \/ Admitted \(in\)\s+\[household hh-001\]/);
     // A second daemon on the same data is refused: the ledger has one writer.
     await expect(startDaemon({ dir: d.dir, readyTimeoutMs: 8000 })).rejects.toThrow(/exited with 1[\s\S]*Another gate daemon \(pid \d+\) is already running/);
     const state = await d.gate(['sim', 'state']);

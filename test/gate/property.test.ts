@@ -26,7 +26,6 @@ const input: fc.Arbitrary<Step> = fc.oneof(
   lane.map((l) => ({ input: () => ({ type: 'remeasure', lane: l }) as GateInput })),
   fc.record({ lane, decision: fc.constantFrom('admit', 'refuse') as fc.Arbitrary<'admit' | 'refuse'>, operatorId: fc.constantFrom('op-1', ''), reason: fc.string({ maxLength: 20 }) }).map((s) => ({ input: () => ({ type: 'override', ...s }) as GateInput })),
   lane.map((l) => ({ input: () => ({ type: 'cancel', lane: l }) as GateInput })),
-  lane.map((l) => ({ input: () => ({ type: 'courier', lane: l }) as GateInput })),
   fc.constant({ input: () => ({ type: 'tick' }) as GateInput }),
   fc.integer({ min: 0, max: 90_000 }).map((ms) => ({ advanceMs: ms })),
   fc.constantFrom('normal', 'precaution', 'controlled', 'sealed').map((z) => ({ zone: z as 'normal' })),

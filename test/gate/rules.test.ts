@@ -1,5 +1,8 @@
 // One test per rule: each fails when its rule is removed from src/gate.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/gate/scenario/parse.js';
+import { runScenario } from '../../src/gate/scenario/run.js';
 import { harness, MONDAY_10 } from './harness.js';
 
 const HOUR = 3_600_000;
@@ -170,18 +173,37 @@ describe('risk-area travel (行程码)', () => {
 });
 
 describe('nucleic-acid test and vaccination', () => {
-  it('refuses a test older than the maximum age, and a missing one', () => {
+  const verified = (h: ReturnType<typeof harness>, check: 'test' | 'vaccine', ok: boolean, testedAt?: number) =>
+    h.decided(h.send({ type: 'verified', lane: 'main', check, ok, ...(testedAt !== undefined ? { testedAt } : {}), operatorId: 'vol' }))[0];
+
+  it('takes a fresh test on record; waits for the volunteer when the record is old or missing', () => {
     const h = harness({ rules: { nucleicTestMaxAgeHours: 48 } });
     expect(h.pass(h.card('pc-001'), 'in').passage?.outcome).toBe('admitted');
-    expect(h.codes(h.pass(h.card('pc-009'), 'in', { temp: 36.5, mask: true }).passage)).toEqual(['test.expired']);
-    expect(h.codes(h.pass(h.card('pc-002'), 'in').passage)).toEqual(['test.missing']);
+    const old = h.pass(h.card('pc-009'), 'in', { temp: 36.5, mask: true, colour: 'green' });
+    expect(old.passage).toBeUndefined();
+    expect(h.core.lanes()[0]?.stage).toBe('awaiting-verification');
+    // The phone shows a test 47 h old: admitted; one 49 h old: refused as too old.
+    expect(verified(h, 'test', true, h.world.clock.now() - 47 * 3_600_000)?.outcome).toBe('admitted');
+    h.pass(h.card('pc-002'), 'in');
+    expect(h.codes(verified(h, 'test', true, h.world.clock.now() - 49 * 3_600_000))).toEqual(['test.expired']);
+    h.pass(h.card('pc-002'), 'in');
+    expect(h.codes(verified(h, 'test', false))).toEqual(['test.missing']);
     expect(harness().pass(h.card('pc-002'), 'in').passage?.outcome).toBe('admitted');
   });
 
-  it('refuses without a vaccination record when required', () => {
+  it('takes a vaccination on record or tapped; a tap saying none was shown refuses', () => {
     const h = harness({ rules: { vaccinationRequired: true } });
     expect(h.pass(h.card('pc-001'), 'in').passage?.outcome).toBe('admitted');
-    expect(h.codes(h.pass(h.card('pc-002'), 'in').passage)).toEqual(['vaccine.missing']);
+    expect(h.pass(h.card('pc-002'), 'in').passage).toBeUndefined();
+    expect(verified(h, 'vaccine', true)?.outcome).toBe('admitted');
+    h.pass(h.card('pc-002'), 'in');
+    expect(h.codes(verified(h, 'vaccine', false))).toEqual(['vaccine.missing']);
+  });
+
+  it('ignores a tap with nobody on the lane, and exits need neither', () => {
+    const h = harness({ rules: { vaccinationRequired: true, nucleicTestMaxAgeHours: 48 } });
+    expect(h.send({ type: 'verified', lane: 'main', check: 'vaccine', ok: true })).toMatchObject([{ type: 'ignored', input: 'verified' }]);
+    expect(h.pass(h.card('pc-002'), 'out').passage?.outcome).toBe('admitted');
   });
 });
 
@@ -297,17 +319,6 @@ describe('vehicles (一车一证)', () => {
   });
 });
 
-describe('couriers (无接触配送)', () => {
-  it('records a courier as refused and leaves the lane as it was', () => {
-    const h = harness();
-    h.send({ type: 'scan', lane: 'main', text: h.card('pc-001'), direction: 'in' });
-    const p = h.decided(h.send({ type: 'courier', lane: 'main', operatorId: 'op-7' }))[0];
-    expect(p).toMatchObject({ outcome: 'refused', subject: { kind: 'courier' }, operatorId: 'op-7', reasons: [{ code: 'courier.no-entry' }] });
-    expect(p?.actions).toEqual([{ kind: 'prompt', lane: 'main', promptId: 'courier.no-entry' }]);
-    expect(h.core.lanes()[0]?.stage).toBe('awaiting-temperature');
-  });
-});
-
 describe('operator override', () => {
   it('admits with the reason and operator, always with an override alert', () => {
     const h = harness();
@@ -390,5 +401,20 @@ describe('bad scans', () => {
   it('refuses revoked and expired cards', () => {
     const h = harness({ policy: { revokedCards: ['pc-002'] } });
     expect(h.codes(h.pass(h.card('pc-002'), 'in').passage)).toEqual(['card.revoked']);
+  });
+});
+
+describe('a household card with a member in a health tier (一户一卡)', () => {
+  const run = () => runScenario(parseScenario(readFileSync(new URL('../../scenarios/25-household-card-member.yaml', import.meta.url), 'utf8')));
+  it('waits for the volunteer to pick who is going out, then applies the rules to that person', () => {
+    const r = run();
+    const progress = r.outputs.filter((o) => o.type === 'progress');
+    expect(progress[0]).toMatchObject({ stage: 'awaiting-member', prompt: { zh: expect.stringContaining('请选择本次出行的家庭成员') } });
+    const decided = r.outputs.flatMap((o) => (o.type === 'decided' ? [o.passage] : []));
+    expect(decided.map((p) => [p.subject?.personId, p.subject?.name, p.outcome])).toEqual([
+      ['p-2501', '刘先生', 'refused'],
+      ['p-2502', '刘太太', 'admitted'],
+    ]);
+    expect(r.outputs.some((o) => o.type === 'ignored' && o.input === 'member')).toBe(true);
   });
 });

@@ -56,8 +56,14 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('gate roster import', () => {
-  it('reports every bad row by row, column and reason and imports nothing', async () => {
-    const r = await gate(['roster', 'import', fixture('roster-bad.csv')]);
+  it('reports every bad row by row, column and reason, in zh-CN first, and imports nothing', async () => {
+    const zh = await gate(['roster', 'import', fixture('roster-bad.csv')]);
+    expect(zh.code).toBe(1);
+    expect(zh.stdout).toMatch(/roster-bad\.csv：读取 17 行（utf-8-bom），2 行无误，15 处问题/);
+    expect(zh.stdout).toContain('第 5 行，“身份证号”列：身份证号校验位错误');
+    expect(zh.stdout).toContain('未导入任何数据');
+    expect(zh.stdout).not.toMatch(/\d{17}[\dX]/);
+    const r = await gate(['roster', 'import', fixture('roster-bad.csv'), '--lang', 'en']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/roster-bad\.csv: 17 row\(s\) read \(utf-8-bom\), 2 good, 15 problem\(s\)/);
     expect(r.stdout).toContain('row 5, column 身份证号: ID number check digit is wrong');
@@ -69,7 +75,7 @@ describe('gate roster import', () => {
   });
 
   it('--partial imports the good rows; a GBK file imports whole', async () => {
-    const partial = await gate(['roster', 'import', fixture('roster-bad.csv'), '--partial']);
+    const partial = await gate(['roster', 'import', fixture('roster-bad.csv'), '--partial', '--lang', 'en']);
     expect(partial.code).toBe(0);
     expect(partial.stdout).toMatch(/imported \d+ household\(s\), 2 person\(s\)/);
     const gbk = await gate(['roster', 'import', fixture('roster-gbk.csv'), '--json']);
@@ -136,7 +142,7 @@ describe('gate report', () => {
     const r = await gate(['report', '--day', '2026-11-23', '--json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(report).toMatchObject({ day: '2026-11-23', gateId: 'east-gate', siteId: 'test-village', refusals: 1, zeroReport: false });
+    expect(report).toMatchObject({ day: '2026-11-23', gateId: 'east-gate', siteId: 'test-village', refusals: 1, zeroReport: true, casesFound: 0 });
     expect((report.entries as number) + (report.exits as number)).toBe(29);
     const text = await gate(['report', 'daily', '--day', '2026-11-22']);
     expect(text.stdout).toContain('零报告 zero report');

@@ -62,11 +62,28 @@ describe('ledger exports', () => {
     expect(ws?.name).toBe('出入登记');
     expect(ws?.rowCount).toBe(41);
     expect(ws?.getRow(1).getCell(1).value).toBe('时间 Time');
-    expect(ws?.getRow(2).getCell(1).value).toBe('2026-11-23 10:01:00');
+    // A time is a date cell (the site's local wall time, with a date format), not text.
+    const time = ws?.getRow(2).getCell(1);
+    expect(time?.type).toBe(ExcelJS.ValueType.Date);
+    expect(time?.value).toEqual(new Date('2026-11-23T10:01:00.000Z'));
+    expect(time?.numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    expect(ws?.getRow(2).getCell(2).type).toBe(ExcelJS.ValueType.Number); // seq
     const duty = await exportLedger(ledger, { ...base, what: 'duty', format: 'xlsx' });
     expect(duty.rows).toBe(1);
     const alerts = await exportLedger(ledger, { ...base, what: 'alerts', format: 'csv' });
     expect(alerts.rows).toBe(0);
+  });
+
+  it('XLSX text cells hold the text as it is: no CSV formula guard shown as a literal quote', async () => {
+    const ledger = seeded();
+    const r = await exportLedger(ledger, { ...base, what: 'visitors', format: 'xlsx' });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.data as never);
+    const row = wb.worksheets[0]?.getRow(2);
+    const reason = row?.getCell(9);
+    expect(reason?.value).toBe('=HYPERLINK("x")');
+    expect(reason?.type).toBe(ExcelJS.ValueType.String); // a string cell: Excel shows it, never runs it
+    expect(row?.getCell(1).type).toBe(ExcelJS.ValueType.Date);
   });
 
   it('the alerts ledger lists fever alerts with who acknowledged them, names masked', async () => {

@@ -84,14 +84,17 @@ describe('the store feature', () => {
         refusals: 1,
         refusalsByReason: { 'temp.fever': 1 },
         feverAlerts: 1,
-        zeroReport: false,
+        casesFound: 0,
+        // 无病例零报告: a fever at the gate is reported beside the zero report, not instead of it.
+        zeroReport: true,
         epidemicFreeDays: 23,
         clockSynced: true,
       });
       // Queued and audited in one transaction, after alerts and before the passages (priority), never twice for a day.
       const queued = ledger.outboxBatch(10).find((r) => r.kind === 'report');
-      expect(ledger.auditLog({ action: 'daily-report' }).map((e) => e.detail)).toEqual([{ day: '2026-11-23', zeroReport: false, seq: queued?.seq }]);
-      expect(ledger.outboxBatch(3).map((r) => r.kind)).toEqual(['alert', 'report', 'passage']);
+      expect(ledger.auditLog({ action: 'daily-report' }).map((e) => e.detail)).toEqual([{ day: '2026-11-23', zeroReport: true, seq: queued?.seq }]);
+      // The fever alert, and its second alert (fever-unhandled: nobody recorded handing the person over in 30 min).
+      expect(ledger.outboxBatch(4).map((r) => (r.kind === 'alert' ? r.payload.kind : r.kind))).toEqual(['fever', 'fever-unhandled', 'report', 'passage']);
       await advanceTo('2026-11-24', '19:00');
       expect(reports()).toHaveLength(1);
 
@@ -120,7 +123,7 @@ describe('the store feature', () => {
       expect(Object.keys(byDay)).toEqual(['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28']);
       expect(byDay['2026-11-24']?.epidemicFreeDays).toBe(24);
       // Found that day: not a zero report, and the count is zero while the case is inside.
-      expect(byDay['2026-11-25']).toMatchObject({ epidemicFreeDays: 0, zeroReport: false });
+      expect(byDay['2026-11-25']).toMatchObject({ epidemicFreeDays: 0, zeroReport: false, casesFound: 1 });
       expect(byDay['2026-11-26']).toMatchObject({ epidemicFreeDays: 0, zeroReport: true });
       expect(byDay['2026-11-27']?.epidemicFreeDays).toBe(1);
       expect(byDay['2026-11-28']?.epidemicFreeDays).toBe(2);

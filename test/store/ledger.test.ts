@@ -128,9 +128,9 @@ describe('passages and outbox', () => {
     ledger.recordPassage(passage(4, T0 + 1, { direction: 'in', subject: sub('b', 'h1') }));
     ledger.recordPassage(passage(6, T0 + 2, { direction: 'out', subject: sub('b', 'h1') }));
     ledger.recordPassage(passage(97, T0 + 3)); // refused, fever
-    ledger.registerVisitor({ name: '访客甲', travel: [] });
+    ledger.registerVisitor({ name: '访客甲', travel: [] }); // registered, not yet through the gate: not inside
     const c = ledger.todayCounts();
-    expect(c).toMatchObject({ day: '2026-11-23', entries: 2, exits: 1, refusals: 1, feverAlerts: 1, visitorsInside: 1, peopleInside: 2 });
+    expect(c).toMatchObject({ day: '2026-11-23', entries: 2, exits: 1, refusals: 1, feverAlerts: 1, visitorsInside: 0, peopleInside: 1 });
     expect(c.refusalsByReason).toEqual({ 'temp.fever': 1 });
     const inside = ledger.insideState();
     expect(inside.inside.map((x) => x.subjectId)).toEqual(['a']);
@@ -255,7 +255,7 @@ describe('visitors', () => {
     set(T0 + 60_000);
     const v2 = ledger.registerVisitor({ name: '访客乙', travel: [] });
     expect(v1).toMatchObject({ idTail: '0018', idNumberMasked: '3301**********0018', phoneMasked: '139****0000', registeredBy: 'vol' });
-    expect(ledger.visitorsInside().map((v) => v.id)).toEqual([v1.id, v2.id]);
+    expect(ledger.visitorsOpen().map((v) => v.id)).toEqual([v1.id, v2.id]);
     expect(ledger.rosterView().visitor(v1.id)?.travel).toEqual(['杭州']);
     expect(ledger.signOutVisitor(v1.id, 'vol')).toBe(true);
     expect(ledger.signOutVisitor(v1.id, 'vol')).toBe(false);
@@ -320,5 +320,18 @@ describe('policy', () => {
     expect(() => ledger.applyPolicy('zone-level', 2, 'lockdown')).toThrow(/zone-level/);
     expect(() => ledger.applyPolicy('risk-areas', 4, [1, 2])).toThrow(/list of strings/);
     expect(ledger.policyStates().map((s) => s.kind)).toEqual(['revocations', 'risk-areas', 'zone-level']);
+  });
+});
+
+describe('零报告 is about cases (seed 002: 无病例零报告)', () => {
+  it('a day of refusals, a fever and a close contact is still a zero report, with every figure beside it; a suspected case is not', () => {
+    const { ledger } = open();
+    ledger.recordPassage(passage(17, T0)); // refused: yellow code
+    ledger.recordPassage(passage(97, T0 + 1)); // refused: fever
+    ledger.recordCase({ kind: 'close-contact', foundDay: '2026-11-23' }, 'admin');
+    const r = ledger.dailyReport('2026-11-23');
+    expect(r).toMatchObject({ zeroReport: true, refusals: 2, feverAlerts: 1, casesFound: 0, closeContactsFound: 1 });
+    ledger.recordCase({ kind: 'suspected', foundDay: '2026-11-23', note: '发热待排' }, 'admin');
+    expect(ledger.dailyReport('2026-11-23')).toMatchObject({ zeroReport: false, casesFound: 1 });
   });
 });

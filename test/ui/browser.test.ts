@@ -234,7 +234,7 @@ describe('kiosk in Chromium', () => {
     await typePad('385');
     await poll(outcome).toBe('refused');
     expect(h.ledger.passages({ limit: 1 })[0]?.passage.temperatures.map((t) => t.celsius)).toEqual([38.3, 38.5]);
-    await poll(() => page.getByTestId('reasons').textContent()).toContain('发热');
+    await poll(() => page.getByTestId('reasons').textContent()).toContain('请在此等候，工作人员马上就到');
     await page.getByTestId('verdict').click();
     await poll(() => page.getByTestId('alert-text').textContent()).toBeTruthy();
     await shot('kiosk-05-live-refused-alert');
@@ -289,12 +289,12 @@ describe('kiosk in Chromium', () => {
     await shot('kiosk-09-visitor-slip');
     await page.getByTestId('sheet-back').click();
     await poll(() => page.getByTestId('inside').textContent()).toContain('孙*客');
-    expect(h.ledger.visitorsInside()[0]?.travel).toEqual([RISK_AREA]);
+    expect(h.ledger.visitorsOpen()[0]?.travel).toEqual([RISK_AREA]);
     await shot('kiosk-10-visitors');
     await page.getByTestId('sign-out').click();
     await page.getByTestId('sign-out-ok').click();
     await poll(() => page.getByTestId('inside').textContent()).toContain('没有访客');
-    expect(h.ledger.visitorsInside()).toHaveLength(0);
+    expect(h.ledger.visitorsOpen()).toHaveLength(0);
   });
 
   it('shows a household record and prints its pass cards', async () => {

@@ -168,11 +168,16 @@ describe('the kiosk for gloved hands', () => {
     await page.getByTestId('verdict').waitFor();
     await dismissVerdict();
     // An override after the grace: the dialog stays open and says so (it used to close as if it worked).
-    await h.scan(badCard());
+    // The refusal is of a person (a red code): an unreadable card refuses nobody an override could admit.
+    await h.scan(card('hh-002'));
+    await poll(outcome).toBe('pending');
+    await page.getByTestId('colour-red').click();
     await page.getByTestId('verdict').waitFor();
     await dismissVerdict();
     await page.getByTestId('override').click();
-    expect(await page.getByTestId('override-admit').getAttribute('aria-pressed')).toBe('true');
+    // A red code is a critical refusal: the dialog starts on 不放行; the volunteer picks 放行.
+    expect(await page.getByTestId('override-refuse').getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('override-admit').click();
     await page.getByRole('button', { name: '紧急就医' }).click();
     await page.getByTestId('override-ok').click();
     await poll(() => page.getByTestId('override-error').textContent()).toContain('已超时，请重新扫码');
@@ -267,10 +272,10 @@ describe('the kiosk for gloved hands', () => {
     expect(details).toContain('hh-001');
     await shot('28-sign-out-confirm');
     await page.getByTestId('sign-out-keep').click();
-    expect(h.ledger.visitorsInside()).toHaveLength(2);
+    expect(h.ledger.visitorsOpen()).toHaveLength(2);
     await page.getByTestId('inside').getByTestId('sign-out').first().click();
     await page.getByTestId('sign-out-ok').click();
-    await poll(() => h.ledger.visitorsInside().length).toBe(1);
+    await poll(() => h.ledger.visitorsOpen().length).toBe(1);
   });
 
   it('types a Chinese name by pinyin, and digits, on the kiosk keyboard (no system keyboard needed)', async () => {

@@ -33,6 +33,7 @@ export function register(program: Command): void {
         `检查站卡口已就绪 · Checkpoint gate ready (${config.site.id}/${config.gate.id}${config.simulation ? ', simulation' : ''})`,
         `  Kiosk 值守屏:   ${app.kioskUrl}`,
         `  MQTT broker:    ${app.brokerUrl}`,
+        `  Watch MQTT:     ${mosquittoSub(app.brokerUrl, config.mqtt.topicRoot)}`,
       ];
       if (app.simControl) {
         lines.push(`  Simulator:      gate sim scan hh-001 · gate sim temp 36.6 · gate sim mask · gate sim colour green`);
@@ -53,4 +54,17 @@ export function register(program: Command): void {
         });
       });
     });
+}
+
+/** The exact command that listens to this gate's broker (the port may be a fallback, not 1883). */
+export function mosquittoSub(brokerUrl: string, topicRoot: string): string {
+  let u: URL;
+  try {
+    u = new URL(brokerUrl);
+  } catch {
+    return `mosquitto_sub -v -t '${topicRoot}/#'   (broker ${brokerUrl})`;
+  }
+  const tls = u.protocol === 'mqtts:';
+  const port = u.port || (tls ? '8883' : '1883');
+  return `mosquitto_sub -h ${u.hostname} -p ${port} -v -t '${topicRoot}/#'${tls ? ' --capath /etc/ssl/certs' : ''}${u.username ? ` -u ${decodeURIComponent(u.username)} -P …` : ''}`;
 }

@@ -59,6 +59,17 @@ async function call(opts: SimOpts, action: string, body: Record<string, unknown>
   return out;
 }
 
+type Outcome = { decided?: { subject: string | null; words: { zh: string; en: string } }; waiting?: { prompt: { zh: string; en: string } } };
+
+/** The acknowledgement, then the decision it led to in words (or what the lane waits for next). */
+function say(ack: string, out: unknown): void {
+  if (!out) return;
+  console.log(ack);
+  const o = out as Outcome;
+  if (o.decided) console.log(`→ ${o.decided.words.zh} / ${o.decided.words.en}${o.decided.subject ? `  [${o.decided.subject}]` : ''}`);
+  else if (o.waiting) console.log(`… 等待 waiting: ${o.waiting.prompt.zh} / ${o.waiting.prompt.en}`);
+}
+
 const withLane = (c: Command) => c.option('-c, --config <file>', 'the configuration the daemon runs with (to find its data folder)').option('-l, --lane <id>', 'lane id (default: the first lane)');
 
 export function register(program: Command): void {
@@ -79,22 +90,22 @@ export function register(program: Command): void {
   ).action(async (what: string, opts: SimOpts & { in?: boolean; out?: boolean }) => {
     const raw = what.startsWith('GP1.') || what.includes(':') || looksLikeResidentId(what);
     const direction = opts.out ? 'out' : opts.in ? 'in' : undefined;
-    if (await call(opts, 'scan', { ...(raw ? { text: what } : { card: what }), ...(direction ? { direction } : {}) })) console.log('scanned');
+    say('scanned', await call(opts, 'scan', { ...(raw ? { text: what } : { card: what }), ...(direction ? { direction } : {}) }));
   });
 
   withLane(sim.command('temp').alias('temperature').description('A forehead reading on the lane\'s thermometer').argument('<celsius>', 'e.g. 36.6').option('--operator', 'typed by the volunteer from a handheld gun')).action(
     async (celsius: string, opts: SimOpts & { operator?: boolean }) => {
-      if (await call(opts, 'temperature', { celsius: Number(celsius), source: opts.operator ? 'operator' : 'device' })) console.log(`measured ${celsius} ℃`);
+      say(`measured ${celsius} ℃`, await call(opts, 'temperature', { celsius: Number(celsius), source: opts.operator ? 'operator' : 'device' }));
     },
   );
 
   withLane(sim.command('mask').description('The mask detector sees a mask (or not)').argument('[worn]', 'yes or no', 'yes')).action(async (worn: string, opts: SimOpts) => {
     const w = !/^(no|n|false|0|否)$/i.test(worn);
-    if (await call(opts, 'mask', { worn: w })) console.log(w ? 'mask worn' : 'no mask');
+    say(w ? 'mask worn' : 'no mask', await call(opts, 'mask', { worn: w }));
   });
 
   withLane(sim.command('colour').alias('color').description('The volunteer taps the health-code colour seen on the phone').argument('<colour>', 'green, yellow or red')).action(async (colour: string, opts: SimOpts) => {
-    if (await call(opts, 'colour', { colour })) console.log(`health code ${colour}`);
+    say(`health code ${colour}`, await call(opts, 'colour', { colour }));
   });
 
   withLane(sim.command('press').description('Press (or release with --release) the exit button or the door contact').argument('[signal]', 'exit-button or door-contact', 'exit-button').option('--release', 'release instead')).action(

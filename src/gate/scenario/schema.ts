@@ -18,7 +18,7 @@ export const ScenarioPerson = Block({
   resident: Type.Optional(Type.Boolean({ description: 'default true' })),
   idNumber: Type.Optional(Type.String()),
   categories: Type.Optional(Type.Array(Type.String())),
-  quarantine: Type.Optional(Block({ kind: Type.Union([Type.Literal('home'), Type.Literal('central')]), for: Duration })),
+  quarantine: Type.Optional(Block({ kind: Type.Union([Type.Literal('home'), Type.Literal('central'), Type.Literal('monitoring'), Type.Literal('daily')]), for: Duration })),
   health: Type.Optional(Block({ colour: Colour, ago: Type.Optional(Duration) })),
   testAgo: Type.Optional(Duration),
   vaccinated: Type.Optional(Type.Boolean()),
@@ -84,10 +84,17 @@ export const ScenarioEvent = Block({
   colour: Type.Optional(Type.Union([Colour, Block({ colour: Colour, source: Source('operator', 'hub', 'verifier') })])),
   direction: Type.Optional(Dir),
   remeasure: Type.Optional(Type.Boolean()),
+  member: Type.Optional(Id),
+  verified: Type.Optional(
+    Block({
+      check: Type.Union([Type.Literal('test'), Type.Literal('vaccine')]),
+      ok: Type.Optional(Type.Boolean({ description: 'false: nothing was shown (default true)' })),
+      testAgo: Type.Optional(Duration),
+    }),
+  ),
   override: Type.Optional(Block({ decision: Type.Union([Type.Literal('admit'), Type.Literal('refuse')]), operator: Type.String(), reason: Type.String() })),
   cancel: Type.Optional(Type.Boolean()),
-  courier: Type.Optional(Type.Boolean()),
-  operator: Type.Optional(Type.String({ description: 'Operator id for remeasure, cancel and courier' })),
+  operator: Type.Optional(Type.String({ description: 'Operator id for remeasure, cancel, member and verified' })),
   zone: Type.Optional(Zone),
   policy: Type.Optional(PolicyBlock),
   roster: Type.Optional(RosterBlock),
@@ -95,7 +102,7 @@ export const ScenarioEvent = Block({
   tick: Type.Optional(Type.Boolean()),
 });
 
-export const EVENT_KINDS = ['scan', 'temperature', 'mask', 'colour', 'direction', 'remeasure', 'override', 'cancel', 'courier', 'zone', 'policy', 'roster', 'advance', 'tick'] as const;
+export const EVENT_KINDS = ['scan', 'temperature', 'mask', 'colour', 'direction', 'remeasure', 'member', 'verified', 'override', 'cancel', 'zone', 'policy', 'roster', 'advance', 'tick'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const ScenarioSchema = Block({

@@ -151,8 +151,12 @@ export function eventToInput(e: ScenarioEventT, world: ScenarioWorld, defaultLan
   }
   if (e.direction) return { type: 'direction', lane, direction: e.direction };
   if (e.remeasure) return { type: 'remeasure', lane, ...op };
+  if (e.member) return { type: 'member', lane, personId: e.member, ...op };
+  if (e.verified) {
+    const v = e.verified;
+    return { type: 'verified', lane, check: v.check, ok: v.ok ?? true, ...(v.testAgo !== undefined ? { testedAt: world.clock.now() - seconds(v.testAgo) * 1000 } : {}), ...op };
+  }
   if (e.override) return { type: 'override', lane, decision: e.override.decision, operatorId: e.override.operator, reason: e.override.reason };
   if (e.cancel) return { type: 'cancel', lane, ...op };
-  if (e.courier) return { type: 'courier', lane, ...op };
   return undefined;
 }

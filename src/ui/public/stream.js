@@ -57,6 +57,7 @@ export function connect() {
   });
   on('decided', (p) => {
     S.lastDecided[p.lane] = p;
+    if ((p.flags ?? []).includes('fever-hold')) S.live.feverOpen = (S.live.feverOpen ?? 0) + 1;
     S.decidedAt[p.lane] = Date.now();
     laneUpdate(p.lane, { stage: 'idle', passage: null, prompt: null });
     S.live.recent = [p, ...S.live.recent].slice(0, 6);

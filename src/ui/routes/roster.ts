@@ -6,6 +6,7 @@ import { issueToken } from '../../gate/credentials/token.js';
 import type { CardType } from '../../gate/model.js';
 import type { PassCardRecord } from '../../store/api.js';
 import { maskName } from '../../store/mask.js';
+import { ImportError } from '../../store/roster-messages.js';
 import { importRoster } from '../../store/roster-import.js';
 import { type KioskState, operatorOf, requireRole } from '../context.js';
 import { asUserError, fail } from '../errors.js';
@@ -158,7 +159,7 @@ export function rosterRoutes(app: FastifyInstance, state: KioskState): void {
         if (report.imported) ctx.bus.emit('ledger.changed', { what: 'roster' });
         return report;
       } catch (err) {
-        return fail('IMPORT_FAILED', { zh: (err as Error).message, en: (err as Error).message });
+        return fail('IMPORT_FAILED', err instanceof ImportError ? err.text : { zh: (err as Error).message, en: (err as Error).message });
       }
     },
   );

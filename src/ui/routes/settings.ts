@@ -11,7 +11,6 @@ const Zone = Type.Union([Type.Literal('normal'), Type.Literal('precaution'), Typ
 export function settingsRoutes(app: FastifyInstance, state: KioskState): void {
   const { ledger, ctx, runtime, devices } = state.deps;
   const admin = requireRole(state, 'admin');
-  const nextVersion = (kind: string) => Math.max(0, ...ledger.policyStates().filter((p) => p.kind === kind).map((p) => p.version)) + 1;
   const thermometers = () => ctx.config.lanes.flatMap((l) => l.thermometers.map((t) => t.id));
 
   app.get('/api/settings', { preHandler: admin }, async () => {
@@ -19,7 +18,12 @@ export function settingsRoutes(app: FastifyInstance, state: KioskState): void {
     return {
       zoneLevel: policy.zoneLevel,
       riskAreas: policy.riskAreas,
-      policies: ledger.policyStates().map((p) => ({ kind: p.kind, version: p.version, appliedAt: p.appliedAt, payload: p.kind === 'thresholds' ? p.payload : undefined })),
+      authorised: policy.authorised,
+      outsiderHours: (() => {
+        const hours = ledger.policyStates().find((p) => p.kind === 'hours')?.payload as { outsiderHours?: unknown } | undefined;
+        return hours && 'outsiderHours' in hours ? hours.outsiderHours : (ctx.config.rules.outsiderHours ?? null);
+      })(),
+      policies: ledger.policyStates().map((p) => ({ kind: p.kind, version: p.version, appliedAt: p.appliedAt, source: p.source, payload: p.kind === 'thresholds' ? p.payload : undefined })),
       rules: ctx.config.rules,
       devices: runtime.devices().map(deviceView),
       calibrations: devices ? thermometers().map((id) => ({ id, ...devices.calibration(id) })) : [],
@@ -32,9 +36,30 @@ export function settingsRoutes(app: FastifyInstance, state: KioskState): void {
   app.post('/api/settings/zone-level', { preHandler: admin, schema: { body: Type.Object({ level: Zone }, { additionalProperties: false }) } }, async (req) => {
     const level = (req.body as { level: ZoneLevel }).level;
     const actor = operatorOf(req).operatorId;
-    const r = asUserError(() => ledger.applyPolicy('zone-level', nextVersion('zone-level'), level, actor));
-    ctx.bus.emit('ledger.changed', { what: 'policy' });
-    return { zoneLevel: ledger.policy().zoneLevel, result: r };
+    asUserError(() => ledger.applyLocalPolicy('zone-level', level, actor));
+    return { zoneLevel: ledger.policy().zoneLevel, result: 'applied' };
+  });
+
+  // Set at the kiosk when there is no hub (or before it answers), so the rules work on day one.
+  // Stored on top of the hub's last version: the hub's next version replaces them (docs/rules.md).
+  const local = (kind: 'risk-areas' | 'authorised' | 'hours', body: unknown, actor: string) => {
+    const s = asUserError(() => ledger.applyLocalPolicy(kind, body, actor));
+    return { kind, version: s.version, source: s.source, payload: s.payload };
+  };
+  app.post('/api/settings/risk-areas', { preHandler: admin, schema: { body: Type.Object({ areas: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 2000 }) }, { additionalProperties: false }) } }, async (req) =>
+    local('risk-areas', req.body, operatorOf(req).operatorId),
+  );
+  app.post('/api/settings/authorised', { preHandler: admin, schema: { body: Type.Object({ cards: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 5000 }) }, { additionalProperties: false }) } }, async (req) =>
+    local('authorised', req.body, operatorOf(req).operatorId),
+  );
+  const Window = Type.Object(
+    { from: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }), to: Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' }), days: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), { maxItems: 7 })) },
+    { additionalProperties: false },
+  );
+  // An empty list: no closing hours (outsiders at any hour).
+  app.post('/api/settings/hours', { preHandler: admin, schema: { body: Type.Object({ outsiderHours: Type.Array(Window, { maxItems: 16 }) }, { additionalProperties: false }) } }, async (req) => {
+    const w = (req.body as { outsiderHours: unknown[] }).outsiderHours;
+    return local('hours', { outsiderHours: w.length ? w : null }, operatorOf(req).operatorId);
   });
 
   app.post(
@@ -57,9 +82,10 @@ export function settingsRoutes(app: FastifyInstance, state: KioskState): void {
     },
     async (req) => {
       const actor = operatorOf(req).operatorId;
-      const r = asUserError(() => ledger.applyPolicy('thresholds', nextVersion('thresholds'), req.body, actor));
-      ctx.bus.emit('ledger.changed', { what: 'policy' });
-      return { result: r };
+      // On top of the thresholds in force (the hub's or an earlier local change); the hub's next version replaces them.
+      const current = ledger.policyStates().find((p) => p.kind === 'thresholds')?.payload;
+      asUserError(() => ledger.applyLocalPolicy('thresholds', { ...(current && typeof current === 'object' ? current : {}), ...(req.body as object) }, actor));
+      return { result: 'applied' };
     },
   );
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { validateResidentId } from '../../gate/credentials/resident-id.js';
-import { localDateTime } from '../../store/time.js';
+import { localDateTime, localTime } from '../../store/time.js';
 import { type KioskState, operatorOf, requireRole, villageDayRange } from '../context.js';
 import { asUserError, fail } from '../errors.js';
 import { visitorSlip } from '../print.js';
@@ -21,10 +21,13 @@ const VisitorBody = Type.Object(
     escort: Str(40),
     plate: Str(12),
     temperature: Type.Optional(Type.Number()),
+    /** The negative test seen on the visitor's phone (day, local), and the vaccination record. */
+    lastTestDay: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+    vaccinated: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
-type VisitorBodyT = { name: string; phone?: string; idNumber?: string; origin?: string; travel: string[]; hostHouseholdId?: string; reason?: string; escort?: string; plate?: string; temperature?: number };
+type VisitorBodyT = { name: string; phone?: string; idNumber?: string; origin?: string; travel: string[]; hostHouseholdId?: string; reason?: string; escort?: string; plate?: string; temperature?: number; lastTestDay?: string; vaccinated?: boolean };
 
 export function visitorRoutes(app: FastifyInstance, state: KioskState): void {
   const { ledger, ctx } = state.deps;
@@ -64,6 +67,8 @@ export function visitorRoutes(app: FastifyInstance, state: KioskState): void {
       ...(idNumber ? { idNumber } : {}),
       ...(clean(b.plate) ? { plate: (clean(b.plate) as string).toUpperCase() } : {}),
       ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
+      ...(b.lastTestDay ? { lastTestAt: asUserError(() => localTime(b.lastTestDay as string, ctx.config.site.timezone)) } : {}),
+      ...(b.vaccinated !== undefined ? { vaccinated: b.vaccinated } : {}),
     };
     const v = asUserError(() => ledger.registerVisitor(form));
     reply.code(201);
@@ -76,7 +81,8 @@ export function visitorRoutes(app: FastifyInstance, state: KioskState): void {
 
   app.get('/api/visitors/inside', { preHandler: volunteer }, async () => {
     const now = state.now();
-    return ledger.visitorsInside().map((v) => visitorView(v, overdueMs, now));
+    // The sign-out list: every open registration, each saying whether it came in (a registration that never came can be closed too).
+    return ledger.visitorsOpen().map((v) => ({ ...visitorView(v, overdueMs, now), admitted: v.admitted === true }));
   });
 
   app.get('/api/visitors', { preHandler: volunteer, schema: { querystring: Type.Object({ text: Str(40), from: Type.Optional(Type.Integer()), to: Type.Optional(Type.Integer()), day: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) } }, async (req) => {

@@ -7,6 +7,7 @@ import { refreshLive } from '../stream.js';
 import { cameraDialog } from './camera.js';
 import { lockPanel } from './login.js';
 import { overrideDialog } from './override.js';
+import { deliveryDialog, feverDialog, memberDialog, testDialog } from './practice.js';
 import { verdictOf } from './verdict.js';
 
 const COLOUR = { green: ['ok', '绿码', 'Green'], yellow: ['warn', '黄码', 'Yellow'], red: ['bad', '红码', 'Red'] };
@@ -32,6 +33,24 @@ function lastVerdict(lane) {
 /** Degrees as the pad shows them before 确定: gloved fingers skip the point, so 3 digits are tenths. */
 export const celsiusOf = (v) => (/^\d{3}$/.test(v) ? Number(v) / 10 : Number(v));
 const padCelsius = (v) => (/^\d{3}$/.test(v) ? `${celsiusOf(v).toFixed(1)} ℃` : v ? `${v} ℃` : '');
+
+/**
+ * The taps that belong to one step of the practice (issue 18) sit in the passage card, not in the
+ * inputs grid, so that their coming and going moves no input: 已核验疫苗 / 核酸阴性 (seen on the
+ * person's phone; the test's day as "days ago") while the gate waits for them, who of a household
+ * is going out, and the fever-handling card of a person held at the gate.
+ */
+function stepButtons(lane, busy) {
+  const post = (path, body) => api('POST', `/api/lanes/${encodeURIComponent(lane.id)}/${path}`, body).then(answered);
+  const b = (cls, id, icon, zh, en, onclick) => h(`button${cls}`, { type: 'button', 'data-testid': id, onclick }, ic(icon), h('span', {}, tr(zh, en)));
+  const list = [
+    busy && lane.stage === 'awaiting-verification' ? b('.next', 'vaccine-ok', 'check', '已核验疫苗', 'Vaccinated', act(async () => post('verified', { check: 'vaccine', ok: true }))) : null,
+    busy && lane.stage === 'awaiting-verification' ? b('.next', 'test-ok', 'check', '核酸阴性', 'Test negative', act(() => testDialog(lane.id))) : null,
+    busy && lane.stage === 'awaiting-member' ? b('.info.next', 'member', 'hand', '选择出行成员', 'Who goes out', () => memberDialog(lane.id)) : null,
+    S.live.feverOpen ? b('.bad', 'fever-card', 'thermo', `发热处置（${S.live.feverOpen}）`, `Fever handling (${S.live.feverOpen})`, () => feverDialog()) : null,
+  ].filter(Boolean);
+  return list.length ? h('div.steps', { 'data-testid': 'steps' }, list) : null;
+}
 
 function passageCard(lane) {
   const busy = lane.stage !== 'idle' && lane.passage;
@@ -62,6 +81,8 @@ function passageCard(lane) {
     // The word above already says 准予通行.
     card.append(h('ul.reasons', { 'data-testid': 'reasons' }, (p.reasons ?? []).filter((r) => r.code !== 'passage.admitted').map((r) => h('li', { 'data-code': r.code }, ic(r.code.startsWith('passage.admitted') ? 'check' : 'info'), trText(r)))));
   }
+  const steps = stepButtons(lane, busy);
+  if (steps) card.append(steps);
   const recent = (S.live.recent ?? []).filter((r) => r.id !== p?.id).slice(0, 5);
   if (recent.length) {
     card.append(h('ul.recent', { 'aria-label': tr('最近通行', 'Recent passages') }, recent.map((r) => {
@@ -79,6 +100,7 @@ function passageCard(lane) {
       h('span', {}, tr('劝返 ', 'Refused '), h('b', {}, c.refusals)),
       h('span', {}, tr('发热 ', 'Fever '), h('b', {}, c.feverAlerts)),
       h('span', {}, tr('访客 ', 'Visitors '), h('b', {}, c.visitorsInside)),
+      h('span', {}, tr('快递 ', 'Parcels '), h('b', {}, c.deliveries ?? 0)),
     ),
   );
   return card;
@@ -104,7 +126,7 @@ function actionsPanel(lane) {
     b('', 'remeasure', 'repeat', '复测', 'Re-check', input('remeasure')),
     b('', 'override', 'hand', '人工处理', 'Override', () => overrideDialog(lane.id)),
     b('', 'cancel', 'cross', '取消本次', 'Cancel', input('cancel')),
-    b('', 'courier', 'box', '快递外卖', 'Courier', input('courier', {})),
+    b('', 'courier', 'box', '快递外卖', 'Courier', () => deliveryDialog(lane.id)),
     lane.direction === 'both' ? b('', 'next-in', 'in', '下一位进', 'Next in', input('direction', { direction: 'in' })) : null,
     lane.direction === 'both' ? b('', 'next-out', 'out', '下一位出', 'Next out', input('direction', { direction: 'out' })) : null,
     b('', 'camera', 'camera', '摄像扫码', 'Camera', () => cameraDialog(lane.id)),

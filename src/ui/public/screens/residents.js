@@ -1,6 +1,9 @@
 // Residents and households (一户一档): search, household view, pass cards (issue, print, revoke), roster import.
 import { act, api, closeModal, h, ic, modal, S, showSheet, toast, tr } from '../core/index.js';
+import { releaseDialog, reportDialog, tierDialog } from './practice.js';
 
+// The health tiers (seed 000, 篇4), issue 18.
+const TIER = { home: ['居家隔离医学观察', 'Home quarantine'], central: ['集中隔离', 'Central quarantine'], monitoring: ['居家健康监测', 'Home health monitoring'], daily: ['日常健康监测', 'Daily health monitoring'] };
 const CAT = { 'elderly-alone': ['独居老人', 'Elderly alone'], pregnant: ['孕产妇', 'Pregnant'], disabled: ['残疾人', 'Disabled'], 'limited-mobility': ['行动不便', 'Limited mobility'], dialysis: ['透析', 'Dialysis'], 'mental-illness': ['精神疾病', 'Mental illness'], chronic: ['慢性病', 'Chronic'], tenant: ['租户', 'Tenant'], 'returnee-abroad': ['境外返回', 'From abroad'], 'close-contact': ['密接', 'Close contact'], 'secondary-contact': ['次密接', 'Secondary contact'], 'risk-area-arrival': ['中高风险地区来人', 'From risk area'], staff: ['工作人员', 'Staff'], medical: ['医护', 'Medical'] };
 const CARD = { household: ['户卡', 'Household'], person: ['人卡', 'Person'], vehicle: ['车证', 'Vehicle'], staff: ['工作证', 'Staff'], visitor: ['访客', 'Visitor'] };
 
@@ -34,10 +37,14 @@ export function residentsScreen(main) {
     detail.replaceChildren(
       h('h2', {}, ic('home'), `${r.household.id} · ${r.household.address}`),
       h('p', {}, tr(`户籍 ${r.household.registeredResidents ?? '—'} 人，实住 ${r.household.actualResidents ?? '—'} 人`, `Registered ${r.household.registeredResidents ?? '—'}, living here ${r.household.actualResidents ?? '—'}`)),
-      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, tr('姓名', 'Name')), h('th', {}, tr('身份证', 'ID')), h('th', {}, tr('情况', 'Notes')), admin ? h('th', {}, '') : null)),
-        h('tbody', {}, r.persons.map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.idNumber ?? '—'),
-          h('td', {}, [...p.categories.map((c) => (CAT[c] ? tr(...CAT[c]) : c)), p.quarantine ? tr('居家隔离', 'Home quarantine') : null].filter(Boolean).join('、') || '—'),
-          admin ? h('td', {}, h('button', { type: 'button', onclick: act(async () => { await api('POST', '/api/cards', { type: 'person', personId: p.id }); toast(tr('已发人卡', 'Person card issued')); await open(id); }) }, ic('qr'), tr('发人卡', 'Person card'))) : null)))),
+      h('table', {}, h('thead', {}, h('tr', {}, h('th', { style: 'white-space:nowrap' }, tr('姓名', 'Name')), h('th', {}, tr('身份证', 'ID')), h('th', {}, tr('情况', 'Notes')), h('th', {}, ''))),
+        h('tbody', {}, r.persons.map((p) => h('tr', {}, h('td', { style: 'white-space:nowrap' }, p.name), h('td', {}, p.idNumber ?? '—'),
+          h('td', {}, [...p.categories.map((c) => (CAT[c] ? tr(...CAT[c]) : c)), p.quarantine ? tr(...(TIER[p.quarantine.kind] ?? TIER.home)) : null].filter(Boolean).join('、') || '—'),
+          h('td', {},
+            admin ? h('button', { type: 'button', onclick: act(async () => { await api('POST', '/api/cards', { type: 'person', personId: p.id }); toast(tr('已发人卡', 'Person card issued')); await open(id); }) }, ic('qr'), tr('发人卡', 'Person card')) : null,
+            h('button', { type: 'button', 'data-report': p.id, onclick: () => reportDialog(p, () => open(id)) }, ic('in'), tr('报备', 'Report')),
+            admin ? h('button', { type: 'button', 'data-tier-of': p.id, onclick: () => tierDialog(p, () => open(id)) }, ic('home'), tr('健康管理', 'Tier')) : null,
+            admin && p.quarantine ? h('button', { type: 'button', 'data-release': p.id, onclick: () => releaseDialog(p, () => open(id)) }, ic('check'), tr('解除', 'Release')) : null))))),
       h('h2', {}, tr(`出入证（有效 ${active.length}）`, `Pass cards (${active.length} active)`)),
       h('ul.list', {}, r.cards.map((c) => h('li', {}, h('span.grow', {}, `${tr(...(CARD[c.type] ?? [c.type, c.type]))} ${c.id}${c.plate ? ` · ${c.plate}` : ''}${c.revokedAt ? ` · ${tr('已注销', 'revoked')}` : ''}`),
         admin && !c.revokedAt ? h('button.bad', { type: 'button', 'data-revoke': c.id, onclick: () => revokeDialog(c, () => open(id)) }, ic('cross'), tr('注销', 'Revoke')) : null))),

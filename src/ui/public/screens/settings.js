@@ -1,5 +1,6 @@
 // 设置 (admin): zone level, thresholds, devices and calibration, operators, audit log.
 import { act, actorWord, api, auditWord, closeModal, deviceKindWord, driverWord, h, ic, modal, numberPad, S, toast, tr, villageTime } from '../core/index.js';
+import { localPolicyCards } from './practice.js';
 
 const fmt = (ms) => villageTime(ms, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
@@ -19,7 +20,7 @@ export function settingsScreen(main) {
           h('h2', {}, ic('warn'), tr(`切换为「${zh}」？全村的通行规则会立即改变。`, `Switch to "${en}"? The rules change for the whole village at once.`)),
           h('div.row', {}, h('button', { type: 'button', onclick: closeModal }, ic('cross'), tr('不切换', 'Keep')), h(`button.${cls}`, { type: 'button', 'data-testid': 'zone-ok', onclick: act(async () => { await api('POST', '/api/settings/zone-level', { level: z }); closeModal(); await load(); }) }, ic('check'), tr(`切换为${zh}`, `Switch to ${en}`))),
         ]) }, s.zoneLevel === z ? ic('check') : null, tr(zh, en))))),
-        h('section.card', {}, h('h2', {}, tr('中高风险地区（上级下发）', 'Risk areas (from the hub)')), h('p', { 'data-testid': 'risk-list' }, s.riskAreas.length ? s.riskAreas.join('、') : tr('暂无', 'None'))),
+        ...localPolicyCards(s, load),
         h('section.card', {}, h('h2', {}, tr('阈值', 'Thresholds')),
           h('p', {}, (() => { const n = th.nucleicTestMaxAgeHours ?? s.rules.nucleicTestMaxAgeHours; return tr(`发热阈值 ${th.feverThreshold ?? s.rules.feverThreshold}℃；核酸：${n ? `${n}小时内` : '不查'}`, `Fever ${th.feverThreshold ?? s.rules.feverThreshold} °C; nucleic test: ${n ? `within ${n} h` : 'not checked'}`); })()),
           h('div.row', {}, h('button', { type: 'button', onclick: act(async () => { const v = await numberPad({ title: tr('发热阈值 ℃', 'Fever threshold °C'), decimal: true, max: 4 }); if (v) { await api('POST', '/api/settings/thresholds', { feverThreshold: Number(v) }); await load(); } }) }, ic('thermo'), tr('改发热阈值', 'Fever threshold')),

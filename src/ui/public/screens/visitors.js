@@ -14,6 +14,16 @@ export function visitorsScreen(main) {
     return [h('label', { htmlFor: name }, tr(zh, en)), Object.assign(input, { id: name })];
   };
   const chosen = new Set();
+  const checks = { vaccinated: false, testDaysAgo: undefined };
+  const press = (b, on) => b.setAttribute('aria-pressed', String(on));
+  const vaccineChip = h('button', { type: 'button', 'aria-pressed': 'false', 'data-check': 'vaccine', onclick: (e) => {
+    checks.vaccinated = !checks.vaccinated;
+    press(e.currentTarget, checks.vaccinated);
+  } }, tr('已核验疫苗', 'Vaccinated'));
+  const testChips = [0, 1, 2, 3, 7].map((n) => h('button', { type: 'button', 'aria-pressed': 'false', 'data-test-days': String(n), onclick: () => {
+    checks.testDaysAgo = checks.testDaysAgo === n ? undefined : n;
+    for (const c of testChips) press(c, Number(c.dataset.testDays) === checks.testDaysAgo);
+  } }, n === 0 ? tr('核酸阴性·今天', 'Test negative · today') : tr(`核酸阴性·${n}天前`, `Test negative · ${n}d ago`)));
   const chips = h('div.chips', { 'data-testid': 'risk-areas' });
   const err = h('p.err', { 'data-testid': 'visitor-error' });
   form.append(
@@ -26,17 +36,28 @@ export function visitorsScreen(main) {
     ...field('travelOther', '其他到过的地方（用逗号分隔）', 'Other places (comma separated)', { maxLength: 200 }),
     h('div.row', {}, h('div', {}, ...field('reason', '事由', 'Reason', { maxLength: 200 })), h('div', {}, ...field('escort', '陪同人', 'Escort', { maxLength: 40 }))),
     ...field('plate', '车牌', 'Vehicle plate', { maxLength: 12, 'data-kbd': 'abc' }),
+    // Seen on the visitor's phone (查疫苗接种记录, 核酸阴性证明): the rules take them instead of a tap at the gate.
+    h('label', {}, tr('手机上核验（可选）', 'Checked on the phone (optional)')),
+    h('div.chips', { 'data-testid': 'visitor-checks' }, vaccineChip, ...testChips),
     err,
     h('button.ok', { type: 'button', 'data-testid': 'visitor-submit', onclick: act(async () => {
       const v = (n) => form.elements.namedItem(n).value.trim();
       const travel = [...chosen, ...v('travelOther').split(/[,，、]/).map((s) => s.trim()).filter(Boolean)];
       const body = { name: v('name'), travel };
       for (const k of ['phone', 'idNumber', 'origin', 'hostHouseholdId', 'reason', 'escort', 'plate']) if (v(k)) body[k] = v(k);
+      if (checks.vaccinated) body.vaccinated = true;
+      if (checks.testDaysAgo !== undefined) {
+        const d = new Date(Date.now() - checks.testDaysAgo * 86_400_000);
+        body.lastTestDay = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+      }
       err.textContent = '';
       try {
         const r = await api('POST', '/api/visitors', body);
         form.reset();
         chosen.clear();
+        checks.vaccinated = false;
+        checks.testDaysAgo = undefined;
+        for (const c of [vaccineChip, ...testChips]) press(c, false);
         for (const c of chips.children) c.setAttribute('aria-pressed', 'false');
         for (const w of r.warnings) toast(tr(w.zh, w.en), true);
         if (!r.warnings.length) toast(tr(`已登记 ${r.visitor.name}`, `Registered ${r.visitor.name}`));
@@ -95,6 +116,7 @@ export function visitorsScreen(main) {
       list.length
         ? h('ul.list', {}, list.map((v) => h(`li${v.overdue ? '.overdue' : ''}`, { 'data-visitor': v.id },
             v.overdue ? h('span.tag.warn', {}, ic('clock'), tr('超时', 'Overdue')) : null,
+            v.admitted === false ? h('span.tag', {}, tr('未入门', 'Not in yet')) : null,
             h('span.grow', {}, h('b', {}, v.name), ' ', details(v).filter(([, x]) => x !== '—').map(([k, x]) => `${k} ${x}`).join(' · ')),
             h('button', { type: 'button', 'aria-label': tr('打印访客单', 'Print slip'), onclick: () => showSheet(`/print/visitor/${encodeURIComponent(v.id)}`, tr('访客单', 'Visitor slip')) }, ic('print')),
             h('button.info', { type: 'button', 'data-testid': 'sign-out', onclick: () => confirmSignOut(v) }, ic('out'), tr('销号', 'Sign out')))))
