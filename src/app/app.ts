@@ -9,6 +9,7 @@ import { colourVerifierFromConfig } from '../cards/colour-verifier.js';
 import { type GateKeySet, createGateFromConfig } from '../cards/gate-setup.js';
 import type { Config } from '../config/schema.js';
 import { createDeviceAlerts, createDevices, type DeviceManager } from '../devices/index.js';
+import { createVoice, voiceAnnouncements, type VoiceFeature } from '../devices/voice/index.js';
 import { gateSeedFrom } from '../gate/seed.js';
 import type { Ledger } from '../store/api.js';
 import { createStoreFeature } from '../store/feature.js';
@@ -25,6 +26,7 @@ import { GateRuntime } from './gate-runtime.js';
 import { Lifecycle } from './lifecycle.js';
 import { portFree } from './port.js';
 import { lockDataDir } from './single-instance.js';
+import { packageDir } from './package-dir.js';
 import { createLogger } from './logger.js';
 import { createNotifier, type Notifier, watchdogIntervalMs } from './sd-notify.js';
 import { seedDemo } from './demo.js';
@@ -49,6 +51,7 @@ export interface RunningApp {
   ledger: Ledger;
   runtime: GateRuntime;
   devices: DeviceManager;
+  voice: VoiceFeature;
   sync: Sync;
   keys: GateKeySet;
   /** Simulation only: the loopback control `gate sim` talks to. */
@@ -128,6 +131,9 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   if (config.simulation) seedDemo({ ledger, keys, config, dataDir, logger });
 
   const devices = createDevices({ ctx, lanes: config.lanes });
+  // The mock loudspeaker is brought in only when a lane asks for it (simulation, tests).
+  if (config.lanes.some((l) => l.voice?.driver === 'mock')) (await import('../../hardware-mocks/voice.js')).registerMockVoice();
+  const voice = createVoice({ ctx, lanes: config.lanes, clipsDir: config.voice.clipsDir || resolve(packageDir(), 'dist', 'clips'), announcements: () => voiceAnnouncements(ledger.policyStates()) });
   let broker: EmbeddedBroker | undefined;
   let sync: Sync | undefined;
   const syncState = () => {
@@ -193,7 +199,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   if (simDevices) lifecycle.add(step('device simulators', () => simDevices.start(), () => simDevices.stop()));
   // A device that goes away raises one alert per episode, committed like any other alert.
   lifecycle.add(createDeviceAlerts({ ctx, raise: (alert) => runtime.raiseAlert(alert) }));
-  lifecycle.add(devices).add(runtime);
+  lifecycle.add(devices).add(voice).add(runtime);
   const verifier = colourVerifierFromConfig(ctx);
   if (verifier) lifecycle.add(verifier);
   if (embedded.enabled) lifecycle.add(brokerStep);
@@ -210,7 +216,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
       },
     ),
   );
-  const kiosk = createKioskFeature({ ctx, runtime, ledger, devices, keys, sync: syncState });
+  const kiosk = createKioskFeature({ ctx, runtime, ledger, devices, voice, keys, sync: syncState });
   lifecycle.add(kiosk);
   let simControl: SimControlServer | undefined;
   if (config.simulation) {
@@ -247,6 +253,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
     ledger,
     runtime,
     devices,
+    voice,
     sync: sync as Sync,
     keys,
     startToReadyMs,

@@ -25,7 +25,7 @@ export interface BusEvents {
   /** A device said something odd but harmless (implausible reading, garbage bytes). */
   'device.warning': { deviceId: string; lane: string; code: string; text: Text };
   /** The gate asks the devices of a lane to act (after the passage is committed). */
-  'gate.actions': { lane: string; actions: Action[] };
+  'gate.actions': { lane: string; actions: Action[]; passageId?: string };
   'passage.progress': { lane: string; stage: LaneStage; passage: Partial<Passage> & { id: string }; prompt: Text };
   /** Committed to the ledger. */
   'passage.decided': { passage: Passage; seq: number };

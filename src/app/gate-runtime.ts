@@ -123,7 +123,7 @@ export class GateRuntime implements Feature, GateRuntimeApi {
         this.decided++;
         // The door moves whether or not the disk took the row: the gate keeps deciding (retried below).
         this.record({ kind: 'passage', passage: p }, (seq) => {
-          if (p.actions.length) bus.emit('gate.actions', { lane: p.lane, actions: p.actions });
+          if (p.actions.length) bus.emit('gate.actions', { lane: p.lane, actions: p.actions, passageId: p.id });
           if (seq !== undefined) this.announce(p, seq);
         });
         logger.info({ passage: p.id, lane: p.lane, direction: p.direction, outcome: p.outcome, reasons: p.reasons.map((r) => r.code) }, 'passage decided');

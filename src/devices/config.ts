@@ -1,5 +1,6 @@
 // Device configuration per lane. Each device names a driver; 'mock' runs in-process without hardware.
 import { Block, Section, type Static, Type } from '../config/typebox.js';
+import { VoiceDeviceSchema } from './voice/config.js';
 
 const DeviceId = Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_-]+$', description: 'Device id, unique in the gate' });
 const SerialPath = Type.String({ minLength: 1, description: 'Serial port, best a /dev/serial/by-id/… path so it survives re-plugging' });
@@ -73,6 +74,7 @@ export const LaneSchema = Section({
   thermometers: Type.Array(ThermometerSchema, { default: [] }),
   scanners: Type.Array(ScannerSchema, { default: [] }),
   gpio: Type.Optional(GpioSchema),
+  voice: Type.Optional(VoiceDeviceSchema),
 });
 
 export type ThermometerConfig = Static<typeof ThermometerSchema>;

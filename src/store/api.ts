@@ -319,7 +319,9 @@ export interface AuditEntry {
 // 'revocations' string[] (card ids, the full list), 'thresholds' a partial object of
 // { feverThreshold, temperatureFloor, riskAreaLookbackDays, nucleicTestMaxAgeHours (number | null),
 //   healthStatusMaxAgeMinutes, householdQuotaDays, vaccinationRequired }.
-export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds';
+// 'announcements' (from the hub) and 'announcements-local' (the admin's) are lists of notices the
+// loudspeaker plays (src/devices/voice/announcements.ts), validated where they come in.
+export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds' | 'announcements' | 'announcements-local';
 
 export interface PolicyState {
   kind: PolicyKind;

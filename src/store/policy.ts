@@ -6,7 +6,7 @@ import type { PolicyKind, PolicyState } from './api.js';
 import { json, type StoreCtx } from './db.js';
 
 const LEVELS: ZoneLevel[] = ['normal', 'precaution', 'controlled', 'sealed'];
-export const POLICY_KINDS: PolicyKind[] = ['risk-areas', 'zone-level', 'revocations', 'authorised', 'thresholds'];
+export const POLICY_KINDS: PolicyKind[] = ['risk-areas', 'zone-level', 'revocations', 'authorised', 'thresholds', 'announcements', 'announcements-local'];
 
 function stringList(kind: string, payload: unknown, key: string): string[] {
   const list = Array.isArray(payload) ? payload : (payload as Record<string, unknown> | null)?.[key];
@@ -31,6 +31,12 @@ export function normalisePolicy(kind: PolicyKind, payload: unknown): unknown {
     case 'thresholds':
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('A "thresholds" policy needs an object of named values');
       return payload;
+    case 'announcements':
+    case 'announcements-local': {
+      const list = Array.isArray(payload) ? payload : (payload as { announcements?: unknown } | null)?.announcements;
+      if (!Array.isArray(list) || !list.every((a) => typeof a === 'object' && a !== null && !Array.isArray(a))) throw new Error(`An "${kind}" policy needs a list of announcements (or {"announcements": [...]})`);
+      return { announcements: list };
+    }
     default:
       throw new Error(`Unknown policy kind "${String(kind)}"; expected one of ${POLICY_KINDS.join(', ')}`);
   }

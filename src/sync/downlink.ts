@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../app/bus.js';
 import type { Reason } from '../gate/model.js';
 import type { Ledger, PolicyKind, RosterChange } from '../store/api.js';
+import { type Announcement, checkAnnouncements } from '../devices/voice/announcements.js';
 import { DOWNLINK_SCHEMAS, type ResultData, schemaProblems } from './messages.js';
 import type { DownlinkKind, TopicTree } from './topics.js';
 
@@ -27,6 +28,7 @@ const POLICY_KIND: Partial<Record<DownlinkKind, PolicyKind>> = {
   zone: 'zone-level',
   revocations: 'revocations',
   policy: 'thresholds',
+  announcements: 'announcements',
 };
 
 function reason(code: string, zh: string, en: string): Reason {
@@ -61,7 +63,7 @@ export class DownlinkHandler {
     if (payload.length > this.o.maxBytes) {
       return reject([reason('payload.too-large', `消息过大（${payload.length} 字节，上限 ${this.o.maxBytes}）`, `Message too large (${payload.length} bytes, limit ${this.o.maxBytes})`)]);
     }
-    if (!parsed.kind) return reject([reason('topic.unknown', '未知的指令主题', `Unknown command topic; expected one of …/cmd/{roster,roster/delta,health,risk-areas,zone,revocations,policy}`)]);
+    if (!parsed.kind) return reject([reason('topic.unknown', '未知的指令主题', `Unknown command topic; expected one of …/cmd/{roster,roster/delta,health,risk-areas,zone,revocations,policy,announcements}`)]);
     const kind = parsed.kind;
     let body: unknown;
     try {
@@ -127,7 +129,14 @@ export class DownlinkHandler {
       default: {
         const pk = POLICY_KIND[kind] as PolicyKind;
         const b = body as Record<string, unknown>;
-        const payload = kind === 'risk-areas' ? b.areas : kind === 'zone' ? b.level : kind === 'revocations' ? b.cards : b.thresholds;
+        const payload = kind === 'risk-areas' ? b.areas : kind === 'zone' ? b.level : kind === 'revocations' ? b.cards : kind === 'announcements' ? b.announcements : b.thresholds;
+        if (kind === 'announcements') {
+          try {
+            checkAnnouncements(b.announcements as Announcement[]);
+          } catch (err) {
+            return reason('payload.schema', `通知格式错误：${(err as Error).message}`, `Schema: ${(err as Error).message}`);
+          }
+        }
         return l.applyPolicy(pk, version, payload, 'hub') === 'applied' ? 'applied' : stale;
       }
     }

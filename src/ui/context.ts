@@ -5,6 +5,7 @@ import type { AppContext } from '../app/feature.js';
 import type { GateRuntimeApi } from '../app/runtime-api.js';
 import type { GateKeySet } from '../cards/gate-setup.js';
 import type { DeviceManager } from '../devices/manager.js';
+import type { VoiceFeature } from '../devices/voice/feature.js';
 import type { Ledger, OperatorRole } from '../store/api.js';
 import { dayRange, isDay } from '../store/time.js';
 import { fail } from './errors.js';
@@ -18,6 +19,8 @@ export interface KioskDeps {
   runtime: GateRuntimeApi;
   ledger: Ledger;
   devices?: DeviceManager;
+  /** The loudspeakers (spoken prompts, announcements, the mute switch). */
+  voice?: VoiceFeature;
   /** The gate's signing key (its own kid) and the keys it trusts: pass cards are signed with `keys.own`. */
   keys: GateKeySet;
   /** MQTT link state; default runtime.sync(). */

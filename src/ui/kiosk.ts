@@ -16,6 +16,7 @@ import { ledgerRoutes } from './routes/ledgers.js';
 import { rosterRoutes } from './routes/roster.js';
 import { settingsRoutes } from './routes/settings.js';
 import { visitorRoutes } from './routes/visitors.js';
+import { voiceRoutes } from './routes/voice.js';
 import { LoginGuard, Sessions } from './sessions.js';
 
 export type { KioskDeps } from './context.js';
@@ -116,6 +117,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   rosterRoutes(app, state);
   ledgerRoutes(app, state);
   settingsRoutes(app, state);
+  voiceRoutes(app, state);
 
   state.hub.start();
   const sweep = setInterval(() => state.sessions.sweep(), 60_000);

@@ -1,0 +1,286 @@
+// The voice feature: speaks what each lane's passage needs and its decision, plays announcements
+// on idle lanes, keeps quiet hours and the kiosk's mute switch. It acts on the bus one turn of the
+// event loop after the door (setImmediate), so the relay is never waited for a loudspeaker.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppContext, Feature } from '../../app/feature.js';
+import type { SpeechLang } from '../../gate/speech-clips.js';
+import { LaneSpeech, URGENCY, type Utterance, utteranceText } from '../../gate/speech.js';
+import { inWindows } from '../../gate/time-window.js';
+import { type Announcement, dueKey } from './announcements.js';
+import { ClipLibrary, GAPS } from './clips.js';
+import type { VoiceConfig, VoiceDeviceConfig } from './config.js';
+import { voiceDriver } from './drivers.js';
+import { LanePlayer, type Spoken } from './player.js';
+import { renderSpeech } from './render.js';
+import type { VoiceDriver } from './types.js';
+import { concat, type Pcm, parseWav, sameFormat, silence, trimSilence } from './wav.js';
+
+export interface VoiceOptions {
+  ctx: AppContext;
+  lanes: ReadonlyArray<{ id: string; voice?: VoiceDeviceConfig }>;
+  /** Where rendered clips are (resolved by the caller; default dist/clips of the program). */
+  clipsDir: string;
+  /** The announcements in force (the hub's and the admin's), read again when the policy changes. */
+  announcements: () => Announcement[];
+  /** Scheduler period; tests pass a short one. */
+  tickMs?: number;
+}
+
+export interface VoiceState {
+  enabled: boolean;
+  muted: boolean;
+  mutedBy?: string;
+  quiet: boolean;
+  quietMode?: 'lower' | 'tones';
+  languages: SpeechLang[];
+  lanes: Array<{ lane: string; driver: string; volume: number; speaking?: string }>;
+  clipProblems: number;
+  announcements: Array<{ id: string; text: string; at?: string[]; every?: number; ready: boolean; problem?: string }>;
+}
+
+export interface VoiceFeature extends Feature {
+  state(): VoiceState;
+  /** The kiosk's switch (the caller writes the audit entry). */
+  setMuted(muted: boolean, actor: string): VoiceState;
+  readonly library: ClipLibrary;
+}
+
+interface Lane {
+  id: string;
+  cfg: VoiceDeviceConfig;
+  driver: VoiceDriver;
+  player: LanePlayer;
+  /** A passage is in progress (announcements wait). */
+  busy: boolean;
+  played: Map<string, Map<string, number>>;
+}
+
+export function createVoice(o: VoiceOptions): VoiceFeature {
+  const { ctx } = o;
+  const cfg: VoiceConfig = ctx.config.voice;
+  const log = ctx.logger.child({ module: 'voice' });
+  const languages = [...cfg.languages] as SpeechLang[];
+  const library = ClipLibrary.load({ clipsDir: o.clipsDir, recordingsDir: cfg.recordingsDir, languages });
+  const speech = new LaneSpeech();
+  const lanes = new Map<string, Lane>();
+  let muted: { by: string } | undefined;
+  const offs: Array<() => void> = [];
+  let timer: NodeJS.Timeout | undefined;
+  const rendered = new Map<string, { sound?: Pcm[]; problem?: string }>();
+  const cacheDir = join(ctx.dataDir, 'voice-cache');
+
+  const quiet = (): VoiceConfig['quietHours'] | undefined => {
+    const q = cfg.quietHours;
+    return q && inWindows([{ from: q.from, to: q.to }], ctx.clock.now(), ctx.config.site.timezone) ? q : undefined;
+  };
+  const volumeOf = (lane: Lane) => (): number | undefined => {
+    if (muted) return undefined;
+    const q = quiet();
+    if (q) return q.mode === 'tones' ? undefined : Math.min(q.volume, lane.cfg.volume);
+    return lane.cfg.volume;
+  };
+  const warned = new Set<string>();
+  const warnOnce = (key: string, text: { zh: string; en: string }, laneId: string) => {
+    if (warned.has(key)) return;
+    warned.add(key);
+    ctx.bus.emit('device.warning', { deviceId: `${laneId}-voice`, lane: laneId, code: key, text });
+  };
+
+  for (const l of o.lanes) {
+    if (!l.voice) continue;
+    const laneCfg = l.voice;
+    let driver: VoiceDriver;
+    try {
+      driver = voiceDriver(laneCfg, l.id);
+    } catch (err) {
+      log.error({ lane: l.id, err: (err as Error).message }, 'loudspeaker not usable; the lane runs without voice');
+      continue;
+    }
+    const lane: Lane = { id: l.id, cfg: laneCfg, driver, busy: false, played: new Map(), player: undefined as unknown as LanePlayer };
+    lane.player = new LanePlayer({
+      driver,
+      volume: volumeOf(lane),
+      now: () => ctx.clock.now(),
+      onError: (err, s) => {
+        log.warn({ lane: l.id, prompt: s.utterance.id, err: err.message }, 'loudspeaker failed');
+        warnOnce('voice.player', { zh: `喇叭无法播放：${err.message}`, en: `Loudspeaker cannot play: ${err.message}` }, l.id);
+      },
+      onEvent: (event, s) => {
+        log.debug({ lane: l.id, event, prompt: s.utterance.id, text: s.text }, 'voice');
+        if (event === 'end' && s.utterance.urgency === URGENCY.announcement) markPlayed(lane, s.utterance.id);
+      },
+    });
+    lanes.set(l.id, lane);
+  }
+  if (lanes.size > 0 && library.problems.length > 0) {
+    log.warn({ problems: library.problems.slice(0, 5).map((p) => `${p.lang}/${p.clip}: ${p.problem}`), count: library.problems.length }, 'some voice clips are missing or unreadable (gate check-config lists them)');
+  }
+
+  const spokenOf = (u: Utterance): Spoken => ({ utterance: u, text: utteranceText(u, languages[0] as SpeechLang), sound: library.sound(u) });
+
+  const say = (u: Utterance | undefined): void => {
+    if (!u) return;
+    const lane = lanes.get(u.lane);
+    if (!lane) return;
+    // After the door and the rest of this turn: a loudspeaker never holds up the relay.
+    setImmediate(() => {
+      const spoken = spokenOf(u);
+      if (spoken.sound.length === 0) warnOnce('voice.clips', { zh: '语音片段缺失，请运行 gate voice clips', en: 'Voice clips are missing; run gate voice clips' }, u.lane);
+      lane.player.say(spoken);
+    });
+  };
+
+  // ---------- announcements ----------
+  const markPlayed = (lane: Lane, utteranceId: string) => {
+    const [, id, key] = utteranceId.split('|');
+    if (!id || !key) return;
+    const m = lane.played.get(id) ?? new Map<string, number>();
+    m.set(key, ctx.clock.now());
+    lane.played.set(id, m);
+  };
+
+  const announcementSound = (a: Announcement): { sound?: Pcm[]; problem?: string } => {
+    const key = createHash('sha256').update(JSON.stringify([a.clip ?? null, languages.map((l) => (l === 'zh-CN' ? a.text.zh : a.text.en ?? null))])).digest('hex').slice(0, 16);
+    const have = rendered.get(key);
+    if (have) return have;
+    const entry: { sound?: Pcm[]; problem?: string } = {};
+    rendered.set(key, entry);
+    const chime = library.sound({ parts: ['notice-start'] });
+    const assemble = (pieces: Pcm[]) => {
+      const runs: Pcm[][] = chime.map((c) => [c]);
+      for (const p of pieces) {
+        const run = runs.at(-1);
+        if (run?.[0] && sameFormat(run[0], p)) run.push(silence(p, GAPS.language), p);
+        else runs.push([p]);
+      }
+      entry.sound = runs.map(concat);
+    };
+    const failed = (err: unknown) => {
+      entry.problem = (err as Error).message;
+      log.warn({ announcement: a.id, err: entry.problem }, 'announcement cannot be played');
+    };
+    if (a.clip) {
+      // The site's own recording of the notice.
+      const file = join(cfg.recordingsDir, 'announcements', `${a.clip}.wav`);
+      try {
+        assemble([trimSilence(parseWav(readFileSync(file)))]);
+      } catch (err) {
+        failed(new Error(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message}`));
+      }
+      return entry;
+    }
+    // The text, rendered by espeak-ng in the background and cached in the data folder.
+    void (async () => {
+      try {
+        mkdirSync(cacheDir, { recursive: true });
+        const pieces: Pcm[] = [];
+        for (const lang of languages) {
+          const text = lang === 'zh-CN' ? a.text.zh : a.text.en;
+          if (!text) continue;
+          const file = join(cacheDir, `${key}-${lang}.wav`);
+          if (!existsSync(file)) {
+            await renderSpeech(text, lang, `${file}.part`);
+            renameSync(`${file}.part`, file);
+          }
+          pieces.push(trimSilence(parseWav(readFileSync(file))));
+        }
+        assemble(pieces);
+      } catch (err) {
+        failed(err);
+      }
+    })();
+    return entry;
+  };
+
+  const tick = (): void => {
+    const now = ctx.clock.now();
+    let list: Announcement[];
+    try {
+      list = o.announcements();
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'announcements could not be read');
+      return;
+    }
+    for (const lane of lanes.values()) {
+      if (lane.busy || !lane.player.idle || now - lane.player.lastSound < cfg.announcementIdleSeconds * 1000) continue;
+      for (const a of list) {
+        if (a.lanes && !a.lanes.includes(lane.id)) continue;
+        const key = dueKey(a, now, ctx.config.site.timezone, lane.played.get(a.id) ?? new Map());
+        if (!key) continue;
+        const sound = announcementSound(a);
+        if (!sound.sound) continue;
+        const u: Utterance = { id: `announcement|${a.id}|${key}`, lane: lane.id, urgency: URGENCY.announcement, parts: [] };
+        if (lane.player.say({ utterance: u, text: a.text.zh, sound: sound.sound }) === 'playing') break;
+      }
+    }
+  };
+
+  return {
+    name: 'voice',
+    library,
+    start() {
+      if (lanes.size === 0) return;
+      offs.push(
+        ctx.bus.on('passage.progress', (e) => {
+          const lane = lanes.get(e.lane);
+          if (lane) lane.busy = true;
+          say(speech.progress(e));
+        }),
+        ctx.bus.on('gate.actions', ({ lane, actions, passageId }) => {
+          const l = lanes.get(lane);
+          if (l) l.busy = false;
+          say(speech.decided(lane, actions, passageId));
+        }),
+        // A passage that ends without actions (none today) still frees the lane for announcements.
+        ctx.bus.on('passage.decided', ({ passage }) => {
+          const l = lanes.get(passage.lane);
+          if (l) l.busy = false;
+        }),
+      );
+      timer = setInterval(tick, o.tickMs ?? 5000);
+      timer.unref?.();
+      // Render announcement texts now, not when they fall due.
+      try {
+        for (const a of o.announcements()) announcementSound(a);
+      } catch {}
+    },
+    async stop() {
+      for (const off of offs.splice(0)) off();
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      for (const l of lanes.values()) {
+        l.player.stop();
+        await l.driver.close();
+      }
+    },
+    setMuted(on, actor) {
+      muted = on ? { by: actor } : undefined;
+      if (on) for (const l of lanes.values()) l.player.stop();
+      log.info({ muted: on, by: actor }, on ? 'loudspeaker muted' : 'loudspeaker unmuted');
+      return this.state();
+    },
+    state() {
+      const q = quiet();
+      let list: Announcement[] = [];
+      try {
+        list = o.announcements();
+      } catch {}
+      return {
+        enabled: lanes.size > 0,
+        muted: muted !== undefined,
+        ...(muted ? { mutedBy: muted.by } : {}),
+        quiet: q !== undefined,
+        ...(q ? { quietMode: q.mode } : {}),
+        languages,
+        lanes: [...lanes.values()].map((l) => ({ lane: l.id, driver: l.driver.name, volume: volumeOf(l)() ?? 0, ...(l.player.speaking ? { speaking: l.player.speaking.text } : {}) })),
+        clipProblems: library.problems.length,
+        announcements: list.map((a) => {
+          const r = announcementSound(a);
+          return { id: a.id, text: a.text.zh, ...(a.at ? { at: a.at } : {}), ...(a.every ? { every: a.every } : {}), ready: r.sound !== undefined, ...(r.problem ? { problem: r.problem } : {}) };
+        }),
+      };
+    },
+  };
+}
