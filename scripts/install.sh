@@ -154,7 +154,9 @@ uninstall() {
 # ---------------------------------------------------------------------------------------------
 install_packages() {
   # python3 runs the small helper that grabs a keyboard-mode (HID) scanner exclusively.
-  local pkgs=(ca-certificates gpiod fake-hwclock curl python3)
+  # alsa-utils: aplay plays the spoken prompts; espeak-ng renders the voice clips (npm run build, from
+  # source) and the texts of announcements from the hub (docs/voice.md).
+  local pkgs=(ca-certificates gpiod fake-hwclock curl python3 alsa-utils espeak-ng)
   # A Node.js >= 20 already there (Debian 13's nodejs, or NodeSource's) is kept as it is.
   [ "$(node_major_in_root)" -ge 20 ] || pkgs+=(nodejs)
   # Building from source compiles better-sqlite3 (node-gyp: python3, make, g++).

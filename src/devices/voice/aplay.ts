@@ -33,7 +33,7 @@ function playRun(opts: AplayOptions, run: Pcm, onChild: (c: ChildProcess) => voi
     });
     child.once('close', (code, signal) => {
       if (code === 0 || signal) resolve();
-      else reject(new Error(`${command} -D ${opts.device} failed (exit ${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`.trim()));
+      else reject(new Error(`${command} -D ${opts.device} failed (exit ${code}): ${stderr.trim().split('\n').at(-1) ?? ''}; aplay -L lists the devices`));
     });
     child.stdin?.end(run.data);
   });

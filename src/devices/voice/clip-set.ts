@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clipTexts, SPEECH_LANGS, type SpeechLang } from '../../gate/speech-clips.js';
-import { ESPEAK_VOICES, espeakVersion, renderSpeech } from './render.js';
+import { ESPEAK_VOICES, espeakVersion, NUMBER_SPEED_FACTOR, renderSpeech } from './render.js';
 import { durationMs, parseWav, trimSilence } from './wav.js';
 
 export interface ClipManifest {
@@ -21,6 +21,8 @@ export interface RenderResult {
 }
 
 export const MANIFEST = 'manifest.json';
+
+const speedOf = (lang: SpeechLang, id: string): number => Math.round(ESPEAK_VOICES[lang].speed * (id.startsWith('num-') || id === 'point' ? NUMBER_SPEED_FACTOR : 1));
 
 export function readManifest(dir: string): ClipManifest | undefined {
   try {
@@ -40,8 +42,9 @@ export async function renderClipSet(dir: string, opts: { languages?: readonly Sp
   let kept = 0;
   for (const lang of opts.languages ?? SPEECH_LANGS) {
     mkdirSync(join(dir, lang), { recursive: true });
-    const { voice, speed } = ESPEAK_VOICES[lang];
+    const { voice } = ESPEAK_VOICES[lang];
     for (const [id, text] of Object.entries(clipTexts(lang))) {
+      const speed = speedOf(lang, id);
       const key = `${lang}/${id}`;
       const file = join(dir, lang, `${id}.wav`);
       const was = old?.clips[key];
@@ -55,9 +58,10 @@ export async function renderClipSet(dir: string, opts: { languages?: readonly Sp
   const worker = async () => {
     for (let j = jobs[next++]; j; j = jobs[next++]) {
       rmSync(j.file, { force: true });
-      await renderSpeech(j.text, j.lang, j.file, opts.command);
+      const speed = speedOf(j.lang, j.key.slice(j.lang.length + 1));
+      await renderSpeech(j.text, j.lang, j.file, opts.command, speed);
       const bytes = statSync(j.file).size;
-      const { voice, speed } = ESPEAK_VOICES[j.lang];
+      const { voice } = ESPEAK_VOICES[j.lang];
       manifest.clips[j.key] = { text: j.text, voice, speed, bytes, ms: Math.round(durationMs(trimSilence(parseWav(readFileSync(j.file))))) };
     }
   };
