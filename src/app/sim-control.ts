@@ -7,6 +7,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { mockVoices } from '../../hardware-mocks/voice.js';
 import type { GateKeySet } from '../cards/gate-setup.js';
 import type { DeviceManager } from '../devices/index.js';
 import type { GateInput } from '../gate/contract.js';
@@ -113,10 +114,18 @@ export async function startSimControl(o: SimControlOptions): Promise<SimControlS
   };
   const dir = (v: unknown) => (v === 'in' || v === 'out' ? v : undefined);
 
+  /** What the mock loudspeakers said last (docs/voice.md). */
+  const spokenLately = () =>
+    [...mockVoices.values()]
+      .flatMap((v) => v.spoken)
+      .sort((a, b) => a.at - b.at)
+      .slice(-20)
+      .map((s) => ({ lane: s.lane, text: s.text, volume: s.volume, ...(s.cut ? { cut: true } : {}) }));
+
   async function handle(action: string, b: Record<string, unknown>, res: ServerResponse): Promise<unknown> {
     switch (action) {
       case 'state':
-        return { lanes: runtime.lanes(), devices: devices.health(), sync: runtime.sync(), counts: ledger.todayCounts() };
+        return { lanes: runtime.lanes(), devices: devices.health(), sync: runtime.sync(), counts: ledger.todayCounts(), spoken: spokenLately() };
       case 'scan': {
         const d = dir(b.direction);
         await deliver({ type: 'scan', lane: laneOf(b), text: scanText(b), ...(d ? { direction: d } : {}) });
