@@ -202,7 +202,7 @@ check_node() {
 ensure_user() {
   step "Service user $SERVICE_USER"
   local g
-  for g in dialout gpio input; do
+  for g in dialout gpio input audio; do
     if ! in_root getent group "$g" >/dev/null; then
       in_root groupadd --system "$g"
       did "created group $g"
@@ -213,7 +213,7 @@ ensure_user() {
       --user-group --comment "Checkpoint gate daemon" "$SERVICE_USER"
     did "created user $SERVICE_USER"
   fi
-  in_root usermod -a -G dialout,gpio,input "$SERVICE_USER"
+  in_root usermod -a -G dialout,gpio,input,audio "$SERVICE_USER"
   did "$SERVICE_USER is in groups: $(in_root id -nG "$SERVICE_USER")"
 }
 

@@ -150,7 +150,7 @@ describe('install.sh in a Debian root', () => {
     expect(r.out).toContain('installed version 0.1.0-v1-test');
     expect(current()).toBe('releases/0.1.0-v1-test');
     const groups = inRoot('id', '-nG', 'checkpoint').trim().split(/\s+/);
-    expect(groups).toEqual(expect.arrayContaining(['checkpoint', 'dialout', 'gpio', 'input']));
+    expect(groups).toEqual(expect.arrayContaining(['checkpoint', 'dialout', 'gpio', 'input', 'audio']));
     const secrets = join(root, 'etc/checkpoint-gate/secrets.env');
     expect(statSync(secrets).mode & 0o777).toBe(0o600);
     pin = /^GATE_ADMIN_PIN=(\d+)$/m.exec(readFileSync(secrets, 'utf8'))?.[1] ?? '';
