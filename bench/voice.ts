@@ -69,6 +69,7 @@ export async function run(): Promise<Figure[]> {
     const ctx: AppContext = { config, bus, logger: pino({ level: 'silent' }), clock: { now: () => Date.now(), synced: () => true, mono: () => performance.now() }, dataDir: dir };
     const voice = createVoice({ ctx, lanes: config.lanes, clipsDir: clips, announcements: () => [] });
     await voice.start();
+    await voice.loaded();
     const reader = fifoReader(fifo);
     const fromDecision: number[] = [];
     const bare: number[] = [];

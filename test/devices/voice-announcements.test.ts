@@ -26,6 +26,7 @@ afterEach(async () => {
 async function start(): Promise<VoiceRig> {
   rig = voiceRig({ voice: { recordingsDir: recordings, announcementIdleSeconds: 10 } }, { now: () => now, tickMs: 1000 });
   await rig.voice.start();
+  await rig.voice.loaded();
   return rig;
 }
 /** Wall time and the timers move together, a tenth of a second at a time. */

@@ -39,6 +39,7 @@ describe('rendering with espeak-ng', () => {
     rig = voiceRig();
     rig.announcements.push({ id: 'night', text: { zh: '各位村民，卡口晚上九点关闭。' }, at: ['20:50'] });
     await rig.voice.start();
+    await rig.voice.loaded();
     const r = rig;
     await expect.poll(() => r.voice.state().announcements[0], { timeout: 20_000, interval: 50 }).toMatchObject({ id: 'night', ready: true });
     expect(readdirSync(join(r.ctx.dataDir, 'voice-cache')).filter((f) => f.endsWith('-zh-CN.wav'))).toHaveLength(1);

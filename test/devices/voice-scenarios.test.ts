@@ -24,6 +24,7 @@ describe('spoken prompts of the example scenarios', () => {
     const r = voiceRig({ lanes });
     rig = r;
     await r.voice.start();
+    await r.voice.loaded();
     const { mockVoices } = await import('../../hardware-mocks/voice.js');
     for (const o of run.outputs) {
       if (o.type === 'progress') r.bus.emit('passage.progress', { lane: o.lane, stage: o.stage, passage: o.passage, prompt: o.prompt });

@@ -30,6 +30,7 @@ afterEach(async () => {
 async function started(...args: Parameters<typeof voiceRig>): Promise<VoiceRig> {
   rig = voiceRig(...args);
   await rig.voice.start();
+  await rig.voice.loaded();
   return rig;
 }
 
@@ -64,6 +65,19 @@ describe('voice', () => {
     await r.settle();
     expect(r.texts().slice(2)).toEqual(['请戴好口罩']);
     expect(r.mock.spoken[1]?.cut).toBeUndefined();
+  });
+
+  it('reads the clips after start without holding it up; a prompt before they are read waits for them', async () => {
+    rig = voiceRig();
+    const r = rig;
+    await r.voice.start();
+    expect(r.voice.library.size).toBe(0);
+    r.bus.emit('gate.actions', { lane: 'main', actions: fever, passageId: 'p1' });
+    await r.voice.loaded();
+    await r.settle();
+    await r.settle();
+    expect(r.texts()).toEqual(['体温三十七点八度，偏高，请到一旁等候工作人员']);
+    expect(r.voice.library.size).toBe(52);
   });
 
   it('says each stage of a passage once', async () => {

@@ -2,6 +2,7 @@
 // build time) with the site's own recordings laid over it clip by clip. Nothing is read from disk
 // or synthesised when a prompt is spoken.
 import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { clipTexts, type SpeechLang } from '../../gate/speech-clips.js';
 import { type SpeechPart, utteranceClips } from '../../gate/speech.js';
@@ -31,10 +32,12 @@ export interface ClipDirs {
 /** Pauses (ms) between the clips of a number, between phrases, and between languages. */
 export const GAPS = { word: 30, phrase: 180, language: 400 };
 
-function readClip(file: string): Pcm {
+type Read = (file: string) => Buffer;
+
+function readClip(file: string, read: Read): Pcm {
   let buf: Buffer;
   try {
-    buf = readFileSync(file);
+    buf = read(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOENT' ? 'missing' : `unreadable (${code ?? (err as Error).message})`);
@@ -51,6 +54,11 @@ const wavNames = (dir: string): string[] => {
 };
 
 export class ClipLibrary {
+  /** No clips yet (the daemon before its clips are read). */
+  static empty(languages: readonly SpeechLang[]): ClipLibrary {
+    return new ClipLibrary(new Map(), languages, []);
+  }
+
   private constructor(
     private readonly clips: Map<string, ClipSource>,
     readonly languages: readonly SpeechLang[],
@@ -58,7 +66,26 @@ export class ClipLibrary {
   ) {}
 
   /** Loads every clip of the languages; problems (missing, unreadable, not 16-bit PCM, unknown recording) are listed, never thrown. */
-  static load(dirs: ClipDirs): ClipLibrary {
+  /**
+   * The same, with the files read without blocking the event loop (the daemon's start: about 8 MB of
+   * clips per language, which an SD card reads in a few hundred milliseconds).
+   */
+  static async loadAsync(dirs: ClipDirs): Promise<ClipLibrary> {
+    const files: string[] = [];
+    for (const lang of dirs.languages) {
+      for (const id of Object.keys(clipTexts(lang))) files.push(join(dirs.clipsDir, lang, `${id}.wav`));
+      if (dirs.recordingsDir) for (const f of wavNames(join(dirs.recordingsDir, lang))) files.push(join(dirs.recordingsDir, lang, f));
+    }
+    const read = new Map<string, Buffer | Error>();
+    await Promise.all(files.map(async (f) => read.set(f, await readFile(f).catch((err: Error) => err))));
+    return ClipLibrary.load(dirs, (f) => {
+      const got = read.get(f) ?? readFileSync(f);
+      if (got instanceof Error) throw got;
+      return got;
+    });
+  }
+
+  static load(dirs: ClipDirs, read: Read = readFileSync): ClipLibrary {
     const clips = new Map<string, ClipSource>();
     const problems: ClipProblem[] = [];
     for (const lang of dirs.languages) {
@@ -69,14 +96,14 @@ export class ClipLibrary {
         const rendered = join(dirs.clipsDir, lang, `${id}.wav`);
         if (own) {
           try {
-            clips.set(`${lang}/${id}`, { pcm: readClip(own), file: own, recorded: true });
+            clips.set(`${lang}/${id}`, { pcm: readClip(own, read), file: own, recorded: true });
             continue;
           } catch (err) {
             problems.push({ lang, clip: id, file: own, problem: `recording ${(err as Error).message}; the rendered clip is used instead` });
           }
         }
         try {
-          clips.set(`${lang}/${id}`, { pcm: readClip(rendered), file: rendered, recorded: false });
+          clips.set(`${lang}/${id}`, { pcm: readClip(rendered, read), file: rendered, recorded: false });
         } catch (err) {
           const m = (err as Error).message;
           problems.push({ lang, clip: id, file: rendered, problem: m === 'missing' ? 'missing: render the clips with `gate voice clips` (needs espeak-ng) or record it' : m });

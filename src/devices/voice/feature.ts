@@ -44,7 +44,10 @@ export interface VoiceFeature extends Feature {
   state(): VoiceState;
   /** The kiosk's switch (the caller writes the audit entry). */
   setMuted(muted: boolean, actor: string): VoiceState;
+  /** The clips in memory (empty until `loaded`). */
   readonly library: ClipLibrary;
+  /** Resolves once the clips are read (start() reads them in the background). */
+  loaded(): Promise<void>;
 }
 
 interface Lane {
@@ -62,7 +65,9 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
   const cfg: VoiceConfig = ctx.config.voice;
   const log = ctx.logger.child({ module: 'voice' });
   const languages = [...cfg.languages] as SpeechLang[];
-  const library = ClipLibrary.load({ clipsDir: o.clipsDir, recordingsDir: cfg.recordingsDir, languages });
+  let library = ClipLibrary.empty(languages);
+  let loading: Promise<void> | undefined;
+  let ready = false;
   const speech = new LaneSpeech();
   const lanes = new Map<string, Lane>();
   let muted: { by: string } | undefined;
@@ -114,9 +119,19 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
     });
     lanes.set(l.id, lane);
   }
-  if (lanes.size > 0 && library.problems.length > 0) {
-    log.warn({ problems: library.problems.slice(0, 5).map((p) => `${p.lang}/${p.clip}: ${p.problem}`), count: library.problems.length }, 'some voice clips are missing or unreadable (gate check-config lists them)');
-  }
+  const load = (): Promise<void> =>
+    (loading ??= ClipLibrary.loadAsync({ clipsDir: o.clipsDir, recordingsDir: cfg.recordingsDir, languages }).then((l) => {
+      library = l;
+      ready = true;
+      if (l.problems.length > 0) log.warn({ problems: l.problems.slice(0, 5).map((p) => `${p.lang}/${p.clip}: ${p.problem}`), count: l.problems.length }, 'some voice clips are missing or unreadable (gate check-config lists them)');
+      // Render announcement texts now, not when they fall due.
+      try {
+        for (const a of o.announcements()) announcementSound(a);
+      } catch {}
+    }, (err: Error) => {
+      ready = true;
+      log.error({ err: err.message }, 'voice clips could not be read; the lanes stay silent');
+    }));
 
   const spokenOf = (u: Utterance): Spoken => ({ utterance: u, text: utteranceText(u, languages[0] as SpeechLang), sound: library.sound(u) });
 
@@ -124,6 +139,11 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
     if (!u) return;
     const lane = lanes.get(u.lane);
     if (!lane) return;
+    // Before the clips are read (the first moments after a start), the prompt waits for them.
+    if (!ready && loading) {
+      void loading.then(() => say(u));
+      return;
+    }
     // After the door and the rest of this turn: a loudspeaker never holds up the relay.
     setImmediate(() => {
       const spoken = spokenOf(u);
@@ -195,6 +215,7 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
   };
 
   const tick = (): void => {
+    if (!ready) return;
     const now = ctx.clock.now();
     let list: Announcement[];
     try {
@@ -219,7 +240,10 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
 
   return {
     name: 'voice',
-    library,
+    get library() {
+      return library;
+    },
+    loaded: () => load(),
     start() {
       if (lanes.size === 0) return;
       offs.push(
@@ -241,10 +265,8 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
       );
       timer = setInterval(tick, o.tickMs ?? 5000);
       timer.unref?.();
-      // Render announcement texts now, not when they fall due.
-      try {
-        for (const a of o.announcements()) announcementSound(a);
-      } catch {}
+      // Not awaited: reading the clips must not hold up the gate's start.
+      void load();
     },
     async stop() {
       for (const off of offs.splice(0)) off();
@@ -277,7 +299,7 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
         lanes: [...lanes.values()].map((l) => ({ lane: l.id, driver: l.driver.name, volume: volumeOf(l)() ?? 0, ...(l.player.speaking ? { speaking: l.player.speaking.text } : {}) })),
         clipProblems: library.problems.length,
         announcements: list.map((a) => {
-          const r = announcementSound(a);
+          const r = ready ? announcementSound(a) : {};
           return { id: a.id, text: a.text.zh, ...(a.at ? { at: a.at } : {}), ...(a.every ? { every: a.every } : {}), ready: r.sound !== undefined, ...(r.problem ? { problem: r.problem } : {}) };
         }),
       };
