@@ -20,7 +20,7 @@ export const PHRASES = {
   point: { zh: '点', en: 'point' },
   'normal-pass': { zh: '正常，请通行', en: 'normal, please pass' },
   pass: { zh: '请通行', en: 'Please pass' },
-  'fever-wait': { zh: '偏高，请到一旁等候工作人员', en: 'is high, please wait aside for the staff' },
+  'fever-wait': { zh: '偏高，请到一旁等候工作人员', en: 'too high, please wait aside for the staff' },
   'code-yellow': { zh: '健康码黄码，请到一旁等候', en: 'Yellow health code, please wait aside' },
   'code-red': { zh: '健康码红码，请到一旁等候工作人员', en: 'Red health code, please wait aside for the staff' },
   'no-mask': { zh: '请戴好口罩再通行', en: 'Please put on your mask before you pass' },

@@ -50,7 +50,7 @@ describe('prompts', () => {
     const u = speechForActions('main', refuse('temp.fever', 37.8));
     expect(u?.urgency).toBe(URGENCY.alarm);
     expect(utteranceText(u as never, 'zh-CN')).toBe('体温三十七点八度，偏高，请到一旁等候工作人员');
-    expect(utteranceText(u as never, 'en')).toBe('Temperature thirty seven point eight degrees, is high, please wait aside for the staff');
+    expect(utteranceText(u as never, 'en')).toBe('Temperature thirty seven point eight degrees, too high, please wait aside for the staff');
   });
 
   it('says an admission with its temperature, and a refusal by its reason', () => {
