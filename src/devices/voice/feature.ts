@@ -1,21 +1,18 @@
 // The voice feature: speaks what each lane's passage needs and its decision, plays announcements
 // on idle lanes, keeps quiet hours and the kiosk's mute switch. It acts on the bus one turn of the
 // event loop after the door (setImmediate), so the relay is never waited for a loudspeaker.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppContext, Feature } from '../../app/feature.js';
 import type { SpeechLang } from '../../gate/speech-clips.js';
 import { LaneSpeech, URGENCY, type Utterance, utteranceText } from '../../gate/speech.js';
 import { inWindows } from '../../gate/time-window.js';
 import { type Announcement, dueKey } from './announcements.js';
-import { ClipLibrary, GAPS } from './clips.js';
+import { ClipLibrary } from './clips.js';
 import type { VoiceConfig, VoiceDeviceConfig } from './config.js';
 import { voiceDriver } from './drivers.js';
+import { NoticeSounds } from './notice-sounds.js';
 import { LanePlayer, type Spoken } from './player.js';
-import { renderSpeech } from './render.js';
 import type { VoiceDriver } from './types.js';
-import { concat, type Pcm, parseWav, sameFormat, silence, trimSilence } from './wav.js';
 
 export interface VoiceOptions {
   ctx: AppContext;
@@ -73,8 +70,6 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
   let muted: { by: string } | undefined;
   const offs: Array<() => void> = [];
   let timer: NodeJS.Timeout | undefined;
-  const rendered = new Map<string, { sound?: Pcm[]; problem?: string }>();
-  const cacheDir = join(ctx.dataDir, 'voice-cache');
 
   const quiet = (): VoiceConfig['quietHours'] | undefined => {
     const q = cfg.quietHours;
@@ -88,8 +83,8 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
   };
   const warned = new Set<string>();
   const warnOnce = (key: string, text: { zh: string; en: string }, laneId: string) => {
-    if (warned.has(key)) return;
-    warned.add(key);
+    if (warned.has(`${laneId}:${key}`)) return;
+    warned.add(`${laneId}:${key}`);
     ctx.bus.emit('device.warning', { deviceId: `${laneId}-voice`, lane: laneId, code: key, text });
   };
 
@@ -161,58 +156,8 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
     lane.played.set(id, m);
   };
 
-  const announcementSound = (a: Announcement): { sound?: Pcm[]; problem?: string } => {
-    const key = createHash('sha256').update(JSON.stringify([a.clip ?? null, languages.map((l) => (l === 'zh-CN' ? a.text.zh : a.text.en ?? null))])).digest('hex').slice(0, 16);
-    const have = rendered.get(key);
-    if (have) return have;
-    const entry: { sound?: Pcm[]; problem?: string } = {};
-    rendered.set(key, entry);
-    const chime = library.sound({ parts: ['notice-start'] });
-    const assemble = (pieces: Pcm[]) => {
-      const runs: Pcm[][] = chime.map((c) => [c]);
-      for (const p of pieces) {
-        const run = runs.at(-1);
-        if (run?.[0] && sameFormat(run[0], p)) run.push(silence(p, GAPS.language), p);
-        else runs.push([p]);
-      }
-      entry.sound = runs.map(concat);
-    };
-    const failed = (err: unknown) => {
-      entry.problem = (err as Error).message;
-      log.warn({ announcement: a.id, err: entry.problem }, 'announcement cannot be played');
-    };
-    if (a.clip) {
-      // The site's own recording of the notice.
-      const file = join(cfg.recordingsDir, 'announcements', `${a.clip}.wav`);
-      try {
-        assemble([trimSilence(parseWav(readFileSync(file)))]);
-      } catch (err) {
-        failed(new Error(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message}`));
-      }
-      return entry;
-    }
-    // The text, rendered by espeak-ng in the background and cached in the data folder.
-    void (async () => {
-      try {
-        mkdirSync(cacheDir, { recursive: true });
-        const pieces: Pcm[] = [];
-        for (const lang of languages) {
-          const text = lang === 'zh-CN' ? a.text.zh : a.text.en;
-          if (!text) continue;
-          const file = join(cacheDir, `${key}-${lang}.wav`);
-          if (!existsSync(file)) {
-            await renderSpeech(text, lang, `${file}.part`);
-            renameSync(`${file}.part`, file);
-          }
-          pieces.push(trimSilence(parseWav(readFileSync(file))));
-        }
-        assemble(pieces);
-      } catch (err) {
-        failed(err);
-      }
-    })();
-    return entry;
-  };
+  const notices = new NoticeSounds({ recordingsDir: cfg.recordingsDir, cacheDir: join(ctx.dataDir, 'voice-cache'), languages, chime: () => library.sound({ parts: ['notice-start'] }), log });
+  const announcementSound = (a: Announcement) => notices.get(a);
 
   const tick = (): void => {
     if (!ready) return;
