@@ -79,6 +79,13 @@ describe('prompts', () => {
 
 describe('docs/voice.md', () => {
   const doc = readFileSync(join(import.meta.dirname, '../../docs/voice.md'), 'utf8');
+  it('lists the phrase of every refusal reason', () => {
+    for (const code of Object.keys(REASONS)) {
+      const phrase = refusalPhrase(code);
+      if (phrase) expect(doc).toContain(`| \`${code}\` | \`${phrase}\` ${PHRASES[phrase].zh} |`);
+    }
+  });
+
   it('lists every phrase with its zh-CN and English text', () => {
     for (const [id, t] of Object.entries(PHRASES)) expect(doc).toContain(`| \`${id}\` | ${t.zh} | ${t.en} |`);
   });
