@@ -10,13 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
-import { EventBus } from '../src/app/bus.js';
-import type { AppContext } from '../src/app/feature.js';
 import { validateConfig } from '../src/config/load.js';
+import type { Config } from '../src/config/schema.js';
+import { DriverRegistry, realDrivers } from '../src/devices/drivers.js';
 import { createAplayVoice } from '../src/devices/voice/aplay.js';
 import { renderClipSet } from '../src/devices/voice/clip-set.js';
+import type { VoiceEvents } from '../src/devices/voice/events.js';
 import { createVoice } from '../src/devices/voice/feature.js';
 import type { Action } from '../src/gate/model.js';
+import { EventBus } from '../src/kernel/bus.js';
+import type { DaemonContext } from '../src/kernel/feature.js';
 import { type Figure, markdown, percentile } from './report.js';
 
 const PROMPTS = 60;
@@ -65,9 +68,9 @@ export async function run(): Promise<Figure[]> {
 
     const { config, problems } = validateConfig({ lanes: [{ id: 'main', voice: { driver: 'aplay', device: 'benchspeaker', volume: 80 } }], voice: { recordingsDir: join(dir, 'none') } });
     if (!config) throw new Error(problems.join('\n'));
-    const bus = new EventBus();
-    const ctx: AppContext = { config, bus, logger: pino({ level: 'silent' }), clock: { now: () => Date.now(), synced: () => true, mono: () => performance.now() }, dataDir: dir };
-    const voice = createVoice({ ctx, lanes: config.lanes, clipsDir: clips, announcements: () => [] });
+    const bus = new EventBus<VoiceEvents>();
+    const ctx: DaemonContext<VoiceEvents, Config> = { config, bus, logger: pino({ level: 'silent' }), clock: { now: () => Date.now(), synced: () => true, mono: () => performance.now() }, dataDir: dir };
+    const voice = createVoice({ ctx, lanes: config.lanes, drivers: new DriverRegistry(realDrivers), clipsDir: clips, announcements: () => [] });
     await voice.start();
     await voice.loaded();
     const reader = fifoReader(fifo);

@@ -1,8 +1,7 @@
 // The mock loudspeaker: records what it was asked to say, in order, and "plays" for as long as the
-// sound lasts (a timer, so fake timers drive it in tests). Registered as the 'mock' voice driver by
-// registerMockVoice(), which the composition root calls in simulation and tests call themselves.
+// sound lasts (a timer, so fake timers drive it in tests). The 'mock' voice driver of
+// hardware-mocks/drivers.ts.
 import type { Utterance } from '../src/gate/speech.js';
-import { registerVoiceDriver } from '../src/devices/voice/drivers.js';
 import type { Playback, PlayRequest, VoiceDriver } from '../src/devices/voice/types.js';
 import { durationMs } from '../src/devices/voice/wav.js';
 
@@ -74,10 +73,9 @@ export class MockVoice implements VoiceDriver {
 /** The mock loudspeakers made since the process started, by lane (the newest per lane). */
 export const mockVoices = new Map<string, MockVoice>();
 
-export function registerMockVoice(): void {
-  registerVoiceDriver('mock', (_cfg, lane) => {
-    const v = new MockVoice(lane);
-    mockVoices.set(lane, v);
-    return v;
-  });
+/** A new mock loudspeaker for a lane (the newest of a lane is the one in mockVoices). */
+export function mockVoice(lane: string): MockVoice {
+  const v = new MockVoice(lane);
+  mockVoices.set(lane, v);
+  return v;
 }

@@ -7,16 +7,16 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { mockVoices } from '../../hardware-mocks/voice.js';
 import type { GateKeySet } from '../cards/gate-setup.js';
 import type { DeviceManager } from '../devices/index.js';
+import type { VoiceFeature } from '../devices/voice/index.js';
 import type { GateInput } from '../gate/contract.js';
 import { parseScenario, ScenarioError } from '../gate/scenario/parse.js';
 import { passageSummary } from '../gate/scenario/run.js';
 import type { Ledger } from '../store/api.js';
 import { cardToken } from './demo.js';
-import type { AppContext } from './feature.js';
-import type { GateRuntime } from './gate-runtime.js';
+import type { AppContext } from './context.js';
+import type { GateRuntime } from '../runtime/gate-runtime.js';
 import { isDeviceInput, playScenarioLive } from './scenario-live.js';
 import type { SimDevices } from './sim-devices.js';
 
@@ -40,6 +40,8 @@ export interface SimControlOptions {
   ctx: AppContext;
   runtime: GateRuntime;
   devices: DeviceManager;
+  /** The loudspeakers: `state` shows what they said last. */
+  voice?: VoiceFeature;
   ledger: Ledger;
   keys: GateKeySet;
   kioskUrl: string;
@@ -114,18 +116,10 @@ export async function startSimControl(o: SimControlOptions): Promise<SimControlS
   };
   const dir = (v: unknown) => (v === 'in' || v === 'out' ? v : undefined);
 
-  /** What the mock loudspeakers said last (docs/voice.md). */
-  const spokenLately = () =>
-    [...mockVoices.values()]
-      .flatMap((v) => v.spoken)
-      .sort((a, b) => a.at - b.at)
-      .slice(-20)
-      .map((s) => ({ lane: s.lane, text: s.text, volume: s.volume, ...(s.cut ? { cut: true } : {}) }));
-
   async function handle(action: string, b: Record<string, unknown>, res: ServerResponse): Promise<unknown> {
     switch (action) {
       case 'state':
-        return { lanes: runtime.lanes(), devices: devices.health(), sync: runtime.sync(), counts: ledger.todayCounts(), spoken: spokenLately() };
+        return { lanes: runtime.lanes(), devices: devices.health(), sync: runtime.sync(), counts: ledger.todayCounts(), spoken: o.voice?.recent() ?? [] };
       case 'scan': {
         const d = dir(b.direction);
         await deliver({ type: 'scan', lane: laneOf(b), text: scanText(b), ...(d ? { direction: d } : {}) });

@@ -1,6 +1,5 @@
 // The one schema for everything the daemon reads. The TypeScript type is derived from it.
-import { LaneSchema } from '../devices/config.js';
-import { VoiceSchema } from '../devices/voice/config.js';
+import { LaneSchema, VoiceSchema } from '../devices/config.js';
 import { RulesSchema } from '../gate/config.js';
 import { StorageSchema } from '../store/config.js';
 import { MqttSchema } from '../sync/config.js';

@@ -4,14 +4,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { EventBus } from '../../src/app/bus.js';
-import type { AppContext } from '../../src/app/feature.js';
 import { validateConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { DriverRegistry, realDrivers } from '../../src/devices/drivers.js';
 import type { Announcement } from '../../src/devices/voice/announcements.js';
+import type { VoiceEvents } from '../../src/devices/voice/events.js';
 import { createVoice, type VoiceFeature } from '../../src/devices/voice/feature.js';
 import { toWav } from '../../src/devices/voice/wav.js';
 import { clipTexts, SPEECH_LANGS } from '../../src/gate/speech-clips.js';
-import { type MockVoice, mockVoices, registerMockVoice } from '../../hardware-mocks/voice.js';
+import { EventBus } from '../../src/kernel/bus.js';
+import type { DaemonContext } from '../../src/kernel/feature.js';
+import { mockDrivers } from '../../hardware-mocks/drivers.js';
+import { type MockVoice, mockVoices } from '../../hardware-mocks/voice.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** A tone of `ms` at 8 kHz mono, loud enough not to be trimmed as silence. */
@@ -34,8 +38,8 @@ export function syntheticClips(): string {
 
 export interface VoiceRig {
   voice: VoiceFeature;
-  bus: EventBus;
-  ctx: AppContext;
+  bus: EventBus<VoiceEvents>;
+  ctx: DaemonContext<VoiceEvents, Config>;
   mock: MockVoice;
   announcements: Announcement[];
   /** Lets the feature's deferred work (setImmediate) run. */
@@ -44,17 +48,16 @@ export interface VoiceRig {
 }
 
 export function voiceRig(raw: { voice?: unknown; site?: unknown; lanes?: unknown[] } = {}, opts: { clipsDir?: string; now?: () => number; tickMs?: number } = {}): VoiceRig {
-  registerMockVoice();
   const { config, problems } = validateConfig({ lanes: raw.lanes ?? [{ id: 'main', voice: { driver: 'mock', volume: 80 } }], ...(raw.voice ? { voice: raw.voice } : {}), ...(raw.site ? { site: raw.site } : {}) });
   if (!config) throw new Error(problems.join('\n'));
-  const bus = new EventBus((e, err) => {
+  const bus = new EventBus<VoiceEvents>((e, err) => {
     throw new Error(`listener of ${e} threw: ${String(err)}`);
   });
   const dataDir = tempDir('gate-voice-');
   if (!raw.voice || !(raw.voice as { recordingsDir?: string }).recordingsDir) config.voice.recordingsDir = join(dataDir, 'recordings');
-  const ctx: AppContext = { config, bus, logger: pino({ level: 'silent' }), clock: { now: opts.now ?? (() => Date.now()), synced: () => true, mono: () => performance.now() }, dataDir };
+  const ctx: DaemonContext<VoiceEvents, Config> = { config, bus, logger: pino({ level: 'silent' }), clock: { now: opts.now ?? (() => Date.now()), synced: () => true, mono: () => performance.now() }, dataDir };
   const announcements: Announcement[] = [];
-  const voice = createVoice({ ctx, lanes: config.lanes, clipsDir: opts.clipsDir ?? syntheticClips(), announcements: () => announcements, ...(opts.tickMs ? { tickMs: opts.tickMs } : {}) });
+  const voice = createVoice({ ctx, lanes: config.lanes, drivers: new DriverRegistry(realDrivers, mockDrivers), clipsDir: opts.clipsDir ?? syntheticClips(), announcements: () => announcements, ...(opts.tickMs ? { tickMs: opts.tickMs } : {}) });
   const mock = mockVoices.get(config.lanes[0]?.id ?? 'main') as MockVoice;
   return {
     voice,

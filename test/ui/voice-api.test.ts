@@ -1,8 +1,10 @@
 // The loudspeaker's kiosk API through fastify inject: the mute switch (any operator, audited) and
 // the admin's announcements (audited, validated, played by the voice feature).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerMockVoice } from '../../hardware-mocks/voice.js';
-import { createVoice, voiceAnnouncements, type VoiceFeature } from '../../src/devices/voice/index.js';
+import { mockDrivers } from '../../hardware-mocks/drivers.js';
+import { voiceAnnouncements } from '../../src/app/voice-announcements.js';
+import { DriverRegistry, realDrivers } from '../../src/devices/drivers.js';
+import { createVoice, type VoiceFeature } from '../../src/devices/voice/index.js';
 import { syntheticClips } from '../devices/voice-rig.js';
 import { injectHarness } from './harness.js';
 
@@ -17,9 +19,8 @@ const call = (method: 'GET' | 'POST' | 'PUT', url: string, cookie?: string, payl
   h.app.inject({ method, url, ...(cookie ? { headers: { cookie } } : {}), ...(payload !== undefined ? { payload: payload as object } : {}) });
 
 beforeAll(async () => {
-  registerMockVoice();
   h = await injectHarness({}, (parts) => {
-    voice = createVoice({ ctx: parts.ctx, lanes: parts.config.lanes, clipsDir: syntheticClips(), announcements: () => voiceAnnouncements(parts.ledger.policyStates()) });
+    voice = createVoice({ ctx: parts.ctx, lanes: parts.config.lanes, drivers: new DriverRegistry(realDrivers, mockDrivers), clipsDir: syntheticClips(), announcements: () => voiceAnnouncements(parts.ledger.policyStates()) });
     return { voice };
   });
   await voice.start();

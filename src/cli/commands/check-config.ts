@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { packageDir } from '../../app/package-dir.js';
+import { packageDir } from '../../kernel/package-dir.js';
 import { ConfigError, loadConfig } from '../../config/load.js';
 import { ClipLibrary } from '../../devices/voice/clips.js';
 import type { SpeechLang } from '../../gate/speech-clips.js';

@@ -1,7 +1,7 @@
 // `gate voice`: render the clip set (build and install time) and try a loudspeaker.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { packageDir } from '../../app/package-dir.js';
+import { packageDir } from '../../kernel/package-dir.js';
 import { renderClipSet } from '../../devices/voice/clip-set.js';
 import { ClipLibrary } from '../../devices/voice/clips.js';
 import { createAplayVoice } from '../../devices/voice/aplay.js';

@@ -2,21 +2,25 @@
 // on idle lanes, keeps quiet hours and the kiosk's mute switch. It acts on the bus one turn of the
 // event loop after the door (setImmediate), so the relay is never waited for a loudspeaker.
 import { join } from 'node:path';
-import type { AppContext, Feature } from '../../app/feature.js';
+import type { Config } from '../../config/schema.js';
+import type { DaemonContext, Feature } from '../../kernel/feature.js';
+import type { DriverRegistry } from '../drivers.js';
 import type { SpeechLang } from '../../gate/speech-clips.js';
 import { LaneSpeech, URGENCY, type Utterance, utteranceText } from '../../gate/speech.js';
 import { inWindows } from '../../gate/time-window.js';
 import { type Announcement, dueKey } from './announcements.js';
 import { ClipLibrary } from './clips.js';
-import type { VoiceConfig, VoiceDeviceConfig } from './config.js';
-import { voiceDriver } from './drivers.js';
+import type { VoiceConfig, VoiceDeviceConfig } from '../config.js';
+import type { VoiceEvents } from './events.js';
 import { NoticeSounds } from './notice-sounds.js';
 import { LanePlayer, type Spoken } from './player.js';
 import type { VoiceDriver } from './types.js';
 
 export interface VoiceOptions {
-  ctx: AppContext;
-  lanes: ReadonlyArray<{ id: string; voice?: VoiceDeviceConfig }>;
+  ctx: DaemonContext<VoiceEvents, Config>;
+  lanes: ReadonlyArray<{ id: string; voice?: VoiceDeviceConfig | undefined }>;
+  /** The drivers the daemon was given (the mock loudspeaker only in simulation and tests). */
+  drivers: DriverRegistry;
   /** Where rendered clips are (resolved by the caller; default dist/clips of the program). */
   clipsDir: string;
   /** The announcements in force (the hub's and the admin's), read again when the policy changes. */
@@ -41,6 +45,8 @@ export interface VoiceFeature extends Feature {
   state(): VoiceState;
   /** The kiosk's switch (the caller writes the audit entry). */
   setMuted(muted: boolean, actor: string): VoiceState;
+  /** What the loudspeakers started saying last (at most 20), oldest first: `gate sim state` shows it. */
+  recent(): Array<{ lane: string; text: string; volume: number; cut?: boolean }>;
   /** The clips in memory (empty until `loaded`). */
   readonly library: ClipLibrary;
   /** Resolves once the clips are read (start() reads them in the background). */
@@ -67,6 +73,7 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
   let ready = false;
   const speech = new LaneSpeech();
   const lanes = new Map<string, Lane>();
+  const recent: Array<{ lane: string; text: string; volume: number; cut?: boolean; spoken: Spoken }> = [];
   let muted: { by: string } | undefined;
   const offs: Array<() => void> = [];
   let timer: NodeJS.Timeout | undefined;
@@ -93,7 +100,7 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
     const laneCfg = l.voice;
     let driver: VoiceDriver;
     try {
-      driver = voiceDriver(laneCfg, l.id);
+      driver = o.drivers.voice({ ...laneCfg, lane: l.id });
     } catch (err) {
       log.error({ lane: l.id, err: (err as Error).message }, 'loudspeaker not usable; the lane runs without voice');
       continue;
@@ -109,6 +116,13 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
       },
       onEvent: (event, s) => {
         log.debug({ lane: l.id, event, prompt: s.utterance.id, text: s.text }, 'voice');
+        if (event === 'start') {
+          recent.push({ lane: l.id, text: s.text, volume: volumeOf(lane)() ?? 0, spoken: s });
+          if (recent.length > 20) recent.shift();
+        } else if (event === 'cut') {
+          const r = recent.findLast((x) => x.spoken === s);
+          if (r) r.cut = true;
+        }
         if (event === 'end' && s.utterance.urgency === URGENCY.announcement) markPlayed(lane, s.utterance.id);
       },
     });
@@ -189,6 +203,7 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
       return library;
     },
     loaded: () => load(),
+    recent: () => recent.map(({ spoken: _s, ...r }) => r),
     start() {
       if (lanes.size === 0) return;
       offs.push(
@@ -201,11 +216,6 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
           const l = lanes.get(lane);
           if (l) l.busy = false;
           say(speech.decided(lane, actions, passageId));
-        }),
-        // A passage that ends without actions (none today) still frees the lane for announcements.
-        ctx.bus.on('passage.decided', ({ passage }) => {
-          const l = lanes.get(passage.lane);
-          if (l) l.busy = false;
         }),
       );
       timer = setInterval(tick, o.tickMs ?? 5000);

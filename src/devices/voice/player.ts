@@ -107,6 +107,7 @@ export class LanePlayer {
       cur.cut = true;
       cur.playback.stop();
       this.current = undefined;
+      this.o.onEvent?.('cut', cur.spoken);
     }
   }
 }
