@@ -55,6 +55,11 @@ describe('voice', () => {
     await r.settle();
     expect(r.texts()).toEqual(['体温三十六点五度，正常，请通行', '体温三十七点八度，偏高，请到一旁等候工作人员']);
     expect(r.mock.spoken[0]?.cut).toBe(true);
+    // What `gate sim state` shows: the feature's own record, whatever the driver.
+    expect(r.voice.recent()).toEqual([
+      { lane: 'main', text: '体温三十六点五度，正常，请通行', volume: 80, cut: true },
+      { lane: 'main', text: '体温三十七点八度，偏高，请到一旁等候工作人员', volume: 80 },
+    ]);
     // The next person's "please take your temperature" does not cut the fever refusal…
     r.bus.emit('passage.progress', progress('p3', 'awaiting-temperature'));
     r.bus.emit('passage.progress', progress('p3', 'awaiting-mask'));
