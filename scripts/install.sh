@@ -256,6 +256,14 @@ stage_release() {
     (cd "$src" && find bin src config systemd scripts package.json package-lock.json -type f -print0 2>/dev/null \
       | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16) > "$stage/.release-id"
   fi
+  # The loudspeaker's clips (docs/voice.md): rendered by the build; a bundle made where espeak-ng was
+  # missing has none, so render them here (espeak-ng is installed above). A gate without a
+  # loudspeaker does not need them: a failure is reported, not fatal.
+  if [ ! -f "$stage/dist/clips/manifest.json" ]; then
+    step "Rendering the voice clips with espeak-ng"
+    in_root node "$OPT/.staging/bin/gate.js" voice clips \
+      || echo "  ! the voice clips could not be rendered; a lane with a loudspeaker will be silent (gate voice clips)"
+  fi
 }
 
 write_config() {
