@@ -1,10 +1,10 @@
 // The real player: clips rendered by espeak-ng, played by aplay into an ALSA `file` plugin (over the
 // null device) in a configuration of our own (ALSA_CONFIG_PATH), and the WAV it wrote measured by sox.
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createAplayVoice } from '../../src/devices/voice/aplay.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAplayVoice, STUCK_AFTER_MS } from '../../src/devices/voice/aplay.js';
 import { renderClipSet } from '../../src/devices/voice/clip-set.js';
 import { ClipLibrary } from '../../src/devices/voice/clips.js';
 import { soundMs } from '../../src/devices/voice/player.js';
@@ -68,6 +68,22 @@ describe('aplay loudspeaker', () => {
   it('says why when the ALSA device does not exist', async () => {
     const p = createAplayVoice({ device: 'no-such-card', env }).play({ utterance: fever, text: '', sound: lib.sound(fever), volume: 100 });
     await expect(p.done).rejects.toThrow(/aplay -D no-such-card failed \(exit 1\): .*audio open error.*aplay -L lists the devices/);
+  });
+
+  it('kills a player that does not end after its sound (a wedged card), and says so', async () => {
+    const wedged = join(dir, 'wedged-player');
+    writeFileSync(wedged, '#!/bin/sh\nexec sleep 600\n');
+    chmodSync(wedged, 0o755);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const sound = lib.sound({ parts: ['pass'] });
+      const p = createAplayVoice({ device: 'gatefile', env, command: wedged }).play({ utterance: fever, text: '', sound, volume: 100 });
+      const failed = expect(p.done).rejects.toThrow(/did not end: no end 5000 ms after the sound; killed/);
+      await vi.advanceTimersByTimeAsync(soundMs(sound) + STUCK_AFTER_MS + 10);
+      await failed;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('says which package to install when the player is missing', async () => {

@@ -2,7 +2,10 @@
 // One process per run of sound; spawned, never waited on synchronously; killed to cut a prompt.
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Playback, PlayRequest, VoiceDriver } from './types.js';
-import type { Pcm } from './wav.js';
+import { durationMs, type Pcm } from './wav.js';
+
+/** A player still running this long after its sound should have ended is stuck (a wedged card): killed. */
+export const STUCK_AFTER_MS = 5000;
 
 export interface AplayOptions {
   /** ALSA device (aplay -D). */
@@ -31,8 +34,15 @@ function playRun(opts: AplayOptions, run: Pcm, onChild: (c: ChildProcess) => voi
     child.once('error', (err: NodeJS.ErrnoException) => {
       reject(new Error(err.code === 'ENOENT' ? `${command} not found: install alsa-utils (apt-get install alsa-utils)` : `${command} could not start: ${err.message}`));
     });
+    const stuck = setTimeout(() => {
+      stderr += `\nno end ${STUCK_AFTER_MS} ms after the sound; killed`;
+      child.kill('SIGKILL');
+    }, durationMs(run) + STUCK_AFTER_MS);
+    stuck.unref?.();
     child.once('close', (code, signal) => {
-      if (code === 0 || signal) resolve();
+      clearTimeout(stuck);
+      if (signal === 'SIGKILL') reject(new Error(`${command} -D ${opts.device} did not end: ${stderr.trim().split('\n').at(-1)}`));
+      else if (code === 0 || signal) resolve();
       else reject(new Error(`${command} -D ${opts.device} failed (exit ${code}): ${stderr.trim().split('\n').at(-1) ?? ''}; aplay -L lists the devices`));
     });
     child.stdin?.end(run.data);
