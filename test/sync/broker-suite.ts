@@ -245,7 +245,8 @@ export function brokerSuite(name: string, start: () => Promise<TestBroker>): voi
       expect(ledger.policy()).toMatchObject({ zoneLevel: 'controlled', riskAreas: ['武汉市江汉区', '上海市浦东新区'] });
       expect(ledger.policy().revokedCards).toContain('card-2');
       // The loudspeaker's notices from the office (docs/voice.md).
-      expect((ledger.policyStates().find((s) => s.kind === 'announcements')?.payload as { announcements: Array<{ id: string }> }).announcements.map((a) => a.id)).toEqual(['night-close', 'mask-loop']);
+      const notices = ledger.policyStates().find((s) => s.kind === 'announcements')?.payload as { announcements: Array<{ id: string }> } | undefined;
+      expect(notices?.announcements.map((a) => a.id)).toEqual(['night-close', 'mask-loop']);
 
       const before = JSON.stringify({ roster: ledger.rosterStats(), policy: ledger.policy(), states: ledger.policyStates() });
       const huge = JSON.stringify({ site: SITE, version: 99, areas: Array.from({ length: 10_000 }, (_, i) => `area-${i}`) });
