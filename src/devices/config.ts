@@ -96,6 +96,7 @@ export const VoiceSchema = Section(
         volume: Type.Integer({ default: 30, minimum: 0, maximum: 100, description: 'Volume (percent) in quiet hours with mode lower' }),
       }),
     ),
+    repeatAfterSeconds: Type.Integer({ default: 10, minimum: 0, maximum: 300, description: 'A waiting prompt (请测体温 …) is said once more when the passage still waits in that stage after this long; 0 = never' }),
     announcementIdleSeconds: Type.Integer({ default: 20, minimum: 0, maximum: 3600, description: 'An announcement waits until the lane has had no passage and no prompt for this long' }),
   },
   { description: 'Spoken prompts at the gate (docs/voice.md)' },

@@ -2,7 +2,7 @@
 // hours, the mute switch, the site's own recordings.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Action } from '../../src/gate/model.js';
 import { ClipLibrary } from '../../src/devices/voice/clips.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -83,6 +83,33 @@ describe('voice', () => {
     await r.settle();
     expect(r.texts()).toEqual(['体温三十七点八度，偏高，请到一旁等候工作人员']);
     expect(r.voice.library.size).toBe(52);
+  });
+
+  it('says a waiting prompt once more when the person has not done it, never after the decision', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const r = await started({ voice: { repeatAfterSeconds: 10 } });
+      r.bus.emit('passage.progress', progress('p1', 'awaiting-temperature'));
+      await r.settle();
+      await vi.advanceTimersByTimeAsync(9_000);
+      await r.settle();
+      expect(r.texts()).toEqual(['请测体温']);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await r.settle();
+      expect(r.mock.spoken.map((s) => [s.id, s.text])).toEqual([['measure', '请测体温'], ['measure|again', '请测体温']]);
+      await vi.advanceTimersByTimeAsync(60_000);
+      await r.settle();
+      expect(r.mock.spoken).toHaveLength(2);
+      // The next stage, then the decision before the reminder: no reminder.
+      r.bus.emit('passage.progress', progress('p1', 'awaiting-mask'));
+      r.bus.emit('gate.actions', { lane: 'main', actions: admit(36.5), passageId: 'p1' });
+      await r.settle();
+      await vi.advanceTimersByTimeAsync(60_000);
+      await r.settle();
+      expect(r.texts().slice(2)).toEqual(['请戴好口罩', '体温三十六点五度，正常，请通行']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('says each stage of a passage once', async () => {

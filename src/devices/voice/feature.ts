@@ -61,6 +61,8 @@ interface Lane {
   /** A passage is in progress (announcements wait). */
   busy: boolean;
   played: Map<string, Map<string, number>>;
+  /** The waiting prompt said again if the passage is still waiting in that stage. */
+  reminder?: NodeJS.Timeout | undefined;
 }
 
 export function createVoice(o: VoiceOptions): VoiceFeature {
@@ -161,6 +163,18 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
     });
   };
 
+  // A person who has not done what was asked (old, hard of hearing, a loud gate) hears it once more.
+  const remindLater = (lane: Lane, u: Utterance | undefined): void => {
+    if (lane.reminder) clearTimeout(lane.reminder);
+    lane.reminder = undefined;
+    if (!u || cfg.repeatAfterSeconds <= 0) return;
+    lane.reminder = setTimeout(() => {
+      lane.reminder = undefined;
+      say({ ...u, id: `${u.id}|again` });
+    }, cfg.repeatAfterSeconds * 1000);
+    lane.reminder.unref?.();
+  };
+
   // ---------- announcements ----------
   const markPlayed = (lane: Lane, utteranceId: string) => {
     const [, id, key] = utteranceId.split('|');
@@ -209,12 +223,18 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
       offs.push(
         ctx.bus.on('passage.progress', (e) => {
           const lane = lanes.get(e.lane);
-          if (lane) lane.busy = true;
-          say(speech.progress(e));
+          if (!lane) return;
+          lane.busy = true;
+          const u = speech.progress(e);
+          if (!u) return;
+          say(u);
+          remindLater(lane, u);
         }),
         ctx.bus.on('gate.actions', ({ lane, actions, passageId }) => {
           const l = lanes.get(lane);
-          if (l) l.busy = false;
+          if (!l) return;
+          l.busy = false;
+          remindLater(l, undefined);
           say(speech.decided(lane, actions, passageId));
         }),
       );
@@ -228,6 +248,7 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
       if (timer) clearInterval(timer);
       timer = undefined;
       for (const l of lanes.values()) {
+        remindLater(l, undefined);
         l.player.stop();
         await l.driver.close();
       }
