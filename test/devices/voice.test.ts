@@ -168,7 +168,7 @@ describe('clips', () => {
     const clipsDir = syntheticClips();
     const rec = tempDir('gate-recordings-');
     mkdirSync(join(rec, 'zh-CN'));
-    writeFileSync(join(rec, 'zh-CN', 'pass.wav'), tone(700, 16000));
+    writeFileSync(join(rec, 'zh-CN', 'pass.WAV'), tone(700, 16000));
     writeFileSync(join(rec, 'zh-CN', 'fever-wait.wav'), 'ID3 this is an mp3');
     writeFileSync(join(rec, 'zh-CN', 'welcome.wav'), tone(300));
     const lib = ClipLibrary.load({ clipsDir, recordingsDir: rec, languages: ['zh-CN'] });

@@ -3,7 +3,7 @@
 // or synthesised when a prompt is spoken.
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { clipTexts, type SpeechLang } from '../../gate/speech-clips.js';
 import { type SpeechPart, utteranceClips } from '../../gate/speech.js';
 import { concat, type Pcm, parseWav, sameFormat, silence, trimSilence } from './wav.js';
@@ -90,9 +90,11 @@ export class ClipLibrary {
     const problems: ClipProblem[] = [];
     for (const lang of dirs.languages) {
       const ids = Object.keys(clipTexts(lang));
-      const recorded = new Set(dirs.recordingsDir ? wavNames(join(dirs.recordingsDir, lang)).map((f) => basename(f, '.wav')) : []);
+      // Clip name → file name (a phone or a Windows PC may write PASS.WAV).
+      const recorded = new Map(dirs.recordingsDir ? wavNames(join(dirs.recordingsDir, lang)).map((f) => [f.slice(0, -4), f] as const) : []);
       for (const id of ids) {
-        const own = recorded.has(id) && dirs.recordingsDir ? join(dirs.recordingsDir, lang, `${id}.wav`) : undefined;
+        const ownName = recorded.get(id);
+        const own = ownName && dirs.recordingsDir ? join(dirs.recordingsDir, lang, ownName) : undefined;
         const rendered = join(dirs.clipsDir, lang, `${id}.wav`);
         if (own) {
           try {
@@ -109,7 +111,7 @@ export class ClipLibrary {
           problems.push({ lang, clip: id, file: rendered, problem: m === 'missing' ? 'missing: render the clips with `gate voice clips` (needs espeak-ng) or record it' : m });
         }
       }
-      for (const name of recorded) if (!ids.includes(name)) problems.push({ lang, clip: name, file: join(dirs.recordingsDir as string, lang, `${name}.wav`), problem: 'recording of an unknown clip (misspelt name?); see docs/voice.md for the names' });
+      for (const [name, file] of recorded) if (!ids.includes(name)) problems.push({ lang, clip: name, file: join(dirs.recordingsDir as string, lang, file), problem: 'recording of an unknown clip (misspelt name?); see docs/voice.md for the names' });
     }
     return new ClipLibrary(clips, dirs.languages, problems);
   }
