@@ -1,7 +1,7 @@
 // Voice benchmark for `npm run bench` (bench/run.ts calls run()): first sound from decision. The
 // daemon's voice feature with the real aplay driver plays into an ALSA `file` plugin (over the null
-// device) whose file is a FIFO the bench reads: the time from the decision on the bus ('gate.actions',
-// what the door acts on) to the prompt's first bytes leaving the ALSA plugin. Baseline: aplay alone,
+// device) whose file is a FIFO the bench reads: the time from the decision handed over after the
+// door (VoiceFeature.act, what the composition root calls right after devices.act) to the prompt's first bytes leaving the ALSA plugin. Baseline: aplay alone,
 // spawned with the same sound by the bench, in the same run. Budget (issue 23): p95 ≤ 150 ms.
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,7 +83,7 @@ export async function run(): Promise<Figure[]> {
         await reader.drain();
         let heard = reader.next();
         const t0 = performance.now();
-        bus.emit('gate.actions', { lane: 'main', actions: fever, passageId: `p${i}` });
+        voice.act('main', fever, `p${i}`);
         fromDecision.push((await heard) - t0);
         await reader.drain();
         heard = reader.next();

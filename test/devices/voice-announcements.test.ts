@@ -71,7 +71,7 @@ describe('announcements', () => {
     await r.settle();
     await advance(60_000);
     expect(notice(r)).toEqual([]);
-    r.bus.emit('gate.actions', { lane: 'main', actions: admit, passageId: 'p1' });
+    r.voice.act('main', admit, 'p1');
     await r.settle();
     // Idle for 10 s after the last prompt first.
     expect(await untilNotice(r, 1, 30)).toBeGreaterThanOrEqual(10);
@@ -81,7 +81,7 @@ describe('announcements', () => {
     expect(notice(r)[0]?.cut).toBe(true);
     expect(r.mock.spoken.at(-1)?.text).toBe('请测体温');
     // Cut, so not counted as played: it comes again once the lane is idle.
-    r.bus.emit('gate.actions', { lane: 'main', actions: admit, passageId: 'p2' });
+    r.voice.act('main', admit, 'p2');
     await r.settle();
     await untilNotice(r, 2, 30);
     // Played through: the loop waits its 10 minutes.

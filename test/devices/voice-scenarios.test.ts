@@ -29,8 +29,7 @@ describe('spoken prompts of the example scenarios', () => {
     for (const o of run.outputs) {
       if (o.type === 'progress') r.bus.emit('passage.progress', { lane: o.lane, stage: o.stage, passage: o.passage, prompt: o.prompt });
       else if (o.type === 'decided') {
-        if (o.passage.actions.length) r.bus.emit('gate.actions', { lane: o.passage.lane, actions: o.passage.actions, passageId: o.passage.id });
-        r.bus.emit('passage.decided', { passage: o.passage, seq: 0 });
+        if (o.passage.actions.length) r.voice.act(o.passage.lane, o.passage.actions, o.passage.id);
       } else continue;
       await r.settle();
       // Time passes between a scenario's events: what was said has ended before the next.

@@ -35,23 +35,19 @@ async function started(...args: Parameters<typeof voiceRig>): Promise<VoiceRig> 
 }
 
 describe('voice', () => {
-  it('says the temperature with the decision, after the door: nothing is spawned inside the bus event', async () => {
+  it('says the temperature with the decision, after the door: nothing is started inside the door call', async () => {
     const r = await started();
-    let spokenDuringEmit = -1;
-    r.bus.on('gate.actions', () => {
-      spokenDuringEmit = r.mock.spoken.length;
-    });
-    r.bus.emit('gate.actions', { lane: 'main', actions: admit(36.5), passageId: 'p1' });
-    expect(spokenDuringEmit).toBe(0);
+    r.voice.act('main', admit(36.5), 'p1');
+    expect(r.mock.spoken).toHaveLength(0);
     await r.settle();
     expect(r.mock.spoken).toMatchObject([{ text: '体温三十六点五度，正常，请通行', passageId: 'p1', volume: 80, urgency: 1 }]);
   });
 
   it('cuts "please pass" with a fever refusal; a less urgent prompt waits for the end of a more urgent one', async () => {
     const r = await started();
-    r.bus.emit('gate.actions', { lane: 'main', actions: admit(36.5), passageId: 'p1' });
+    r.voice.act('main', admit(36.5), 'p1');
     await r.settle();
-    r.bus.emit('gate.actions', { lane: 'main', actions: fever, passageId: 'p2' });
+    r.voice.act('main', fever, 'p2');
     await r.settle();
     expect(r.texts()).toEqual(['体温三十六点五度，正常，请通行', '体温三十七点八度，偏高，请到一旁等候工作人员']);
     expect(r.mock.spoken[0]?.cut).toBe(true);
@@ -77,7 +73,7 @@ describe('voice', () => {
     const r = rig;
     await r.voice.start();
     expect(r.voice.library.size).toBe(0);
-    r.bus.emit('gate.actions', { lane: 'main', actions: fever, passageId: 'p1' });
+    r.voice.act('main', fever, 'p1');
     await r.voice.loaded();
     await r.settle();
     await r.settle();
@@ -102,7 +98,7 @@ describe('voice', () => {
       expect(r.mock.spoken).toHaveLength(2);
       // The next stage, then the decision before the reminder: no reminder.
       r.bus.emit('passage.progress', progress('p1', 'awaiting-mask'));
-      r.bus.emit('gate.actions', { lane: 'main', actions: admit(36.5), passageId: 'p1' });
+      r.voice.act('main', admit(36.5), 'p1');
       await r.settle();
       await vi.advanceTimersByTimeAsync(60_000);
       await r.settle();
@@ -122,12 +118,12 @@ describe('voice', () => {
 
   it('speaks zh-CN then English when the site asks for both', async () => {
     const one = await started();
-    one.bus.emit('gate.actions', { lane: 'main', actions: admit(), passageId: 'p1' });
+    one.voice.act('main', admit(), 'p1');
     await one.settle();
     const zhOnly = one.mock.spoken[0]?.ms ?? 0;
     await one.voice.stop();
     const both = await started({ voice: { languages: ['zh-CN', 'en'] } });
-    both.bus.emit('gate.actions', { lane: 'main', actions: admit(), passageId: 'p1' });
+    both.voice.act('main', admit(), 'p1');
     await both.settle();
     // 请通行 / Please pass: one clip each, with a pause between the languages.
     expect(both.mock.spoken[0]?.ms).toBeGreaterThan(2 * zhOnly);
@@ -136,28 +132,28 @@ describe('voice', () => {
   it('keeps quiet hours: a lower volume, or tones only', async () => {
     const at2am = () => Date.parse('2026-12-01T02:00:00+08:00');
     const lower = await started({ voice: { quietHours: { from: '22:00', to: '06:00', mode: 'lower', volume: 25 } } }, { now: at2am });
-    lower.bus.emit('gate.actions', { lane: 'main', actions: admit(), passageId: 'p1' });
+    lower.voice.act('main', admit(), 'p1');
     await lower.settle();
     expect(lower.mock.spoken[0]?.volume).toBe(25);
     expect(lower.voice.state()).toMatchObject({ quiet: true, quietMode: 'lower' });
     await lower.voice.stop();
     const tones = await started({ voice: { quietHours: { from: '22:00', to: '06:00', mode: 'tones' } } }, { now: at2am });
-    tones.bus.emit('gate.actions', { lane: 'main', actions: fever, passageId: 'p1' });
+    tones.voice.act('main', fever, 'p1');
     await tones.settle();
     expect(tones.mock.spoken).toEqual([]);
   });
 
   it('the mute switch silences what plays and what comes, until it is switched off', async () => {
     const r = await started();
-    r.bus.emit('gate.actions', { lane: 'main', actions: admit(), passageId: 'p1' });
+    r.voice.act('main', admit(), 'p1');
     await r.settle();
     expect(r.voice.setMuted(true, 'vol-07')).toMatchObject({ muted: true, mutedBy: 'vol-07' });
     expect(r.mock.spoken[0]?.cut).toBe(true);
-    r.bus.emit('gate.actions', { lane: 'main', actions: fever, passageId: 'p2' });
+    r.voice.act('main', fever, 'p2');
     await r.settle();
     expect(r.mock.spoken).toHaveLength(1);
     r.voice.setMuted(false, 'vol-07');
-    r.bus.emit('gate.actions', { lane: 'main', actions: fever, passageId: 'p3' });
+    r.voice.act('main', fever, 'p3');
     await r.settle();
     expect(r.mock.spoken).toHaveLength(2);
   });

@@ -2,7 +2,7 @@
 // lane is idle. They come from the hub (downlink kind "announcements") or the admin on the kiosk,
 // are kept as policy snapshots in the ledger, and never play over a passage's prompts.
 import { Type } from 'typebox';
-import { inWindows, localTime } from '../../gate/time-window.js';
+import { inWindows, localTime } from '../vocabulary.js';
 
 const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
 const Strict = { additionalProperties: false };

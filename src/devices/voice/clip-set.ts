@@ -2,7 +2,7 @@
 // says what each file says and how it was made; a clip whose text and voice are unchanged is kept.
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clipTexts, SPEECH_LANGS, type SpeechLang } from '../../gate/speech-clips.js';
+import { clipTexts, SPEECH_LANGS, type SpeechLang } from '../vocabulary.js';
 import { ESPEAK_VOICES, espeakVersion, NUMBER_SPEED_FACTOR, renderSpeech } from './render.js';
 import { durationMs, parseWav, trimSilence } from './wav.js';
 

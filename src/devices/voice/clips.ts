@@ -4,8 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { clipTexts, type SpeechLang } from '../../gate/speech-clips.js';
-import { type SpeechPart, utteranceClips } from '../../gate/speech.js';
+import { clipTexts, type SpeechLang } from '../vocabulary.js';
+import { type SpeechPart, utteranceClips } from '../vocabulary.js';
 import { concat, type Pcm, parseWav, sameFormat, silence, trimSilence } from './wav.js';
 
 export interface ClipProblem {

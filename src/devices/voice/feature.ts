@@ -1,13 +1,14 @@
 // The voice feature: speaks what each lane's passage needs and its decision, plays announcements
-// on idle lanes, keeps quiet hours and the kiosk's mute switch. It acts on the bus one turn of the
-// event loop after the door (setImmediate), so the relay is never waited for a loudspeaker.
+// on idle lanes, keeps quiet hours and the kiosk's mute switch. The composition root hands it each
+// decision right after the door (act); it starts the player one turn of the event loop later
+// (setImmediate), so the relay never waits for a loudspeaker.
 import { join } from 'node:path';
 import type { Config } from '../../config/schema.js';
 import type { DaemonContext, Feature } from '../../kernel/feature.js';
 import type { DriverRegistry } from '../drivers.js';
-import type { SpeechLang } from '../../gate/speech-clips.js';
-import { LaneSpeech, URGENCY, type Utterance, utteranceText } from '../../gate/speech.js';
-import { inWindows } from '../../gate/time-window.js';
+import type { SpeechLang } from '../vocabulary.js';
+import { type Action, LaneSpeech, URGENCY, type Utterance, utteranceText } from '../vocabulary.js';
+import { inWindows } from '../vocabulary.js';
 import { type Announcement, dueKey } from './announcements.js';
 import { ClipLibrary } from './clips.js';
 import type { VoiceConfig, VoiceDeviceConfig } from '../config.js';
@@ -43,6 +44,11 @@ export interface VoiceState {
 
 export interface VoiceFeature extends Feature {
   state(): VoiceState;
+  /**
+   * A committed decision's actions, handed over right after the lane's devices took them (the
+   * composition root's door): says the verdict, on the next turn of the event loop.
+   */
+  act(lane: string, actions: Action[], passageId?: string): void;
   /** The kiosk's switch (the caller writes the audit entry). */
   setMuted(muted: boolean, actor: string): VoiceState;
   /** What the loudspeakers started saying last (at most 20), oldest first: `gate sim state` shows it. */
@@ -230,13 +236,6 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
           say(u);
           remindLater(lane, u);
         }),
-        ctx.bus.on('gate.actions', ({ lane, actions, passageId }) => {
-          const l = lanes.get(lane);
-          if (!l) return;
-          l.busy = false;
-          remindLater(l, undefined);
-          say(speech.decided(lane, actions, passageId));
-        }),
       );
       timer = setInterval(tick, o.tickMs ?? 5000);
       timer.unref?.();
@@ -252,6 +251,13 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
         l.player.stop();
         await l.driver.close();
       }
+    },
+    act(lane, actions, passageId) {
+      const l = lanes.get(lane);
+      if (!l) return;
+      l.busy = false;
+      remindLater(l, undefined);
+      say(speech.decided(lane, actions, passageId));
     },
     setMuted(on, actor) {
       muted = on ? { by: actor } : undefined;

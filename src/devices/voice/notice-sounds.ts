@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { SpeechLang } from '../../gate/speech-clips.js';
+import type { SpeechLang } from '../vocabulary.js';
 import type { Announcement } from './announcements.js';
 import { GAPS } from './clips.js';
 import { renderSpeech } from './render.js';

@@ -2,7 +2,7 @@
 // it (the newer news wins: a fever refusal cuts "please pass", a decision cuts "please take your
 // temperature"); a less urgent one waits, and only the most urgent waiting one is kept. An
 // announcement is never queued: it plays only on a silent lane and any prompt cuts it.
-import type { Utterance } from '../../gate/speech.js';
+import type { Utterance } from '../vocabulary.js';
 import type { Playback, VoiceDriver } from './types.js';
 import { durationMs, type Pcm, scale } from './wav.js';
 

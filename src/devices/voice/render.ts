@@ -1,7 +1,7 @@
 // espeak-ng renders text to a WAV file: the clip set at build/install time (`gate voice clips`) and
 // an announcement's text when it arrives (in the background, cached). Never on the door path.
 import { execFile } from 'node:child_process';
-import type { SpeechLang } from '../../gate/speech-clips.js';
+import type { SpeechLang } from '../vocabulary.js';
 
 /** espeak-ng voice and speed (words per minute; slower than its 175 default, for older listeners). */
 export const ESPEAK_VOICES: Record<SpeechLang, { voice: string; speed: number }> = {

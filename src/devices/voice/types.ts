@@ -1,6 +1,6 @@
 // The loudspeaker's interface; the aplay driver (src/devices/voice/aplay.ts) and the mock
 // (hardware-mocks/voice.ts) implement it.
-import type { Utterance } from '../../gate/speech.js';
+import type { Utterance } from '../vocabulary.js';
 import type { Pcm } from './wav.js';
 
 export interface PlayRequest {
