@@ -15,6 +15,7 @@ import type { VoiceConfig, VoiceDeviceConfig } from '../config.js';
 import type { VoiceEvents } from './events.js';
 import { NoticeSounds } from './notice-sounds.js';
 import { LanePlayer, type Spoken } from './player.js';
+import type { Pcm } from './wav.js';
 import type { VoiceDriver } from './types.js';
 
 export interface VoiceOptions {
@@ -150,7 +151,19 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
       log.error({ err: err.message }, 'voice clips could not be read; the lanes stay silent');
     }));
 
-  const spokenOf = (u: Utterance): Spoken => ({ utterance: u, text: utteranceText(u, languages[0] as SpeechLang), sound: library.sound(u) });
+  // A gate says the same few prompts all day: each one's samples are joined once, not at every passage.
+  const sounds = new Map<string, Pcm[]>();
+  const soundOf = (u: Utterance): Pcm[] => {
+    const key = JSON.stringify(u.parts);
+    let sound = sounds.get(key);
+    if (!sound) {
+      sound = library.sound(u);
+      if (sounds.size >= 200) sounds.delete(sounds.keys().next().value as string);
+      if (sound.length) sounds.set(key, sound);
+    }
+    return sound;
+  };
+  const spokenOf = (u: Utterance): Spoken => ({ utterance: u, text: utteranceText(u, languages[0] as SpeechLang), sound: soundOf(u) });
 
   const say = (u: Utterance | undefined): void => {
     if (!u) return;

@@ -73,7 +73,7 @@ export class LanePlayer {
       this.current = undefined;
       return 'silent';
     }
-    const sound = volume >= 100 ? spoken.sound : spoken.sound.map((p) => scale(p, volume));
+    const sound = atVolume(spoken.sound, volume);
     const playback = this.o.driver.play({ utterance: spoken.utterance, text: spoken.text, sound, volume });
     const cur: Current = { spoken, playback, cut: false };
     this.current = cur;
@@ -110,6 +110,23 @@ export class LanePlayer {
       this.o.onEvent?.('cut', cur.spoken);
     }
   }
+}
+
+/** The sound at a volume, kept beside the sound (the same prompt at the same volume is scaled once). */
+const scaled = new WeakMap<Pcm[], Map<number, Pcm[]>>();
+function atVolume(sound: Pcm[], volume: number): Pcm[] {
+  if (volume >= 100) return sound;
+  let byVolume = scaled.get(sound);
+  if (!byVolume) {
+    byVolume = new Map();
+    scaled.set(sound, byVolume);
+  }
+  let out = byVolume.get(volume);
+  if (!out) {
+    out = sound.map((p) => scale(p, volume));
+    byVolume.set(volume, out);
+  }
+  return out;
 }
 
 export const soundMs = (sound: Pcm[]): number => sound.reduce((s, p) => s + durationMs(p), 0);
