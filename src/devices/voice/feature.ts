@@ -18,6 +18,9 @@ import { LanePlayer, type Spoken } from './player.js';
 import type { Pcm } from './wav.js';
 import type { VoiceDriver } from './types.js';
 
+/** Joined prompt sounds kept in memory (about 30 prompts of 6 s); each volume in use keeps a copy as large. */
+export const SOUND_CACHE_BYTES = 8 * 1024 * 1024;
+
 export interface VoiceOptions {
   ctx: DaemonContext<VoiceEvents, Config>;
   lanes: ReadonlyArray<{ id: string; voice?: VoiceDeviceConfig | undefined }>;
@@ -151,15 +154,23 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
       log.error({ err: err.message }, 'voice clips could not be read; the lanes stay silent');
     }));
 
-  // A gate says the same few prompts all day: each one's samples are joined once, not at every passage.
+  // A gate says the same few prompts all day: each one's samples are joined once, not at every
+  // passage, within SOUND_CACHE_BYTES (the oldest go first; their volume copies with them).
   const sounds = new Map<string, Pcm[]>();
+  let soundBytes = 0;
+  const bytesOf = (s: Pcm[]) => s.reduce((n, p) => n + p.data.length, 0);
   const soundOf = (u: Utterance): Pcm[] => {
     const key = JSON.stringify(u.parts);
-    let sound = sounds.get(key);
-    if (!sound) {
-      sound = library.sound(u);
-      if (sounds.size >= 200) sounds.delete(sounds.keys().next().value as string);
-      if (sound.length) sounds.set(key, sound);
+    const kept = sounds.get(key);
+    if (kept) return kept;
+    const sound = library.sound(u);
+    if (sound.length === 0) return sound;
+    sounds.set(key, sound);
+    soundBytes += bytesOf(sound);
+    for (const [k, s] of sounds) {
+      if (soundBytes <= SOUND_CACHE_BYTES) break;
+      sounds.delete(k);
+      soundBytes -= bytesOf(s);
     }
     return sound;
   };
