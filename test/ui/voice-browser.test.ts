@@ -75,5 +75,11 @@ describe('loudspeaker switch on the kiosk', () => {
     await button.click();
     await poll(() => button.textContent()).toBe('喇叭');
     expect(h.app.voice.state().muted).toBe(false);
+
+    // The decision reaches the loudspeaker through the daemon's door, after the relay, with its passage.
+    const passageId = h.app.runtime.lanes()[0]?.passage?.id;
+    await h.sim('mask', { worn: true });
+    await h.sim('colour', { colour: 'green' });
+    await poll(() => mock.spoken.at(-1)).toMatchObject({ text: '体温三十六点五度，正常，请通行', passageId });
   });
 });
