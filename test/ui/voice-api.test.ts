@@ -26,8 +26,8 @@ beforeAll(async () => {
   await voice.start();
   await voice.loaded();
   admin = cookieOf(await call('POST', '/api/setup', undefined, { name: '村书记', pin: '246810' }));
-  await call('POST', '/api/operators', admin, { id: 'v01', name: '志愿者甲', role: 'volunteer', pin: '1234' });
-  volunteer = cookieOf(await call('POST', '/api/login', undefined, { operatorId: 'v01', pin: '1234' }));
+  await call('POST', '/api/operators', admin, { id: 'v01', name: '志愿者甲', role: 'volunteer', pin: '135791' });
+  volunteer = cookieOf(await call('POST', '/api/login', undefined, { operatorId: 'v01', pin: '135791' }));
 });
 afterAll(async () => {
   await voice?.stop();

@@ -1,15 +1,14 @@
 // The loudspeaker switch in real Chromium against the daemon in simulation (its lane has the mock
 // loudspeaker): a scan makes the lane speak; the volunteer mutes it from the rail (audited) and it
 // stays silent; screenshots of the muted state at 800×480 and 1280×800.
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchKioskBrowser } from '../../bench/kiosk.js';
 import { mockVoices } from '../../hardware-mocks/voice.js';
 import { type Harness, startHarness } from './harness.js';
+import { screenshotPath } from './screenshots.js';
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000, interval: 50 });
-const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
 const PIN = '24681357';
 
 let h: Harness;
@@ -62,7 +61,7 @@ describe('loudspeaker switch on the kiosk', () => {
       expect(box?.height).toBeGreaterThanOrEqual(48);
       expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(size.width);
       expect(box?.width).toBeGreaterThanOrEqual(48);
-      await page.screenshot({ path: join(SHOTS, `voice-muted-${size.width}x${size.height}.png`) });
+      await page.screenshot({ path: screenshotPath(`voice-muted-${size.width}x${size.height}.png`) });
     }
     const muted = mock.spoken.length;
     await h.temperature(36.5);

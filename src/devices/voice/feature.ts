@@ -52,7 +52,7 @@ export interface VoiceFeature extends Feature {
    * A committed decision's actions, handed over right after the lane's devices took them (the
    * composition root's door): says the verdict, on the next turn of the event loop.
    */
-  act(lane: string, actions: Action[], passageId?: string): void;
+  act(lane: string, actions: Action[], passageId?: string): void; // without a passage (the attention buzzer): nothing to say
   /** The kiosk's switch (the caller writes the audit entry). */
   setMuted(muted: boolean, actor: string): VoiceState;
   /** What the loudspeakers started saying last (at most 20), oldest first: `gate sim state` shows it. */
@@ -278,7 +278,8 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
     },
     act(lane, actions, passageId) {
       const l = lanes.get(lane);
-      if (!l) return;
+      // Only a decision ends the lane's passage (a buzzer that calls for attention does not).
+      if (!l || passageId === undefined) return;
       l.busy = false;
       remindLater(l, undefined);
       say(speech.decided(lane, actions, passageId));
