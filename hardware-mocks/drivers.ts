@@ -4,10 +4,12 @@ import type { DriverSet } from '../src/devices/drivers.js';
 import { configuredInputs } from '../src/devices/gpio/lines.js';
 import { MockRegistry } from './controls.js';
 import { MockGpio, MockScanner, MockThermometer } from './in-process.js';
+import { mockVoice } from './voice.js';
 
 export const mockDrivers: DriverSet = {
   thermometer: { mock: () => new MockThermometer() },
   scanner: { mock: () => new MockScanner() },
   gpio: { mock: (cfg) => new MockGpio(configuredInputs(cfg).map(([n]) => n)) },
+  voice: { mock: (cfg) => mockVoice(cfg.lane) },
   controls: (lanes) => new MockRegistry(lanes),
 };

@@ -154,7 +154,9 @@ uninstall() {
 # ---------------------------------------------------------------------------------------------
 install_packages() {
   # python3 runs the small helper that grabs a keyboard-mode (HID) scanner exclusively.
-  local pkgs=(ca-certificates gpiod fake-hwclock curl python3)
+  # alsa-utils: aplay plays the spoken prompts; espeak-ng renders the voice clips (npm run build, from
+  # source) and the texts of announcements from the hub (docs/voice.md).
+  local pkgs=(ca-certificates gpiod fake-hwclock curl python3 alsa-utils espeak-ng)
   # A Node.js >= 20 already there (Debian 13's nodejs, or NodeSource's) is kept as it is.
   [ "$(node_major_in_root)" -ge 20 ] || pkgs+=(nodejs)
   # Building from source compiles better-sqlite3 (node-gyp: python3, make, g++).
@@ -200,7 +202,7 @@ check_node() {
 ensure_user() {
   step "Service user $SERVICE_USER"
   local g
-  for g in dialout gpio input; do
+  for g in dialout gpio input audio; do
     if ! in_root getent group "$g" >/dev/null; then
       in_root groupadd --system "$g"
       did "created group $g"
@@ -211,7 +213,7 @@ ensure_user() {
       --user-group --comment "Checkpoint gate daemon" "$SERVICE_USER"
     did "created user $SERVICE_USER"
   fi
-  in_root usermod -a -G dialout,gpio,input "$SERVICE_USER"
+  in_root usermod -a -G dialout,gpio,input,audio "$SERVICE_USER"
   did "$SERVICE_USER is in groups: $(in_root id -nG "$SERVICE_USER")"
 }
 
@@ -253,6 +255,14 @@ stage_release() {
       || die "the build failed (see above); an offline bundle avoids building on the Pi: --bundle FILE"
     (cd "$src" && find bin src config systemd scripts package.json package-lock.json -type f -print0 2>/dev/null \
       | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16) > "$stage/.release-id"
+  fi
+  # The loudspeaker's clips (docs/voice.md): rendered by the build; a bundle made where espeak-ng was
+  # missing has none, so render them here (espeak-ng is installed above). A gate without a
+  # loudspeaker does not need them: a failure is reported, not fatal.
+  if [ ! -f "$stage/dist/clips/manifest.json" ]; then
+    step "Rendering the voice clips with espeak-ng"
+    in_root node "$OPT/.staging/bin/gate.js" voice clips \
+      || echo "  ! the voice clips could not be rendered; a lane with a loudspeaker will be silent (gate voice clips)"
   fi
 }
 

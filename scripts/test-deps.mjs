@@ -13,6 +13,9 @@ const NEEDED = [
   ['shellcheck', 'shellcheck', 'linting the installer scripts'],
   ['systemd-analyze', 'systemd', 'verifying the systemd units'],
   ['debootstrap', 'debootstrap', 'installer test in a Debian root'],
+  ['espeak-ng', 'espeak-ng', 'rendering the voice clips (npm run clips, part of the build)'],
+  ['aplay', 'alsa-utils', 'the loudspeaker test playing through ALSA'],
+  ['sox', 'sox', 'measuring the sound the loudspeaker test played'],
 ];
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

@@ -9,6 +9,7 @@ import { colourVerifierFromConfig } from '../cards/colour-verifier.js';
 import { type GateKeySet, createGateFromConfig } from '../cards/gate-setup.js';
 import type { Config } from '../config/schema.js';
 import { createDeviceAlerts, createDevices, type DeviceManager, DriverRegistry, realDrivers, usesMockDriver } from '../devices/index.js';
+import { createVoice, type VoiceFeature } from '../devices/voice/index.js';
 import { gateSeedFrom } from '../gate/seed.js';
 import type { Ledger } from '../store/api.js';
 import { createWarningReport } from '../devices/warning-report.js';
@@ -29,6 +30,8 @@ import { Watchdog } from '../kernel/watchdog.js';
 import { GateRuntime } from '../runtime/gate-runtime.js';
 import { ClockSync, recordClockCorrection } from './clock-sync.js';
 import type { AppContext, AppEvents } from './context.js';
+import { packageDir } from '../kernel/package-dir.js';
+import { voiceAnnouncements } from './voice-announcements.js';
 import { seedDemo } from './demo.js';
 import { effectiveRules } from './effective-rules.js';
 import { startSimControl, type SimControlServer } from './sim-control.js';
@@ -50,6 +53,7 @@ export interface RunningApp {
   ledger: Ledger;
   runtime: GateRuntime;
   devices: DeviceManager;
+  voice: VoiceFeature;
   sync: Sync;
   keys: GateKeySet;
   /** Simulation only: the loopback control `gate sim` talks to. */
@@ -144,12 +148,17 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   //   → ledger (one transaction; the WAL synced with GROUP) → devices.act (relay, lamp, buzzer).
   // Everything else hears the decision on the bus afterwards (kiosk, sync, checkpointer).
   const devices = createDevices({ ctx, lanes: config.lanes, drivers, toGate: (input) => runtime.input(input) });
+  const voice = createVoice({ ctx, lanes: config.lanes, drivers, clipsDir: config.voice.clipsDir || resolve(packageDir(), 'dist', 'clips'), announcements: () => voiceAnnouncements(ledger.policyStates()) });
   const runtime: GateRuntime = new GateRuntime({
     ctx,
     core,
     ledger,
     ...(barrier ? { durable: (cb: (err?: Error) => void) => barrier.request(cb) } : {}),
-    door: (lane, actions) => devices.act(lane, actions),
+    // The loudspeaker after the relay; it starts its player on the next turn of the event loop.
+    door: (lane, actions, passageId) => {
+      devices.act(lane, actions);
+      voice.act(lane, actions, passageId);
+    },
     lanes: config.lanes.map((l) => ({ id: l.id, name: l.name ?? l.id, direction: l.direction })),
     devices: () => devices.health(),
     sync: syncState,
@@ -204,7 +213,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   lifecycle.add(createDeviceAlerts({ ctx, raise: (alert) => runtime.raiseAlert(alert) }));
   // Implausible readings and device noise: the log, and (readings) an alert for the kiosk and the hub, throttled.
   lifecycle.add(createWarningReport({ ctx, raise: (alert) => runtime.raiseAlert(alert) }));
-  lifecycle.add(devices).add(runtime);
+  lifecycle.add(devices).add(voice).add(runtime);
   const verifier = colourVerifierFromConfig(ctx);
   if (verifier) lifecycle.add(verifier);
   if (embedded.enabled) lifecycle.add(brokerStep);
@@ -221,7 +230,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
       },
     ),
   );
-  const kiosk = createKioskFeature({ ctx, runtime, ledger, devices, keys, sync: syncState });
+  const kiosk = createKioskFeature({ ctx, runtime, ledger, devices, voice, keys, sync: syncState });
   lifecycle.add(kiosk);
   let simControl: SimControlServer | undefined;
   if (config.simulation) {
@@ -229,7 +238,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
       step(
         'simulator control',
         async () => {
-          simControl = await startSimControl({ ctx, runtime, devices, ledger, keys, kioskUrl: kiosk.url(), brokerUrl, ...(simDevices ? { simDevices } : {}) });
+          simControl = await startSimControl({ ctx, runtime, devices, voice, ledger, keys, kioskUrl: kiosk.url(), brokerUrl, ...(simDevices ? { simDevices } : {}) });
         },
         async () => {
           await simControl?.close();
@@ -258,6 +267,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
     ledger,
     runtime,
     devices,
+    voice,
     sync: sync as Sync,
     keys,
     startToReadyMs,

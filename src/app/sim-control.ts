@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { GateKeySet } from '../cards/gate-setup.js';
 import type { DeviceManager } from '../devices/index.js';
+import type { VoiceFeature } from '../devices/voice/index.js';
 import type { GateInput } from '../gate/contract.js';
 import { parseScenario, ScenarioError } from '../gate/scenario/parse.js';
 import { passageSummary } from '../gate/scenario/run.js';
@@ -41,6 +42,8 @@ export interface SimControlOptions {
   ctx: AppContext;
   runtime: GateRuntime;
   devices: DeviceManager;
+  /** The loudspeakers: `state` shows what they said last. */
+  voice?: VoiceFeature;
   ledger: Ledger;
   keys: GateKeySet;
   kioskUrl: string;
@@ -118,7 +121,7 @@ export async function startSimControl(o: SimControlOptions): Promise<SimControlS
   async function handle(action: string, b: Record<string, unknown>, res: ServerResponse): Promise<unknown> {
     switch (action) {
       case 'state':
-        return { lanes: runtime.lanes(), devices: devices.health(), sync: runtime.sync(), counts: ledger.todayCounts(), zoneLevel: ledger.policy().zoneLevel };
+        return { lanes: runtime.lanes(), devices: devices.health(), sync: runtime.sync(), counts: ledger.todayCounts(), zoneLevel: ledger.policy().zoneLevel, spoken: o.voice?.recent() ?? [] };
       case 'scan': {
         const d = dir(b.direction);
         const lane = laneOf(b);

@@ -18,6 +18,7 @@ export function simulationConfig(config: Config): Config {
           thermometers: [{ id: 'thermo-1', driver: 'mock' }],
           scanners: [{ id: 'scanner-1', driver: 'mock' }],
           gpio: { driver: 'mock', relay: { line: 17 }, lampGreen: { line: 27 }, lampRed: { line: 22 }, buzzer: { line: 23 }, doorContact: { line: 24 }, exitButton: { line: 25 } },
+          voice: { driver: 'mock' },
         },
       ],
     }).config!.lanes;

@@ -1,5 +1,5 @@
 // The one schema for everything the daemon reads. The TypeScript type is derived from it.
-import { LaneSchema } from '../devices/config.js';
+import { LaneSchema, VoiceSchema } from '../devices/config.js';
 import { RulesSchema } from '../gate/config.js';
 import { StorageSchema } from '../store/config.js';
 import { MqttSchema } from '../sync/config.js';
@@ -35,6 +35,7 @@ export const ConfigSchema = Section({
   storage: StorageSchema,
   mqtt: MqttSchema,
   kiosk: KioskSchema,
+  voice: VoiceSchema,
   logging: Section({
     level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)), { default: 'info' }),
     pretty: Type.Optional(Type.Boolean({ description: 'Human-readable logs; default: when stdout is a terminal' })),

@@ -2,7 +2,7 @@
 // ones here, the mock ones by hardware-mocks/drivers.ts. The composition root chooses the set; a
 // device whose driver is not in it is reported with why, like any device that cannot be opened.
 import type { Direction } from './vocabulary.js';
-import type { GpioConfig, ScannerConfig, ThermometerConfig } from './config.js';
+import type { GpioConfig, ScannerConfig, ThermometerConfig, VoiceDeviceConfig } from './config.js';
 import { createGpiodGpio, type GpiodTools } from './gpio/gpiod.js';
 import { createOnoffGpio, type OnoffGpioCtor } from './gpio/onoff.js';
 import type { LaneDevices } from './lane-devices.js';
@@ -14,6 +14,11 @@ import { lineProtocol } from './thermometer/line-parser.js';
 import { createModbusThermometer } from './thermometer/modbus.js';
 import { createSerialLineThermometer } from './thermometer/serial-line.js';
 import type { Driver, GpioDriver, ScannerDriver, ThermometerDriver } from './types.js';
+import { createAplayVoice } from './voice/aplay.js';
+import type { VoiceDriver } from './voice/types.js';
+
+/** A lane's loudspeaker config, with the lane it is on. */
+export type LaneVoiceConfig = VoiceDeviceConfig & { lane: string };
 
 export interface DriverChoices {
   /** Runs every serial driver on this binding (serialport's MockBinding in tests). */
@@ -37,6 +42,7 @@ export interface DriverSet {
   thermometer?: Record<string, DriverFactory<ThermometerConfig, ThermometerDriver>>;
   scanner?: Record<string, DriverFactory<ScannerConfig, ScannerDriver>>;
   gpio?: Record<string, DriverFactory<GpioConfig, GpioDriver>>;
+  voice?: Record<string, DriverFactory<LaneVoiceConfig, VoiceDriver>>;
   /** Controls over the devices this set makes, given the lanes they are on. */
   controls?: (lanes: ReadonlyMap<string, LaneDevices>) => DriverControls;
 }
@@ -89,10 +95,13 @@ export const realDrivers: DriverSet = {
     onoff: (cfg, choices) => createOnoffGpio({ config: cfg, ...(choices.onoff ? { Gpio: choices.onoff } : {}) }),
     gpiod: (cfg, choices) => createGpiodGpio({ config: cfg, ...(choices.gpiodTools ? { tools: choices.gpiodTools } : {}) }),
   },
+  voice: {
+    aplay: (cfg) => createAplayVoice({ device: cfg.device }),
+  },
 };
 
-type Kind = 'thermometer' | 'scanner' | 'gpio';
-const KIND_NAME: Record<Kind, string> = { thermometer: 'Thermometer', scanner: 'Scanner', gpio: 'GPIO' };
+type Kind = 'thermometer' | 'scanner' | 'gpio' | 'voice';
+const KIND_NAME: Record<Kind, string> = { thermometer: 'Thermometer', scanner: 'Scanner', gpio: 'GPIO', voice: 'Loudspeaker' };
 
 /** The driver sets a daemon was given, merged; later sets add names (a name given twice is refused). */
 export class DriverRegistry {
@@ -121,6 +130,10 @@ export class DriverRegistry {
     return this.factory('gpio', cfg.driver, 'gpio')(cfg, choices);
   }
 
+  voice(cfg: LaneVoiceConfig, choices: DriverChoices = {}): VoiceDriver {
+    return this.factory('voice', cfg.driver, `${cfg.lane}-voice`)(cfg, choices);
+  }
+
   /** Controls over the devices made, when a set offers them (the mocks). */
   controls(lanes: ReadonlyMap<string, LaneDevices>): DriverControls | undefined {
     const set = this.sets.find((s) => s.controls);
@@ -139,6 +152,6 @@ export class DriverRegistry {
 }
 
 /** Whether a lane's config names a mock driver (only a simulation or a test bench does). */
-export function usesMockDriver(lanes: ReadonlyArray<{ thermometers: Array<{ driver: string }>; scanners: Array<{ driver: string }>; gpio?: { driver: string } | undefined }>): boolean {
-  return lanes.some((l) => l.thermometers.some((t) => t.driver === 'mock') || l.scanners.some((s) => s.driver === 'mock') || l.gpio?.driver === 'mock');
+export function usesMockDriver(lanes: ReadonlyArray<{ thermometers: Array<{ driver: string }>; scanners: Array<{ driver: string }>; gpio?: { driver: string } | undefined; voice?: { driver: string } | undefined }>): boolean {
+  return lanes.some((l) => l.thermometers.some((t) => t.driver === 'mock') || l.scanners.some((s) => s.driver === 'mock') || l.gpio?.driver === 'mock' || l.voice?.driver === 'mock');
 }

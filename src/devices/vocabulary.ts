@@ -7,5 +7,12 @@
 //   Direction              the way a scan goes, on two-way lanes
 //   Text                   zh-CN and English, for warnings and errors shown to the volunteer
 //   Alert                  what a device that is gone raises (alerts.ts)
-export type { GateInput } from '../gate/contract.js';
-export type { Action, Alert, BuzzerPattern, Direction, Text } from '../gate/model.js';
+//   the spoken words       what a lane's loudspeaker says for each stage and decision, composed from
+//                          clips (src/gate/speech.ts, speech-clips.ts); LaneStage and Passage, what
+//                          it hears; inWindows and localTime, site time as the gate reads opening
+//                          hours (quiet hours, announcements)
+export type { GateInput, LaneStage } from '../gate/contract.js';
+export type { Action, Alert, BuzzerPattern, Direction, Passage, Text } from '../gate/model.js';
+export { clipTexts, numberToClips, PHRASES, type PhraseId, SPEECH_LANGS, type SpeechLang } from '../gate/speech-clips.js';
+export { LaneSpeech, type SpeechPart, URGENCY, type Urgency, type Utterance, utteranceClips, utteranceText } from '../gate/speech.js';
+export { inWindows, localTime } from '../gate/time-window.js';

@@ -46,7 +46,8 @@ export type Action =
   | { kind: 'relay'; lane: string; pulseMs: number }
   | { kind: 'lamp'; lane: string; colour: LampColour; ms: number }
   | { kind: 'buzzer'; lane: string; pattern: BuzzerPattern }
-  | { kind: 'prompt'; lane: string; promptId: string };
+  /** `celsius`: the reading the loudspeaker says (the last on an admission, the highest on a fever refusal). */
+  | { kind: 'prompt'; lane: string; promptId: string; celsius?: number };
 
 export type AlertKind =
   | 'fever'

@@ -34,7 +34,7 @@ export interface GateRuntimeOptions {
   lanes: Array<{ id: string; name: string; direction: Direction | 'both' }>;
   devices: GateRuntimeApi['devices'];
   /** The lane's devices act on a committed decision (DeviceManager.act): the end of the scan's fast path. */
-  door: (lane: string, actions: Action[]) => void;
+  door: (lane: string, actions: Action[], passageId?: string) => void;
   sync: GateRuntimeApi['sync'];
   /**
    * Group commit: calls back once what was committed is on stable storage. The runtime then commits
@@ -134,7 +134,7 @@ export class GateRuntime implements Feature, GateRuntimeApi {
         // The door moves once the row is committed (before its sync), or when the disk refused it:
         // the gate keeps deciding (retried below). Kiosk, counts and hub hear of it after the sync.
         const door = () => {
-          if (p.actions.length) this.opts.door(p.lane, p.actions);
+          if (p.actions.length) this.opts.door(p.lane, p.actions, p.id);
         };
         this.record({ kind: 'passage', passage: p }, door, (seq) => {
           if (seq !== undefined) this.announce(p, seq);

@@ -11,7 +11,9 @@ import { json, type StoreCtx } from './db.js';
 // 'revocations' string[] (card ids, the full list), 'thresholds' a partial object of
 // { feverThreshold, temperatureFloor, riskAreaLookbackDays, nucleicTestMaxAgeHours (number | null),
 //   healthStatusMaxAgeMinutes, householdQuotaDays, vaccinationRequired }.
-export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds' | 'hours';
+// 'announcements' (from the hub) and 'announcements-local' (the admin's) are lists of notices the
+// loudspeaker plays (src/devices/voice/announcements.ts), validated where they come in.
+export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds' | 'hours' | 'announcements' | 'announcements-local';
 
 export interface PolicyState {
   kind: PolicyKind;
@@ -44,7 +46,7 @@ export interface PolicyLedger {
 }
 
 const LEVELS: ZoneLevel[] = ['normal', 'precaution', 'controlled', 'sealed'];
-export const POLICY_KINDS: PolicyKind[] = ['risk-areas', 'zone-level', 'revocations', 'authorised', 'thresholds', 'hours'];
+export const POLICY_KINDS: PolicyKind[] = ['risk-areas', 'zone-level', 'revocations', 'authorised', 'thresholds', 'hours', 'announcements', 'announcements-local'];
 const HHMM = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 const HHMM_TO = /^([01][0-9]|2[0-4]):[0-5][0-9]$/;
 
@@ -79,6 +81,12 @@ export function normalisePolicy(kind: PolicyKind, payload: unknown): unknown {
     case 'thresholds':
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('A "thresholds" policy needs an object of named values');
       return payload;
+    case 'announcements':
+    case 'announcements-local': {
+      const list = Array.isArray(payload) ? payload : (payload as { announcements?: unknown } | null)?.announcements;
+      if (!Array.isArray(list) || !list.every((a) => typeof a === 'object' && a !== null && !Array.isArray(a))) throw new Error(`An "${kind}" policy needs a list of announcements (or {"announcements": [...]})`);
+      return { announcements: list };
+    }
     default:
       throw new Error(`Unknown policy kind "${String(kind)}"; expected one of ${POLICY_KINDS.join(', ')}`);
   }

@@ -7,6 +7,7 @@ import type { EventBus } from '../kernel/bus.js';
 import type { LedgerEvents } from '../store/events.js';
 import type { Reason } from '../gate/model.js';
 import type { Ledger, PolicyKind, RosterChange } from '../store/api.js';
+import { type Announcement, checkAnnouncements } from '../devices/voice/announcements.js';
 import { checkDownlink, type DownlinkCheck, reason } from './downlink-check.js';
 import { DownlinkOffload, OFFLOAD_BYTES } from './downlink-offload.js';
 import type { ResultData } from './messages.js';
@@ -33,6 +34,7 @@ const POLICY_KIND: Partial<Record<DownlinkKind, PolicyKind>> = {
   authorised: 'authorised',
   hours: 'hours',
   policy: 'thresholds',
+  announcements: 'announcements',
 };
 
 export class DownlinkHandler {
@@ -176,7 +178,14 @@ export class DownlinkHandler {
       default: {
         const pk = POLICY_KIND[kind] as PolicyKind;
         const b = body as Record<string, unknown>;
-        const payload = kind === 'risk-areas' ? b.areas : kind === 'zone' ? b.level : kind === 'revocations' || kind === 'authorised' ? b.cards : kind === 'hours' ? { outsiderHours: b.outsiderHours } : b.thresholds;
+        const payload = kind === 'risk-areas' ? b.areas : kind === 'zone' ? b.level : kind === 'revocations' || kind === 'authorised' ? b.cards : kind === 'hours' ? { outsiderHours: b.outsiderHours } : kind === 'announcements' ? b.announcements : b.thresholds;
+        if (kind === 'announcements') {
+          try {
+            checkAnnouncements(b.announcements as Announcement[]);
+          } catch (err) {
+            return reason('payload.schema', `通知格式错误：${(err as Error).message}`, `Schema: ${(err as Error).message}`);
+          }
+        }
         return l.applyPolicy(pk, version, payload, 'hub') === 'applied' ? 'applied' : stale;
       }
     }

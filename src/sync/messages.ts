@@ -1,5 +1,6 @@
 // Payload schemas of every message on the topic tree (TypeBox). docs/asyncapi.yaml names them;
 // tests validate real messages against them. Downlink schemas reject unknown keys.
+import { AnnouncementListSchema } from '../devices/voice/announcements.js';
 import { type Static, type TSchema, Type } from 'typebox';
 import Value from 'typebox/value';
 
@@ -244,6 +245,9 @@ export const PolicyUpdate = Type.Object({
   }, { ...Strict, minProperties: 1 }),
 }, Strict);
 
+/** Notices for the gate's loudspeaker (docs/voice.md): the full list, replacing the previous one. */
+export const AnnouncementsUpdate = Type.Object({ ...Head, announcements: AnnouncementListSchema }, Strict);
+
 export const DOWNLINK_SCHEMAS = {
   roster: RosterSnapshot,
   'roster/delta': RosterDelta,
@@ -254,6 +258,7 @@ export const DOWNLINK_SCHEMAS = {
   authorised: AuthorisedUpdate,
   hours: HoursUpdate,
   policy: PolicyUpdate,
+  announcements: AnnouncementsUpdate,
 } as const satisfies Record<string, TSchema>;
 
 /** Schema problems as short lines ("/persons/3/name: must be string"), at most `max`. */

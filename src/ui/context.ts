@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DeviceSettingsApi, GateRuntimeApi } from '../runtime/runtime-api.js';
 import type { GateKeySet } from '../cards/gate-setup.js';
+import type { VoiceFeature } from '../devices/voice/feature.js';
 import type { Ledger, OperatorRole } from '../store/api.js';
 import { dayRange, isDay } from '../store/time.js';
 import { fail } from './errors.js';
@@ -20,6 +21,8 @@ export interface KioskDeps {
   ledger: Ledger;
   /** Thermometer calibration; absent when the gate runs without devices. */
   devices?: DeviceSettingsApi;
+  /** The loudspeakers (spoken prompts, announcements, the mute switch). */
+  voice?: VoiceFeature;
   /** The gate's signing key (its own kid) and the keys it trusts: pass cards are signed with `keys.own`. */
   keys: GateKeySet;
   /** MQTT link state; default runtime.sync(). */

@@ -19,6 +19,7 @@ import { rosterRoutes } from './routes/roster.js';
 import { settingsRoutes } from './routes/settings.js';
 import { textRoutes } from './routes/text.js';
 import { visitorRoutes } from './routes/visitors.js';
+import { voiceRoutes } from './routes/voice.js';
 import { RefusedLoginAudit } from './login-audit.js';
 import { kioskScreenMatcher, LoginGuard } from './login-guard.js';
 import { Sessions } from './sessions.js';
@@ -122,6 +123,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   tierRoutes(app, state);
   settingsRoutes(app, state);
   textRoutes(app, state);
+  voiceRoutes(app, state);
 
   state.hub.start();
   const sweep = setInterval(() => state.sessions.sweep(), 60_000);

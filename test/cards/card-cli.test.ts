@@ -79,7 +79,7 @@ describe('gate simulate', () => {
     expect(r.code).toBe(0);
     const lines = r.out.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toEqual({ t: 10, passage: '1', lane: 'main', direction: 'in', subject: { kind: 'person', id: 'pc-101' }, outcome: 'refused', reasons: ['temp.fever'], alerts: ['fever'], flags: ['fever-hold'] });
+    expect(lines[0]).toEqual({ t: 10, passage: '1', lane: 'main', direction: 'in', subject: { kind: 'person', id: 'pc-101' }, outcome: 'refused', reasons: ['temp.fever'], alerts: ['fever'], flags: ['fever-hold'], spoken: ['请测体温', '体温三十七点六度，请复测', '体温三十七点九度，偏高，请到一旁等候工作人员'] });
   });
 
   it('exits 2 with one line per problem for a bad file, and for a missing one', async () => {

@@ -28,6 +28,7 @@ describe('config/examples', () => {
     for (const lane of c.lanes) {
       for (const d of [...lane.thermometers, ...lane.scanners]) expect(d.driver).not.toBe('mock');
       if (lane.gpio) expect(lane.gpio.driver).not.toBe('mock');
+      if (lane.voice) expect(lane.voice.driver).not.toBe('mock');
     }
   });
 

@@ -122,6 +122,9 @@ describe('the offline bundle (built for this machine by scripts/bundle.sh)', () 
       'checkpoint-gate/scripts/outputs-safe.sh',
       'checkpoint-gate/systemd/checkpoint-gate.service',
       'checkpoint-gate/config/default.yaml',
+      // The voice clips rendered by the build (docs/voice.md).
+      'checkpoint-gate/dist/clips/manifest.json',
+      'checkpoint-gate/dist/clips/zh-CN/fever-wait.wav',
       'checkpoint-gate/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
       'checkpoint-gate/node_modules/unix-dgram/build/Release/unix_dgram.node',
       'checkpoint-gate/node_modules/@fontsource/noto-sans-sc/files/noto-sans-sc-100-400-normal.woff2',
@@ -147,7 +150,7 @@ describe('install.sh in a Debian root', () => {
     expect(r.out).toContain('installed version 0.1.0-v1-test');
     expect(current()).toBe('releases/0.1.0-v1-test');
     const groups = inRoot('id', '-nG', 'checkpoint').trim().split(/\s+/);
-    expect(groups).toEqual(expect.arrayContaining(['checkpoint', 'dialout', 'gpio', 'input']));
+    expect(groups).toEqual(expect.arrayContaining(['checkpoint', 'dialout', 'gpio', 'input', 'audio']));
     const secrets = join(root, 'etc/checkpoint-gate/secrets.env');
     expect(statSync(secrets).mode & 0o777).toBe(0o600);
     pin = /^GATE_ADMIN_PIN=(\d+)$/m.exec(readFileSync(secrets, 'utf8'))?.[1] ?? '';
@@ -207,7 +210,7 @@ describe('install.sh in a Debian root', () => {
     expect(r.out).toContain(`Upgrading 0.1.0-v1-test -> 0.1.0-${ids.v2}`);
     expect(r.out).toContain(`version 0.1.0-${ids.v2} is ready`);
     // The Debian packages the daemon needs came from the mirror with apt-get.
-    for (const p of ['gpiod', 'fake-hwclock', 'curl', 'python3', 'systemd-timesyncd']) {
+    for (const p of ['gpiod', 'fake-hwclock', 'curl', 'python3', 'systemd-timesyncd', 'alsa-utils', 'espeak-ng']) {
       expect(inRoot('dpkg-query', '-W', `-f=${'$'}{Status}`, p)).toBe('install ok installed');
     }
     expect(current()).toBe(`releases/0.1.0-${ids.v2}`);

@@ -81,14 +81,14 @@ describe('systemd units', () => {
     expect(d.get('Restart')).toEqual(['on-failure']);
     expect(d.get('StateDirectory')).toEqual(['checkpoint-gate']);
     expect(d.get('User')).toEqual(['checkpoint']);
-    expect(d.get('SupplementaryGroups')?.[0]?.split(/\s+/)).toEqual(expect.arrayContaining(['dialout', 'gpio', 'input']));
+    expect(d.get('SupplementaryGroups')?.[0]?.split(/\s+/)).toEqual(expect.arrayContaining(['dialout', 'gpio', 'input', 'audio']));
     // V8 needs W+X pages; PrivateDevices hides /dev/tty*, /dev/input and /dev/gpiochip*.
     expect(d.has('MemoryDenyWriteExecute')).toBe(false);
     expect(d.has('PrivateDevices')).toBe(false);
     expect(d.get('ProtectSystem')).toEqual(['strict']);
     expect(d.get('NoNewPrivileges')).toEqual(['yes']);
     const allowed = (d.get('DeviceAllow') ?? []).join(' ');
-    for (const dev of ['char-ttyUSB', 'char-ttyACM', 'char-input', 'char-gpiochip']) expect(allowed).toContain(dev);
+    for (const dev of ['char-ttyUSB', 'char-ttyACM', 'char-input', 'char-gpiochip', 'char-alsa']) expect(allowed).toContain(dev);
     // Outputs made safe after every stop, crash or watchdog kill.
     expect(d.get('ExecStopPost')?.[0]).toMatch(/scripts\/outputs-safe\.sh /);
   });

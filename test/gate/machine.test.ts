@@ -130,7 +130,7 @@ describe('passage state machine', () => {
       { kind: 'relay', lane: 'main', pulseMs: 3000 },
       { kind: 'lamp', lane: 'main', colour: 'green', ms: 3000 },
       { kind: 'buzzer', lane: 'main', pattern: 'ok' },
-      { kind: 'prompt', lane: 'main', promptId: 'passage.admitted' },
+      { kind: 'prompt', lane: 'main', promptId: 'passage.admitted', celsius: 36.6 },
     ]);
     const r = h.pass(h.card('pc-002'), 'in', { temp: 36.5, mask: false }).passage;
     expect(r?.actions).toEqual([

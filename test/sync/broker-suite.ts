@@ -235,7 +235,7 @@ export function brokerSuite(name: string, start: () => Promise<TestBroker>): voi
       const mine = `${base(gate)}/cmd`;
       expect((await send(`${site}/roster`, fixture('roster-v1.json'))).result).toBe('applied');
       expect((await send(`${mine}/roster/delta`, fixture('roster-delta-v2.json'))).result).toBe('applied');
-      for (const [kind, file] of [['zone', 'zone-v3.json'], ['risk-areas', 'risk-areas-v1.json'], ['revocations', 'revocations-v1.json'], ['policy', 'policy-v1.json']] as const) {
+      for (const [kind, file] of [['zone', 'zone-v3.json'], ['risk-areas', 'risk-areas-v1.json'], ['revocations', 'revocations-v1.json'], ['policy', 'policy-v1.json'], ['announcements', 'announcements-v1.json']] as const) {
         const r = await send(`${mine}/${kind}`, fixture(file));
         expect(r.result, kind).toBe('applied');
       }
@@ -245,6 +245,9 @@ export function brokerSuite(name: string, start: () => Promise<TestBroker>): voi
       expect(ledger.rosterVersion()).toBe(2);
       expect(ledger.policy()).toMatchObject({ zoneLevel: 'controlled', riskAreas: ['武汉市江汉区', '上海市浦东新区'] });
       expect(ledger.policy().revokedCards).toContain('card-2');
+      // The loudspeaker's notices from the office (docs/voice.md).
+      const notices = ledger.policyStates().find((s) => s.kind === 'announcements')?.payload as { announcements: Array<{ id: string }> } | undefined;
+      expect(notices?.announcements.map((a) => a.id)).toEqual(['night-close', 'mask-loop']);
 
       const before = JSON.stringify({ roster: ledger.rosterStats(), policy: ledger.policy(), states: ledger.policyStates() });
       const huge = JSON.stringify({ site: SITE, version: 99, areas: Array.from({ length: 10_000 }, (_, i) => `area-${i}`) });

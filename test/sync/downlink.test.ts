@@ -47,6 +47,18 @@ describe('downlink: validate, version, apply atomically, answer', () => {
     expect(changed).toEqual(['roster', 'roster']);
   });
 
+  it('applies announcements for the loudspeaker; one without a time is rejected with the reason and changes nothing', () => {
+    expect(handler.handle(cmd('announcements'), fixture('announcements-v1.json'), false)?.result).toBe('applied');
+    const stored = ledger.policyStates().find((s) => s.kind === 'announcements')?.payload as { announcements: Array<{ id: string }> };
+    expect(stored.announcements.map((a) => a.id)).toEqual(['night-close', 'mask-loop']);
+    expect(handler.versions()).toMatchObject({ announcements: 1 });
+    const before = snapshot();
+    const r = handler.handle(`checkpoint/v1/${SITE}/gate-a/cmd/announcements`, fixture('bad-announcements-no-time.json'), false);
+    expect(r).toMatchObject({ result: 'rejected', reasons: [{ code: 'payload.schema', en: expect.stringMatching(/needs "at" .* or "every"/) }] });
+    expect(snapshot()).toBe(before);
+    expect(changed).toEqual(['policy']);
+  });
+
   it('applies zone level, risk areas, revocations and thresholds into the policy', () => {
     for (const [kind, file] of [['zone', 'zone-v3.json'], ['risk-areas', 'risk-areas-v1.json'], ['revocations', 'revocations-v1.json'], ['policy', 'policy-v1.json']] as const) {
       expect(handler.handle(cmd(kind), fixture(file), false)?.result, kind).toBe('applied');

@@ -21,7 +21,7 @@ import { residentIdCheckDigit } from '../../src/gate/credentials/resident-id.js'
 import { issueToken } from '../../src/gate/credentials/token.js';
 import type { Ledger } from '../../src/store/api.js';
 import { openLedger } from '../../src/store/ledger.js';
-import { buildKiosk } from '../../src/ui/kiosk.js';
+import { buildKiosk, type KioskDeps } from '../../src/ui/kiosk.js';
 
 export const RISK_AREA = '某市某区（中风险）';
 export const validId = (first17: string) => first17 + residentIdCheckDigit(first17);
@@ -71,10 +71,10 @@ function compose(over: Record<string, unknown>) {
 }
 
 /** The kiosk's fastify instance without listening, over a real ledger and gate (inject tests). */
-export async function injectHarness(over: Record<string, unknown> = {}) {
+export async function injectHarness(over: Record<string, unknown> = {}, extra: (h: ReturnType<typeof compose>) => Partial<KioskDeps> = () => ({})) {
   const h = compose(over);
   h.runtime.start();
-  const app = await buildKiosk({ ctx: h.ctx, runtime: h.runtime, ledger: h.ledger, devices: h.devices, keys: h.keys });
+  const app = await buildKiosk({ ctx: h.ctx, runtime: h.runtime, ledger: h.ledger, devices: h.devices, keys: h.keys, ...extra(h) });
   return {
     ...h,
     app,

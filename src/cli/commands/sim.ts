@@ -75,7 +75,7 @@ const withLane = (c: Command) => c.option('-c, --config <file>', 'the configurat
 export function register(program: Command): void {
   const sim = program.command('sim').description('Drive a running simulation: scan a card, measure, show a mask or a health code, unplug a device, play a scenario');
 
-  withLane(sim.command('state').description('Lanes, devices, MQTT link and today\'s counts, as JSON')).action(async (opts: SimOpts) => {
+  withLane(sim.command('state').description('Lanes, devices, MQTT link, today\'s counts and what the loudspeaker said last, as JSON')).action(async (opts: SimOpts) => {
     const out = await call(opts, 'state');
     if (out) console.log(JSON.stringify(out, null, 2));
   });

@@ -4,6 +4,7 @@ import { createGateCore, type GateCore } from '../core.js';
 import type { Direction, Passage, PassageOutcome, SubjectKind } from '../model.js';
 import type { ParsedScenario } from './parse.js';
 import { seconds } from './schema.js';
+import { LaneSpeech, type Utterance, utteranceText } from '../speech.js';
 import { createScenarioWorld, eventToInput, type ScenarioWorld } from './world.js';
 
 export interface ScenarioLine {
@@ -17,10 +18,12 @@ export interface ScenarioLine {
   reasons: string[];
   alerts: string[];
   flags: string[];
+  /** What the lane's loudspeaker said during the passage, in zh-CN (docs/voice.md). */
+  spoken: string[];
 }
 
 /** One decided passage as a line: what `gate simulate` and `gate sim play` print. */
-export function passageSummary(p: Passage): Omit<ScenarioLine, 't'> {
+export function passageSummary(p: Passage): Omit<ScenarioLine, 't' | 'spoken'> {
   return {
     passage: p.id,
     lane: p.lane,
@@ -61,11 +64,20 @@ export function runScenario(parsed: ParsedScenario): ScenarioRun {
   const ctx = { clock: world.clock, roster: world.roster, policy: world.policy };
   const outputs: GateOutput[] = [];
   const lines: ScenarioLine[] = [];
+  const speech = new LaneSpeech();
+  const spoken = new Map<string, string[]>();
+  const say = (u: Utterance | undefined) => {
+    if (!u?.passageId) return;
+    spoken.set(u.passageId, [...(spoken.get(u.passageId) ?? []), utteranceText(u, 'zh-CN')]);
+  };
   const feed = (outs: GateOutput[]) => {
     for (const o of outs) {
       outputs.push(o);
+      if (o.type === 'progress') say(speech.progress(o));
       if (o.type !== 'decided') continue;
-      lines.push({ t: (o.passage.decidedAt - start) / 1000, ...passageSummary(o.passage) });
+      say(speech.decided(o.passage.lane, o.passage.actions, o.passage.id));
+      lines.push({ t: (o.passage.decidedAt - start) / 1000, ...passageSummary(o.passage), spoken: spoken.get(o.passage.id) ?? [] });
+      spoken.delete(o.passage.id);
     }
   };
   // Time moves as the runtime's timer would: a tick at every deadline passed on the way.
