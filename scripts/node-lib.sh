@@ -92,7 +92,12 @@ native_build() {
   (
     flock 9
     [ -f "$out/.done" ] && exit 0
-    local -a env=(NODE_PATH="$HERE/node_modules" CCACHE_DIR="$CACHE/ccache" CCACHE_NOHASHDIR=1 CCACHE_BASEDIR="$CACHE")
+    # npm passes its configuration to scripts as npm_config_* variables, and node-gyp lets them win
+    # over its command line: a user's nodedir=/usr in ~/.npmrc would build against the system
+    # Node's headers. Those that choose the target are set here; the rest are dropped.
+    local -a env=(-u npm_config_target -u npm_config_runtime -u npm_config_disturl -u npm_config_dist_url
+      npm_config_nodedir="$dist" npm_config_arch="$arch" npm_config_target_arch="$arch"
+      NODE_PATH="$HERE/node_modules" CCACHE_DIR="$CACHE/ccache" CCACHE_NOHASHDIR=1 CCACHE_BASEDIR="$CACHE")
     local cc=gcc cxx=g++ ccache=""
     command -v ccache >/dev/null && ccache="ccache "
     if [ "$arch" != "$(node_arch host)" ]; then
@@ -115,9 +120,15 @@ native_build() {
       (cd "$work/$p" && env "${env[@]}" node "$gyp" rebuild --release --nodedir="$dist" --arch="$arch" --jobs="$(nproc)") >"$log" 2>&1 \
         || die "building $p for Node $version $arch failed; the last lines of $log:
 $(tail -n 20 "$log")"
+      grep -qF -- "-Dnode_root_dir=$dist'" "$log" || die "node-gyp built $p against other headers than $dist (see $log)"
       mkdir -p "$out/$p/build/Release"
       find "$work/$p/build/Release" -maxdepth 1 -name '*.node' ! -name 'test_extension.node' -exec cp {} "$out/$p/build/Release/" \;
     done
+    # On this architecture the target Node itself says whether it takes them (its ABI).
+    if [ "$arch" = "$(node_arch host)" ]; then
+      find "$out" -name '*.node' -exec "$dist/bin/node" -e 'process.argv.slice(1).forEach((f) => require(f))' {} + \
+        || die "a module built for Node $version does not load in it"
+    fi
     echo "$((SECONDS - t0))" > "$out/seconds"
     touch "$out/.done"
   ) 9>"$CACHE/native/.lock-$arch" || exit 1

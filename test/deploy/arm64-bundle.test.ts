@@ -15,7 +15,8 @@ import { need } from './debian-root.js';
 
 const REPO = join(import.meta.dirname, '../..');
 const QEMU = ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu'];
-const SLOW = 600_000;
+/** Building the bundle: on a fresh clone the cross-compile comes first (minutes on a loaded machine). */
+const SLOW = 1_200_000;
 let out = '';
 let app = '';
 let file = '';
@@ -39,7 +40,7 @@ beforeAll(() => {
   need('socat', 'socat');
   out = tempDir('gate-arm64-bundle-');
   const made = spawnSync('bash', [join(REPO, 'scripts/bundle.sh'), '--arch', 'arm64', '--no-build', '--out', out], { encoding: 'utf8', timeout: SLOW });
-  if (made.status !== 0) throw new Error(`bundle.sh --arch arm64 failed: ${made.stdout}${made.stderr}`);
+  if (made.status !== 0) throw new Error(`bundle.sh --arch arm64 failed (${made.error?.message ?? `status ${made.status}`}): ${made.stdout}${made.stderr}`);
   file = /==> (\S+\.tar\.gz)/.exec(made.stdout)?.[1] ?? '';
   if (!file) throw new Error(`bundle.sh printed no bundle file: ${made.stdout}`);
   execFileSync('tar', ['-xzf', file, '-C', out], { timeout: SLOW });
