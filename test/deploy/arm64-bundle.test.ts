@@ -17,6 +17,8 @@ const REPO = join(import.meta.dirname, '../..');
 const QEMU = ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu'];
 /** Building the bundle: on a fresh clone the cross-compile comes first (minutes on a loaded machine). */
 const SLOW = 1_200_000;
+/** A test of a few commands under qemu: seconds each when quiet, tens of seconds on a loaded machine. */
+const EMULATED = 300_000;
 let out = '';
 let app = '';
 let file = '';
@@ -57,7 +59,7 @@ describe('the arm64 bundle (cross-built here, run under qemu-user)', () => {
     expect(info).toMatch(/^node=bundled$/m);
     const version = /^node_version=(.+)$/m.exec(info)?.[1];
     expect(arm64(['-p', 'process.arch + " " + process.version']).stdout.trim()).toBe(`arm64 v${version}`);
-  });
+  }, EMULATED);
 
   it('holds only ARM aarch64 native code: every .node and the node binary', () => {
     const natives = nativeFiles(join(app, 'node_modules'));
@@ -70,7 +72,7 @@ describe('the arm64 bundle (cross-built here, run under qemu-user)', () => {
     for (const f of [...natives, join(app, 'node/bin/node')]) {
       expect(execFileSync('file', ['-b', f], { encoding: 'utf8' }), f).toMatch(/^ELF 64-bit LSB .*ARM aarch64/);
     }
-  });
+  }, EMULATED);
 
   it('loads every native addon with the bundled Node and uses each once', () => {
     const r = arm64([
@@ -84,7 +86,7 @@ describe('the arm64 bundle (cross-built here, run under qemu-user)', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ sqlite: expect.stringMatching(/^3\.\d+\.\d+$/), serial: 'function', epoll: true });
-  });
+  }, EMULATED);
 
   it('opens a ledger and commits passages; the file reads back the same on x86', () => {
     const dir = tempDir('gate-arm64-ledger-');
@@ -114,7 +116,7 @@ describe('the arm64 bundle (cross-built here, run under qemu-user)', () => {
     } finally {
       db.close();
     }
-  });
+  }, EMULATED);
 
   it('runs gate check-config on an example and gate simulate on a scenario, as on x86', () => {
     const example = join(app, 'config/examples/pi4-hid-scanner-serial-thermometer-relay.yaml');
@@ -127,7 +129,7 @@ describe('the arm64 bundle (cross-built here, run under qemu-user)', () => {
     const simulated = arm64(['bin/gate.js', 'simulate', join(REPO, 'scenarios/02-fever-remeasure.yaml')]);
     expect(simulated.status, simulated.stderr).toBe(0);
     expect(simulated.stdout).toBe(readFileSync(join(REPO, 'scenarios/02-fever-remeasure.expected.jsonl'), 'utf8'));
-  });
+  }, EMULATED);
 
   it('opens a pseudo-terminal serial device (socat) through the serialport binding, both ways', async () => {
     const dir = tempDir('gate-arm64-pty-');
@@ -165,5 +167,5 @@ describe('the arm64 bundle (cross-built here, run under qemu-user)', () => {
     } finally {
       await link.close();
     }
-  });
+  }, EMULATED);
 });
