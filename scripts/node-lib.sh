@@ -52,6 +52,8 @@ node_dist() {
       rm -rf "$dir.part" && mkdir -p "$dir.part"
       tar -xzf "$CACHE/node/$tgz" -C "$dir.part" --strip-components=1 || die "cannot unpack $tgz"
       rm -f "$CACHE/node/$tgz"
+      # Only bin/node, the headers and the licence are used.
+      rm -rf "$dir.part/share" "$dir.part/CHANGELOG.md" "$dir.part/README.md"
       [ -x "$dir.part/bin/node" ] && [ -f "$dir.part/include/node/node.h" ] \
         || die "node-linux-$arch@$version has no bin/node or include/node"
       mv "$dir.part" "$dir"
