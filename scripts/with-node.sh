@@ -37,6 +37,7 @@ rm -rf "$COPY/node_modules/.vite" "$COPY/node_modules/.cache"
 apply_native "$BUILD" "$COPY/node_modules"
 
 cd "$COPY"
-export PATH="$DIST/bin:$PATH" npm_config_nodedir="$DIST"
+# A command that itself runs with-node.sh or bundle.sh (npm test does) shares this tree's cache.
+export PATH="$DIST/bin:$PATH" npm_config_nodedir="$DIST" GATE_BUILD_CACHE="$CACHE"
 [ "$(node -p 'process.versions.node')" = "$(node_version "$MAJOR")" ] || die "the Node in $DIST/bin did not come first in PATH"
 exec "$@"
