@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPtyLink } from '../../hardware-mocks/pty/socat.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { passage } from '../store/passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 import { need } from './debian-root.js';
 
 const REPO = join(import.meta.dirname, '../..');

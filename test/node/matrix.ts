@@ -16,7 +16,7 @@ export const REPO = join(import.meta.dirname, '../..');
 export const PER_VERSION_TESTS = [
   // native addons: the serialport binding (drivers on pseudo-terminals), unix-dgram (sd_notify)
   'test/devices/drivers.test.ts',
-  'test/app/watchdog.test.ts',
+  'test/kernel/watchdog.test.ts',
   // the ledger (better-sqlite3)
   'test/store/ledger.test.ts',
   'test/store/migrations.test.ts',

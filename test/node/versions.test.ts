@@ -1,9 +1,9 @@
 // Every supported Node version (scripts/node-lib.sh) has its test file here, and package.json's
 // engines names each supported major and no other.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, supportedVersions } from './matrix.js';
+import { PER_VERSION_TESTS, REPO, supportedVersions } from './matrix.js';
 
 describe('supported Node versions', () => {
   const majors = supportedVersions().map((v) => v.split('.')[0]);
@@ -23,5 +23,9 @@ describe('supported Node versions', () => {
     const bundled = /^BUNDLE_NODE_MAJOR=(\d+)$/m.exec(readFileSync(join(REPO, 'scripts/node-lib.sh'), 'utf8'))?.[1];
     expect(majors).toContain(bundled);
     expect(majors).toContain(process.versions.node.split('.')[0]);
+  });
+
+  it('run the per-version test files that exist (a moved file would silently drop out)', () => {
+    expect(PER_VERSION_TESTS.filter((f) => !existsSync(join(REPO, f)))).toEqual([]);
   });
 });

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { EventBus } from '../../src/app/bus.js';
-import type { AppContext } from '../../src/app/feature.js';
+import { EventBus } from '../../src/kernel/bus.js';
+import type { AppContext, AppEvents } from '../../src/app/context.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { Ledger } from '../../src/store/api.js';
 import { createCheckpointer } from '../../src/store/checkpointer.js';
 import { createStoreFeature } from '../../src/store/feature.js';
 import { openLedger } from '../../src/store/ledger.js';
 import { openWalIndex, parseWalIndex, pendingFrames } from '../../src/store/wal-index.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const opened: Array<{ close(): void }> = [];
@@ -225,7 +225,7 @@ describe('checkpointer', () => {
     if (!base) throw new Error('the default configuration does not validate');
     const path = join(tempDir('checkpointer-'), 'gate.db');
     const config = { ...base, storage: { ...base.storage, path } };
-    const bus = new EventBus();
+    const bus = new EventBus<AppEvents>();
     const ctx: AppContext = { config, bus, logger: pino({ level: 'silent' }), clock: { now: () => Date.now(), mono: () => performance.now(), synced: () => true }, dataDir: '/tmp' };
     const store = createStoreFeature({ ctx });
     store.start();

@@ -10,15 +10,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EventBus } from '../../src/app/bus.js';
-import type { AppContext } from '../../src/app/feature.js';
-import { type GateCoreLike, GateRuntime } from '../../src/app/gate-runtime.js';
+import { EventBus } from '../../src/kernel/bus.js';
+import type { AppContext, AppEvents } from '../../src/app/context.js';
+import { type GateCoreLike, GateRuntime } from '../../src/runtime/gate-runtime.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { GateOutput } from '../../src/gate/contract.js';
 import type { Alert } from '../../src/gate/model.js';
 import type { Ledger } from '../../src/store/api.js';
 import { openLedger } from '../../src/store/ledger.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const DAY = 86_400_000;
 const dir = mkdtempSync(join(tmpdir(), 'ledger-full-'));
@@ -77,7 +77,7 @@ describe('a full disk', () => {
     for (let i = 0; i < 100; i++) ledger.recordPassage(passage(1_000_000 + i, now - 40 * DAY));
     ledger.outboxAck(ledger.outboxBatch(10_000).map((r) => r.seq));
 
-    const bus = new EventBus();
+    const bus = new EventBus<AppEvents>();
     const ctx: AppContext = {
       config: validateConfig({}).config!,
       bus,
@@ -91,11 +91,10 @@ describe('a full disk', () => {
       nextDeadline: () => undefined,
       lanes: () => [],
     };
-    const rt = new GateRuntime({ ctx, core, ledger, lanes: [{ id: 'lane-1', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 50 });
     const doorMoves: string[] = [];
+    const rt = new GateRuntime({ ctx, core, ledger, door: (lane) => doorMoves.push(lane), lanes: [{ id: 'lane-1', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 50 });
     const announced: string[] = [];
     const raised: Alert[] = [];
-    bus.on('gate.actions', ({ lane }) => doorMoves.push(lane));
     bus.on('passage.decided', ({ passage: p }) => announced.push(p.id));
     rt.start();
     try {
