@@ -108,6 +108,11 @@ if [ -n "$R" ] && [ ! -e "$R/proc/self" ]; then
 fi
 
 node_major_in_root() { in_root node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# A bundle made by npm run bundle carries its Node.js (BUNDLE-INFO node=bundled, in node/bin/):
+# the box then needs no nodejs package, and the release runs on that Node only.
+BUNDLED_NODE=0
+# The Node.js of a release (a path inside the root): the bundled one or the link to the system's.
+release_node() { if [ -L "$R$1/node/bin/node" ] || [ -x "$R$1/node/bin/node" ]; then echo "$1/node/bin/node"; else echo node; fi; }
 
 # ---------------------------------------------------------------------------------------------
 uninstall() {
@@ -157,8 +162,9 @@ install_packages() {
   # alsa-utils: aplay plays the spoken prompts; espeak-ng renders the voice clips (npm run build, from
   # source) and the texts of announcements from the hub (docs/voice.md).
   local pkgs=(ca-certificates gpiod fake-hwclock curl python3 alsa-utils espeak-ng)
-  # A Node.js >= 20 already there (Debian 13's nodejs, or NodeSource's) is kept as it is.
-  [ "$(node_major_in_root)" -ge 20 ] || pkgs+=(nodejs)
+  # A Node.js >= 20 already there (Debian 13's nodejs, or NodeSource's) is kept as it is; a bundle
+  # brings its own.
+  [ "$BUNDLED_NODE" -eq 1 ] || [ "$(node_major_in_root)" -ge 20 ] || pkgs+=(nodejs)
   # Building from source compiles better-sqlite3 (node-gyp: python3, make, g++).
   [ -z "$BUNDLE" ] && pkgs+=(npm build-essential)
   [ "$KIOSK" -eq 1 ] && pkgs+=(chromium)
@@ -189,6 +195,10 @@ install_packages() {
 }
 
 check_node() {
+  if [ "$BUNDLED_NODE" -eq 1 ]; then
+    did "Node.js $(sed -n 's/^node_version=//p' <<<"$BUNDLE_INFO" | tail -n 1) comes with the bundle (the system's Node.js is not used)"
+    return
+  fi
   has_in_root node || die "Node.js is missing. Install the Debian package nodejs (Debian 13 / Raspberry Pi OS trixie ship Node 20)."
   local v major
   v="$(in_root node -p 'process.versions.node')"
@@ -217,20 +227,38 @@ ensure_user() {
   did "$SERVICE_USER is in groups: $(in_root id -nG "$SERVICE_USER")"
 }
 
-# Reads BUNDLE-INFO without unpacking the bundle, and refuses one made for another machine.
+# Checks the bundle against its checksum file when one lies beside it (npm run bundle writes
+# <bundle>.sha256): a copy damaged on the USB stick is refused before anything changes, as is a
+# bundle for another architecture (BUNDLE-INFO, read without unpacking the bundle).
+BUNDLE_INFO=""
+read_bundle() {
+  [ -f "$BUNDLE" ] || die "bundle not found: $BUNDLE"
+  if [ -f "$BUNDLE.sha256" ]; then
+    local want have
+    want="$(cut -d' ' -f1 < "$BUNDLE.sha256")"
+    have="$(sha256sum < "$BUNDLE" | cut -d' ' -f1)"
+    [ "$want" = "$have" ] || die "$BUNDLE does not match $BUNDLE.sha256 (damaged or incomplete copy?): copy it again"
+    did "bundle checksum matches $(basename "$BUNDLE").sha256"
+  fi
+  BUNDLE_INFO="$(tar -xOf "$BUNDLE" --wildcards '*/BUNDLE-INFO' 2>/dev/null)" \
+    || die "$BUNDLE has no BUNDLE-INFO: not a bundle made by npm run bundle"
+  # The last member of a name wins, as when tar unpacks an archive with appended members.
+  local want have
+  want="$(sed -n 's/^arch=//p' <<<"$BUNDLE_INFO" | tail -n 1)"
+  have="$(in_root dpkg --print-architecture)"
+  [ "$want" = "$have" ] || die "the bundle is for $want but this machine is $have; build one with: npm run bundle -- --arch $have"
+  [ "$(sed -n 's/^node=//p' <<<"$BUNDLE_INFO" | tail -n 1)" = bundled ] && BUNDLED_NODE=1
+  return 0
+}
+
+# Refuses a bundle whose native modules do not fit the Node.js that will run them.
 BUNDLE_ID=""
 BUNDLE_VERSION=""
 check_bundle() {
-  [ -f "$BUNDLE" ] || die "bundle not found: $BUNDLE"
-  local info want have abi_want abi_have
-  info="$(tar -xOf "$BUNDLE" --wildcards '*/BUNDLE-INFO' 2>/dev/null)" \
-    || die "$BUNDLE has no BUNDLE-INFO: not a bundle made by npm run bundle"
-  # The last member of a name wins, as when tar unpacks an archive with appended members.
+  local info="$BUNDLE_INFO" want abi_want abi_have
   want="$(sed -n 's/^arch=//p' <<<"$info" | tail -n 1)"
-  have="$(in_root dpkg --print-architecture)"
-  [ "$want" = "$have" ] || die "the bundle is for $want but this machine is $have; build one with: npm run bundle -- --arch $have"
   abi_want="$(sed -n 's/^node_abi=//p' <<<"$info" | tail -n 1)"
-  abi_have="$(in_root node -p 'process.versions.modules')"
+  [ "$BUNDLED_NODE" -eq 1 ] && abi_have="$abi_want" || abi_have="$(in_root node -p 'process.versions.modules')"
   [ "$abi_want" = "$abi_have" ] || die "the bundle's native modules are for Node ABI $abi_want, this Node is ABI $abi_have ($(in_root node -v)); build the bundle with the same Node major version"
   BUNDLE_ID="$(sed -n 's/^id=//p' <<<"$info" | tail -n 1)"
   BUNDLE_VERSION="$(sed -n 's/^version=//p' <<<"$info" | tail -n 1)"
@@ -249,19 +277,23 @@ stage_release() {
   else
     local src="${SOURCE:-$HERE}"
     [ -f "$src/package.json" ] || die "$src is not the checkpoint-gate source tree"
-    tar -C "$src" --exclude=./node_modules --exclude=./.git --exclude=./var --exclude=./dist -cf - . | tar -C "$stage" -xf -
+    tar -C "$src" --exclude=./node_modules --exclude=./.git --exclude=./var --exclude=./dist --exclude=./.cache --exclude=./node -cf - . | tar -C "$stage" -xf -
     step "Building from source in $OPT (npm ci, build, prune; native modules for $(in_root dpkg --print-architecture))"
     in_root sh -c "cd '$OPT/.staging' && npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund" \
       || die "the build failed (see above); an offline bundle avoids building on the Pi: --bundle FILE"
     (cd "$src" && find bin src config systemd scripts package.json package-lock.json -type f -print0 2>/dev/null \
       | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16) > "$stage/.release-id"
+    # The unit and the gate command run node/bin/node of the release: here the system's.
+    mkdir -p "$stage/node/bin"
+    # shellcheck disable=SC2016 # expanded by the shell inside the root
+    ln -sfn "$(in_root sh -c 'readlink -f "$(command -v node)"')" "$stage/node/bin/node"
   fi
   # The loudspeaker's clips (docs/voice.md): rendered by the build; a bundle made where espeak-ng was
   # missing has none, so render them here (espeak-ng is installed above). A gate without a
   # loudspeaker does not need them: a failure is reported, not fatal.
   if [ ! -f "$stage/dist/clips/manifest.json" ]; then
     step "Rendering the voice clips with espeak-ng"
-    in_root node "$OPT/.staging/bin/gate.js" voice clips \
+    in_root "$(release_node "$OPT/.staging")" "$OPT/.staging/bin/gate.js" voice clips \
       || echo "  ! the voice clips could not be rendered; a lane with a loudspeaker will be silent (gate voice clips)"
   fi
 }
@@ -312,7 +344,7 @@ install_units() {
   install -d "$R/etc/udev/rules.d" "$R/etc/systemd/user"
   install -m 0644 "$cur/systemd/udev/99-$APP.rules" "$R/etc/udev/rules.d/99-$APP.rules"
   install -m 0644 "$cur/systemd/kiosk/$APP-kiosk.service" "$R/etc/systemd/user/$APP-kiosk.service"
-  ln -sfn "$OPT/current/bin/gate.js" "$R/usr/local/bin/gate"
+  ln -sfn "$OPT/current/bin/gate" "$R/usr/local/bin/gate"
   if systemd_running; then systemctl daemon-reload; fi
   systemctl_root enable "$APP.service" >/dev/null 2>&1 || systemctl_root enable "$APP.service"
   did "installed and enabled $APP.service; udev rules 99-$APP.rules; /usr/local/bin/gate"
@@ -361,7 +393,7 @@ release_ready() {
 # Without a running service: the configuration loads and the ledger opens and migrates.
 release_ready_offline() {
   in_root_bounded runuser -u "$SERVICE_USER" -- \
-    node "$OPT/current/bin/gate.js" check-config "$ETC/config.yaml" >/dev/null || return 1
+    "$(release_node "$OPT/current")" "$OPT/current/bin/gate.js" check-config "$ETC/config.yaml" >/dev/null || return 1
   migrate_data
 }
 
@@ -370,7 +402,7 @@ release_ready_offline() {
 migrate_data() {
   local v
   # shellcheck disable=SC2016 # the JavaScript is single-quoted on purpose
-  v="$(in_root_bounded runuser -u "$SERVICE_USER" -- node --input-type=module -e '
+  v="$(in_root_bounded runuser -u "$SERVICE_USER" -- "$(release_node "$OPT/current")" --input-type=module -e '
     const dir = process.argv[1];
     const { loadConfig } = await import(`${dir}/dist/packed/src/config/load.js`);
     const { openDatabase } = await import(`${dir}/dist/packed/src/store/db.js`);
@@ -426,7 +458,7 @@ install_app() {
   fi
   stage_release
   id="$(cat "$stage/.release-id")"
-  version="$(in_root node -p "require('$OPT/.staging/package.json').version")"
+  version="$(in_root "$(release_node "$OPT/.staging")" -p "require('$OPT/.staging/package.json').version")"
   name="$version-$id"
   if [ "$prev" = "$name" ] && [ -d "$R$OPT/releases/$name" ]; then
     rm -rf "$stage"
@@ -527,6 +559,7 @@ main() {
     return 0
   fi
   echo "Installing $APP into ${ROOT}"
+  [ -n "$BUNDLE" ] && read_bundle
   install_packages
   check_node
   ensure_user

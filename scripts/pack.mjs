@@ -17,6 +17,7 @@
 //   node scripts/pack.mjs --entry bench/gate.ts  also a bench entry (dist/packed/bench/gate.js), so the
 //                                                bench measures the program as it ships
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -38,6 +39,26 @@ const EXTERNAL = [
   // 20 MB, loaded only for an .xlsx import or export
   'exceljs',
 ];
+
+// @fastify/cookie loads `cookie` with import(). The cookie that supports Node 20 (1.x, pinned by
+// package.json overrides) is CommonJS, and esbuild gives a dynamic import of CommonJS a default
+// export only: this re-exports its names, as Node's own import() of it does.
+const DYNAMIC_CJS = ['cookie'];
+const cjsNamedExports = {
+  name: 'cjs-named-exports',
+  setup(b) {
+    const filter = new RegExp(`^(${DYNAMIC_CJS.join('|')})$`);
+    b.onResolve({ filter }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      return { path: createRequire(join(args.resolveDir, 'x.js')).resolve(args.path), namespace: 'cjs-named' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'cjs-named' }, (args) => {
+      const names = Object.keys(createRequire(import.meta.url)(args.path)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
+      const from = JSON.stringify(args.path);
+      return { contents: `import * as m from ${from};\nexport const { ${names.join(', ')} } = m;\nexport default m;\n`, resolveDir: dirname(args.path) };
+    });
+  },
+};
 
 const extra = [];
 for (let i = 2; i < process.argv.length; i++) {
@@ -71,6 +92,7 @@ try {
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
+    plugins: [cjsNamedExports],
     // CommonJS packages inside an ES module still call require() for Node's own modules.
     banner: { js: "import { createRequire as __packCreateRequire } from 'node:module'; const require = __packCreateRequire(import.meta.url);" },
     sourcemap: 'linked',

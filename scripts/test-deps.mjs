@@ -16,6 +16,11 @@ const NEEDED = [
   ['espeak-ng', 'espeak-ng', 'rendering the voice clips (npm run clips, part of the build)'],
   ['aplay', 'alsa-utils', 'the loudspeaker test playing through ALSA'],
   ['sox', 'sox', 'measuring the sound the loudspeaker test played'],
+  ['aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu', 'cross-compiling the native modules of the arm64 bundle'],
+  ['aarch64-linux-gnu-g++', 'g++-aarch64-linux-gnu', 'cross-compiling the native modules of the arm64 bundle'],
+  ['qemu-aarch64-static', 'qemu-user-static', "running the arm64 bundle's own node in the bundle test"],
+  ['file', 'file', 'checking that every native file of a bundle is for its architecture'],
+  ['ccache', 'ccache', 'compiling SQLite once per architecture, not once per Node version (test/node/, bundles)'],
 ];
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

@@ -1,4 +1,5 @@
-// shellcheck on every shell script we ship: scripts/*.sh and the kiosk autostart.
+// shellcheck on every shell script we ship: scripts/*.sh (following what they source), bin/gate and
+// the kiosk autostart.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,17 +10,18 @@ import { need } from './debian-root.js';
 const REPO = join(import.meta.dirname, '../..');
 const scripts = readdirSync(join(REPO, 'scripts'))
   .filter((f) => f.endsWith('.sh'))
-  .map((f) => join('scripts', f));
+  .map((f) => join('scripts', f))
+  .concat('bin/gate');
 
 function shellcheck(files: string[], shell?: string): { code: number | null; out: string } {
   need('shellcheck', 'shellcheck');
-  const r = spawnSync('shellcheck', ['--severity=style', ...(shell ? ['--shell', shell] : []), ...files], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('shellcheck', ['-x', '--severity=style', ...(shell ? ['--shell', shell] : []), ...files], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 describe('shellcheck', () => {
   it('finds the scripts', () => {
-    expect(scripts).toEqual(expect.arrayContaining(['scripts/install.sh', 'scripts/bundle.sh', 'scripts/kiosk.sh']));
+    expect(scripts).toEqual(expect.arrayContaining(['scripts/install.sh', 'scripts/bundle.sh', 'scripts/kiosk.sh', 'scripts/with-node.sh', 'bin/gate']));
   });
 
   it.each(scripts)('%s is clean', (file) => {

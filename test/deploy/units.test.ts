@@ -42,7 +42,8 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'gate-units-'));
   cpSync(units, join(root, 'usr/lib/systemd/system'), { recursive: true, dereference: false });
   mkdirSync(join(root, 'etc/systemd/system'), { recursive: true });
-  executable('usr/bin/node');
+  // The release's Node.js: the bundled runtime, or the installer's link to the system's.
+  executable('opt/checkpoint-gate/current/node/bin/node');
   executable('opt/checkpoint-gate/current/scripts/kiosk.sh');
   executable('opt/checkpoint-gate/current/scripts/outputs-safe.sh');
 });
@@ -68,7 +69,7 @@ describe('systemd units', () => {
     const bad = join(root, 'bad.service');
     writeFileSync(bad, `${readFileSync(SERVICE, 'utf8').replace('[Service]', '[Service]\nWatchdogSecs=20')}`);
     expect(verify(bad, 'bad-key.service').out).toContain("Unknown key 'WatchdogSecs'");
-    writeFileSync(bad, readFileSync(SERVICE, 'utf8').replace('ExecStart=/usr/bin/node', 'ExecStart=/usr/bin/nodejs-missing'));
+    writeFileSync(bad, readFileSync(SERVICE, 'utf8').replace('ExecStart=/opt/checkpoint-gate/current/node/bin/node', 'ExecStart=/usr/bin/nodejs-missing'));
     const missing = verify(bad, 'bad-exec.service');
     expect(missing.code).not.toBe(0);
     expect(missing.out).toContain('/usr/bin/nodejs-missing');

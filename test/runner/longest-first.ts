@@ -6,6 +6,11 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** Longest first, as measured on the 2-core development VM (the slowest-files report prints them). */
 export const LONGEST = [
+  // Other Node versions and the arm64 bundle build for minutes before they test (test/node/).
+  'test/node/node-26.test.ts',
+  'test/node/node-24.test.ts',
+  'test/node/node-22.test.ts',
+  'test/deploy/arm64-bundle.test.ts',
   'test/deploy/install.test.ts',
   'test/store/kill.test.ts',
   'test/sync/aedes.test.ts',

@@ -1,0 +1,4 @@
+// Node 22: see matrix.ts.
+import { versionSuite } from './matrix.js';
+
+versionSuite(22);

@@ -1,0 +1,4 @@
+// Node 26: see matrix.ts.
+import { versionSuite } from './matrix.js';
+
+versionSuite(26);
