@@ -17,6 +17,7 @@ const Envelope = {
   site: Id,
   gate: Id,
   seq: Type.Integer({ minimum: 0, description: 'Per-gate sequence; the hub drops (gate, seq) it has seen' }),
+  ledger: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Id of the gate\'s ledger, made when it was created: a wiped ledger starts seqs again under a new id, and the hub keeps the two histories apart' })),
 };
 
 /** Passages, alerts, reports, corrections, events and results drained from the outbox. */
@@ -203,6 +204,21 @@ export const PolicyUpdate = Type.Object({
     vaccinationRequired: Type.Optional(Type.Boolean()),
   }, { ...Strict, minProperties: 1 }),
 }, Strict);
+
+/**
+ * `<gate>/cmd/resend`: the hub asks the gate to send the seqs from..to again from its ledger. Not a
+ * versioned snapshot: a request, answered by the messages themselves (and a result naming the seqs
+ * the gate no longer has).
+ */
+export const ResendRequest = Type.Object({
+  site: Id,
+  gate: Id,
+  ledger: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The ledger the hub means; another ledger ignores the request' })),
+  from: Type.Integer({ minimum: 1 }),
+  to: Type.Integer({ minimum: 1 }),
+  id: Type.Optional(Type.String({ maxLength: 128, description: 'Request id, echoed in the result' })),
+}, Strict);
+export type ResendRequest = Static<typeof ResendRequest>;
 
 export const DOWNLINK_SCHEMAS = {
   roster: RosterSnapshot,
