@@ -6,7 +6,8 @@ import { CountsMessage, OutboxMessage, StateMessage, schemaProblems } from '../s
 import { TOPIC_VERSION } from '../sync/topics.js';
 import type { RecordTable } from './storage/tables.js';
 
-export const UPLINK_LEAVES = ['passages', 'alerts', 'reports', 'corrections', 'events', 'result', 'state', 'counts'] as const;
+/** The leaves the hub subscribes to (retained device lists and door contacts are part 2's). */
+export const INGEST_LEAVES = ['passages', 'alerts', 'reports', 'corrections', 'events', 'result', 'state', 'counts'] as const;
 
 export type RejectReason = 'payload.too-large' | 'payload.malformed' | 'payload.schema' | 'topic.unknown' | 'site.wrong' | 'gate.unknown' | 'gate.mismatch' | 'flood' | 'overload';
 
@@ -90,8 +91,8 @@ export function classify(topic: string, payload: Buffer, o: ClassifyOptions): Cl
   const reject = (reason: RejectReason, detail: string, who: { site?: string; gate?: string; seq?: number } = {}): Rejected => ({ type: 'reject', reason, detail, topic: topic.slice(0, 512), ...who, bytes: payload.length, excerpt: reason === 'payload.too-large' ? '' : excerpt(payload) });
   const parts = topic.split('/');
   const [root, version, site, gate, leaf] = [parts.slice(0, -4).join('/'), parts.at(-4), parts.at(-3), parts.at(-2), parts.at(-1)];
-  if (root !== o.root || version !== TOPIC_VERSION || !site || !gate || !leaf || !(UPLINK_LEAVES as readonly string[]).includes(leaf)) {
-    return reject('topic.unknown', `not an uplink topic of ${o.root}/${TOPIC_VERSION}/<site>/<gate>/{${UPLINK_LEAVES.join(',')}}`);
+  if (root !== o.root || version !== TOPIC_VERSION || !site || !gate || !leaf || !(INGEST_LEAVES as readonly string[]).includes(leaf)) {
+    return reject('topic.unknown', `not an uplink topic of ${o.root}/${TOPIC_VERSION}/<site>/<gate>/{${INGEST_LEAVES.join(',')}}`);
   }
   if (payload.length > o.maxBytes) return reject('payload.too-large', `${payload.length} bytes, limit ${o.maxBytes}`, { site, gate });
   if (!o.sites.has(site)) return reject('site.wrong', `site "${site}" is not served by this hub`, { site, gate });

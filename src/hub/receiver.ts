@@ -6,7 +6,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { tlsOptions } from '../sync/connect.js';
 import { TOPIC_VERSION } from '../sync/topics.js';
-import { UPLINK_LEAVES } from './classify.js';
+import { INGEST_LEAVES } from './classify.js';
 import type { HubConfig } from './config.js';
 
 export interface ReceiverOptions {
@@ -24,11 +24,13 @@ export interface Receiver {
   connected(): boolean;
   publish(topic: string, body: string): Promise<void>;
   filters(): string[];
+  /** Resolves once the broker granted the subscriptions (the hub is ready before that: a broker may be down). */
+  subscribed(): Promise<void>;
 }
 
 export function uplinkFilters(config: HubConfig): string[] {
   const share = config.mqtt.sharedGroup ? `$share/${config.mqtt.sharedGroup}/` : '';
-  return config.hub.sites.flatMap((site) => UPLINK_LEAVES.map((leaf) => `${share}${config.mqtt.topicRoot}/${TOPIC_VERSION}/${site}/+/${leaf}`));
+  return config.hub.sites.flatMap((site) => INGEST_LEAVES.map((leaf) => `${share}${config.mqtt.topicRoot}/${TOPIC_VERSION}/${site}/+/${leaf}`));
 }
 
 export function hubClientOptions(config: HubConfig, env: NodeJS.ProcessEnv = process.env): IClientOptions {
@@ -55,7 +57,12 @@ export function createReceiver(o: ReceiverOptions): Receiver {
   const filters = uplinkFilters(o.config);
   let client: MqttClient | undefined;
   let wasConnected = false;
+  let onSubscribed: () => void = () => {};
+  const subscribedOnce = new Promise<void>((r) => {
+    onSubscribed = r;
+  });
   return {
+    subscribed: () => subscribedOnce,
     filters: () => filters,
     connected: () => client?.connected === true,
     async start() {
@@ -68,6 +75,7 @@ export function createReceiver(o: ReceiverOptions): Receiver {
         c.subscribe(filters, { qos: 1 }, (err, granted) => {
           if (err) log.error({ err }, 'could not subscribe to the gates\' topics');
           else if (granted?.some((g) => g.qos >= 128)) log.error({ refused: granted.filter((g) => g.qos >= 128).map((g) => g.topic) }, 'the broker refused a subscription (check the hub account\'s ACL)');
+          else onSubscribed();
         });
       });
       c.on('close', () => {

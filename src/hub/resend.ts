@@ -68,7 +68,8 @@ export class ResendAsker {
         for (const [from, to] of takeSeqs(h.missing, this.o.maxPerRequest)) {
           const req: ResendRequest = { site: h.site, gate: h.gate, from, to, id: `resend-${h.id}-${from}-${to}-${this.looks}` };
           if (h.ledger) req.ledger = h.ledger;
-          await this.o.publish(`${this.o.root}/${TOPIC_VERSION}/${h.site}/${h.gate}/cmd/resend`, JSON.stringify(req));
+          // Not awaited: a look never waits on a PUBACK (an unanswered one would stall every later look).
+          this.o.publish(`${this.o.root}/${TOPIC_VERSION}/${h.site}/${h.gate}/cmd/resend`, JSON.stringify(req)).catch((err: Error) => this.o.logger.warn({ err: err.message, site: h.site, gate: h.gate }, 'could not send a resend request; asking again later'));
           sent++;
           this.requests++;
         }

@@ -96,6 +96,8 @@ export const ResultData = Type.Object({
   result: Type.Union([Type.Literal('applied'), Type.Literal('rejected')]),
   reasons: Type.Array(ReasonSchema),
   currentVersion: Type.Optional(Type.Integer({ minimum: 0 })),
+  requeued: Type.Optional(Type.Integer({ minimum: 0, description: 'A resend: how many messages are sent again' })),
+  gone: Type.Optional(Type.Array(Type.Tuple([Type.Integer({ minimum: 1 }), Type.Integer({ minimum: 1 })]), { description: 'A resend: seq ranges this ledger no longer has (purged by its retention)' })),
 });
 export type ResultData = Static<typeof ResultData>;
 
