@@ -75,7 +75,10 @@ export function createReceiver(o: ReceiverOptions): Receiver {
         c.subscribe(filters, { qos: 1 }, (err, granted) => {
           if (err) log.error({ err }, 'could not subscribe to the gates\' topics');
           else if (granted?.some((g) => g.qos >= 128)) log.error({ refused: granted.filter((g) => g.qos >= 128).map((g) => g.topic) }, 'the broker refused a subscription (check the hub account\'s ACL)');
-          else onSubscribed();
+          else {
+            log.info({ filters: filters.length }, 'subscribed to the gates\' topics');
+            onSubscribed();
+          }
         });
       });
       c.on('close', () => {
