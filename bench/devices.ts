@@ -12,8 +12,8 @@ import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { DelimiterParser, SerialPort } from 'serialport';
 import { type PtyDevice, startPtyDevice } from '../hardware-mocks/pty-device.js';
-import { EventBus } from '../src/app/bus.js';
-import type { AppContext } from '../src/app/feature.js';
+import type { DeviceEvents, DevicesContext } from '../src/devices/events.js';
+import { EventBus } from '../src/kernel/bus.js';
 import { validateConfig } from '../src/config/load.js';
 import { createDevices, type DeviceManager } from '../src/devices/manager.js';
 import { DEFAULT_TIMING } from '../src/devices/supervisor.js';
@@ -34,12 +34,12 @@ async function until(what: string, check: () => boolean, timeoutMs = 5000): Prom
   return performance.now() - t0;
 }
 
-function devicesOn(dev: PtyDevice): { bus: EventBus; devices: DeviceManager } {
+function devicesOn(dev: PtyDevice): { bus: EventBus<DeviceEvents>; devices: DeviceManager } {
   const raw = { lanes: [{ id: 'main', scanners: [{ id: 'scanner-1', driver: 'serial', path: dev.path, suffix: 'CR', dedupeWindowMs: 0 }] }] };
   const { config, problems } = validateConfig(raw);
   if (!config) throw new Error(problems.join('\n'));
-  const bus = new EventBus();
-  const ctx: AppContext = { config, bus, logger: pino({ level: 'silent' }), clock: { now: () => Date.now(), synced: () => true, mono: () => performance.now() }, dataDir: '/nonexistent' };
+  const bus = new EventBus<DeviceEvents>();
+  const ctx: DevicesContext = { config, bus, logger: pino({ level: 'silent' }), clock: { now: () => Date.now(), synced: () => true, mono: () => performance.now() }, dataDir: '/nonexistent' };
   return { bus, devices: createDevices({ ctx, lanes: config.lanes }) };
 }
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { stringify } from 'yaml';
 import { startApp, type RunningApp } from '../src/app/app.js';
-import { packageDir } from '../src/app/package-dir.js';
+import { packageDir } from '../src/kernel/package-dir.js';
 import { openWalIndex } from '../src/store/wal-index.js';
 import { cardToken } from '../src/app/demo.js';
 import { simulationConfig } from '../src/app/simulation.js';

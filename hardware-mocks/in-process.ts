@@ -1,4 +1,5 @@
 // In-process mocks with the same interfaces as the real drivers: for unit tests and the default simulation.
+import type { OutputCommand } from '../src/devices/mock-controls.js';
 import type { DriverEvents, GpioDriver, GpioInputName, GpioOutputName, ScanFrame, ScannerDriver, ThermometerDriver, ThermometerSample } from '../src/devices/types.js';
 
 abstract class MockDevice<T> {
@@ -58,15 +59,6 @@ export class MockScanner extends MockDevice<ScanFrame> implements ScannerDriver 
   overflow(length: number): void {
     this.events?.data({ overflow: length });
   }
-}
-
-export interface OutputCommand {
-  /** Wall-clock ms (Date.now(), faked in tests). */
-  at: number;
-  /** performance.now() when written (benchmarks time the relay command by it). */
-  mono: number;
-  output: GpioOutputName;
-  on: boolean;
 }
 
 export class MockGpio extends MockDevice<{ input: GpioInputName; active: boolean }> implements GpioDriver {

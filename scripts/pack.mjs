@@ -10,10 +10,12 @@
 //                                          what scripts/install.sh (migrating the ledger before a
 //                                          start) and scripts/outputs-safe.sh import: the same code
 //                                          as the daemon's, in the same chunks
+//   dist/packed/inputs.json                which source files each packed file holds (a test proves
+//                                          from it that a production start loads no hardware-mocks/)
 //   node scripts/pack.mjs                        the gate command
 //   node scripts/pack.mjs --entry bench/gate.ts  also a bench entry (dist/packed/bench/gate.js), so the
 //                                                bench measures the program as it ships
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -55,7 +57,7 @@ const commands = readdirSync(join(ROOT, 'src/cli/commands'))
 
 rmSync(OUT, { recursive: true, force: true });
 try {
-  await build({
+  const { metafile } = await build({
     absWorkingDir: ROOT,
     entryPoints: ['src/cli/main.ts', ...commands, ...SCRIPT_MODULES, ...extra],
     outbase: '.',
@@ -74,7 +76,10 @@ try {
     sourcesContent: false,
     logLevel: 'warning',
     legalComments: 'none',
+    metafile: true,
   });
+  const inputs = Object.fromEntries(Object.entries(metafile.outputs).filter(([out]) => out.endsWith('.js')).map(([out, o]) => [out, Object.keys(o.inputs)]));
+  writeFileSync(join(OUT, 'inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);
 } catch (err) {
   console.error(`pack: esbuild failed: ${err.message}`);
   process.exit(1);

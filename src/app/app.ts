@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { colourVerifierFromConfig } from '../cards/colour-verifier.js';
 import { type GateKeySet, createGateFromConfig } from '../cards/gate-setup.js';
 import type { Config } from '../config/schema.js';
-import { createDeviceAlerts, createDevices, type DeviceManager } from '../devices/index.js';
+import { createDeviceAlerts, createDevices, type DeviceManager, DriverRegistry, realDrivers, usesMockDriver } from '../devices/index.js';
 import { gateSeedFrom } from '../gate/seed.js';
 import type { Ledger } from '../store/api.js';
 import { createStoreFeature } from '../store/feature.js';
@@ -16,28 +16,28 @@ import { createWalBarrier } from '../store/wal-barrier.js';
 import type { EmbeddedBroker } from '../sync/broker.js';
 import { createSync, type Sync } from '../sync/sync.js';
 import { createKioskFeature } from '../ui/kiosk.js';
-import { EventBus } from './bus.js';
-import { type AppClock, appClock } from './clock.js';
+import { EventBus } from '../kernel/bus.js';
+import { type DaemonClock, daemonClock } from '../kernel/clock.js';
+import type { Feature } from '../kernel/feature.js';
+import { Lifecycle } from '../kernel/lifecycle.js';
+import { createLogger } from '../kernel/logger.js';
+import { portFree } from '../kernel/port.js';
+import { createNotifier, type Notifier, watchdogIntervalMs } from '../kernel/sd-notify.js';
+import { lockDataDir } from '../kernel/single-instance.js';
+import { Watchdog } from '../kernel/watchdog.js';
+import { GateRuntime } from '../runtime/gate-runtime.js';
 import { ClockSync, recordClockCorrection } from './clock-sync.js';
-import type { AppContext, Feature } from './feature.js';
-import { effectiveRules } from './effective-rules.js';
-import { GateRuntime } from './gate-runtime.js';
-import { Lifecycle } from './lifecycle.js';
-import { portFree } from './port.js';
-import { lockDataDir } from './single-instance.js';
-import { createLogger } from './logger.js';
-import { createNotifier, type Notifier, watchdogIntervalMs } from './sd-notify.js';
+import type { AppContext, AppEvents } from './context.js';
 import { seedDemo } from './demo.js';
-import { planSimDevices } from './sim-devices.js';
+import { effectiveRules } from './effective-rules.js';
 import { startSimControl, type SimControlServer } from './sim-control.js';
-import { Watchdog } from './watchdog.js';
 
 export interface StartAppOptions {
   config: Config;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
   notifier?: Notifier;
-  clock?: AppClock;
+  clock?: DaemonClock;
 }
 
 export interface RunningApp {
@@ -71,7 +71,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const notifier = opts.notifier ?? createNotifier(env);
   const dataDir = resolve(dirname(config.storage.path));
   mkdirSync(dataDir, { recursive: true });
-  const unlock = lockDataDir(dataDir);
+  const unlock = lockDataDir(dataDir, { name: 'gate', unit: 'checkpoint-gate' });
   try {
     return await compose({ ...opts, config, logger, notifier, dataDir, env, started, unlock });
   } catch (err) {
@@ -107,16 +107,18 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
         onLost: (source) => logger.warn({ source }, 'the clock is no longer synchronised; passages are marked so'),
         onError: (err) => logger.warn({ err }, 'could not check the clock synchronisation'),
       });
-  const clock: AppClock = opts.clock ?? appClock(clockSync as ClockSync);
+  const clock: DaemonClock = opts.clock ?? daemonClock(clockSync as ClockSync);
   // In simulation a busy kiosk port (another program on 8080) is not a reason to refuse to start.
   if (config.simulation && !(await portFree(config.kiosk.host, config.kiosk.port))) {
     logger.warn({ port: config.kiosk.port }, 'kiosk port busy; using a free port (simulation)');
     config = { ...config, kiosk: { ...config.kiosk, port: 0 } };
   }
   // Simulation: scanners and thermometers on pseudo-terminals, opened by the real serial drivers.
-  const simDevices = config.simulation ? planSimDevices(config, dataDir, logger) : undefined;
+  // Loaded only in simulation (pseudo-terminal simulators from hardware-mocks/): a production start never loads them.
+  const simDevices = config.simulation ? (await import('./sim-devices.js')).planSimDevices(config, dataDir, logger) : undefined;
   if (simDevices) config = { ...config, lanes: simDevices.lanes };
-  const bus = new EventBus((event, err) => logger.error({ event, err }, 'a listener failed; the daemon goes on'));
+  const drivers = await driversFor(config);
+  const bus = new EventBus<AppEvents>((event, err) => logger.error({ event, err }, 'a listener failed; the daemon goes on'));
   const ctx: AppContext = { config, bus, logger, clock, dataDir };
   const lifecycle = new Lifecycle({ logger });
 
@@ -127,7 +129,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   const { core, keys } = createGateFromConfig({ ctx, keyDir: resolve(config.cards.keyDir), state: gateSeedFrom(ledger.insideState()) });
   if (config.simulation) seedDemo({ ledger, keys, config, dataDir, logger });
 
-  const devices = createDevices({ ctx, lanes: config.lanes });
+  const devices = createDevices({ ctx, lanes: config.lanes, drivers });
   let broker: EmbeddedBroker | undefined;
   let sync: Sync | undefined;
   const syncState = () => {
@@ -263,6 +265,16 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   };
   if (simControl) app.simControl = simControl;
   return app;
+}
+
+/**
+ * The real drivers, and the mock ones from hardware-mocks/ when the simulation runs or a lane's config
+ * names the mock driver (a bench without GPIO): only then is a file of hardware-mocks/ loaded.
+ */
+async function driversFor(config: Config): Promise<DriverRegistry> {
+  if (!config.simulation && !usesMockDriver(config.lanes)) return new DriverRegistry(realDrivers);
+  const { mockDrivers } = await import('../../hardware-mocks/drivers.js');
+  return new DriverRegistry(realDrivers, mockDrivers);
 }
 
 /** READY=1 only once the kiosk actually answers HTTP, as the volunteer's browser would see it. */

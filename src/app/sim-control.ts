@@ -14,8 +14,8 @@ import { parseScenario, ScenarioError } from '../gate/scenario/parse.js';
 import { passageSummary } from '../gate/scenario/run.js';
 import type { Ledger } from '../store/api.js';
 import { cardToken } from './demo.js';
-import type { AppContext } from './feature.js';
-import type { GateRuntime } from './gate-runtime.js';
+import type { AppContext } from './context.js';
+import type { GateRuntime } from '../runtime/gate-runtime.js';
 import { isDeviceInput, playScenarioLive } from './scenario-live.js';
 import type { SimDevices } from './sim-devices.js';
 

@@ -1,7 +1,8 @@
 // The optional online health-code verifier. Its HTTP call is I/O, so it lives outside src/gate:
 // when a lane waits for a colour, ask the verifier once; an answer in time becomes a 'colour' input
 // (source 'verifier'); a timeout or an error leaves the lane waiting for the volunteer's tap.
-import type { AppContext, Feature } from '../app/feature.js';
+import type { Feature } from '../kernel/feature.js';
+import type { RuntimeContext } from '../runtime/events.js';
 import type { CodeColour } from '../gate/model.js';
 
 export interface ColourVerifier {
@@ -29,7 +30,7 @@ export function createHttpColourVerifier(opts: { url: string; site: string; fetc
 }
 
 export interface ColourVerifierFeatureOptions {
-  ctx: Pick<AppContext, 'bus' | 'logger'>;
+  ctx: Pick<RuntimeContext, 'bus' | 'logger'>;
   verifier: ColourVerifier;
   timeoutMs: number;
 }
@@ -93,7 +94,7 @@ export function createColourVerifierFeature(opts: ColourVerifierFeatureOptions):
 }
 
 /** The verifier feature when `rules.colourVerifier` is configured, else undefined. */
-export function colourVerifierFromConfig(ctx: Pick<AppContext, 'bus' | 'logger' | 'config'>, fetchImpl?: typeof fetch): ColourVerifierFeature | undefined {
+export function colourVerifierFromConfig(ctx: Pick<RuntimeContext, 'bus' | 'logger' | 'config'>, fetchImpl?: typeof fetch): ColourVerifierFeature | undefined {
   const v = ctx.config.rules.colourVerifier;
   if (!v) return undefined;
   const verifier = createHttpColourVerifier({ url: v.url, site: ctx.config.site.id, ...(fetchImpl ? { fetch: fetchImpl } : {}) });

@@ -1,7 +1,7 @@
 // Wiring the pure gate core to the configuration and the key directory, for the composition root.
 import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { AppContext } from '../app/feature.js';
+import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { createGateCore, type GateCore, type GateSeed } from '../gate/core.js';
 import { type GateKeys, loadOrCreateKeys, trustedKeys } from './keystore.js';
@@ -20,7 +20,7 @@ export function keysFromConfig(config: Config, keyDir = resolve(config.cards.key
 }
 
 export interface GateSetupOptions {
-  ctx: Pick<AppContext, 'config' | 'logger'>;
+  ctx: { config: Config; logger: Logger };
   /** Overrides cards.keyDir (e.g. a path under the data dir). */
   keyDir?: string;
   /** Id generator for passages and alerts; default UUIDv7, time-ordered (time-ordered-id.ts). */

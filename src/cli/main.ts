@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { VERSION } from './version.js';
+import { VERSION } from '../kernel/version.js';
 
 export interface CommandModule {
   register(program: Command): void;

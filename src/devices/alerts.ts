@@ -1,7 +1,7 @@
 // A device that is gone or faulty is an alert at once ("two don't-waits"), one per episode: the kiosk, the
 // ledger and the hub hear it. The caller commits it (ledger first, then the bus), as for every alert.
-import type { DeviceHealth } from '../app/bus.js';
-import type { AppContext, Feature } from '../app/feature.js';
+import type { Feature } from '../kernel/feature.js';
+import type { DeviceHealth, DevicesContext } from './events.js';
 import type { Alert } from '../gate/model.js';
 
 const KIND_NAMES: Record<DeviceHealth['kind'], { zh: string; en: string }> = {
@@ -29,7 +29,7 @@ export function deviceAlert(h: DeviceHealth, gateId: string, now: number): Alert
 }
 
 export interface DeviceAlertsOptions {
-  ctx: AppContext;
+  ctx: DevicesContext;
   /** Commits and announces the alert (e.g. ledger.recordAlert, then bus 'alert.raised'). */
   raise(alert: Alert): void;
 }

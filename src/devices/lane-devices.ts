@@ -1,5 +1,6 @@
 // One lane's devices: turns driver output into bus events (inputs, signals, warnings) and actions into outputs.
-import type { EventBus } from '../app/bus.js';
+import type { EventBus } from '../kernel/bus.js';
+import type { DeviceEvents } from './events.js';
 import type { Direction, Text } from '../gate/model.js';
 import type { LaneConfig, ThermometerConfig } from './config.js';
 import { Debouncer } from './gpio/debounce.js';
@@ -28,7 +29,7 @@ export class LaneDevices {
 
   constructor(
     private readonly lane: LaneConfig,
-    private readonly bus: EventBus,
+    private readonly bus: EventBus<DeviceEvents>,
     private readonly now: () => number,
   ) {
     this.throttle = new WarningThrottle(now);

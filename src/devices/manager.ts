@@ -1,20 +1,22 @@
 // createDevices: every configured device of every lane, supervised, on the bus. A device that cannot be
 // opened is reported and retried; it never stops the daemon from starting.
-import type { DeviceHealth } from '../app/bus.js';
-import type { AppContext, Feature } from '../app/feature.js';
+import type { Feature } from '../kernel/feature.js';
 import type { Direction } from '../gate/model.js';
 import type { LaneConfig } from './config.js';
-import { type DriverChoices, gpioDriver, scannerDriver, thermometerDriver } from './drivers.js';
+import type { DeviceHealth, DevicesContext } from './events.js';
+import { type DriverChoices, DriverRegistry, realDrivers } from './drivers.js';
 import { calibrationOf, LaneDevices } from './lane-devices.js';
-import { type MockControls, MockRegistry } from './mock-controls.js';
+import type { MockControls } from './mock-controls.js';
 import { ScanFilter } from './scanner/scan-filter.js';
 import { Supervisor, type SupervisionTiming } from './supervisor.js';
 import { type Calibration, validateCalibration } from './thermometer/calibration.js';
-import type { Driver, GpioInputName, ScanFrame } from './types.js';
+import type { Driver, GpioDriver, GpioInputName, ScanFrame } from './types.js';
 
 export interface CreateDevicesOptions extends DriverChoices {
-  ctx: AppContext;
+  ctx: DevicesContext;
   lanes: LaneConfig[];
+  /** The drivers to make devices with; default: the real ones only. */
+  drivers?: DriverRegistry;
   timing?: Partial<SupervisionTiming>;
 }
 
@@ -35,12 +37,13 @@ export interface DeviceManager extends Feature {
   readonly mock: MockControls | undefined;
 }
 
-/** A driver whose construction failed (bad config): it reports why on every open attempt. */
-function brokenDriver<T>(message: string): Driver<T> {
+/** A driver whose construction failed (bad config): it reports why on every open attempt. As a GPIO, it writes nothing. */
+function brokenDriver<T>(message: string): Driver<T> & Pick<GpioDriver, 'write'> {
   return {
     present: () => true,
     open: () => Promise.reject(new Error(message)),
     close: () => Promise.resolve(),
+    write: () => {},
   };
 }
 
@@ -59,7 +62,8 @@ export function createDevices(options: CreateDevicesOptions): DeviceManager {
   const supervisors: Supervisor<unknown>[] = [];
   const lanes = new Map<string, LaneDevices>();
   const calibrations = new Map<string, Calibration>();
-  const mocks = new MockRegistry(lanes);
+  const drivers = options.drivers ?? new DriverRegistry(realDrivers);
+  const controls = drivers.controls(lanes);
   let unsubscribe: (() => void) | undefined;
 
   const onHealth = (h: DeviceHealth): void => {
@@ -75,22 +79,22 @@ export function createDevices(options: CreateDevicesOptions): DeviceManager {
 
     for (const t of lane.thermometers) {
       calibrations.set(t.id, calibrationOf(t));
-      const driver = build(() => thermometerDriver(t, options));
-      mocks.addThermometer(lane.id, t.id, driver);
+      const driver = build(() => drivers.thermometer(t, options));
+      controls?.addThermometer(lane.id, t.id, driver);
       const sink = ld.thermometerSink(t, () => calibrations.get(t.id) ?? calibrationOf(t));
       supervisors.push(new Supervisor({ ...common(t.id), kind: 'thermometer', driverName: t.driver, driver, onData: sink }) as Supervisor<unknown>);
     }
     for (const s of lane.scanners) {
-      const driver = build(() => scannerDriver(s, options));
+      const driver = build(() => drivers.scanner(s, options));
       const sink = ld.scannerSink(s.id, new ScanFilter({ maxLength: s.maxLength, dedupeWindowMs: s.dedupeWindowMs, now: () => ctx.clock.mono() }), s.direction);
-      mocks.addScanner(lane.id, s.id, driver, (text: string, direction?: Direction) => sink({ bytes: text }, direction));
+      controls?.addScanner(lane.id, s.id, driver, (text: string, direction?: Direction) => sink({ bytes: text }, direction));
       supervisors.push(new Supervisor<ScanFrame>({ ...common(s.id), kind: 'scanner', driverName: s.driver, driver, onData: (f) => sink(f) }) as Supervisor<unknown>);
     }
     if (lane.gpio) {
       const gpio = lane.gpio;
-      const driver = build(() => gpioDriver(gpio, options));
-      ld.attachGpio(driver as ReturnType<typeof gpioDriver>);
-      mocks.addGpio(lane.id, ld.gpioId, driver);
+      const driver = build(() => drivers.gpio(gpio, options));
+      ld.attachGpio(driver as GpioDriver);
+      controls?.addGpio(lane.id, ld.gpioId, driver);
       supervisors.push(
         new Supervisor<{ input: GpioInputName; active: boolean }>({
           ...common(ld.gpioId),
@@ -141,7 +145,7 @@ export function createDevices(options: CreateDevicesOptions): DeviceManager {
       return { ...next };
     },
     get mock() {
-      return mocks.empty ? undefined : mocks;
+      return controls && !controls.empty ? controls : undefined;
     },
   };
 }

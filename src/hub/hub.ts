@@ -3,11 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
-import { VERSION } from '../cli/version.js';
 import { buildApi } from './api.js';
 import type { HubConfig } from './config.js';
 import { Ingest } from './ingest.js';
-import { createNotifier, type Feature, Lifecycle, lockDataDir, Watchdog, watchdogIntervalMs } from './kernel.js';
+import { createNotifier, type Feature, Lifecycle, lockDataDir, VERSION, Watchdog, watchdogIntervalMs } from './kernel.js';
 import { createReceiver, type Receiver } from './receiver.js';
 import { ResendAsker } from './resend.js';
 import type { Range } from './seqs.js';
@@ -59,7 +58,7 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
     f(
       'lock',
       () => {
-        unlock = lockDataDir(dataDir);
+        unlock = lockDataDir(dataDir, { name: 'hub', unit: 'checkpoint-hub' });
       },
       () => unlock(),
     ),

@@ -3,7 +3,8 @@
 // once per day after storage.dailyReportAt, and purges once per day. A minute tick rather than
 // one long timer, because the wall clock of a Pi without RTC jumps when NTP syncs.
 import { resolve } from 'node:path';
-import type { AppContext, Feature } from '../app/feature.js';
+import type { Feature } from '../kernel/feature.js';
+import type { StoreContext } from './events.js';
 import type { Ledger } from './api.js';
 import { type Checkpointer, createCheckpointer } from './checkpointer.js';
 import { openLedger } from './ledger.js';
@@ -22,7 +23,7 @@ export interface StoreFeature extends Feature {
 }
 
 export interface StoreFeatureOptions {
-  ctx: AppContext;
+  ctx: StoreContext;
   /** An already opened ledger (tests); default: opened from ctx.config.storage. */
   ledger?: Ledger;
 }

@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import type { TSchema } from 'typebox';
 import { stringify } from 'yaml';
-import { VERSION } from '../cli/version.js';
+import { VERSION } from '../kernel/version.js';
 import { CountsMessage, DOWNLINK_SCHEMAS, DoorMessage, OutboxMessage, ResendRequest, ResultData, StateMessage } from './messages.js';
 import { OUTBOX_TOPIC, TOPIC_VERSION } from './topics.js';
 import { Type } from 'typebox';

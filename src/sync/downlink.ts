@@ -2,7 +2,8 @@
 // Every update is answered with 'applied' or 'rejected' and the reasons; a rejected one changes nothing.
 // There is deliberately no remote door opening (it would need a signed, audited command format).
 import type { Logger } from 'pino';
-import type { EventBus } from '../app/bus.js';
+import type { EventBus } from '../kernel/bus.js';
+import type { LedgerEvents } from '../store/events.js';
 import type { Reason } from '../gate/model.js';
 import type { Ledger, PolicyKind, RosterChange } from '../store/api.js';
 import { DOWNLINK_SCHEMAS, type ResultData, schemaProblems } from './messages.js';
@@ -12,7 +13,7 @@ export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'app
 
 export interface DownlinkOptions {
   ledger: DownlinkLedger;
-  bus: EventBus;
+  bus: EventBus<LedgerEvents>;
   topics: TopicTree;
   site: string;
   maxBytes: number;

@@ -1,5 +1,5 @@
 // The retained messages: gate state (with the "offline" last will) and today's counts.
-import type { DeviceHealth } from '../app/bus.js';
+import type { DeviceHealth } from '../devices/events.js';
 import type { TodayCounts } from '../store/api.js';
 import type { CountsMessage, StateMessage } from './messages.js';
 

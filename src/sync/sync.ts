@@ -1,9 +1,10 @@
 // The sync feature: one MQTT connection to the hub. Uplink drains the ledger's outbox; retained
 // state and counts follow the bus; downlink updates go through DownlinkHandler into the ledger.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { DeviceHealth } from '../app/bus.js';
-import type { AppContext, Feature } from '../app/feature.js';
-import { VERSION } from '../cli/version.js';
+import type { DeviceHealth } from '../devices/events.js';
+import type { Feature } from '../kernel/feature.js';
+import { VERSION } from '../kernel/version.js';
+import type { SyncContext } from './events.js';
 import { type Ledger, OutboxPriority, type TodayCounts } from '../store/api.js';
 import { clientOptions } from './connect.js';
 import { DownlinkHandler } from './downlink.js';
@@ -21,7 +22,7 @@ export type SyncLedger = Pick<
   Partial<Pick<Ledger, 'outboxResend' | 'ledgerId'>>;
 
 export interface SyncOptions {
-  ctx: AppContext;
+  ctx: SyncContext;
   ledger: SyncLedger;
   /** Device health for the state message; default none. */
   devices?: () => DeviceHealth[];

@@ -1,20 +1,20 @@
 // What every route module of the kiosk gets: the dependencies, sessions, the login guard, the live
 // hub, and the role check used as a preHandler.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../app/feature.js';
-import type { GateRuntimeApi } from '../app/runtime-api.js';
+import type { GateRuntimeApi } from '../runtime/runtime-api.js';
 import type { GateKeySet } from '../cards/gate-setup.js';
 import type { DeviceManager } from '../devices/manager.js';
 import type { Ledger, OperatorRole } from '../store/api.js';
 import { dayRange, isDay } from '../store/time.js';
 import { fail } from './errors.js';
+import type { KioskAppContext } from './events.js';
 import type { LiveHub } from './live.js';
 import type { LoginGuard, Session, Sessions } from './sessions.js';
 
 export const SESSION_COOKIE = 'gate_session';
 
 export interface KioskDeps {
-  ctx: AppContext;
+  ctx: KioskAppContext;
   runtime: GateRuntimeApi;
   ledger: Ledger;
   devices?: DeviceManager;

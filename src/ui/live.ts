@@ -1,7 +1,8 @@
 // Live push to the kiosk page over Server-Sent Events. EventSource reconnects by itself; after a
 // reconnect the page re-reads /api/live, so nothing shown depends on an event not being missed.
 import type { ServerResponse } from 'node:http';
-import type { EventBus } from '../app/bus.js';
+import type { EventBus } from '../kernel/bus.js';
+import type { KioskEventMap } from './events.js';
 import type { Ledger } from '../store/api.js';
 import { alertView, deviceView, passageView } from './views.js';
 
@@ -12,7 +13,7 @@ interface Client {
 }
 
 export interface LiveHubOptions {
-  bus: EventBus;
+  bus: EventBus<KioskEventMap>;
   ledger: Pick<Ledger, 'todayCounts'>;
   keepAliveMs?: number;
   /** Counts are re-read at most this often (a busy gate changes them many times a second). */

@@ -1,7 +1,7 @@
 // What the kiosk shows of the ledger: names, ID numbers and phones masked, nothing more than the
 // screen needs. Every object that leaves the server for the page goes through one of these.
-import type { DeviceHealth } from '../app/bus.js';
-import type { LaneView } from '../app/runtime-api.js';
+import type { DeviceHealth } from '../devices/events.js';
+import type { LaneView } from '../runtime/runtime-api.js';
 import type { Alert, Passage, Subject } from '../gate/model.js';
 import type { AlertRecord, PersonRecord, RecordedPassage, VisitorRecord } from '../store/api.js';
 import { maskName } from '../store/mask.js';

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventBus } from '../../src/app/bus.js';
+import type { AppEvents } from '../../src/app/context.js';
+import { EventBus } from '../../src/kernel/bus.js';
 import { type ColourVerifier, createColourVerifierFeature, createHttpColourVerifier } from '../../src/cards/colour-verifier.js';
 import type { GateInput } from '../../src/gate/contract.js';
 import type { CodeColour } from '../../src/gate/model.js';
@@ -9,7 +10,7 @@ const logger = pino({ level: 'silent' });
 const waiting = (id: string, personId?: string) => ({ lane: 'main', stage: 'awaiting-colour' as const, passage: { id, subject: personId ? { kind: 'person' as const, id: 'pc', personId } : null }, prompt: { zh: '', en: '' } });
 
 function setup(answer: (personId: string, signal: AbortSignal) => Promise<CodeColour | undefined>) {
-  const bus = new EventBus();
+  const bus = new EventBus<AppEvents>();
   const inputs: GateInput[] = [];
   bus.on('device.input', (i) => inputs.push(i));
   const verifier: ColourVerifier = { check: vi.fn(answer) };
@@ -92,7 +93,7 @@ describe('verifier from config', () => {
   it('exists only when rules.colourVerifier is configured', async () => {
     const { validateConfig } = await import('../../src/config/load.js');
     const { colourVerifierFromConfig } = await import('../../src/cards/colour-verifier.js');
-    const bus = new EventBus();
+    const bus = new EventBus<AppEvents>();
     const off = validateConfig({}).config!;
     expect(colourVerifierFromConfig({ bus, logger, config: off })).toBeUndefined();
     const on = validateConfig({ rules: { colourVerifier: { url: 'http://verifier.local/check' } } }).config!;

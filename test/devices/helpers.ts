@@ -1,9 +1,11 @@
 // A devices feature on a real bus with a silent logger, and a log of everything it said on the bus.
 import pino from 'pino';
-import { type BusEvents, EventBus } from '../../src/app/bus.js';
-import type { AppContext } from '../../src/app/feature.js';
+import { EventBus } from '../../src/kernel/bus.js';
+import type { AppContext, AppEvents } from '../../src/app/context.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { LaneConfig } from '../../src/devices/config.js';
+import { mockDrivers } from '../../hardware-mocks/drivers.js';
+import { DriverRegistry, realDrivers } from '../../src/devices/drivers.js';
 import { type CreateDevicesOptions, createDevices, type DeviceManager } from '../../src/devices/manager.js';
 
 export function lanesFrom(raw: unknown[]): LaneConfig[] {
@@ -12,12 +14,12 @@ export function lanesFrom(raw: unknown[]): LaneConfig[] {
   return config.lanes;
 }
 
-export type Heard = { [K in keyof BusEvents]: { event: K; payload: BusEvents[K] } }[keyof BusEvents];
+export type Heard = { [K in keyof AppEvents]: { event: K; payload: AppEvents[K] } }[keyof AppEvents];
 
 export function harness(rawLanes: unknown[], extra: Partial<Omit<CreateDevicesOptions, 'ctx' | 'lanes'>> = {}) {
   const lanes = lanesFrom(rawLanes);
   const { config } = validateConfig({ lanes: rawLanes });
-  const bus = new EventBus((e, err) => {
+  const bus = new EventBus<AppEvents>((e, err) => {
     throw new Error(`listener of ${e} threw: ${String(err)}`);
   });
   const heard: Heard[] = [];
@@ -31,8 +33,8 @@ export function harness(rawLanes: unknown[], extra: Partial<Omit<CreateDevicesOp
     clock: { now: () => Date.now(), synced: () => true, mono: () => performance.now() },
     dataDir: '/nonexistent',
   };
-  const devices: DeviceManager = createDevices({ ctx, lanes, ...extra });
-  const of = <K extends keyof BusEvents>(event: K): BusEvents[K][] => heard.filter((h) => h.event === event).map((h) => h.payload as BusEvents[K]);
+  const devices: DeviceManager = createDevices({ ctx, lanes, drivers: new DriverRegistry(realDrivers, mockDrivers), ...extra });
+  const of = <K extends keyof AppEvents>(event: K): AppEvents[K][] => heard.filter((h) => h.event === event).map((h) => h.payload as AppEvents[K]);
   return { devices, bus, heard, of, ctx };
 }
 

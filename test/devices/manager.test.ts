@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DriverRegistry, realDrivers } from '../../src/devices/drivers.js';
 import { harness, MOCK_LANE } from './helpers.js';
 
 describe('devices feature with mock drivers', () => {
@@ -19,6 +20,16 @@ describe('devices feature with mock drivers', () => {
     ]);
     const mock = h.devices.mock!;
     expect(mock.commands('main').map((c) => `${c.output}=${c.on}`)).toEqual(['relay=false', 'lampGreen=false', 'lampRed=false', 'buzzer=false']);
+    await h.devices.stop();
+  });
+
+  it('without the mock drivers (a production start), reports a mock device as not usable, saying why, and offers no controls', async () => {
+    const h = harness([MOCK_LANE], { drivers: new DriverRegistry(realDrivers) });
+    await h.devices.start();
+    const thermo = h.devices.health().find((d) => d.id === 'thermo-1');
+    expect(thermo?.state).not.toBe('connected');
+    expect(thermo?.detail).toMatch(/Thermometer "thermo-1": no driver "mock" here \(the mock drivers come with the simulation: gate run --simulation\); drivers: serial-line, modbus/);
+    expect(h.devices.mock).toBeUndefined();
     await h.devices.stop();
   });
 

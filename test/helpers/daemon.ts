@@ -16,6 +16,10 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   args?: string[];
   readyTimeoutMs?: number;
+  /** Node options before the script (e.g. --import a module hook). */
+  nodeArgs?: string[];
+  /** The script run as `gate`; default bin/gate.js. */
+  bin?: string;
 }
 
 export interface RunningDaemon {
@@ -56,7 +60,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(testConfig(dir, o.config)));
   const t0 = performance.now();
-  const child = spawn(process.execPath, [GATE_BIN, 'run', '--config', configFile, ...(o.args ?? [])], {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), o.bin ?? GATE_BIN, 'run', '--config', configFile, ...(o.args ?? [])], {
     cwd: dir,
     env: { ...process.env, ...o.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,8 +4,8 @@
 // than the retention and keeps the aggregates.
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventBus } from '../../src/app/bus.js';
-import type { AppContext } from '../../src/app/feature.js';
+import { EventBus } from '../../src/kernel/bus.js';
+import type { AppContext, AppEvents } from '../../src/app/context.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { Alert } from '../../src/gate/model.js';
 import type { DailyReport, Ledger } from '../../src/store/api.js';
@@ -26,7 +26,7 @@ function setup() {
     storage: { ...base.storage, dailyReportAt: '20:00', retentionDays: 30, checkIntervalSeconds: 60, epidemicFreeSince: '2026-11-01' },
   };
   const clock = { now: () => Date.now(), mono: () => performance.now(), synced: () => true };
-  const bus = new EventBus();
+  const bus = new EventBus<AppEvents>();
   const ctx: AppContext = { config, bus, logger: pino({ level: 'silent' }), clock, dataDir: '/tmp' };
   const raised: Alert[] = [];
   bus.on('alert.raised', ({ alert }) => raised.push(alert));

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EventBus } from '../../src/app/bus.js';
-import type { AppContext } from '../../src/app/feature.js';
-import { type GateCoreLike, GateRuntime } from '../../src/app/gate-runtime.js';
+import { EventBus } from '../../src/kernel/bus.js';
+import type { AppContext, AppEvents } from '../../src/app/context.js';
+import { type GateCoreLike, GateRuntime } from '../../src/runtime/gate-runtime.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { GateOutput } from '../../src/gate/contract.js';
 import type { Alert } from '../../src/gate/model.js';
@@ -77,7 +77,7 @@ describe('a full disk', () => {
     for (let i = 0; i < 100; i++) ledger.recordPassage(passage(1_000_000 + i, now - 40 * DAY));
     ledger.outboxAck(ledger.outboxBatch(10_000).map((r) => r.seq));
 
-    const bus = new EventBus();
+    const bus = new EventBus<AppEvents>();
     const ctx: AppContext = {
       config: validateConfig({}).config!,
       bus,

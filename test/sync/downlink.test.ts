@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventBus } from '../../src/app/bus.js';
+import type { AppEvents } from '../../src/app/context.js';
+import { EventBus } from '../../src/kernel/bus.js';
 import type { Ledger } from '../../src/store/api.js';
 import { DownlinkHandler } from '../../src/sync/downlink.js';
 import { ResultData } from '../../src/sync/messages.js';
@@ -23,7 +24,7 @@ describe('downlink: validate, version, apply atomically, answer', () => {
     ledger = openTestLedger();
     answers = [];
     changed = [];
-    const bus = new EventBus();
+    const bus = new EventBus<AppEvents>();
     bus.on('ledger.changed', ({ what }) => changed.push(what));
     handler = new DownlinkHandler({ ledger, bus, topics, site: SITE, maxBytes: 64 * 1024, logger: pino({ level: 'silent' }), answer: (r) => answers.push(r) });
   });

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
-import { EventBus } from '../../src/app/bus.js';
-import type { AppContext } from '../../src/app/feature.js';
+import { EventBus } from '../../src/kernel/bus.js';
+import type { AppContext, AppEvents } from '../../src/app/context.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { Passage } from '../../src/gate/model.js';
 import type { Ledger } from '../../src/store/api.js';
@@ -24,7 +24,7 @@ export function makeCtx(over: { gate?: string; mqtt?: Record<string, unknown>; l
   if (!config) throw new Error(`test config invalid: ${problems.join('; ')}`);
   return {
     config,
-    bus: new EventBus((event, err) => {
+    bus: new EventBus<AppEvents>((event, err) => {
       throw new Error(`listener of ${event} failed: ${String(err)}`);
     }),
     logger: pino({ level: process.env.SYNC_TEST_LOG ?? 'silent' }),
@@ -33,7 +33,7 @@ export function makeCtx(over: { gate?: string; mqtt?: Record<string, unknown>; l
   };
 }
 
-export function openTestLedger(opts: { gate?: string; path?: string; outboxCap?: number; bus?: EventBus } = {}): Ledger & { path: string } {
+export function openTestLedger(opts: { gate?: string; path?: string; outboxCap?: number; bus?: EventBus<AppEvents> } = {}): Ledger & { path: string } {
   const path = opts.path ?? join(tempDir('sync-ledger-'), 'gate.db');
   const ledger = openLedger({
     path,

@@ -2,8 +2,8 @@
 // demo village), which is what `npm start` does.
 import type { Command } from 'commander';
 import { startApp } from '../../app/app.js';
-import { handleSignals } from '../../app/lifecycle.js';
-import { createLogger } from '../../app/logger.js';
+import { handleSignals } from '../../kernel/lifecycle.js';
+import { createLogger } from '../../kernel/logger.js';
 import { simulationConfig } from '../../app/simulation.js';
 import { configOrExit } from '../load-config.js';
 

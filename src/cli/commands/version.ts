@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../kernel/version.js';
 
 export function register(program: Command): void {
   program

@@ -1,9 +1,16 @@
 // pino: JSON lines to stdout for journald; pretty when a person runs it in a terminal.
 // Personal fields are redacted by configuration (logging.redact), not by habit.
 import pino, { type Logger } from 'pino';
-import type { Config } from '../config/schema.js';
 
-export function createLogger(logging: Config['logging'], opts: { destination?: NodeJS.WritableStream; isTTY?: boolean } = {}): Logger {
+export interface LoggingOptions {
+  level: string;
+  /** Human-readable logs; default: when stdout is a terminal. */
+  pretty?: boolean | undefined;
+  /** pino paths replaced by [redacted]. */
+  redact: string[];
+}
+
+export function createLogger(logging: LoggingOptions, opts: { destination?: NodeJS.WritableStream; isTTY?: boolean } = {}): Logger {
   const pretty = logging.pretty ?? opts.isTTY ?? process.stdout.isTTY === true;
   const options: pino.LoggerOptions = {
     level: logging.level,

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Feature } from '../../src/app/feature.js';
-import { handleSignals, Lifecycle } from '../../src/app/lifecycle.js';
+import type { Feature } from '../../src/kernel/feature.js';
+import { handleSignals, Lifecycle } from '../../src/kernel/lifecycle.js';
 
 const logger = pino({ level: 'silent' });
 

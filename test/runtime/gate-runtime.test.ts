@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EventBus } from '../../src/app/bus.js';
-import type { AppContext } from '../../src/app/feature.js';
-import { type GateCoreLike, GateRuntime, type RuntimeLedger } from '../../src/app/gate-runtime.js';
+import { EventBus } from '../../src/kernel/bus.js';
+import type { AppContext, AppEvents } from '../../src/app/context.js';
+import { type GateCoreLike, GateRuntime, type RuntimeLedger } from '../../src/runtime/gate-runtime.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { GateInput, GateOutput } from '../../src/gate/contract.js';
 import type { RulesConfig } from '../../src/gate/config.js';
@@ -18,7 +18,7 @@ function passage(id: string): Passage {
 
 function setup(opts: { failWrites?: () => boolean; deadline?: () => number | undefined; durable?: (cb: (err?: Error) => void) => void } = {}) {
   const log: string[] = [];
-  const bus = new EventBus();
+  const bus = new EventBus<AppEvents>();
   const ctx: AppContext = {
     config: validateConfig({}).config!, bus, logger: pino({ level: 'silent' }), dataDir: '/tmp',
     clock: { now: () => Date.now(), mono: () => performance.now(), synced: () => true },
@@ -57,7 +57,7 @@ function setup(opts: { failWrites?: () => boolean; deadline?: () => number | und
 }
 
 function setupWithRules() {
-  const bus = new EventBus();
+  const bus = new EventBus<AppEvents>();
   const ctx: AppContext = {
     config: validateConfig({}).config!, bus, logger: pino({ level: 'silent' }), dataDir: '/tmp',
     clock: { now: () => Date.now(), mono: () => performance.now(), synced: () => true },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createNotifier, watchdogIntervalMs } from '../../src/app/sd-notify.js';
-import { Watchdog } from '../../src/app/watchdog.js';
+import { createNotifier, watchdogIntervalMs } from '../../src/kernel/sd-notify.js';
+import { Watchdog } from '../../src/kernel/watchdog.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 describe('watchdog interval', () => {

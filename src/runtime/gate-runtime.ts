@@ -5,7 +5,8 @@ import type { GateContext, GateInput, GateOutput, LaneStage, Policy, RosterView 
 import type { RulesConfig } from '../gate/config.js';
 import type { Alert, Direction, Passage, Text } from '../gate/model.js';
 import type { LedgerDecision } from '../store/api.js';
-import type { AppContext, Feature } from './feature.js';
+import type { Feature } from '../kernel/feature.js';
+import type { RuntimeContext } from './events.js';
 import type { GateRuntimeApi, LaneView } from './runtime-api.js';
 
 export interface GateCoreLike {
@@ -26,7 +27,7 @@ export interface RuntimeLedger {
 }
 
 export interface GateRuntimeOptions {
-  ctx: AppContext;
+  ctx: RuntimeContext;
   core: GateCoreLike;
   ledger: RuntimeLedger;
   lanes: Array<{ id: string; name: string; direction: Direction | 'both' }>;

@@ -1,7 +1,7 @@
-// What the kiosk (and the simulator control) may ask of the running gate. Implemented in src/app.
+// What the kiosk (and the simulator control) may ask of the running gate (gate-runtime.ts).
 import type { GateInput, LaneStage } from '../gate/contract.js';
 import type { Direction, Passage, Text } from '../gate/model.js';
-import type { DeviceHealth } from './bus.js';
+import type { DeviceHealth } from '../devices/events.js';
 
 export interface LaneView {
   id: string;

@@ -1,3 +1,0 @@
-import { packageVersion } from '../app/package-dir.js';
-
-export const VERSION = packageVersion();
