@@ -35,6 +35,7 @@ async function main(): Promise<number> {
     areaModule('Devices: serial scan latency and unplug', 'devices.js'),
     areaModule('Ledger ingest and kiosk queries', 'ledger.js'),
     areaModule('Outbox drain', 'outbox.js'),
+    areaModule('Village hub: ingest, gate to hub, memory, start', 'hub.js'),
     areaModule('Scan to screen (Chromium)', 'kiosk.js'),
     areaModule('Voice: first sound from decision', 'voice.js'),
     { title: 'Memory', run: () => gate.rssAfter() },

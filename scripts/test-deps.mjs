@@ -21,9 +21,12 @@ const NEEDED = [
   ['qemu-aarch64-static', 'qemu-user-static', "running the arm64 bundle's own node in the bundle test"],
   ['file', 'file', 'checking that every native file of a bundle is for its architecture'],
   ['ccache', 'ccache', 'compiling SQLite once per architecture, not once per Node version (test/node/, bundles)'],
+  ['ls /usr/lib/postgresql/*/bin/initdb', 'postgresql', 'the hub\'s storage tests against a real PostgreSQL server'],
 ];
 
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+// A command name is looked up on PATH; a line with a path is run as a test (PostgreSQL's server
+// binaries live outside PATH, under /usr/lib/postgresql/<version>/bin).
+const has = (cmd) => spawnSync('sh', ['-c', cmd.includes('/') ? cmd : `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const missing = NEEDED.filter(([cmd]) => !has(cmd));
 if (missing.length === 0) process.exit(0);
 

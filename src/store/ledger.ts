@@ -193,6 +193,8 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
 
   const practice = createPracticeLedger({ ctx, write, changed, onAlert: (a) => options.onAlert?.(a), isClosed: () => closed, operators, passages, visitors, roster, policy, fever, quarantine, deliveries });
 
+
+  let ledgerId: string | undefined;
   const ledger: Ledger = {
     gateId: options.gateId,
     siteId: options.siteId,
@@ -212,6 +214,17 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       if (outbox.ack(seqs) > 0) changed('outbox');
     },
     outboxDepth: () => outbox.depth(),
+    outboxResend: (from, to) => {
+      const r = write(() => outbox.resend(from, to));
+      // Rows came back without insert(): the drain must read the outbox, not its in-memory hand-over.
+      outbox.recount();
+      if (r.requeued > 0) changed('outbox');
+      return r;
+    },
+    ledgerId: () => {
+      ledgerId ??= (db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'ledger_id'").get()?.value ?? '');
+      return ledgerId;
+    },
     enqueue: (kind, payload, priority) => {
       const seq = write(() => outbox.insert(kind, payload, priority ?? defaultPriority(kind)));
       changed('outbox');
