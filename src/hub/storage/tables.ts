@@ -81,7 +81,57 @@ export interface MetaTable {
   value: string;
 }
 
+export interface OfficeUserTable {
+  id: Generated<number>;
+  name: string;
+  display: string;
+  role: string;
+  /** scrypt$N$r$p$salt$hash (base64url). */
+  password: string;
+  created_at: number;
+  disabled: number;
+}
+
+export interface OfficeSessionTable {
+  /** sha256 of the cookie's token: a copied database holds no usable session. */
+  token_hash: string;
+  user_id: number;
+  csrf: string;
+  created_at: number;
+  last_seen: number;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  user_name: string;
+  action: string;
+  target: string;
+  /** JSON text. */
+  detail: string;
+  address: string | null;
+}
+
+/** What the office did with one alert (keyed as the alert row). */
+export interface AlertActionTable {
+  site: string;
+  gate: string;
+  history: number;
+  seq: number;
+  acked_by: string | null;
+  acked_at: number | null;
+  note: string | null;
+  assigned_to: string | null;
+  closed_by: string | null;
+  closed_at: number | null;
+  outcome: string | null;
+}
+
 export interface HubTables {
+  office_users: OfficeUserTable;
+  office_sessions: OfficeSessionTable;
+  audit_log: AuditTable;
+  alert_actions: AlertActionTable;
   hub_meta: MetaTable;
   histories: HistoryTable;
   passages: PassageTable;

@@ -1,0 +1,40 @@
+// Puts the office on the hub's HTTP server: accounts (and the first admin), the alert desk, the
+// live feed fed by the ingest's commits, the routes. Called by the hub's composition root.
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { HubConfig } from '../config.js';
+import type { Ingest } from '../ingest.js';
+import type { HubReader } from '../storage/read.js';
+import type { HubTables } from '../storage/tables.js';
+import { Accounts } from './accounts.js';
+import { AlertDesk } from './alerts.js';
+import { LiveFeed } from './live.js';
+import { DEFAULT_LIMITS, LoginGuard } from './login-guard.js';
+import { registerOffice } from './routes.js';
+
+export const localDay = (ms: number) => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+
+export async function startOffice(o: { app: FastifyInstance; db: Kysely<HubTables>; reader: HubReader; ingest: Ingest; config: HubConfig; logger: Logger }): Promise<{ adminPassword: string | undefined; live: LiveFeed; accounts: Accounts }> {
+  const accounts = new Accounts(o.db, { idleMs: o.config.office.sessionIdleMinutes * 60_000 });
+  const adminPassword = await accounts.ensureAdmin();
+  if (adminPassword) o.logger.warn('the office has no admin yet: made "admin" with a one-time password, printed once on the console (not logged)');
+  const live = new LiveFeed();
+  o.ingest.onCommitted(({ records, states }) => {
+    if (records.some((r) => r.table === 'alerts')) live.changed('alerts', 'gates');
+    if (states.length || records.some((r) => r.table === 'passages')) live.changed('gates');
+    if (records.some((r) => r.table === 'downlink_results')) live.changed('downlinks');
+  });
+  o.app.addHook('onClose', async () => live.close());
+  await registerOffice(o.app, {
+    accounts,
+    desk: new AlertDesk(o.db),
+    reader: o.reader,
+    live,
+    guard: new LoginGuard(await accounts.deviceKey(), DEFAULT_LIMITS),
+    today: () => localDay(Date.now()),
+    now: () => Date.now(),
+    logger: o.logger,
+  });
+  return { adminPassword, live, accounts };
+}
