@@ -27,6 +27,7 @@ let hub: TestHub;
 let b: Awaited<ReturnType<typeof launchKioskBrowser>>;
 let page: Page;
 const gates: Record<string, MqttClient> = {};
+const received: Array<{ gate: string; kind: string; body: Record<string, unknown> }> = [];
 
 function publish(gate: string, leaf: string, body: unknown, retain = false): Promise<void> {
   return new Promise((resolve, reject) => (gates[gate] as MqttClient).publish(uplink(gate, leaf), JSON.stringify(body), { qos: 1, retain }, (err) => (err ? reject(err) : resolve())));
@@ -59,7 +60,20 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   broker = await startMosquitto({ site: SITE, gates: ['g1', 'g2'] });
   hub = await startTestHub({ broker, dataDir: tempDir('office-') });
-  for (const g of ['g1', 'g2']) gates[g] = await gateClient(broker, g);
+  for (const g of ['g1', 'g2']) {
+    gates[g] = await gateClient(broker, g);
+    // A gate's answer to the office's word: g1 applies everything; g2 applies a zone level and refuses a risk-area list.
+    let seq = 100;
+    (gates[g] as MqttClient).on('message', (topic, payload) => {
+      const body = JSON.parse(payload.toString());
+      const kind = topic.split('/cmd/')[1] as string;
+      const refuse = g === 'g2' && kind === 'risk-areas';
+      received.push({ gate: g, kind, body });
+      const data = { ref: { topic, kind, version: body.version, id: body.id }, result: refuse ? 'rejected' : 'applied', reasons: refuse ? [{ code: 'apply.failed', zh: '写入本地台账失败', en: 'Could not apply it to the ledger' }] : [], currentVersion: body.version };
+      void publish(g, 'result', JSON.parse(outboxMessage(g, ++seq, { kind: 'roster-ack', data })));
+    });
+    await (gates[g] as MqttClient).subscribeAsync(`checkpoint/v1/${SITE}/cmd/+`, { qos: 1 });
+  }
   await publish('g1', 'state', gateState('g1', 10, { zoneLevel: 'precaution' }), true);
   await publish('g2', 'state', gateState('g2', 5, { outboxDepth: 12 }), true);
   await publish('g1', 'counts', gateCounts('g1', 10, 128), true);
@@ -158,5 +172,39 @@ describe('the office in Chromium', () => {
     await poll(() => page.locator('.alert.closed').count()).toBe(1);
     expect(await page.locator('.alert.closed').textContent()).toContain('医疗机构接走');
     await shot('alerts-closed-zh');
+  });
+
+  it('sends a zone level with a second confirmation to both gates of the compound, and a pasted risk-area list; each gate\'s answer and who sent it', async () => {
+    await page.getByTestId('nav-word').click();
+    await page.getByTestId('zone-controlled').click();
+    await page.getByTestId('zone-preview').click();
+    await poll(() => page.getByTestId('preview').textContent()).toContain('管控');
+    expect(await page.getByTestId('preview').textContent()).toContain('g2');
+    await shot('word-preview-zh');
+    await page.getByTestId('word-next').click();
+    expect(await page.getByTestId('word-confirm').textContent()).toContain('由「防范/常态」调整为「管控」');
+    expect(received.filter((r) => r.kind === 'zone')).toHaveLength(0);
+    await shot('word-confirm-zh');
+    await page.getByTestId('word-send').click();
+    await poll(() => page.locator('[data-testid=word-row] [data-result=applied]').count()).toBe(2);
+    const zone = received.filter((r) => r.kind === 'zone');
+    expect(zone.map((r) => r.gate).sort()).toEqual(['g1', 'g2']);
+    expect(zone[0]?.body).toMatchObject({ site: SITE, level: 'controlled', version: 1 });
+    expect(await page.getByTestId('word-row').first().textContent()).toContain('admin');
+
+    await page.getByTestId('areas').fill('湖北省武汉市江岸区\n河北省石家庄市藁城区\n湖北省武汉市江岸区');
+    await page.getByTestId('areas-preview').click();
+    await poll(() => page.getByTestId('preview').textContent()).toContain('2');
+    await page.getByTestId('word-next').click();
+    await page.getByTestId('word-send').click();
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=rejected]').count()).toBe(1);
+    expect(received.find((r) => r.kind === 'risk-areas')?.body.areas).toEqual(['湖北省武汉市江岸区', '河北省石家庄市藁城区']);
+    expect(await page.getByTestId('word-row').first().textContent()).toContain('写入本地台账失败');
+    await shot('word-history-zh');
+    await setLang('en');
+    await shot('word-history-en');
+    await setLang('zh-CN');
+    const audit = await page.evaluate(() => fetch('/office/api/audit?action=downlink.send').then((r) => r.json()));
+    expect(audit.entries.map((e: { target: string }) => e.target)).toEqual([`${SITE}/risk-areas@1`, `${SITE}/zone@1`]);
   });
 });

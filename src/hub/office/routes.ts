@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import type { Logger } from 'pino';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { packageDir } from '../../kernel/package-dir.js';
 import type { HubReader } from '../storage/read.js';
 import { type Accounts, can, type Permission, ROLES, type Role, type Session } from './accounts.js';

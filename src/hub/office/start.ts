@@ -9,21 +9,38 @@ import type { HubReader } from '../storage/read.js';
 import type { HubTables } from '../storage/tables.js';
 import { Accounts } from './accounts.js';
 import { AlertDesk } from './alerts.js';
+import { WordDesk } from './downlinks.js';
 import { LiveFeed } from './live.js';
 import { DEFAULT_LIMITS, LoginGuard } from './login-guard.js';
 import { registerOffice } from './routes.js';
+import { wordRoutes } from './word-routes.js';
 
 export const localDay = (ms: number) => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
 
-export async function startOffice(o: { app: FastifyInstance; db: Kysely<HubTables>; reader: HubReader; ingest: Ingest; config: HubConfig; logger: Logger }): Promise<{ adminPassword: string | undefined; live: LiveFeed; accounts: Accounts }> {
+export async function startOffice(o: {
+  app: FastifyInstance;
+  db: Kysely<HubTables>;
+  reader: HubReader;
+  ingest: Ingest;
+  config: HubConfig;
+  logger: Logger;
+  /** Publishes retained on the broker (the hub's receiver). */
+  publish: (topic: string, body: string) => Promise<void>;
+}): Promise<{ adminPassword: string | undefined; live: LiveFeed; accounts: Accounts; words: WordDesk }> {
   const accounts = new Accounts(o.db, { idleMs: o.config.office.sessionIdleMinutes * 60_000 });
   const adminPassword = await accounts.ensureAdmin();
   if (adminPassword) o.logger.warn('the office has no admin yet: made "admin" with a one-time password, printed once on the console (not logged)');
   const live = new LiveFeed();
+  const words = new WordDesk(o.db, { histories: () => o.reader.histories(), publish: o.publish, root: o.config.mqtt.topicRoot });
   o.ingest.onCommitted(({ records, states }) => {
     if (records.some((r) => r.table === 'alerts')) live.changed('alerts', 'gates');
     if (states.length || records.some((r) => r.table === 'passages')) live.changed('gates');
-    if (records.some((r) => r.table === 'downlink_results')) live.changed('downlinks');
+    const answers = records.filter((r) => r.table === 'downlink_results');
+    if (answers.length) {
+      void Promise.all(answers.map((r) => words.answer(r.gate, r.data, r.at)))
+        .then((kept) => kept.some(Boolean) && live.changed('downlinks'))
+        .catch((err: Error) => o.logger.error({ err }, 'office: could not keep a gate\'s answer'));
+    }
   });
   o.app.addHook('onClose', async () => live.close());
   await registerOffice(o.app, {
@@ -35,6 +52,7 @@ export async function startOffice(o: { app: FastifyInstance; db: Kysely<HubTable
     today: () => localDay(Date.now()),
     now: () => Date.now(),
     logger: o.logger,
+    extra: [wordRoutes(words, () => live.changed('downlinks'))],
   });
-  return { adminPassword, live, accounts };
+  return { adminPassword, live, accounts, words };
 }

@@ -5,12 +5,14 @@ import { alertsScreen } from './alerts.js';
 import { api, can, h, ic, roleName, S, toast, tr } from './core.js';
 import { auditScreen } from './audit.js';
 import { overviewScreen } from './overview.js';
+import { wordScreen } from './word.js';
 
 const app = document.getElementById('app');
 let es = null;
 const SCREENS = {
   overview: { zh: '总览', en: 'Overview', icon: 'home', render: overviewScreen },
   alerts: { zh: '告警', en: 'Alerts', icon: 'bell', render: alertsScreen },
+  word: { zh: '下发', en: 'Word to gates', icon: 'send', render: wordScreen },
   audit: { zh: '审计日志', en: 'Audit log', icon: 'list', render: auditScreen, perm: 'audit' },
 };
 
@@ -72,9 +74,10 @@ function connectLive() {
   es.addEventListener('changed', (e) => {
     const { kinds } = JSON.parse(e.data);
     if (kinds.includes('alerts') || kinds.includes('gates')) void refreshAlarm();
-    const mine = (S.screen === 'overview' && kinds.includes('gates')) || (S.screen === 'alerts' && kinds.includes('alerts')) || kinds.includes(S.screen);
-    // Never redraw under someone typing a note: the screen is drawn again when the form is sent.
-    if (mine && !document.querySelector('main form')) void show(S.screen);
+    const mine = (S.screen === 'overview' && kinds.includes('gates')) || (S.screen === 'alerts' && kinds.includes('alerts')) || (S.screen === 'word' && kinds.includes('downlinks'));
+    // Never redraw under someone typing or confirming: the screen is drawn again when it is sent.
+    const busy = document.querySelector('main form, main .preview') || [...document.querySelectorAll('main textarea')].some((t) => t.value);
+    if (mine && !busy) void show(S.screen);
   });
   es.addEventListener('hello', () => {
     document.body.dataset.live = 'connected';

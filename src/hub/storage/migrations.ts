@@ -129,6 +129,35 @@ const MIGRATIONS: Migration[] = [
       await db.schema.createIndex('alerts_severity_at').on('alerts').columns(['severity', 'at']).execute();
     },
   },
+  {
+    // The office's word to the gates: each versioned update sent, and each gate's answer.
+    version: 3,
+    async up(db, engine) {
+      const ms = engine === 'postgres' ? 'bigint' : 'integer';
+      await db.schema
+        .createTable('downlinks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('site', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('version', ms, (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('gates', 'text', (c) => c.notNull())
+        .addColumn('sent_by', 'text', (c) => c.notNull())
+        .addColumn('sent_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('downlinks_site_kind').on('downlinks').columns(['site', 'kind', 'version']).execute();
+      await db.schema
+        .createTable('downlink_answers')
+        .addColumn('downlink_id', 'text', (c) => c.notNull())
+        .addColumn('gate', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('reasons', 'text', (c) => c.notNull())
+        .addColumn('at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('downlink_answers_pkey', ['downlink_id', 'gate'])
+        .execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -127,7 +127,34 @@ export interface AlertActionTable {
   outcome: string | null;
 }
 
+/** One versioned update the office sent to a compound's gates (retained on <site>/cmd/<kind>). */
+export interface DownlinkTable {
+  id: string;
+  site: string;
+  kind: string;
+  version: number;
+  /** The message as published (JSON text). */
+  body: string;
+  /** What it says, for the history (JSON text: {level} or {areas: n, sample}). */
+  summary: string;
+  /** The gates expected to answer, JSON ["g1", …]. */
+  gates: string;
+  sent_by: string;
+  sent_at: number;
+}
+
+export interface DownlinkAnswerTable {
+  downlink_id: string;
+  gate: string;
+  result: string;
+  /** JSON [{code, zh, en}]. */
+  reasons: string;
+  at: number;
+}
+
 export interface HubTables {
+  downlinks: DownlinkTable;
+  downlink_answers: DownlinkAnswerTable;
   office_users: OfficeUserTable;
   office_sessions: OfficeSessionTable;
   audit_log: AuditTable;
