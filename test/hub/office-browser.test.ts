@@ -22,7 +22,7 @@ const SIZES = [
   { width: 390, height: 844 },
 ];
 
-let broker: TestBroker & { stop(): Promise<void> };
+let broker: TestBroker;
 let hub: TestHub;
 let b: Awaited<ReturnType<typeof launchKioskBrowser>>;
 let page: Page;
@@ -88,7 +88,7 @@ afterAll(async () => {
   await b?.close();
   for (const c of Object.values(gates)) c.end(true);
   await hub?.stop();
-  await broker?.stop();
+  await broker?.close();
 });
 
 describe('the office in Chromium', () => {
