@@ -28,6 +28,7 @@ export interface FeedAlert extends AlertKey {
   closedBy: string | null;
   closedAt: number | null;
   outcome: string | null;
+  escalatedAt: number | null;
 }
 
 export const alertRef = (k: AlertKey) => `${k.site}/${k.gate}/${k.history}/${k.seq}`;
@@ -41,7 +42,7 @@ export class AlertDesk {
     return this.db
       .selectFrom('alerts as a')
       .leftJoin('alert_actions as x', (j) => j.onRef('x.site', '=', 'a.site').onRef('x.gate', '=', 'a.gate').onRef('x.history', '=', 'a.history').onRef('x.seq', '=', 'a.seq'))
-      .select(['a.site', 'a.gate', 'a.history', 'a.seq', 'a.at', 'a.alert_id', 'a.kind', 'a.severity', 'a.lane', 'a.data', 'x.acked_by', 'x.acked_at', 'x.note', 'x.assigned_to', 'x.closed_by', 'x.closed_at', 'x.outcome']);
+      .select(['a.site', 'a.gate', 'a.history', 'a.seq', 'a.at', 'a.alert_id', 'a.kind', 'a.severity', 'a.lane', 'a.data', 'x.acked_by', 'x.acked_at', 'x.note', 'x.assigned_to', 'x.closed_by', 'x.closed_at', 'x.outcome', 'x.escalated_at']);
   }
 
   /** Open alerts (not closed), critical and unacknowledged first; then the latest closed ones. */
@@ -87,9 +88,19 @@ export class AlertDesk {
   private async upsert(k: AlertKey, set: Partial<Omit<HubTables['alert_actions'], keyof AlertKey>>): Promise<void> {
     await this.db
       .insertInto('alert_actions')
-      .values({ ...k, acked_by: null, acked_at: null, note: null, assigned_to: null, closed_by: null, closed_at: null, outcome: null, ...set })
+      .values({ site: k.site, gate: k.gate, history: k.history, seq: k.seq, acked_by: null, acked_at: null, note: null, assigned_to: null, closed_by: null, closed_at: null, outcome: null, escalated_at: null, ...set })
       .onConflict((oc) => oc.columns(['site', 'gate', 'history', 'seq']).doUpdateSet(set))
       .execute();
+  }
+
+  /** Critical alerts received before `before`, not acknowledged and not yet escalated. */
+  async dueForEscalation(before: number): Promise<FeedAlert[]> {
+    const rows = await this.base().where('a.severity', '=', 'critical').where('x.acked_at', 'is', null).where('x.escalated_at', 'is', null).where('a.received_at', '<', before).orderBy('a.received_at').limit(100).execute();
+    return rows.map(view);
+  }
+
+  async markEscalated(k: AlertKey, at: number): Promise<void> {
+    await this.upsert(k, { escalated_at: at });
   }
 
   /** Acknowledges once: a second acknowledgement keeps the first one's who and when, and says so. */
@@ -144,5 +155,6 @@ function view(r: Record<string, unknown>): FeedAlert {
     closedBy: (r.closed_by as string | null) ?? null,
     closedAt: num(r.closed_at),
     outcome: (r.outcome as string | null) ?? null,
+    escalatedAt: num(r.escalated_at),
   };
 }

@@ -10,6 +10,7 @@ import type { HubTables } from '../storage/tables.js';
 import { Accounts } from './accounts.js';
 import { AlertDesk } from './alerts.js';
 import { WordDesk } from './downlinks.js';
+import { Escalator } from './escalation.js';
 import { LiveFeed } from './live.js';
 import { DEFAULT_LIMITS, LoginGuard } from './login-guard.js';
 import { registerOffice } from './routes.js';
@@ -42,10 +43,16 @@ export async function startOffice(o: {
         .catch((err: Error) => o.logger.error({ err }, 'office: could not keep a gate\'s answer'));
     }
   });
-  o.app.addHook('onClose', async () => live.close());
+  const desk = new AlertDesk(o.db);
+  const escalator = new Escalator({ desk, accounts, afterMs: o.config.office.escalateAfterMinutes * 60_000, webhook: o.config.office.escalationWebhook, logger: o.logger, changed: () => live.changed('alerts') });
+  escalator.start();
+  o.app.addHook('onClose', async () => {
+    escalator.stop();
+    live.close();
+  });
   await registerOffice(o.app, {
     accounts,
-    desk: new AlertDesk(o.db),
+    desk,
     reader: o.reader,
     live,
     guard: new LoginGuard(await accounts.deviceKey(), DEFAULT_LIMITS),

@@ -65,7 +65,7 @@ function alertRow(a, users, refresh) {
       handover ? h('div.handled', {}, `${tr('交接', 'Handed over')}: ${typeof handover === 'string' ? handover : JSON.stringify(handover)}`) : null,
       a.ackedAt
         ? h('div.handled', { 'data-testid': 'acked' }, ic('check'), ` ${tr('已确认', 'Acknowledged')}: ${a.ackedBy} · ${fmtTime(a.ackedAt)}${a.note ? ` · “${a.note}”` : ''}`)
-        : h('div.handled', {}, badge('bad', 'bell', tr('未确认', 'Not acknowledged'))),
+        : h('div.handled', {}, badge('bad', 'bell', tr('未确认', 'Not acknowledged')), a.escalatedAt ? [' ', badge('bad', 'warn', `${tr('已升级', 'Escalated')} ${fmtTime(a.escalatedAt)}`)] : null),
       a.assignedTo ? h('div.handled', {}, `${tr('指派给', 'Assigned to')}: ${a.assignedTo}`) : null,
       a.closedAt ? h('div.handled', {}, `${tr('已关闭', 'Closed')}: ${a.closedBy} · ${fmtTime(a.closedAt)} · ${tr(...(OUTCOME[a.outcome] ?? [a.outcome, a.outcome]))}`) : null,
     ),

@@ -124,6 +124,7 @@ const MIGRATIONS: Migration[] = [
         .addColumn('closed_by', 'text')
         .addColumn('closed_at', ms)
         .addColumn('outcome', 'text')
+        .addColumn('escalated_at', ms)
         .addPrimaryKeyConstraint('alert_actions_pkey', ['site', 'gate', 'history', 'seq'])
         .execute();
       await db.schema.createIndex('alerts_severity_at').on('alerts').columns(['severity', 'at']).execute();

@@ -125,6 +125,8 @@ export interface AlertActionTable {
   closed_by: string | null;
   closed_at: number | null;
   outcome: string | null;
+  /** When it was escalated (critical, not acknowledged within office.escalateAfterMinutes). */
+  escalated_at: number | null;
 }
 
 /** One versioned update the office sent to a compound's gates (retained on <site>/cmd/<kind>). */
