@@ -78,7 +78,10 @@ beforeAll(async () => {
   await publish('g2', 'state', gateState('g2', 5, { outboxDepth: 12 }), true);
   await publish('g1', 'counts', gateCounts('g1', 10, 128), true);
   await publish('g2', 'counts', gateCounts('g2', 5, 64), true);
-  for (let s = 1; s <= 10; s++) await publish('g1', 'passages', JSON.parse(outboxMessage('g1', s)));
+  for (let s = 1; s <= 10; s++) {
+    const data = { type: 'passage', id: `p-${s}`, lane: 'main', direction: s % 3 ? 'in' : 'out', outcome: s === 4 ? 'refused' : 'admitted', subject: { kind: 'person', id: `pc-00${s % 4}`, name: ['张桂兰', '李建国', '王秀英', '陈小明'][s % 4], idTail: '0023' }, temperatures: [{ celsius: 36.4, source: 'ir', at: Date.now() }], reasons: s === 4 ? [{ code: 'code-red', zh: '健康码红码', en: 'Red health code' }] : [] };
+    await publish('g1', 'passages', JSON.parse(outboxMessage('g1', s, { data })));
+  }
   await hub.until(async () => (await hub.reader.histories()).length === 2 && (await hub.reader.count('passages')) === 10, 'both gates known');
   b = await launchKioskBrowser(SIZES[0], ['--autoplay-policy=no-user-gesture-required']);
   page = b.page;
@@ -206,5 +209,21 @@ describe('the office in Chromium', () => {
     await setLang('zh-CN');
     const audit = await page.evaluate(() => fetch('/office/api/audit?action=downlink.send').then((r) => r.json()));
     expect(audit.entries.map((e: { target: string }) => e.target)).toEqual([`${SITE}/risk-areas@1`, `${SITE}/zone@1`]);
+  });
+
+  it('shows the passages ledger a page at a time, names masked', async () => {
+    await page.getByTestId('nav-ledger').click();
+    await poll(() => page.getByTestId('passage-row').count()).toBe(10);
+    expect(await page.getByTestId('more').isHidden()).toBe(true);
+    expect(await page.getByTestId('passages').textContent()).toContain('张**');
+    expect(await page.getByTestId('passages').textContent()).not.toContain('张桂兰');
+    await page.locator('select[name=gate]').selectOption('test-site/g2');
+    await poll(() => page.locator('main').textContent()).toContain('没有符合条件的记录');
+    await page.locator('select[name=gate]').selectOption('');
+    await poll(() => page.getByTestId('passage-row').count()).toBe(10);
+    await shot('passages-zh');
+    await setLang('en');
+    await shot('passages-en');
+    await setLang('zh-CN');
   });
 });

@@ -11,6 +11,7 @@ import { Accounts } from './accounts.js';
 import { AlertDesk } from './alerts.js';
 import { WordDesk } from './downlinks.js';
 import { Escalator } from './escalation.js';
+import { ledgerRoutes } from './ledger-routes.js';
 import { LiveFeed } from './live.js';
 import { DEFAULT_LIMITS, LoginGuard } from './login-guard.js';
 import { registerOffice } from './routes.js';
@@ -59,7 +60,7 @@ export async function startOffice(o: {
     today: () => localDay(Date.now()),
     now: () => Date.now(),
     logger: o.logger,
-    extra: [wordRoutes(words, () => live.changed('downlinks'))],
+    extra: [wordRoutes(words, () => live.changed('downlinks')), ledgerRoutes(o.reader)],
   });
   return { adminPassword, live, accounts, words };
 }

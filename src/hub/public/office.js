@@ -4,6 +4,7 @@ import { setAlarm } from './alarm.js';
 import { alertsScreen } from './alerts.js';
 import { api, can, h, ic, roleName, S, toast, tr } from './core.js';
 import { auditScreen } from './audit.js';
+import { ledgerScreen } from './ledger.js';
 import { overviewScreen } from './overview.js';
 import { wordScreen } from './word.js';
 
@@ -12,6 +13,7 @@ let es = null;
 const SCREENS = {
   overview: { zh: '总览', en: 'Overview', icon: 'home', render: overviewScreen },
   alerts: { zh: '告警', en: 'Alerts', icon: 'bell', render: alertsScreen },
+  ledger: { zh: '通行记录', en: 'Passages', icon: 'list', render: ledgerScreen },
   word: { zh: '下发', en: 'Word to gates', icon: 'send', render: wordScreen },
   audit: { zh: '审计日志', en: 'Audit log', icon: 'list', render: auditScreen, perm: 'audit' },
 };
