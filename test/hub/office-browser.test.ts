@@ -226,4 +226,23 @@ describe('the office in Chromium', () => {
     await shot('passages-en');
     await setLang('zh-CN');
   });
+
+  it('lets the admin make an account, which then signs in with its role', async () => {
+    await page.getByTestId('nav-accounts').click();
+    await page.locator('[data-testid=new-user] input[name=name]').fill('duty2');
+    await page.locator('[data-testid=new-user] input[name=display]').fill('值班员小李');
+    await page.locator('[data-testid=new-user] input[name=password]').fill('short');
+    await page.getByTestId('create-user').click();
+    await poll(() => page.locator('#toast').textContent()).toContain('密码至少10个字符');
+    await page.locator('[data-testid=new-user] input[name=password]').fill('duty2-password-long');
+    await page.getByTestId('create-user').click();
+    await poll(() => page.getByTestId('users').textContent()).toContain('值班员小李');
+    await shot('accounts-zh');
+    // Signed in apart from this browser's session (credentials omitted: no cookie kept).
+    const me = await page.evaluate(async () => {
+      const r = await fetch('/office/api/login', { method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'duty2', password: 'duty2-password-long' }) });
+      return r.json();
+    });
+    expect(me.user).toMatchObject({ name: 'duty2', role: 'duty' });
+  });
 });

@@ -1,6 +1,7 @@
 // The command office's page (served by `gate hub` at /office/): sign-in, the overview, the alert
 // feed, the audit log. Live: the server's event stream says what changed and the screen refetches.
 import { setAlarm } from './alarm.js';
+import { accountsScreen } from './accounts.js';
 import { alertsScreen } from './alerts.js';
 import { api, can, h, ic, roleName, S, toast, tr } from './core.js';
 import { auditScreen } from './audit.js';
@@ -16,6 +17,7 @@ const SCREENS = {
   ledger: { zh: '通行记录', en: 'Passages', icon: 'list', render: ledgerScreen },
   word: { zh: '下发', en: 'Word to gates', icon: 'send', render: wordScreen },
   audit: { zh: '审计日志', en: 'Audit log', icon: 'list', render: auditScreen, perm: 'audit' },
+  accounts: { zh: '账号', en: 'Accounts', icon: 'user', render: accountsScreen, perm: 'accounts' },
 };
 
 function setLang(lang) {
