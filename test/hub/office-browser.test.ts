@@ -245,4 +245,18 @@ describe('the office in Chromium', () => {
     });
     expect(me.user).toMatchObject({ name: 'duty2', role: 'duty' });
   });
+
+  it('shows the daily report with a gate that sent none marked missing', async () => {
+    const data = { type: 'daily-report', day: localDay(Date.now()), gateId: 'g1', siteId: SITE, entries: 128, exits: 64, visitors: 3, refusals: 3, refusalsByReason: {}, feverAlerts: 1, peopleInside: 40, zeroReport: false, epidemicFreeDays: 0, zoneLevel: 'controlled', generatedAt: Date.now(), clockSynced: true };
+    await publish('g1', 'reports', JSON.parse(outboxMessage('g1', 50, { kind: 'report', data })));
+    await hub.until(async () => (await hub.reader.count('daily_reports')) === 1, 'the report at the hub');
+    await page.getByTestId('nav-report').click();
+    await poll(() => page.getByTestId('report-row').count()).toBe(2);
+    expect(await page.locator('tr.missing').textContent()).toContain('g2');
+    expect(await page.getByTestId('report-row').first().textContent()).toContain('128');
+    await shot('report-zh');
+    await setLang('en');
+    await shot('report-en');
+    await setLang('zh-CN');
+  });
 });

@@ -11,7 +11,7 @@ import { Accounts } from './accounts.js';
 import { AlertDesk } from './alerts.js';
 import { WordDesk } from './downlinks.js';
 import { Escalator } from './escalation.js';
-import { ledgerRoutes } from './ledger-routes.js';
+import { ledgerRoutes, reportRoutes } from './ledger-routes.js';
 import { LiveFeed } from './live.js';
 import { DEFAULT_LIMITS, LoginGuard } from './login-guard.js';
 import { registerOffice } from './routes.js';
@@ -60,7 +60,7 @@ export async function startOffice(o: {
     today: () => localDay(Date.now()),
     now: () => Date.now(),
     logger: o.logger,
-    extra: [wordRoutes(words, () => live.changed('downlinks')), ledgerRoutes(o.reader)],
+    extra: [wordRoutes(words, () => live.changed('downlinks')), ledgerRoutes(o.reader), reportRoutes(o.db, () => localDay(Date.now()))],
   });
   return { adminPassword, live, accounts, words };
 }

@@ -7,6 +7,7 @@ import { api, can, h, ic, roleName, S, toast, tr } from './core.js';
 import { auditScreen } from './audit.js';
 import { ledgerScreen } from './ledger.js';
 import { overviewScreen } from './overview.js';
+import { reportScreen } from './report.js';
 import { wordScreen } from './word.js';
 
 const app = document.getElementById('app');
@@ -14,6 +15,7 @@ let es = null;
 const SCREENS = {
   overview: { zh: '总览', en: 'Overview', icon: 'home', render: overviewScreen },
   alerts: { zh: '告警', en: 'Alerts', icon: 'bell', render: alertsScreen },
+  report: { zh: '日报', en: 'Daily report', icon: 'list', render: reportScreen },
   ledger: { zh: '通行记录', en: 'Passages', icon: 'list', render: ledgerScreen },
   word: { zh: '下发', en: 'Word to gates', icon: 'send', render: wordScreen },
   audit: { zh: '审计日志', en: 'Audit log', icon: 'list', render: auditScreen, perm: 'audit' },
