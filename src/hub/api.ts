@@ -1,6 +1,6 @@
 // The hub's read-only JSON API (until the office screens of part 2 stand on it): per-gate state,
 // counts, held and missing seq ranges, alerts, passages (keyset-paginated), rejects, the hub's own
-// status. Every route but /healthz needs the bearer token.
+// status. Every /api/ route needs the bearer token.
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { HubReader } from './storage/read.js';
@@ -26,7 +26,8 @@ export function buildApi(o: ApiOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 });
   app.get('/healthz', async () => ({ ok: true }));
   app.addHook('onRequest', async (req, reply) => {
-    if (req.url === '/healthz') return;
+    // The bearer token guards /api/; the office's screens (src/hub/office/) have their own sessions.
+    if (!req.url.startsWith('/api/')) return;
     const h = req.headers.authorization;
     const given = h?.startsWith('Bearer ') ? h.slice(7) : undefined;
     if (!given || !sameToken(given, o.token)) {

@@ -52,6 +52,12 @@ export const HubConfigSchema = Section({
     port: Type.Integer({ default: 8090, minimum: 0, maximum: 65535, description: '0 = any free port' }),
     token: Type.Optional(Type.String({ minLength: 16, description: 'Bearer token of the API; unset: one is made at first start and kept in dataDir/api-token (mode 0600). Better given as env HUB_API_TOKEN' })),
   }),
+  office: Section({
+    enabled: Type.Boolean({ default: true, description: 'Serve the office\'s screens (/office/) on the API\'s address; the first start prints a one-time admin password, `gate hub reset-admin` makes a new one' }),
+    sessionIdleMinutes: Type.Integer({ default: 720, minimum: 5, maximum: 10080, description: 'A session unused this long ends (720: a 12-hour shift)' }),
+    escalateAfterMinutes: Type.Integer({ default: 5, minimum: 1, maximum: 1440, description: 'A critical alert nobody acknowledged this long is escalated (an event in the log and the audit log, and the webhook)' }),
+    escalationWebhook: Type.Optional(Type.String({ pattern: '^https?://', description: 'POSTed JSON {event: "alert.escalated", site, gate, alert, kind, …} at each escalation; unset: none' })),
+  }),
   logging: Section({
     level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)), { default: 'info' }),
     pretty: Type.Optional(Type.Boolean({ description: 'Human-readable logs; default: when stdout is a terminal' })),

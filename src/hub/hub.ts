@@ -7,6 +7,8 @@ import { buildApi } from './api.js';
 import type { HubConfig } from './config.js';
 import { Ingest } from './ingest.js';
 import { createNotifier, type Feature, Lifecycle, lockDataDir, VERSION, Watchdog, watchdogIntervalMs } from './kernel.js';
+import { startOffice } from './office/start.js';
+import type { LiveFeed } from './office/live.js';
 import { createReceiver, type Receiver } from './receiver.js';
 import { ResendAsker } from './resend.js';
 import type { Range } from './seqs.js';
@@ -34,6 +36,11 @@ export interface RunningHub {
   receiver: Receiver;
   /** Absent when hub.resend.enabled is false. */
   asker: ResendAsker | undefined;
+  /** The office's screens' URL, when served. */
+  officeUrl: string | undefined;
+  /** The admin's one-time password, made at the first start (print it once); else undefined. */
+  adminPassword: string | undefined;
+  live: LiveFeed | undefined;
   stop(): Promise<void>;
 }
 
@@ -154,6 +161,8 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
     ),
   );
   let api: ReturnType<typeof buildApi> | undefined;
+  let adminPassword: string | undefined;
+  let live: LiveFeed | undefined;
   lifecycle.add(
     f(
       'api',
@@ -174,6 +183,11 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
             startedAt: started,
           }),
         });
+        if (config.office.enabled) {
+          const office = await startOffice({ app: api, db: db.db, reader: reader(), ingest: ingest as Ingest, config, logger: logger.child({ part: 'office' }), publish: (t, b) => (receiver as Receiver).publish(t, b, { retain: true }) });
+          adminPassword = office.adminPassword;
+          live = office.live;
+        }
         const addr = await api.listen({ host: config.api.host, port: config.api.port });
         apiUrl = addr.replace('[::1]', 'localhost');
       },
@@ -210,6 +224,9 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
     reader: reader(),
     receiver: receiver as Receiver,
     asker,
+    officeUrl: config.office.enabled && apiUrl ? `${apiUrl}/office/` : undefined,
+    adminPassword,
+    live,
     stop: () => lifecycle.stop(),
   };
 }

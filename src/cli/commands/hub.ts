@@ -43,6 +43,8 @@ export function register(program: Command): void {
           `  Storage:   ${hubd.storage.engine} ${hubd.storage.where}`,
           `  MQTT:      ${config.mqtt.url}`,
           `  API:       ${hubd.apiUrl ?? '(off)'}/api/v1/gates   token: ${hubd.tokenFile ?? 'api.token in the config'}`,
+          ...(hubd.officeUrl ? [`  Office:    ${hubd.officeUrl}`] : []),
+          ...(hubd.adminPassword ? [`  首次启动：管理员 admin 的一次性密码 · First start: one-time password of "admin": ${hubd.adminPassword}`, '  (shown only now; `gate hub reset-admin` makes a new one)'] : []),
           '  Stop: Ctrl-C',
         ].join('\n'),
       );
@@ -57,6 +59,22 @@ export function register(program: Command): void {
           logger,
         });
       });
+    });
+  hub
+    .command('reset-admin')
+    .description('Make a new one-time password for the office\'s "admin" account (re-enabled, its sessions ended) and print it')
+    .option('-c, --config <file>', 'YAML hub configuration (see config/hub.default.yaml)')
+    .action(async (opts: { config?: string }) => {
+      const config = loadHubConfig(opts.config);
+      if (!config) return;
+      const [{ openHubDb }, { Accounts }] = await Promise.all([import('../../hub/storage/open.js'), import('../../hub/office/accounts.js')]);
+      const opened = await openHubDb({ url: config.hub.storage.url, dataDir: config.hub.storage.dataDir });
+      try {
+        const password = await new Accounts(opened.db, { idleMs: config.office.sessionIdleMinutes * 60_000 }).resetAdmin();
+        console.log(`管理员 admin 的新一次性密码 · New one-time password of "admin": ${password}`);
+      } finally {
+        await opened.close();
+      }
     });
   hub
     .command('check-config')

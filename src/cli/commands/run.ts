@@ -48,6 +48,7 @@ export function register(program: Command): void {
       if (hubd) {
         lines.push(`  Hub 村级汇总:    ${hubd.apiUrl}/api/v1/gates   (token: ${hubd.token})`);
         lines.push(`                  curl -H 'Authorization: Bearer ${hubd.token}' ${hubd.apiUrl}/api/v1/passages`);
+        if (hubd.officeUrl) lines.push(`  指挥部 Office:   ${hubd.officeUrl}${hubd.adminPassword ? `   (first start: admin / ${hubd.adminPassword}; \`gate hub reset-admin\` makes a new one)` : ''}`);
       }
       if (app.simControl) {
         lines.push(`  Simulator:      gate sim scan hh-001 · gate sim temp 36.6 · gate sim mask · gate sim colour green`);

@@ -75,6 +75,90 @@ const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    // The office (part 2): accounts, sessions, the audit log, what the office did with each alert.
+    version: 2,
+    async up(db, engine) {
+      const id = engine === 'postgres' ? 'bigserial' : 'integer';
+      const ms = engine === 'postgres' ? 'bigint' : 'integer';
+      const pk = (c: Parameters<Parameters<ReturnType<typeof db.schema.createTable>['addColumn']>[2] & object>[0]) => (engine === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey());
+      await db.schema
+        .createTable('office_users')
+        .addColumn('id', id, pk)
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('display', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('password', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('office_sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', ms, (c) => c.notNull())
+        .addColumn('csrf', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('last_seen', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', id, pk)
+        .addColumn('at', ms, (c) => c.notNull())
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('address', 'text')
+        .execute();
+      await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at']).execute();
+      await db.schema
+        .createTable('alert_actions')
+        .addColumn('site', 'text', (c) => c.notNull())
+        .addColumn('gate', 'text', (c) => c.notNull())
+        .addColumn('history', ms, (c) => c.notNull())
+        .addColumn('seq', ms, (c) => c.notNull())
+        .addColumn('acked_by', 'text')
+        .addColumn('acked_at', ms)
+        .addColumn('note', 'text')
+        .addColumn('assigned_to', 'text')
+        .addColumn('closed_by', 'text')
+        .addColumn('closed_at', ms)
+        .addColumn('outcome', 'text')
+        .addColumn('escalated_at', ms)
+        .addPrimaryKeyConstraint('alert_actions_pkey', ['site', 'gate', 'history', 'seq'])
+        .execute();
+      await db.schema.createIndex('alerts_severity_at').on('alerts').columns(['severity', 'at']).execute();
+    },
+  },
+  {
+    // The office's word to the gates: each versioned update sent, and each gate's answer.
+    version: 3,
+    async up(db, engine) {
+      const ms = engine === 'postgres' ? 'bigint' : 'integer';
+      await db.schema
+        .createTable('downlinks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('site', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('version', ms, (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('gates', 'text', (c) => c.notNull())
+        .addColumn('sent_by', 'text', (c) => c.notNull())
+        .addColumn('sent_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('downlinks_site_kind').on('downlinks').columns(['site', 'kind', 'version']).execute();
+      await db.schema
+        .createTable('downlink_answers')
+        .addColumn('downlink_id', 'text', (c) => c.notNull())
+        .addColumn('gate', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('reasons', 'text', (c) => c.notNull())
+        .addColumn('at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('downlink_answers_pkey', ['downlink_id', 'gate'])
+        .execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -81,7 +81,86 @@ export interface MetaTable {
   value: string;
 }
 
+export interface OfficeUserTable {
+  id: Generated<number>;
+  name: string;
+  display: string;
+  role: string;
+  /** scrypt$N$r$p$salt$hash (base64url). */
+  password: string;
+  created_at: number;
+  disabled: number;
+}
+
+export interface OfficeSessionTable {
+  /** sha256 of the cookie's token: a copied database holds no usable session. */
+  token_hash: string;
+  user_id: number;
+  csrf: string;
+  created_at: number;
+  last_seen: number;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  user_name: string;
+  action: string;
+  target: string;
+  /** JSON text. */
+  detail: string;
+  address: string | null;
+}
+
+/** What the office did with one alert (keyed as the alert row). */
+export interface AlertActionTable {
+  site: string;
+  gate: string;
+  history: number;
+  seq: number;
+  acked_by: string | null;
+  acked_at: number | null;
+  note: string | null;
+  assigned_to: string | null;
+  closed_by: string | null;
+  closed_at: number | null;
+  outcome: string | null;
+  /** When it was escalated (critical, not acknowledged within office.escalateAfterMinutes). */
+  escalated_at: number | null;
+}
+
+/** One versioned update the office sent to a compound's gates (retained on <site>/cmd/<kind>). */
+export interface DownlinkTable {
+  id: string;
+  site: string;
+  kind: string;
+  version: number;
+  /** The message as published (JSON text). */
+  body: string;
+  /** What it says, for the history (JSON text: {level} or {areas: n, sample}). */
+  summary: string;
+  /** The gates expected to answer, JSON ["g1", …]. */
+  gates: string;
+  sent_by: string;
+  sent_at: number;
+}
+
+export interface DownlinkAnswerTable {
+  downlink_id: string;
+  gate: string;
+  result: string;
+  /** JSON [{code, zh, en}]. */
+  reasons: string;
+  at: number;
+}
+
 export interface HubTables {
+  downlinks: DownlinkTable;
+  downlink_answers: DownlinkAnswerTable;
+  office_users: OfficeUserTable;
+  office_sessions: OfficeSessionTable;
+  audit_log: AuditTable;
+  alert_actions: AlertActionTable;
   hub_meta: MetaTable;
   histories: HistoryTable;
   passages: PassageTable;

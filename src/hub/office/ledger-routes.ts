@@ -1,0 +1,118 @@
+// The passages ledger and the daily report across gates. The ledger: filtered by day, gate and outcome, paginated on the server by
+// keyset (50 a page, never everything), personal data masked; the full view is the admin's only and
+// each one is audited.
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { HubReader } from '../storage/read.js';
+import type { HubTables } from '../storage/tables.js';
+import { dailyReport, reportCsv } from './daily-report.js';
+import { OfficeError, type OfficeHelpers } from './routes.js';
+
+/** 张桂兰 → 张**; a plate 浙A·12345 → 浙A·***45. */
+export function maskName(name: unknown): string | undefined {
+  if (typeof name !== 'string' || !name) return undefined;
+  const chars = [...name];
+  return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
+}
+export function maskPlate(plate: unknown): string | undefined {
+  if (typeof plate !== 'string' || !plate) return undefined;
+  const chars = [...plate];
+  return chars.length <= 4 ? '*'.repeat(chars.length) : chars.slice(0, 3).join('') + '*'.repeat(chars.length - 5) + chars.slice(-2).join('');
+}
+
+interface Row {
+  site: string;
+  gate: string;
+  seq: number;
+  at: number;
+  lane: string | null;
+  direction: string | null;
+  outcome: string | null;
+  subject: { kind?: string; id?: string; name?: string; idTail?: string; vehiclePlate?: string } | null;
+  reasons: Array<{ code: string; zh: string; en: string }>;
+  temperature: number | null;
+}
+
+function rowOf(p: Record<string, unknown>, full: boolean): Row {
+  const d = (p.data ?? {}) as Record<string, unknown>;
+  const s = (d.subject ?? null) as Record<string, unknown> | null;
+  const temps = Array.isArray(d.temperatures) ? (d.temperatures as Array<{ celsius?: number }>) : [];
+  return {
+    site: p.site as string,
+    gate: p.gate as string,
+    seq: Number(p.seq),
+    at: Number(p.at),
+    lane: (p.lane as string | null) ?? null,
+    direction: (p.direction as string | null) ?? null,
+    outcome: (p.outcome as string | null) ?? null,
+    subject: s
+      ? {
+          ...(typeof s.kind === 'string' ? { kind: s.kind } : {}),
+          ...(typeof s.id === 'string' ? { id: s.id } : {}),
+          ...((full ? s.name : maskName(s.name)) ? { name: (full ? s.name : maskName(s.name)) as string } : {}),
+          ...(typeof s.idTail === 'string' ? { idTail: s.idTail } : {}),
+          ...((full ? s.vehiclePlate : maskPlate(s.vehiclePlate)) ? { vehiclePlate: (full ? s.vehiclePlate : maskPlate(s.vehiclePlate)) as string } : {}),
+        }
+      : null,
+    reasons: Array.isArray(d.reasons) ? (d.reasons as Row['reasons']).slice(0, 5) : [],
+    temperature: typeof temps.at(-1)?.celsius === 'number' ? (temps.at(-1)?.celsius as number) : null,
+  };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export function ledgerRoutes(reader: HubReader) {
+  return (app: FastifyInstance, h: OfficeHelpers) => {
+    app.get('/office/api/passages', async (req) => {
+      const q = req.query as Record<string, string | undefined>;
+      const full = q.full === '1';
+      const s = await h.need(req, full ? 'full-view' : 'view');
+      const f: Parameters<HubReader['passages']>[0] = { limit: Math.max(1, Math.min(200, Number(q.limit) || 50)) };
+      if (q.gate) {
+        const [site, gate] = q.gate.split('/');
+        if (!site || !gate) throw new OfficeError(400, 'VALIDATION', '卡口格式应为 小区/卡口', 'gate must be site/gate');
+        f.site = site;
+        f.gate = gate;
+      }
+      if (q.outcome) f.outcome = q.outcome.slice(0, 32);
+      if (q.day) {
+        if (!DAY.test(q.day)) throw new OfficeError(400, 'VALIDATION', '日期格式应为 YYYY-MM-DD', 'day must be YYYY-MM-DD');
+        const from = new Date(`${q.day}T00:00:00`).getTime();
+        f.from = from;
+        f.to = from + 86_400_000;
+      }
+      if (q.cursor) f.cursor = q.cursor.slice(0, 200);
+      const page = await reader.passages(f).catch((err: Error) => {
+        throw /cursor/.test(err.message) ? new OfficeError(400, 'VALIDATION', '翻页标记无效，请从第一页开始', err.message) : err;
+      });
+      if (full) await h.audit(req, s, 'passages.full-view', q.gate ?? 'all', { day: q.day ?? null, outcome: q.outcome ?? null, rows: page.items.length });
+      return { items: page.items.map((p) => rowOf(p, full)), next: page.next, full };
+    });
+  };
+}
+
+export function reportRoutes(db: Kysely<HubTables>, today: () => string) {
+  return (app: FastifyInstance, h: OfficeHelpers) => {
+    const dayOf = (q: Record<string, string | undefined>) => {
+      const day = q.day || today();
+      if (!DAY.test(day)) throw new OfficeError(400, 'VALIDATION', '日期格式应为 YYYY-MM-DD', 'day must be YYYY-MM-DD');
+      return day;
+    };
+    app.get('/office/api/report', async (req) => {
+      await h.need(req, 'view');
+      return dailyReport(db, dayOf(req.query as Record<string, string | undefined>));
+    });
+    app.get('/office/api/report.csv', async (req, reply) => {
+      const s = await h.need(req, 'view');
+      const q = req.query as Record<string, string | undefined>;
+      const day = dayOf(q);
+      const encoding = q.encoding === 'gbk' ? 'gbk' : 'utf8';
+      const data = reportCsv(await dailyReport(db, day), encoding);
+      await h.audit(req, s, 'report.export', day, { format: 'csv', encoding });
+      return reply
+        .header('content-type', `text/csv; charset=${encoding === 'gbk' ? 'gbk' : 'utf-8'}`)
+        .header('content-disposition', `attachment; filename="daily-report-${day}-${encoding}.csv"`)
+        .send(data);
+    });
+  };
+}

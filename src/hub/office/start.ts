@@ -1,0 +1,66 @@
+// Puts the office on the hub's HTTP server: accounts (and the first admin), the alert desk, the
+// live feed fed by the ingest's commits, the routes. Called by the hub's composition root.
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { HubConfig } from '../config.js';
+import type { Ingest } from '../ingest.js';
+import type { HubReader } from '../storage/read.js';
+import type { HubTables } from '../storage/tables.js';
+import { Accounts } from './accounts.js';
+import { AlertDesk } from './alerts.js';
+import { WordDesk } from './downlinks.js';
+import { Escalator } from './escalation.js';
+import { ledgerRoutes, reportRoutes } from './ledger-routes.js';
+import { LiveFeed } from './live.js';
+import { DEFAULT_LIMITS, LoginGuard } from './login-guard.js';
+import { registerOffice } from './routes.js';
+import { wordRoutes } from './word-routes.js';
+
+export const localDay = (ms: number) => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+
+export async function startOffice(o: {
+  app: FastifyInstance;
+  db: Kysely<HubTables>;
+  reader: HubReader;
+  ingest: Ingest;
+  config: HubConfig;
+  logger: Logger;
+  /** Publishes retained on the broker (the hub's receiver). */
+  publish: (topic: string, body: string) => Promise<void>;
+}): Promise<{ adminPassword: string | undefined; live: LiveFeed; accounts: Accounts; words: WordDesk }> {
+  const accounts = new Accounts(o.db, { idleMs: o.config.office.sessionIdleMinutes * 60_000 });
+  const adminPassword = await accounts.ensureAdmin();
+  if (adminPassword) o.logger.warn('the office has no admin yet: made "admin" with a one-time password, printed once on the console (not logged)');
+  const live = new LiveFeed();
+  const words = new WordDesk(o.db, { histories: () => o.reader.histories(), publish: o.publish, root: o.config.mqtt.topicRoot });
+  o.ingest.onCommitted(({ records, states }) => {
+    if (records.some((r) => r.table === 'alerts')) live.changed('alerts', 'gates');
+    if (states.length || records.some((r) => r.table === 'passages')) live.changed('gates');
+    const answers = records.filter((r) => r.table === 'downlink_results');
+    if (answers.length) {
+      void Promise.all(answers.map((r) => words.answer(r.gate, r.data, r.at)))
+        .then((kept) => kept.some(Boolean) && live.changed('downlinks'))
+        .catch((err: Error) => o.logger.error({ err }, 'office: could not keep a gate\'s answer'));
+    }
+  });
+  const desk = new AlertDesk(o.db);
+  const escalator = new Escalator({ desk, accounts, afterMs: o.config.office.escalateAfterMinutes * 60_000, webhook: o.config.office.escalationWebhook, logger: o.logger, changed: () => live.changed('alerts') });
+  escalator.start();
+  o.app.addHook('onClose', async () => {
+    escalator.stop();
+    live.close();
+  });
+  await registerOffice(o.app, {
+    accounts,
+    desk,
+    reader: o.reader,
+    live,
+    guard: new LoginGuard(await accounts.deviceKey(), DEFAULT_LIMITS),
+    today: () => localDay(Date.now()),
+    now: () => Date.now(),
+    logger: o.logger,
+    extra: [wordRoutes(words, () => live.changed('downlinks')), ledgerRoutes(o.reader), reportRoutes(o.db, () => localDay(Date.now()))],
+  });
+  return { adminPassword, live, accounts, words };
+}

@@ -1,0 +1,95 @@
+// The alert feed across gates: critical and unacknowledged first. Each alert is acknowledged (who,
+// when, a note), assigned (e.g. to the village doctor) and closed with an outcome.
+import { api, badge, can, fmtTime, h, ic, roleName, toast, tr } from './core.js';
+
+const KIND = { fever: ['发热', 'Fever'], override: ['人工放行', 'Manual override'], 'card-invalid': ['无效卡', 'Invalid card'], tailgating: ['尾随', 'Tailgating'] };
+const SEV = { critical: ['bad', 'bell', '危急', 'Critical'], warning: ['warn', 'warn', '警告', 'Warning'], info: ['info', 'info', '提示', 'Info'] };
+export const OUTCOME = {
+  'retest-normal': ['复测正常', 'Retest normal'],
+  'taken-to-clinic': ['医疗机构接走', 'Taken to a clinic'],
+  'home-isolation': ['居家隔离', 'Home isolation'],
+  'false-alarm': ['误报', 'False alarm'],
+  other: ['其他', 'Other'],
+};
+
+const ref = (a) => `/office/api/alerts/${encodeURIComponent(a.site)}/${encodeURIComponent(a.gate)}/${a.history}/${a.seq}`;
+
+function alertText(a) {
+  const t = a.data?.text;
+  return t ? tr(t.zh, t.en) : '';
+}
+
+function actionForm(a, kind, users, refresh) {
+  const note = h('textarea', { name: 'note', rows: 1, maxLength: 500, placeholder: tr('备注（如：已通知村医，复测中）', 'Note (e.g. doctor called, retesting)'), 'aria-label': tr('备注', 'Note') });
+  let extra = null;
+  if (kind === 'assign') extra = h('select', { name: 'to', 'aria-label': tr('指派给', 'Assign to') }, users.map((u) => h('option', { value: u.name }, `${u.display} · ${roleName(u.role)}`)));
+  if (kind === 'close') extra = h('select', { name: 'outcome', 'aria-label': tr('处置结果', 'Outcome') }, Object.entries(OUTCOME).map(([k, [zh, en]]) => h('option', { value: k }, tr(zh, en))));
+  const label = { ack: tr('确认', 'Acknowledge'), assign: tr('指派', 'Assign'), close: tr('关闭', 'Close') }[kind];
+  return h(
+    'form',
+    {
+      'data-testid': `${kind}-form`,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          const body = kind === 'ack' ? { note: note.value } : kind === 'assign' ? { to: extra.value } : { outcome: extra.value, note: note.value };
+          const r = await api('POST', `${ref(a)}/${kind}`, body);
+          if (r.result === 'already') toast(tr(`已由 ${r.alert.ackedBy} 确认`, `Already acknowledged by ${r.alert.ackedBy}`));
+          await refresh();
+        } catch (err) {
+          toast(err.message);
+        }
+      },
+    },
+    extra,
+    kind === 'assign' ? null : note,
+    h('button.primary', { type: 'submit', 'data-testid': `${kind}-submit` }, ic('check'), label),
+  );
+}
+
+function alertRow(a, users, refresh) {
+  const sev = SEV[a.severity] ?? SEV.info;
+  const kind = KIND[a.kind] ?? [a.kind, a.kind];
+  const unacked = !a.ackedAt;
+  const slot = h('div');
+  const open = (kindOfForm) => slot.replaceChildren(actionForm(a, kindOfForm, users, refresh));
+  const handover = a.data?.handover ?? a.data?.detail?.handover;
+  const el = h(
+    `div.alert.${a.severity}${unacked ? '.unacked' : ''}${a.closedAt ? '.closed' : ''}`,
+    { 'data-testid': 'alert', 'data-alert': `${a.site}/${a.gate}/${a.history}/${a.seq}` },
+    h(
+      'div',
+      {},
+      h('div.title', {}, badge(sev[0], sev[1], tr(sev[2], sev[3])), ic(a.kind === 'fever' ? 'thermo' : 'warn'), tr(kind[0], kind[1]), h('span.muted', {}, `${a.site} / ${a.gate} · ${a.lane ?? ''} · ${fmtTime(a.at)}`)),
+      alertText(a) ? h('div', {}, alertText(a)) : null,
+      handover ? h('div.handled', {}, `${tr('交接', 'Handed over')}: ${typeof handover === 'string' ? handover : JSON.stringify(handover)}`) : null,
+      a.ackedAt
+        ? h('div.handled', { 'data-testid': 'acked' }, ic('check'), ` ${tr('已确认', 'Acknowledged')}: ${a.ackedBy} · ${fmtTime(a.ackedAt)}${a.note ? ` · “${a.note}”` : ''}`)
+        : h('div.handled', {}, badge('bad', 'bell', tr('未确认', 'Not acknowledged')), a.escalatedAt ? [' ', badge('bad', 'warn', `${tr('已升级', 'Escalated')} ${fmtTime(a.escalatedAt)}`)] : null),
+      a.assignedTo ? h('div.handled', {}, `${tr('指派给', 'Assigned to')}: ${a.assignedTo}`) : null,
+      a.closedAt ? h('div.handled', {}, `${tr('已关闭', 'Closed')}: ${a.closedBy} · ${fmtTime(a.closedAt)} · ${tr(...(OUTCOME[a.outcome] ?? [a.outcome, a.outcome]))}`) : null,
+    ),
+    a.closedAt
+      ? h('div')
+      : h(
+          'div.actions',
+          {},
+          unacked && can('alert.ack') ? h('button.danger', { type: 'button', 'data-testid': 'ack', onclick: () => open('ack') }, ic('check'), tr('确认', 'Acknowledge')) : null,
+          can('alert.assign') ? h('button', { type: 'button', 'data-testid': 'assign', onclick: () => open('assign') }, ic('user'), tr('指派', 'Assign')) : null,
+          can('alert.close') ? h('button', { type: 'button', 'data-testid': 'close', onclick: () => open('close') }, ic('cross'), tr('关闭', 'Close')) : null,
+        ),
+  );
+  el.append(slot);
+  return el;
+}
+
+export async function alertsScreen(main, { refresh }) {
+  const [feed, { users }] = await Promise.all([api('GET', '/office/api/alerts'), api('GET', '/office/api/users')]);
+  const assignable = [...users.filter((u) => u.role === 'doctor'), ...users.filter((u) => u.role !== 'doctor' && u.role !== 'viewer')];
+  main.append(
+    h('h2', {}, ic('bell'), tr(`未结告警（${feed.open.length}）`, `Open alerts (${feed.open.length})`)),
+    feed.open.length ? h('div.feed', { 'data-testid': 'open-feed' }, feed.open.map((a) => alertRow(a, assignable, refresh))) : h('p.muted', {}, tr('没有未结告警', 'No open alerts')),
+    h('h2', {}, ic('check'), tr('最近关闭', 'Recently closed')),
+    feed.closed.length ? h('div.feed', {}, feed.closed.map((a) => alertRow(a, assignable, refresh))) : h('p.muted', {}, tr('暂无', 'None yet')),
+  );
+}
