@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One PostgreSQL cluster per run for the hub's storage suites (each file makes its own database).
+    globalSetup: ['test/helpers/postgres-global.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

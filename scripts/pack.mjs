@@ -36,6 +36,8 @@ const EXTERNAL = [
   'thread-stream',
   // 20 MB, loaded only for an .xlsx import or export
   'exceljs',
+  // pg's optional libpq binding, required only when asked for (the hub uses the pure-JS client)
+  'pg-native',
 ];
 
 const extra = [];

@@ -13,9 +13,12 @@ const NEEDED = [
   ['shellcheck', 'shellcheck', 'linting the installer scripts'],
   ['systemd-analyze', 'systemd', 'verifying the systemd units'],
   ['debootstrap', 'debootstrap', 'installer test in a Debian root'],
+  ['ls /usr/lib/postgresql/*/bin/initdb', 'postgresql', 'the hub\'s storage tests against a real PostgreSQL server'],
 ];
 
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+// A command name is looked up on PATH; a line with a path is run as a test (PostgreSQL's server
+// binaries live outside PATH, under /usr/lib/postgresql/<version>/bin).
+const has = (cmd) => spawnSync('sh', ['-c', cmd.includes('/') ? cmd : `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const missing = NEEDED.filter(([cmd]) => !has(cmd));
 if (missing.length === 0) process.exit(0);
 

@@ -52,6 +52,13 @@ function render(schema: Schema, indent: string, lines: string[]): void {
   }
 }
 
+/** Every option of `schema` as commented YAML, after the header lines. */
+export function documentSchema(schema: unknown, header: string[]): string {
+  const lines = [...header, ''];
+  render(schema as Schema, '', lines);
+  return `${lines.join('\n')}\n`;
+}
+
 export function documentedDefaultConfig(): string {
   const lines = [
     '# Checkpoint gate configuration — every option, with its default.',

@@ -1,5 +1,6 @@
 // Load, merge, default and validate the configuration. A bad file never half-starts the daemon.
 import { readFileSync } from 'node:fs';
+import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { parseDocument } from 'yaml';
 import { type Config, ConfigSchema } from './schema.js';
@@ -14,8 +15,10 @@ export class ConfigError extends Error {
   }
 }
 
+export type EnvOverrides = Array<[string, string[], 'string' | 'int' | 'bool']>;
+
 /** Secrets and deployment specifics that may come from the environment instead of the file. */
-const ENV_OVERRIDES: Array<[string, string[], 'string' | 'int' | 'bool']> = [
+const ENV_OVERRIDES: EnvOverrides = [
   ['GATE_ADMIN_PIN', ['kiosk', 'adminPin'], 'string'],
   ['GATE_MQTT_URL', ['mqtt', 'url'], 'string'],
   ['GATE_MQTT_USERNAME', ['mqtt', 'username'], 'string'],
@@ -51,10 +54,15 @@ function dotted(pointer: string): string {
 
 /** One line per problem: the option's path, what was expected, what was found. */
 export function validateConfig(input: unknown): { config?: Config; problems: string[] } {
-  const withDefaults = Value.Default(ConfigSchema, Value.Clone(input ?? {}));
+  return validateAgainst<Config>(ConfigSchema, input);
+}
+
+/** The same for any configuration schema (the hub has its own). */
+export function validateAgainst<T>(schema: TSchema, input: unknown): { config?: T; problems: string[] } {
+  const withDefaults = Value.Default(schema, Value.Clone(input ?? {}));
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const e of Value.Errors(ConfigSchema, withDefaults)) {
+  for (const e of Value.Errors(schema, withDefaults)) {
     const params = e.params as Record<string, unknown>;
     let line: string;
     if (e.keyword === 'boolean') continue; // reported by its 'additionalProperties' twin
@@ -62,7 +70,7 @@ export function validateConfig(input: unknown): { config?: Config; problems: str
       const extra = (params.additionalProperties as string[] | undefined) ?? [];
       for (const name of extra) {
         const path = dotted(`${e.instancePath}/${name}`);
-        line = `${path}: unknown option (expected one of: ${Object.keys(schemaAt(e.schemaPath)?.properties ?? {}).join(', ') || 'none'}), found ${describe(at(withDefaults, `${e.instancePath}/${name}`))}`;
+        line = `${path}: unknown option (expected one of: ${Object.keys(schemaAt(schema, e.schemaPath)?.properties ?? {}).join(', ') || 'none'}), found ${describe(at(withDefaults, `${e.instancePath}/${name}`))}`;
         if (!seen.has(path)) problems.push(line);
         seen.add(path);
       }
@@ -76,11 +84,11 @@ export function validateConfig(input: unknown): { config?: Config; problems: str
     problems.push(line);
   }
   if (problems.length) return { problems };
-  return { config: withDefaults as Config, problems };
+  return { config: withDefaults as T, problems };
 }
 
-function schemaAt(schemaPath: string): { properties?: Record<string, unknown> } | undefined {
-  return at(ConfigSchema, schemaPath.replace(/^#/, '')) as { properties?: Record<string, unknown> } | undefined;
+function schemaAt(schema: TSchema, schemaPath: string): { properties?: Record<string, unknown> } | undefined {
+  return at(schema, schemaPath.replace(/^#/, '')) as { properties?: Record<string, unknown> } | undefined;
 }
 
 function expectation(keyword: string, params: Record<string, unknown>, message: string): string {
@@ -93,6 +101,8 @@ function expectation(keyword: string, params: Record<string, unknown>, message: 
       return `a number <= ${params.limit}`;
     case 'pattern':
       return `text matching ${params.pattern}`;
+    case 'minItems':
+      return `a list of at least ${params.limit} item(s)`;
     case 'minLength':
       return `text of at least ${params.limit} character(s)`;
     case 'required':
@@ -107,10 +117,10 @@ function expectation(keyword: string, params: Record<string, unknown>, message: 
   }
 }
 
-export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): { raw: Record<string, unknown>; problems: string[] } {
+export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, overrides: EnvOverrides = ENV_OVERRIDES): { raw: Record<string, unknown>; problems: string[] } {
   const problems: string[] = [];
   const out = structuredClone(raw);
-  for (const [name, path, kind] of ENV_OVERRIDES) {
+  for (const [name, path, kind] of overrides) {
     const v = env[name];
     if (v === undefined || v === '') continue;
     let value: unknown = v;
@@ -141,6 +151,11 @@ export function parseConfigText(text: string, file?: string): Record<string, unk
 
 /** Read a YAML file (or none), apply environment overrides, fill defaults and validate. Throws ConfigError. */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env, base: Record<string, unknown> = {}): Config {
+  return loadAgainst<Config>(ConfigSchema, ENV_OVERRIDES, file, env, base);
+}
+
+/** loadConfig for any configuration schema and its environment overrides. */
+export function loadAgainst<T>(schema: TSchema, overrides: EnvOverrides, file: string | undefined, env: NodeJS.ProcessEnv = process.env, base: Record<string, unknown> = {}): T {
   let raw: Record<string, unknown> = base;
   if (file) {
     let text: string;
@@ -151,8 +166,8 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     }
     raw = { ...base, ...parseConfigText(text, file) };
   }
-  const envd = applyEnv(raw, env);
-  const { config, problems } = validateConfig(envd.raw);
+  const envd = applyEnv(raw, env, overrides);
+  const { config, problems } = validateAgainst<T>(schema, envd.raw);
   const all = [...envd.problems, ...problems];
   if (all.length || !config) throw new ConfigError(all, file);
   return config;

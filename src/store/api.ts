@@ -438,6 +438,10 @@ export interface Ledger {
   /** Call only after the broker's PUBACK; acknowledged rows are deleted. */
   outboxAck(seqs: number[]): void;
   outboxDepth(): number;
+  /** The hub asked for from..to again: sent rows go back in the outbox; `gone` = seqs purged since. */
+  outboxResend(from: number, to: number): { requeued: number; gone: Array<[number, number]> };
+  /** Made with the ledger: a wiped ledger has a new one, so the hub keeps the two histories apart. */
+  ledgerId(): string;
   enqueue(kind: OutboxKind, payload: Record<string, unknown>, priority?: number): { seq: number };
 
   // roster

@@ -142,6 +142,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     changed('alerts');
   }
 
+  let ledgerId: string | undefined;
   const ledger: Ledger = {
     gateId: options.gateId,
     siteId: options.siteId,
@@ -158,6 +159,17 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       if (outbox.ack(seqs) > 0) changed('outbox');
     },
     outboxDepth: () => outbox.depth(),
+    outboxResend: (from, to) => {
+      const r = write(() => outbox.resend(from, to));
+      // Rows came back without insert(): the drain must read the outbox, not its in-memory hand-over.
+      outbox.recount();
+      if (r.requeued > 0) changed('outbox');
+      return r;
+    },
+    ledgerId: () => {
+      ledgerId ??= (db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'ledger_id'").get()?.value ?? '');
+      return ledgerId;
+    },
     enqueue: (kind, payload, priority) => {
       const seq = write(() => outbox.insert(kind, payload, priority ?? defaultPriority(kind)));
       changed('outbox');

@@ -237,6 +237,25 @@ CREATE INDEX passages_name_not_admitted ON passages (name, seq) WHERE outcome <>
 CREATE INDEX passages_subject_not_admitted ON passages (subject_id, seq) WHERE outcome <> 'admitted';
 `,
   },
+  {
+    version: 6,
+    name: 'what was sent, for the hub\'s resend requests; the ledger\'s id',
+    // The outbox forgets a row at its PUBACK; the hub may still miss it (a broker dropping past its
+    // queue, a hub killed between ack and commit): the row moves here and can be sent again
+    // (docs/hub.md). The ledger id tells the hub a wiped ledger's seqs from the old ones.
+    sql: `
+CREATE TABLE outbox_sent (
+  seq INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  clock_synced INTEGER NOT NULL
+);
+CREATE INDEX outbox_sent_created ON outbox_sent (created_at);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('ledger_id', lower(hex(randomblob(16))));
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -8,7 +8,13 @@ export interface Outbox {
   /** Inside a transaction of the caller: insert and return the seq. */
   insert(kind: OutboxKind, payload: Record<string, unknown>, priority: number): number;
   batch(limit: number, range?: OutboxRange): OutboxRow[];
+  /** Rows moved to outbox_sent, where resend() finds them again. */
   ack(seqs: number[]): number;
+  /**
+   * Puts the sent rows from..to back in the outbox (the hub asked for them). Returns how many, and
+   * the seqs of that range this ledger committed but no longer has (purged by retention).
+   */
+  resend(from: number, to: number): { requeued: number; gone: Array<[number, number]> };
   depth(): number;
   /** After a rolled-back transaction: the in-memory depth is re-read, rows of the transaction are forgotten. */
   recount(): void;
@@ -59,6 +65,9 @@ export function createOutbox(ctx: StoreCtx): Outbox {
   const lowerPriority = db.prepare<[number, number], Row>(`${cols} WHERE priority > ? ORDER BY priority, seq LIMIT ?`);
   const urgent = db.prepare<[number, number, number], Row>(`${cols} WHERE priority < ? AND seq > ? ORDER BY priority, seq LIMIT ?`);
   const del = db.prepare('DELETE FROM outbox WHERE seq = ?');
+  const keep = db.prepare('INSERT OR REPLACE INTO outbox_sent (seq, kind, priority, payload, created_at, clock_synced) SELECT seq, kind, priority, payload, created_at, clock_synced FROM outbox WHERE seq = ?');
+  const requeue = db.prepare('INSERT OR IGNORE INTO outbox (seq, kind, priority, payload, created_at, clock_synced) SELECT seq, kind, priority, payload, created_at, clock_synced FROM outbox_sent WHERE seq BETWEEN ? AND ?');
+  const held = db.prepare<[number, number, number, number], { seq: number }>('SELECT seq FROM outbox_sent WHERE seq BETWEEN ? AND ? UNION SELECT seq FROM outbox WHERE seq BETWEEN ? AND ? ORDER BY seq');
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
   let depth = count.get()?.n ?? 0;
   // The rows handed to the drain in memory: inserted in the open transaction (staged), then
@@ -112,10 +121,27 @@ export function createOutbox(ctx: StoreCtx): Outbox {
     ack(seqs) {
       let removed = 0;
       db.transaction(() => {
-        for (const s of seqs) removed += del.run(s).changes;
+        for (const s of seqs) {
+          keep.run(s);
+          removed += del.run(s).changes;
+        }
       })();
       depth -= removed;
       return removed;
+    },
+    resend(from, to) {
+      const last = nextSeq.get()?.seq ?? 0;
+      const end = Math.min(to, last);
+      if (end < from) return { requeued: 0, gone: [] };
+      const requeued = requeue.run(from, end).changes;
+      const gone: Array<[number, number]> = [];
+      let next = from;
+      for (const { seq } of held.iterate(from, end, from, end)) {
+        if (seq > next) gone.push([next, seq - 1]);
+        next = seq + 1;
+      }
+      if (next <= end) gone.push([next, end]);
+      return { requeued, gone };
     },
     depth: () => depth,
     recount() {

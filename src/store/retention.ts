@@ -33,6 +33,8 @@ export function purge(ctx: StoreCtx, retentionDays: number, now = ctx.now()): Pu
     audit: chunked('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? LIMIT ?)', now - Math.max(AUDIT_DAYS, retentionDays) * DAY),
     freedPages: 0,
   };
+  // What was sent stays for the hub's resend requests as long as the passages it speaks of.
+  chunked('DELETE FROM outbox_sent WHERE seq IN (SELECT seq FROM outbox_sent WHERE created_at < ? LIMIT ?)', cutoff);
   chunked('DELETE FROM presence WHERE subject_id IN (SELECT subject_id FROM presence WHERE at < ? LIMIT ?)', cutoff);
   const free = db.pragma('freelist_count', { simple: true }) as number;
   db.pragma('incremental_vacuum');

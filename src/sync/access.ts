@@ -3,12 +3,15 @@
 // <root>/v1/<site>/<gate>/, reads only the site's and its own commands and Home Assistant's birth
 // message; the hub user reads and writes the whole tree.
 import { timingSafeEqual } from 'node:crypto';
-import { TOPIC_VERSION } from './topics.js';
+import { TOPIC_VERSION, UPLINK_LEAVES } from './topics.js';
 
 export interface AccessUser {
   password: string;
-  /** 'hub' = the village hub (everything under the root); otherwise the gate id this user is. */
-  role: 'hub' | { gate: string };
+  /**
+   * 'hub' = the village hub's account: reads every gate's uplink topics, writes only commands;
+   * 'admin' = the IT person's diagnostics account (everything under the root); otherwise the gate id.
+   */
+  role: 'hub' | 'admin' | { gate: string };
 }
 
 export interface AccessPolicy {
@@ -59,7 +62,12 @@ export interface Rules {
 export function rulesFor(policy: AccessPolicy, user: AccessUser): Rules {
   const base = `${policy.root}/${TOPIC_VERSION}/${policy.site}`;
   const ha = policy.haPrefix ?? 'homeassistant';
-  if (user.role === 'hub') return { write: [`${policy.root}/#`, `${ha}/#`], read: [`${policy.root}/#`, `${ha}/#`] };
+  if (user.role === 'admin') return { write: [`${policy.root}/#`, `${ha}/#`], read: [`${policy.root}/#`, `${ha}/#`] };
+  if (user.role === 'hub') {
+    // Any site: one hub (or a county's workers) may serve several.
+    const tree = `${policy.root}/${TOPIC_VERSION}/+`;
+    return { write: [`${tree}/cmd/#`, `${tree}/+/cmd/#`], read: [...UPLINK_LEAVES.map((leaf) => `${tree}/+/${leaf}`), `${tree}/+/door/+`] };
+  }
   const g = user.role.gate;
   return {
     write: [`${base}/${g}/#`, `${ha}/+/+/+/config`, `${ha}/+/+/config`],

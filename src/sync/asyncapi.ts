@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { TSchema } from 'typebox';
 import { stringify } from 'yaml';
 import { VERSION } from '../kernel/version.js';
-import { CountsMessage, DOWNLINK_SCHEMAS, DoorMessage, OutboxMessage, ResultData, StateMessage } from './messages.js';
+import { CountsMessage, DOWNLINK_SCHEMAS, DoorMessage, OutboxMessage, ResendRequest, ResultData, StateMessage } from './messages.js';
 import { OUTBOX_TOPIC, TOPIC_VERSION } from './topics.js';
 import { Type } from 'typebox';
 
@@ -77,6 +77,11 @@ export function asyncApiDocument(): Record<string, unknown> {
     down('site', kind);
     down('gate', kind);
   }
+  channels[`${prefix}/{gate}/cmd/resend`] = {
+    description: 'The hub asks the gate to send the seqs from..to again: a request, not a versioned snapshot (not retained). The gate puts them back in its outbox from its ledger and answers on …/{gate}/result with ref.kind "resend", how many it requeued and the seq ranges it no longer has (gone). See docs/hub.md.',
+    parameters: gateParams,
+    publish: { operationId: 'send-gate-resend', summary: 'The hub publishes; the gate subscribes', bindings: { mqtt: { qos: 1, bindingVersion: '0.1.0' } }, message: { $ref: '#/components/messages/ResendCommand' } },
+  };
   channels['homeassistant/{component}/{nodeId}/{objectId}/config'] = {
     description: 'Home Assistant MQTT discovery (mqtt.homeAssistant.enabled), retained; re-sent when homeassistant/status says "online". The prefix is mqtt.homeAssistant.prefix.',
     parameters: {
@@ -107,7 +112,9 @@ export function asyncApiDocument(): Record<string, unknown> {
     CountsMessage: plain(CountsMessage),
     DoorMessage: plain(DoorMessage),
     HaDiscovery: plain(HaDiscovery),
+    ResendCommand: plain(ResendRequest),
   };
+  messages.ResendCommand = { name: 'ResendCommand', contentType: 'application/json', payload: { $ref: '#/components/schemas/ResendCommand' } };
   for (const [kind, schema] of Object.entries(DOWNLINK_SCHEMAS)) {
     const n = downName(kind);
     messages[n] = { name: n, contentType: 'application/json', payload: { $ref: `#/components/schemas/${n}` } };

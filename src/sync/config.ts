@@ -1,5 +1,14 @@
 import { Block, Section, type Static, Type } from '../config/typebox.js';
 
+/** TLS to the broker; the gate's and the hub's connections take the same block. */
+export const TlsSchema = Block({
+  ca: Type.Optional(Type.String({ description: 'CA certificate file (PEM) that signed the broker certificate' })),
+  cert: Type.Optional(Type.String({ description: 'Client certificate file (PEM), when the broker asks for one' })),
+  key: Type.Optional(Type.String({ description: 'Client key file (PEM) for the client certificate' })),
+  rejectUnauthorized: Type.Boolean({ default: true, description: 'Refuse a broker whose certificate does not verify (turn off only on a test bench)' }),
+  servername: Type.Optional(Type.String({ description: 'Name expected in the broker certificate, when it differs from the URL host' })),
+}, { description: 'TLS for mqtts:// and wss:// (certificate files are read at start)' });
+
 export const MqttSchema = Section({
   enabled: Type.Boolean({ default: true, description: 'Sync with the village hub' }),
   embeddedBroker: Section({
@@ -12,13 +21,7 @@ export const MqttSchema = Section({
   password: Type.Optional(Type.String({ description: 'Better given as env GATE_MQTT_PASSWORD' })),
   clientId: Type.Optional(Type.String({ description: 'Default: gate-<site>-<gate>' })),
   topicRoot: Type.String({ default: 'checkpoint', pattern: '^[^#+/$][^#+]*$', description: 'First topic level; topics are <root>/v1/<site>/<gate>/…' }),
-  tls: Type.Optional(Block({
-    ca: Type.Optional(Type.String({ description: 'CA certificate file (PEM) that signed the broker certificate' })),
-    cert: Type.Optional(Type.String({ description: 'Client certificate file (PEM), when the broker asks for one' })),
-    key: Type.Optional(Type.String({ description: 'Client key file (PEM) for the client certificate' })),
-    rejectUnauthorized: Type.Boolean({ default: true, description: 'Refuse a broker whose certificate does not verify (turn off only on a test bench)' }),
-    servername: Type.Optional(Type.String({ description: 'Name expected in the broker certificate, when it differs from the URL host' })),
-  }, { description: 'TLS for mqtts:// and wss:// (certificate files are read at start)' })),
+  tls: Type.Optional(TlsSchema),
   sendPersonalData: Type.Boolean({ default: false, description: 'Send names with passages (off: ids only)' }),
   countsDebounceMs: Type.Integer({ default: 1000, minimum: 0, maximum: 60000, description: 'Counts and gate state are published at most this often (retained)' }),
   keepaliveSeconds: Type.Integer({ default: 30, minimum: 5, maximum: 600, description: 'MQTT keepalive; the broker publishes the "offline" last will after about 1.5 times this' }),

@@ -39,13 +39,18 @@ export function clientOptions(opts: {
   const password = env.GATE_MQTT_PASSWORD ?? mqtt.password;
   if (mqtt.username !== undefined) o.username = mqtt.username;
   if (password !== undefined) o.password = password;
-  if (mqtt.tls) {
-    if (mqtt.tls.ca) o.ca = readPem(mqtt.tls.ca, 'CA certificate');
-    if (mqtt.tls.cert) o.cert = readPem(mqtt.tls.cert, 'client certificate');
-    if (mqtt.tls.key) o.key = readPem(mqtt.tls.key, 'client key');
-    if (Boolean(mqtt.tls.cert) !== Boolean(mqtt.tls.key)) throw new Error('mqtt.tls needs both cert and key for a client certificate, or neither');
-    o.rejectUnauthorized = mqtt.tls.rejectUnauthorized;
-    if (mqtt.tls.servername) o.servername = mqtt.tls.servername;
-  }
+  if (mqtt.tls) Object.assign(o, tlsOptions(mqtt.tls));
+  return o;
+}
+
+/** mqtt.js TLS options from an `mqtt.tls` block (the gate's and the hub's have the same shape). */
+export function tlsOptions(tls: NonNullable<MqttConfig['tls']>): IClientOptions {
+  const o: IClientOptions = {};
+  if (tls.ca) o.ca = readPem(tls.ca, 'CA certificate');
+  if (tls.cert) o.cert = readPem(tls.cert, 'client certificate');
+  if (tls.key) o.key = readPem(tls.key, 'client key');
+  if (Boolean(tls.cert) !== Boolean(tls.key)) throw new Error('mqtt.tls needs both cert and key for a client certificate, or neither');
+  o.rejectUnauthorized = tls.rejectUnauthorized;
+  if (tls.servername) o.servername = tls.servername;
   return o;
 }

@@ -25,6 +25,8 @@ export interface DrainOptions {
   batch: number;
   inflight: number;
   sendPersonalData: boolean;
+  /** The ledger's id, carried in every message's envelope (docs/hub.md: a wiped ledger). */
+  ledgerId?: string;
   logger: Logger;
   /** Called after rows were acknowledged (to publish the outbox depth, wake listeners). */
   onAcked?: (count: number, lastSeq: number) => void;
@@ -43,12 +45,13 @@ export function minimise(value: unknown): unknown {
   return value;
 }
 
-export function outboxMessage(row: OutboxRow, site: string, gate: string, sendPersonalData: boolean): OutboxMessage {
+export function outboxMessage(row: OutboxRow, site: string, gate: string, sendPersonalData: boolean, ledgerId?: string): OutboxMessage {
   return {
     v: 1,
     site,
     gate,
     seq: row.seq,
+    ...(ledgerId ? { ledger: ledgerId } : {}),
     kind: row.kind,
     at: row.createdAt,
     clockSynced: row.clockSynced,
@@ -63,13 +66,14 @@ const dropPersonal = (key: string, value: unknown) => (PERSONAL_KEYS.has(key) ? 
 const PERSONAL_KEY_IN_JSON = /"(?:name|idNumber|phone|address)":/;
 
 /** The serialised outbox message: minimised in one pass of JSON.stringify (no copy of the payload). */
-export function outboxJson(row: OutboxRow, site: string, gate: string, sendPersonalData: boolean): string {
+export function outboxJson(row: OutboxRow, site: string, gate: string, sendPersonalData: boolean, ledgerId?: string): string {
   const raw = row.payloadJson;
   // The stored text as it is, wrapped (no parse, no second stringify) unless it holds a personal key.
   if (raw !== undefined && (sendPersonalData || !PERSONAL_KEY_IN_JSON.test(raw))) {
-    return `{"v":1,"site":${JSON.stringify(site)},"gate":${JSON.stringify(gate)},"seq":${row.seq},"kind":${JSON.stringify(row.kind)},"at":${row.createdAt},"clockSynced":${row.clockSynced},"data":${raw}}`;
+    const ledger = ledgerId ? `"ledger":${JSON.stringify(ledgerId)},` : '';
+    return `{"v":1,"site":${JSON.stringify(site)},"gate":${JSON.stringify(gate)},"seq":${row.seq},${ledger}"kind":${JSON.stringify(row.kind)},"at":${row.createdAt},"clockSynced":${row.clockSynced},"data":${raw}}`;
   }
-  const msg: OutboxMessage = { v: 1, site, gate, seq: row.seq, kind: row.kind, at: row.createdAt, clockSynced: row.clockSynced, data: row.payload };
+  const msg: OutboxMessage = { v: 1, site, gate, seq: row.seq, ...(ledgerId ? { ledger: ledgerId } : {}), kind: row.kind, at: row.createdAt, clockSynced: row.clockSynced, data: row.payload };
   const plain = JSON.stringify(msg);
   // The ledger minimises already: stringify again, dropping keys, only when one is really there.
   return sendPersonalData || !PERSONAL_KEY_IN_JSON.test(plain) ? plain : JSON.stringify(msg, dropPersonal);
@@ -130,6 +134,12 @@ export class OutboxDrain {
   disconnected(): void {
     this.online = false;
     this.newGeneration();
+  }
+
+  /** Rows older than the read position came back (a resend): read the outbox from its head again. */
+  rewind(): void {
+    this.restartFromHead();
+    this.wake();
   }
 
   /** New rows were committed: drain them now if the link is up. */
@@ -311,7 +321,7 @@ export class OutboxDrain {
 
   private publish(row: OutboxRow): void {
     const generation = this.generation;
-    const body = outboxJson(row, this.o.site, this.o.gate, this.o.sendPersonalData);
+    const body = outboxJson(row, this.o.site, this.o.gate, this.o.sendPersonalData, this.o.ledgerId);
     this.outstanding.add(row.seq);
     this.inFlight++;
     this.sent++;

@@ -17,6 +17,7 @@ const Envelope = {
   site: Id,
   gate: Id,
   seq: Type.Integer({ minimum: 0, description: 'Per-gate sequence; the hub drops (gate, seq) it has seen' }),
+  ledger: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Id of the gate\'s ledger, made when it was created: a wiped ledger starts seqs again under a new id, and the hub keeps the two histories apart' })),
 };
 
 /** Passages, alerts, reports, corrections, events and results drained from the outbox. */
@@ -95,6 +96,8 @@ export const ResultData = Type.Object({
   result: Type.Union([Type.Literal('applied'), Type.Literal('rejected')]),
   reasons: Type.Array(ReasonSchema),
   currentVersion: Type.Optional(Type.Integer({ minimum: 0 })),
+  requeued: Type.Optional(Type.Integer({ minimum: 0, description: 'A resend: how many messages are sent again' })),
+  gone: Type.Optional(Type.Array(Type.Tuple([Type.Integer({ minimum: 1 }), Type.Integer({ minimum: 1 })]), { description: 'A resend: seq ranges this ledger no longer has (purged by its retention)' })),
 });
 export type ResultData = Static<typeof ResultData>;
 
@@ -203,6 +206,21 @@ export const PolicyUpdate = Type.Object({
     vaccinationRequired: Type.Optional(Type.Boolean()),
   }, { ...Strict, minProperties: 1 }),
 }, Strict);
+
+/**
+ * `<gate>/cmd/resend`: the hub asks the gate to send the seqs from..to again from its ledger. Not a
+ * versioned snapshot: a request, answered by the messages themselves (and a result naming the seqs
+ * the gate no longer has).
+ */
+export const ResendRequest = Type.Object({
+  site: Id,
+  gate: Id,
+  ledger: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The ledger the hub means; another ledger ignores the request' })),
+  from: Type.Integer({ minimum: 1 }),
+  to: Type.Integer({ minimum: 1 }),
+  id: Type.Optional(Type.String({ maxLength: 128, description: 'Request id, echoed in the result' })),
+}, Strict);
+export type ResendRequest = Static<typeof ResendRequest>;
 
 export const DOWNLINK_SCHEMAS = {
   roster: RosterSnapshot,

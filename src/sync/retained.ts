@@ -6,6 +6,7 @@ import type { CountsMessage, StateMessage } from './messages.js';
 export interface StateFacts {
   site: string;
   gate: string;
+  ledger?: string;
   seq: number;
   at: number;
   clockSynced: boolean;
@@ -22,6 +23,7 @@ export function stateMessage(status: 'online' | 'offline', reason: NonNullable<S
     site: f.site,
     gate: f.gate,
     seq: f.seq,
+    ...(f.ledger ? { ledger: f.ledger } : {}),
     status,
     reason,
     at: f.at,
@@ -39,12 +41,13 @@ export function stateMessage(status: 'online' | 'offline', reason: NonNullable<S
   return m;
 }
 
-export function countsMessage(c: TodayCounts, f: { site: string; gate: string; seq: number; at: number }): CountsMessage {
+export function countsMessage(c: TodayCounts, f: { site: string; gate: string; seq: number; at: number; ledger?: string }): CountsMessage {
   return {
     v: 1,
     site: f.site,
     gate: f.gate,
     seq: f.seq,
+    ...(f.ledger ? { ledger: f.ledger } : {}),
     at: f.at,
     day: c.day,
     entries: c.entries,

@@ -8,6 +8,8 @@ import type { SyncContext } from './events.js';
 import { type Ledger, OutboxPriority, type TodayCounts } from '../store/api.js';
 import { clientOptions } from './connect.js';
 import { DownlinkHandler } from './downlink.js';
+import type { ResultData } from './messages.js';
+import { handleResend } from './resend.js';
 import { OutboxDrain } from './drain.js';
 import { discoveryMessages, haBirthTopic } from './home-assistant.js';
 import { countsMessage, stateMessage, throttle } from './retained.js';
@@ -16,7 +18,8 @@ import { type DownlinkKind, topicTree } from './topics.js';
 export type SyncLedger = Pick<
   Ledger,
   'outboxBatch' | 'outboxAck' | 'outboxDepth' | 'enqueue' | 'todayCounts' | 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth' | 'policy' | 'passages' | 'checkLimits'
->;
+> &
+  Partial<Pick<Ledger, 'outboxResend' | 'ledgerId'>>;
 
 export interface SyncOptions {
   ctx: SyncContext;
@@ -57,6 +60,8 @@ export function createSync(options: SyncOptions): Sync {
   const gate = ctx.config.gate.id;
   const log = ctx.logger.child({ feature: 'sync' });
   const topics = topicTree({ root: cfg.topicRoot, site, gate });
+  const resendTopic = `${topics.gateBase}/cmd/resend`;
+  const ledgerId = ledger.ledgerId?.();
   const url = options.url ?? cfg.url;
   const devices = options.devices ?? (() => []);
   const counts = options.counts ?? (() => ledger.todayCounts(ctx.clock.now()));
@@ -80,6 +85,7 @@ export function createSync(options: SyncOptions): Sync {
   const facts = () => ({
     site,
     gate,
+    ...(ledgerId ? { ledger: ledgerId } : {}),
     seq: lastSeq,
     at: ctx.clock.now(),
     clockSynced: ctx.clock.synced(),
@@ -113,7 +119,7 @@ export function createSync(options: SyncOptions): Sync {
   const countsThrottle = throttle(cfg.countsDebounceMs, () => {
     if (stopping) return;
     try {
-      publishRetained(topics.counts, countsMessage(counts(), { site, gate, seq: lastSeq, at: ctx.clock.now() }));
+      publishRetained(topics.counts, countsMessage(counts(), { site, gate, seq: lastSeq, at: ctx.clock.now(), ...(ledgerId ? { ledger: ledgerId } : {}) }));
     } catch (err) {
       log.error({ err }, 'could not read today\'s counts');
     }
@@ -139,6 +145,7 @@ export function createSync(options: SyncOptions): Sync {
     batch: cfg.drain.batch,
     inflight: cfg.drain.inflight,
     sendPersonalData: cfg.sendPersonalData,
+    ...(ledgerId ? { ledgerId } : {}),
     logger: log,
     onAcked: (_n, seq) => {
       if (seq > lastSeq) lastSeq = seq;
@@ -147,6 +154,11 @@ export function createSync(options: SyncOptions): Sync {
       if (outboxFull) limitsThrottle.schedule();
     },
   });
+  /** Results go through the outbox, so they carry a seq like every uplink message. */
+  const answer = (result: ResultData) => {
+    ledger.enqueue('roster-ack', result as unknown as Record<string, unknown>, OutboxPriority.alert);
+    drain.wake();
+  };
   const downlink = new DownlinkHandler({
     ledger,
     bus: ctx.bus,
@@ -154,10 +166,7 @@ export function createSync(options: SyncOptions): Sync {
     site,
     maxBytes: cfg.downlink.maxBytes,
     logger: log,
-    answer: (result) => {
-      ledger.enqueue('roster-ack', result as unknown as Record<string, unknown>, OutboxPriority.alert);
-      drain.wake();
-    },
+    answer,
     onApplied: (kind) => {
       stateThrottle.schedule();
       options.onDownlinkApplied?.(kind);
@@ -209,8 +218,8 @@ export function createSync(options: SyncOptions): Sync {
     log.info({ url }, 'connected to the hub broker');
     guard('the online state', () => publishRetained(topics.state, stateMessage('online', 'connected', facts())));
     countsThrottle.cancel();
-    guard('the counts', () => publishRetained(topics.counts, countsMessage(counts(), { site, gate, seq: lastSeq, at: ctx.clock.now() })));
-    const subs = [...(cfg.downlink.enabled ? topics.downlinkFilters : []), ...(cfg.homeAssistant.enabled ? [haBirthTopic(cfg.homeAssistant.prefix)] : [])];
+    guard('the counts', () => publishRetained(topics.counts, countsMessage(counts(), { site, gate, seq: lastSeq, at: ctx.clock.now(), ...(ledgerId ? { ledger: ledgerId } : {}) })));
+    const subs = [...(cfg.downlink.enabled ? topics.downlinkFilters : [resendTopic]), ...(cfg.homeAssistant.enabled ? [haBirthTopic(cfg.homeAssistant.prefix)] : [])];
     if (subs.length > 0 && client) {
       client.subscribe(subs, { qos: 1 }, (err, granted) => {
         if (err) log.error({ err }, 'could not subscribe to hub commands (check the broker ACL)');
@@ -251,6 +260,22 @@ export function createSync(options: SyncOptions): Sync {
         try {
           if (cfg.homeAssistant.enabled && topic === haBirthTopic(cfg.homeAssistant.prefix)) {
             if (payload.toString() === 'online') announce();
+            return;
+          }
+          if (topic === resendTopic && ledger.outboxResend && ledger.ledgerId) {
+            // A request, not a snapshot: a retained one (left by mistake) is not acted on again.
+            if (!packet.retain) {
+              const { outboxResend, ledgerId: id } = ledger;
+              handleResend(topic, payload, {
+                ledger: { outboxResend, ledgerId: id },
+                site,
+                gate,
+                maxBytes: cfg.downlink.maxBytes,
+                logger: log,
+                answer,
+                rewind: () => drain.rewind(),
+              });
+            }
             return;
           }
           if (cfg.downlink.enabled) downlink.handle(topic, payload, packet.retain);

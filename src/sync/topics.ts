@@ -17,6 +17,9 @@ export const OUTBOX_TOPIC: Record<OutboxKind, string> = {
   'roster-ack': 'result',
 };
 
+/** Every topic leaf a gate publishes under `<root>/v1/<site>/<gate>/` (door contacts are `door/<lane>`). */
+export const UPLINK_LEAVES = [...new Set(Object.values(OUTBOX_TOPIC)), 'state', 'counts', 'devices'] as const;
+
 export interface TopicTree {
   /** `<root>/v1/<site>/<gate>` */
   gateBase: string;

@@ -64,6 +64,20 @@ describe('systemd units', () => {
     expect(r.code).toBe(0);
   });
 
+  it('the hub unit verifies cleanly and keeps the contract: notify + watchdog, restart, its own state dir, `gate hub run`', () => {
+    const hub = join(REPO, 'systemd/checkpoint-hub.service');
+    const r = verify(hub);
+    expect(r.out).toBe('');
+    expect(r.code).toBe(0);
+    const d = directives(hub);
+    expect(d.get('Type')).toEqual(['notify']);
+    expect(Number(d.get('WatchdogSec')?.[0])).toBeGreaterThan(0);
+    expect(d.get('Restart')).toEqual(['on-failure']);
+    expect(d.get('StateDirectory')).toEqual(['checkpoint-hub']);
+    expect(d.get('ExecStart')?.[0]).toMatch(/bin\/gate\.js hub run --config /);
+    expect(d.has('MemoryDenyWriteExecute')).toBe(false);
+  });
+
   it('the check can fail: an unknown key and a missing ExecStart binary are reported', () => {
     const bad = join(root, 'bad.service');
     writeFileSync(bad, `${readFileSync(SERVICE, 'utf8').replace('[Service]', '[Service]\nWatchdogSecs=20')}`);

@@ -55,13 +55,17 @@ export interface MosquittoOptions {
   gates: string[];
   /** Require a client certificate as well as the password. */
   requireCertificate?: boolean;
+  /** Messages queued per persistent session before Mosquitto drops new ones (default 0: no limit). */
+  maxQueued?: number;
+  /** Extra lines of mosquitto.conf (a bridge). */
+  extraConfig?: string[];
 }
 
 export const PASSWORD = 'test-password-Δ1';
 
-/** The hub user and one user per gate, all with PASSWORD, under the project's topic rules. */
+/** The hub user, an admin (sees everything: the tests' recorder) and one user per gate, all with PASSWORD. */
 export function accessPolicy(o: MosquittoOptions): AccessPolicy {
-  const users: AccessPolicy['users'] = { hub: { password: PASSWORD, role: 'hub' } };
+  const users: AccessPolicy['users'] = { hub: { password: PASSWORD, role: 'hub' }, admin: { password: PASSWORD, role: 'admin' } };
   for (const g of o.gates) users[g] = { password: PASSWORD, role: { gate: g } };
   return { root: o.root ?? 'checkpoint', site: o.site ?? 'test-site', users };
 }
@@ -73,7 +77,7 @@ export async function startMosquitto(o: MosquittoOptions): Promise<TestBroker & 
   const certs = makeCertificates(dir);
   const passwd = join(dir, 'passwd');
   writeFileSync(passwd, '');
-  for (const user of ['hub', ...o.gates]) execFileSync('mosquitto_passwd', ['-b', passwd, user, PASSWORD], { stdio: 'pipe' });
+  for (const user of ['hub', 'admin', ...o.gates]) execFileSync('mosquitto_passwd', ['-b', passwd, user, PASSWORD], { stdio: 'pipe' });
   writeFileSync(join(dir, 'acl'), mosquittoAcl(accessPolicy(o)));
   const port = await freePort();
   writeFileSync(
@@ -88,7 +92,7 @@ export async function startMosquitto(o: MosquittoOptions): Promise<TestBroker & 
       `persistence_location ${dir}/`,
       'autosave_interval 0',
       // The hub's persistent session must hold a whole outage's backlog.
-      'max_queued_messages 0',
+      `max_queued_messages ${o.maxQueued ?? 0}`,
       'max_inflight_messages 100',
       `listener ${port} 127.0.0.1`,
       `cafile ${certs.ca}`,
@@ -99,6 +103,7 @@ export async function startMosquitto(o: MosquittoOptions): Promise<TestBroker & 
       'log_type error',
       'log_type warning',
       'log_type notice',
+      ...(o.extraConfig ?? []),
       '',
     ].join('\n'),
   );

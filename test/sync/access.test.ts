@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AccessPolicy, checkPassword, filterWithin, mayPublish, maySubscribe, mosquittoAcl, rulesFor, topicMatches } from '../../src/sync/access.js';
 
-const policy: AccessPolicy = { root: 'checkpoint', site: 'v1lage', users: { hub: { password: 'h', role: 'hub' }, east: { password: 'secret', role: { gate: 'east' } } } };
+const policy: AccessPolicy = { root: 'checkpoint', site: 'v1lage', users: { hub: { password: 'h', role: 'hub' }, admin: { password: 'a', role: 'admin' }, east: { password: 'secret', role: { gate: 'east' } } } };
 const east = rulesFor(policy, policy.users.east!);
 
 describe('topic rules shared by the Mosquitto ACL and the embedded broker', () => {
@@ -32,6 +32,17 @@ describe('topic rules shared by the Mosquitto ACL and the embedded broker', () =
     expect(maySubscribe(east, 'homeassistant/status')).toBe(true);
   });
 
+  it('lets the hub read every gate\'s uplink and write only commands', () => {
+    const hub = rulesFor(policy, policy.users.hub!);
+    for (const leaf of ['passages', 'alerts', 'reports', 'corrections', 'events', 'result', 'state', 'counts', 'devices', 'door/main']) expect(maySubscribe(hub, `checkpoint/v1/v1lage/+/${leaf}`), leaf).toBe(true);
+    expect(maySubscribe(hub, 'checkpoint/v1/v1lage/east/cmd/#')).toBe(false);
+    expect(maySubscribe(hub, 'checkpoint/#')).toBe(false);
+    expect(mayPublish(hub, 'checkpoint/v1/v1lage/east/cmd/resend')).toBe(true);
+    expect(mayPublish(hub, 'checkpoint/v1/v1lage/cmd/zone')).toBe(true);
+    expect(mayPublish(hub, 'checkpoint/v1/v1lage/east/passages')).toBe(false);
+    expect(mayPublish(hub, 'checkpoint/v1/v1lage/east/state')).toBe(false);
+  });
+
   it('a subscription is allowed only when every topic it can match is allowed', () => {
     expect(filterWithin('a/+/c', 'a/b/c')).toBe(true);
     expect(filterWithin('a/+/c', 'a/+/c')).toBe(true);
@@ -50,7 +61,8 @@ describe('topic rules shared by the Mosquitto ACL and the embedded broker', () =
 
   it('writes the same rules as a Mosquitto acl_file', () => {
     const acl = mosquittoAcl(policy);
-    expect(acl).toContain('user hub\ntopic readwrite checkpoint/#\n');
+    expect(acl).toContain('user admin\ntopic readwrite checkpoint/#\n');
+    expect(acl).toContain('user hub\ntopic write checkpoint/v1/+/cmd/#\ntopic write checkpoint/v1/+/+/cmd/#\ntopic read checkpoint/v1/+/+/passages\n');
     expect(acl).toContain('user east\ntopic write checkpoint/v1/v1lage/east/#\n');
     expect(acl).toContain('topic read checkpoint/v1/v1lage/cmd/#\ntopic read checkpoint/v1/v1lage/east/cmd/#\n');
   });

@@ -36,7 +36,7 @@ export function brokerSuite(name: string, start: () => Promise<TestBroker>): voi
     beforeAll(async () => {
       broker = await start();
       // Records what a hub sees, for the AsyncAPI schema check at the end.
-      recorder = await connectClient(broker.url, { ...broker.options('hub'), clientId: `recorder-${process.pid}` });
+      recorder = await connectClient(broker.url, { ...broker.options('admin'), clientId: `recorder-${process.pid}` });
       recorder.on('message', (topic, payload, packet) => {
         if (captured.length < 50_000) captured.push({ topic, payload, retain: packet.retain });
       });
@@ -50,7 +50,7 @@ export function brokerSuite(name: string, start: () => Promise<TestBroker>): voi
     });
 
     const hub = async (id: string, topics: string[], clean = true) => {
-      const c = await connectClient(broker.url, { ...broker.options('hub'), clientId: `hub-${id}-${process.pid}`, clean });
+      const c = await connectClient(broker.url, { ...broker.options('admin'), clientId: `hub-${id}-${process.pid}`, clean });
       cleanups.push(() => c.end(true));
       if (topics.length > 0) await c.subscribeAsync(topics, { qos: 1 });
       return c;

@@ -124,7 +124,7 @@ beforeAll(async () => {
     startPtyDevice({ kind: 'modbus-thermometer', dir, name: 'thermo-modbus', slaveId: 3, register: 1, scale: 0.1, holdMs: 700 }),
   ]);
   // The hub: a persistent session, so what it misses while the broker is down comes after.
-  hub = mqtt.connect(broker.url, { ...broker.options('hub'), clientId: 'hub-morning', clean: false, reconnectPeriod: 300 });
+  hub = mqtt.connect(broker.url, { ...broker.options('admin'), clientId: 'hub-morning', clean: false, reconnectPeriod: 300 });
   hub.on('message', (topic, payload, packet) => {
     try {
       heard.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown>, retain: packet.retain });

@@ -1,0 +1,135 @@
+// What one MQTT message is to the hub: a record for one of its tables, a gate's retained state or
+// counts, or a reject with its reason. Pure: validation uses the message schemas the gate is held to
+// (src/sync/messages.ts), so the hub and the gates cannot disagree on what a message is.
+import { Compile } from 'typebox/compile';
+import { CountsMessage, OutboxMessage, StateMessage, schemaProblems } from '../sync/messages.js';
+import { TOPIC_VERSION } from '../sync/topics.js';
+import type { RecordTable } from './storage/tables.js';
+
+/** The leaves the hub subscribes to (retained device lists and door contacts are part 2's). */
+export const INGEST_LEAVES = ['passages', 'alerts', 'reports', 'corrections', 'events', 'result', 'state', 'counts'] as const;
+
+export type RejectReason = 'payload.too-large' | 'payload.malformed' | 'payload.schema' | 'topic.unknown' | 'site.wrong' | 'gate.unknown' | 'gate.mismatch' | 'flood' | 'overload';
+
+export interface Rejected {
+  type: 'reject';
+  reason: RejectReason;
+  detail: string;
+  topic: string;
+  site?: string;
+  gate?: string;
+  seq?: number;
+  bytes: number;
+  excerpt: string;
+}
+
+export interface RecordMsg {
+  type: 'record';
+  table: RecordTable;
+  site: string;
+  gate: string;
+  ledger: string;
+  seq: number;
+  at: number;
+  clockSynced: boolean;
+  data: Record<string, unknown>;
+  /** `data` as JSON text, as stored. */
+  dataJson: string;
+}
+
+export interface GateStateMsg {
+  type: 'state' | 'counts';
+  site: string;
+  gate: string;
+  ledger: string;
+  /** The highest seq the gate says it committed. */
+  highest: number;
+  json: string;
+  online?: boolean;
+}
+
+export type Classified = RecordMsg | GateStateMsg | Rejected;
+
+export interface ClassifyOptions {
+  root: string;
+  sites: ReadonlySet<string>;
+  /** "site/gate"; empty = any gate. */
+  gates: ReadonlySet<string>;
+  maxBytes: number;
+}
+
+const checkOutbox = Compile(OutboxMessage);
+const checkState = Compile(StateMessage);
+const checkCounts = Compile(CountsMessage);
+
+/** Which table a record goes to: by kind, and for gate events by their `data.type`. */
+export function tableFor(kind: string, data: Record<string, unknown>): RecordTable {
+  const type = typeof data.type === 'string' ? data.type : '';
+  switch (kind) {
+    case 'passage':
+      return 'passages';
+    case 'alert':
+      return 'alerts';
+    case 'report':
+      return 'daily_reports';
+    case 'correction':
+      return 'corrections';
+    case 'roster-ack':
+      return 'downlink_results';
+    default:
+      if (type.startsWith('visitor')) return 'visitor_events';
+      if (type.startsWith('quarantine')) return 'quarantine_changes';
+      return 'device_events';
+  }
+}
+
+export function excerpt(payload: Buffer): string {
+  return payload.subarray(0, 256).toString('utf8').replace(/\uFFFD+$/, '');
+}
+
+export function classify(topic: string, payload: Buffer, o: ClassifyOptions): Classified {
+  const reject = (reason: RejectReason, detail: string, who: { site?: string; gate?: string; seq?: number } = {}): Rejected => ({ type: 'reject', reason, detail, topic: topic.slice(0, 512), ...who, bytes: payload.length, excerpt: reason === 'payload.too-large' ? '' : excerpt(payload) });
+  const parts = topic.split('/');
+  const [root, version, site, gate, leaf] = [parts.slice(0, -4).join('/'), parts.at(-4), parts.at(-3), parts.at(-2), parts.at(-1)];
+  if (root !== o.root || version !== TOPIC_VERSION || !site || !gate || !leaf || !(INGEST_LEAVES as readonly string[]).includes(leaf)) {
+    return reject('topic.unknown', `not an uplink topic of ${o.root}/${TOPIC_VERSION}/<site>/<gate>/{${INGEST_LEAVES.join(',')}}`);
+  }
+  if (payload.length > o.maxBytes) return reject('payload.too-large', `${payload.length} bytes, limit ${o.maxBytes}`, { site, gate });
+  if (!o.sites.has(site)) return reject('site.wrong', `site "${site}" is not served by this hub`, { site, gate });
+  if (o.gates.size > 0 && !o.gates.has(`${site}/${gate}`)) return reject('gate.unknown', `gate "${site}/${gate}" is not on the hub's allow-list`, { site, gate });
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return reject('payload.malformed', `not JSON: ${(err as Error).message.slice(0, 200)}`, { site, gate });
+  }
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const seqOf = Number.isSafeInteger(b.seq) ? { seq: b.seq as number } : {};
+  if (b.site !== site || b.gate !== gate) {
+    const reason = b.site !== site ? 'site.wrong' : 'gate.mismatch';
+    return reject(reason, `the topic says ${site}/${gate}, the message ${String(b.site).slice(0, 64)}/${String(b.gate).slice(0, 64)}`, { site, gate, ...seqOf });
+  }
+  const ledger = typeof b.ledger === 'string' ? b.ledger : '';
+  if (leaf === 'state' || leaf === 'counts') {
+    const ok = leaf === 'state' ? checkState.Check(body) : checkCounts.Check(body);
+    if (!ok) return reject('payload.schema', schemaProblems(leaf === 'state' ? StateMessage : CountsMessage, body, 3).join('; '), { site, gate });
+    const msg: GateStateMsg = { type: leaf, site, gate, ledger, highest: b.seq as number, json: payload.toString('utf8') };
+    if (leaf === 'state') msg.online = b.status === 'online';
+    return msg;
+  }
+  if (!checkOutbox.Check(body)) return reject('payload.schema', schemaProblems(OutboxMessage, body, 3).join('; '), { site, gate, ...seqOf });
+  const m = body as OutboxMessage;
+  if (m.seq < 1) return reject('payload.schema', '/seq: must be >= 1 for a record', { site, gate, seq: m.seq });
+  return {
+    type: 'record',
+    table: tableFor(m.kind, m.data),
+    site,
+    gate,
+    ledger,
+    seq: m.seq,
+    at: m.at,
+    clockSynced: m.clockSynced,
+    data: m.data,
+    dataJson: JSON.stringify(m.data),
+  };
+}

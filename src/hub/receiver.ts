@@ -1,0 +1,110 @@
+// The hub's MQTT connection: a persistent session (clean: false, and under MQTT 5 a session expiry)
+// subscribed at QoS 1 to the uplink topics of the sites it serves, optionally as a member of a
+// shared subscription group. Messages are acknowledged on receipt and handed to the ingest; the
+// gates' seqs, not the broker, close the loop (docs/hub.md: why not ack after commit).
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { tlsOptions } from '../sync/connect.js';
+import { TOPIC_VERSION } from '../sync/topics.js';
+import { INGEST_LEAVES } from './classify.js';
+import type { HubConfig } from './config.js';
+
+export interface ReceiverOptions {
+  config: HubConfig;
+  logger: Logger;
+  onMessage(topic: string, payload: Buffer): void;
+  /** Extra mqtt.js options (tests: a CA). */
+  clientOptions?: Partial<IClientOptions>;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Receiver {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  connected(): boolean;
+  publish(topic: string, body: string): Promise<void>;
+  filters(): string[];
+  /** Resolves once the broker granted the subscriptions (the hub is ready before that: a broker may be down). */
+  subscribed(): Promise<void>;
+}
+
+export function uplinkFilters(config: HubConfig): string[] {
+  const share = config.mqtt.sharedGroup ? `$share/${config.mqtt.sharedGroup}/` : '';
+  return config.hub.sites.flatMap((site) => INGEST_LEAVES.map((leaf) => `${share}${config.mqtt.topicRoot}/${TOPIC_VERSION}/${site}/+/${leaf}`));
+}
+
+export function hubClientOptions(config: HubConfig, env: NodeJS.ProcessEnv = process.env): IClientOptions {
+  const m = config.mqtt;
+  const o: IClientOptions = {
+    clientId: m.clientId ?? `hub-${config.hub.name}`,
+    protocolVersion: m.protocolVersion,
+    clean: m.sessionExpirySeconds === 0,
+    keepalive: m.keepaliveSeconds,
+    reconnectPeriod: m.reconnectMs,
+    connectTimeout: 10_000,
+    resubscribe: true,
+  };
+  if (m.protocolVersion === 5) o.properties = { sessionExpiryInterval: m.sessionExpirySeconds };
+  const password = env.HUB_MQTT_PASSWORD ?? m.password;
+  if (m.username !== undefined) o.username = m.username;
+  if (password !== undefined) o.password = password;
+  if (m.tls) Object.assign(o, tlsOptions(m.tls));
+  return o;
+}
+
+export function createReceiver(o: ReceiverOptions): Receiver {
+  const log = o.logger.child({ part: 'mqtt' });
+  const filters = uplinkFilters(o.config);
+  let client: MqttClient | undefined;
+  let wasConnected = false;
+  let onSubscribed: () => void = () => {};
+  const subscribedOnce = new Promise<void>((r) => {
+    onSubscribed = r;
+  });
+  return {
+    subscribed: () => subscribedOnce,
+    filters: () => filters,
+    connected: () => client?.connected === true,
+    async start() {
+      const opts = { ...hubClientOptions(o.config, o.env), ...o.clientOptions };
+      const c = mqtt.connect(o.config.mqtt.url, opts);
+      client = c;
+      c.on('connect', (ack) => {
+        wasConnected = true;
+        log.info({ url: o.config.mqtt.url, sessionPresent: ack.sessionPresent }, 'connected to the broker');
+        c.subscribe(filters, { qos: 1 }, (err, granted) => {
+          if (err) log.error({ err }, 'could not subscribe to the gates\' topics');
+          else if (granted?.some((g) => g.qos >= 128)) log.error({ refused: granted.filter((g) => g.qos >= 128).map((g) => g.topic) }, 'the broker refused a subscription (check the hub account\'s ACL)');
+          else onSubscribed();
+        });
+      });
+      c.on('close', () => {
+        if (wasConnected) log.warn('lost the broker; reconnecting (the persistent session keeps what arrives meanwhile)');
+        wasConnected = false;
+      });
+      // A broker that stays away gives the same error every reconnect: logged when it changes.
+      let lastError = '';
+      c.on('error', (err) => {
+        if (err.message !== lastError) log.warn({ err: err.message }, 'broker error (retrying)');
+        lastError = err.message;
+      });
+      c.on('connect', () => {
+        lastError = '';
+      });
+      c.on('message', (topic, payload) => o.onMessage(topic, payload));
+    },
+    async stop() {
+      const c = client;
+      client = undefined;
+      if (!c) return;
+      // Not a clean end of the session: the broker keeps queueing for us while we are away.
+      await Promise.race([c.endAsync(false).catch(() => undefined), new Promise((r) => setTimeout(r, 1500).unref())]);
+      if (!c.disconnected) c.end(true);
+    },
+    async publish(topic, body) {
+      const c = client;
+      if (!c?.connected) throw new Error('not connected to the broker');
+      await c.publishAsync(topic, body, { qos: 1 });
+    },
+  };
+}

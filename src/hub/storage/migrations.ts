@@ -1,0 +1,104 @@
+// Versioned migrations, applied at start in one transaction (on PostgreSQL under an advisory lock,
+// so workers starting together migrate once). A database newer than this code is refused.
+import { type Kysely, sql } from 'kysely';
+import { RECORD_TABLES, type RecordTable, type HubTables } from './tables.js';
+
+export type Engine = 'sqlite' | 'postgres';
+
+interface Migration {
+  version: number;
+  up(db: Kysely<HubTables>, engine: Engine): Promise<void>;
+}
+
+const EXTRA: Record<RecordTable, Array<[string, 'text']>> = {
+  passages: [['passage_id', 'text'], ['lane', 'text'], ['direction', 'text'], ['outcome', 'text'], ['subject_kind', 'text']],
+  alerts: [['alert_id', 'text'], ['kind', 'text'], ['severity', 'text'], ['lane', 'text']],
+  daily_reports: [['day', 'text']],
+  visitor_events: [['type', 'text']],
+  corrections: [['type', 'text']],
+  quarantine_changes: [['type', 'text']],
+  device_events: [['type', 'text']],
+  downlink_results: [['type', 'text']],
+};
+
+const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    async up(db, engine) {
+      const id = engine === 'postgres' ? 'bigserial' : 'integer';
+      const ms = engine === 'postgres' ? 'bigint' : 'integer';
+      await db.schema.createTable('hub_meta').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+      await db.schema
+        .createTable('histories')
+        .addColumn('id', id, (c) => (engine === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn('site', 'text', (c) => c.notNull())
+        .addColumn('gate', 'text', (c) => c.notNull())
+        .addColumn('ledger', 'text', (c) => c.notNull())
+        .addColumn('first_seen', ms, (c) => c.notNull())
+        .addColumn('last_seen', ms, (c) => c.notNull())
+        .addColumn('held', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('gone', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('highest_reported', ms, (c) => c.notNull().defaultTo(0))
+        .addColumn('state', 'text')
+        .addColumn('counts', 'text')
+        .addUniqueConstraint('histories_key', ['site', 'gate', 'ledger'])
+        .execute();
+      for (const table of RECORD_TABLES) {
+        let t = db.schema
+          .createTable(table)
+          .addColumn('site', 'text', (c) => c.notNull())
+          .addColumn('gate', 'text', (c) => c.notNull())
+          .addColumn('history', ms, (c) => c.notNull())
+          .addColumn('seq', ms, (c) => c.notNull())
+          .addColumn('at', ms, (c) => c.notNull())
+          .addColumn('clock_synced', 'integer', (c) => c.notNull())
+          .addColumn('received_at', ms, (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull());
+        for (const [name, type] of EXTRA[table]) t = t.addColumn(name, type);
+        await t.addPrimaryKeyConstraint(`${table}_pkey`, ['site', 'gate', 'history', 'seq']).execute();
+        await db.schema.createIndex(`${table}_at`).on(table).columns(['at']).execute();
+      }
+      await db.schema.createIndex('passages_gate_at').on('passages').columns(['site', 'gate', 'at']).execute();
+      await db.schema
+        .createTable('rejects')
+        .addColumn('id', id, (c) => (engine === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn('received_at', ms, (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('site', 'text')
+        .addColumn('gate', 'text')
+        .addColumn('seq', ms)
+        .addColumn('bytes', 'integer', (c) => c.notNull())
+        .addColumn('excerpt', 'text', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+async function currentVersion(db: Kysely<HubTables>): Promise<number> {
+  const tables = await db.introspection.getTables();
+  if (!tables.some((t) => t.name === 'hub_meta')) return 0;
+  const row = await db.selectFrom('hub_meta').select('value').where('key', '=', 'schema_version').executeTakeFirst();
+  return row ? Number(row.value) : 0;
+}
+
+/** Brings the database to SCHEMA_VERSION; refuses one written by a newer hub. Returns the version found. */
+export async function migrate(db: Kysely<HubTables>, engine: Engine, target = SCHEMA_VERSION): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    if (engine === 'postgres') await sql`SELECT pg_advisory_xact_lock(2020112001)`.execute(trx);
+    const found = await currentVersion(trx);
+    if (found > SCHEMA_VERSION) {
+      throw new Error(`The hub database is at schema version ${found}, newer than this hub knows (${SCHEMA_VERSION}): it was written by a newer hub. Run that version, or restore a backup made for this one; nothing was changed.`);
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= found || m.version > target) continue;
+      await m.up(trx, engine);
+      await trx.insertInto('hub_meta').values({ key: 'schema_version', value: String(m.version) }).onConflict((oc) => oc.column('key').doUpdateSet({ value: String(m.version) })).execute();
+    }
+    return found;
+  });
+}
