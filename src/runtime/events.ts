@@ -11,6 +11,8 @@ import type { LedgerEvents } from '../store/events.js';
 export interface RuntimeEvents {
   /** A lane moved on (card read, temperature taken, …): what the kiosk shows before the decision. */
   'passage.progress': { lane: string; stage: LaneStage; passage: Partial<Passage> & { id: string }; prompt: Text };
+  /** A health declaration's code was scanned on a lane: the kiosk opens the visitor registration with it. */
+  'declaration.scanned': { lane: string; text: string };
 }
 
 export type GateEvents = DeviceEvents & LedgerEvents & RuntimeEvents;

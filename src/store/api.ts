@@ -4,6 +4,7 @@
 // Later changes are additive only.
 import type { Policy, RosterView, TimeWindow } from '../gate/contract.js';
 import type { Alert, AlertKind, AlertSeverity, CodeColour, Direction, Passage, PassageOutcome, ZoneLevel } from '../gate/model.js';
+import type { DeclarationLedger } from './declaration-types.js';
 
 // ---------- passages ----------
 
@@ -464,6 +465,8 @@ export interface Ledger {
   signOutVisitor(id: string, operatorId?: string): boolean;
   visitorsInside(): VisitorRecord[];
   visitors(q?: { from?: number; to?: number; text?: string; limit?: number }): VisitorRecord[];
+  /** Health declarations from visitors' phones (./declarations.ts, docs/declare.md). */
+  declarations: DeclarationLedger<VisitorForm, VisitorRecord>;
 
   // alerts
   alerts(q?: AlertQuery): AlertRecord[];

@@ -1,7 +1,8 @@
 // Ledger exports (台账导出) as CSV (UTF-8 with a BOM so Excel shows Chinese) or XLSX.
 // `gate export` and the kiosk call exportLedger().
-import { loadExcel } from './excel.js';
+
 import type { ExportKind, ExportTable, Ledger } from './api.js';
+import { loadExcel } from './excel.js';
 import { addDays, isDay, localTime } from './time.js';
 
 export type ExportFormat = 'csv' | 'xlsx';

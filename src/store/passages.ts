@@ -1,6 +1,6 @@
 // Passages: the row, its outbox row, its alerts and the aggregates, all in the caller's transaction.
 import type { Alert, Passage, PassageOutcome } from '../gate/model.js';
-import type { AlertRecord, AlertQuery, InsideState, PassageQuery, RecordedPassage, TodayCounts } from './api.js';
+import type { AlertQuery, AlertRecord, InsideState, PassageQuery, RecordedPassage, TodayCounts } from './api.js';
 import { OutboxPriority } from './api.js';
 import { json, type StoreCtx } from './db.js';
 import type { Outbox } from './outbox.js';

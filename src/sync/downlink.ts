@@ -6,10 +6,11 @@ import type { EventBus } from '../kernel/bus.js';
 import type { LedgerEvents } from '../store/events.js';
 import type { Reason } from '../gate/model.js';
 import type { Ledger, PolicyKind, RosterChange } from '../store/api.js';
-import { DOWNLINK_SCHEMAS, type ResultData, schemaProblems } from './messages.js';
+import type { Static } from 'typebox';
+import { type DeclarationsUpdate, DOWNLINK_SCHEMAS, type ResultData, schemaProblems } from './messages.js';
 import type { DownlinkKind, TopicTree } from './topics.js';
 
-export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth'>;
+export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth'> & Partial<Pick<Ledger, 'declarations'>>;
 
 export interface DownlinkOptions {
   ledger: DownlinkLedger;
@@ -44,6 +45,7 @@ export class DownlinkHandler {
     for (const [kind, pk] of Object.entries(POLICY_KIND)) out[kind] = states.find((s) => s.kind === pk)?.version ?? 0;
     const health = states.find((s) => (s.kind as string) === 'health');
     if (health) out.health = health.version;
+    if (this.o.ledger.declarations) out.declarations = this.o.ledger.declarations.version();
     return out;
   }
 
@@ -62,7 +64,7 @@ export class DownlinkHandler {
     if (payload.length > this.o.maxBytes) {
       return reject([reason('payload.too-large', `消息过大（${payload.length} 字节，上限 ${this.o.maxBytes}）`, `Message too large (${payload.length} bytes, limit ${this.o.maxBytes})`)]);
     }
-    if (!parsed.kind) return reject([reason('topic.unknown', '未知的指令主题', `Unknown command topic; expected one of …/cmd/{roster,roster/delta,health,risk-areas,zone,revocations,policy}`)]);
+    if (!parsed.kind) return reject([reason('topic.unknown', '未知的指令主题', `Unknown command topic; expected one of …/cmd/{roster,roster/delta,health,risk-areas,zone,revocations,policy,declarations}`)]);
     const kind = parsed.kind;
     let body: unknown;
     try {
@@ -99,7 +101,7 @@ export class DownlinkHandler {
     const applied: ResultData = { ref, result: 'applied', reasons: [], currentVersion: version };
     this.o.logger.info({ topic, version }, 'hub update applied');
     this.o.answer(applied);
-    this.o.bus.emit('ledger.changed', { what: kind === 'roster' || kind === 'roster/delta' || kind === 'health' ? 'roster' : 'policy' });
+    if (kind !== 'declarations') this.o.bus.emit('ledger.changed', { what: kind === 'roster' || kind === 'roster/delta' || kind === 'health' ? 'roster' : 'policy' });
     this.o.onApplied?.(kind);
     return applied;
   }
@@ -124,6 +126,10 @@ export class DownlinkHandler {
         if (r.result !== 'applied') return stale;
         if (r.unknown.length > 0) this.o.logger.warn({ unknown: r.unknown.length }, 'health update names persons not on the roster');
         return 'applied';
+      }
+      case 'declarations': {
+        if (!l.declarations) return reason('kind.unsupported', '本机台账暂不支持健康申报', 'This gate\'s ledger cannot store declarations yet');
+        return l.declarations.apply((body as Static<typeof DeclarationsUpdate>).declarations, version) === 'applied' ? 'applied' : stale;
       }
       default: {
         const pk = POLICY_KIND[kind] as PolicyKind;

@@ -207,6 +207,39 @@ export const PolicyUpdate = Type.Object({
   }, { ...Strict, minProperties: 1 }),
 }, Strict);
 
+/** A person of a health declaration (docs/declare.md): what the gate's visitor form asks, nothing more. */
+const DeclaredPerson = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 40 }),
+  idNumber: Type.String({ pattern: '^[0-9]{17}[0-9X]$' }),
+  phone: Type.Optional(Type.String({ maxLength: 20 })),
+  origin: Type.String({ minLength: 1, maxLength: 128 }),
+  travel: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 30 }),
+  host: Type.Optional(Type.String({ maxLength: 128 })),
+  purpose: Type.Optional(Type.String({ maxLength: 200 })),
+  symptoms: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 10 }),
+  lastTestAt: Type.Optional(Type.Union([Type.Null(), Ms])),
+  vaccinated: Type.Optional(Type.Union([Type.Null(), Type.Boolean()])),
+}, Strict);
+
+/**
+ * `<site>/cmd/declarations`, retained: the site's declarations not yet expired, made on visitors'
+ * phones (健康申报). The gate keeps them (upsert) so that a code scanned while the uplink is down is
+ * still prefilled in full; expired ones leave with the ledger's retention.
+ */
+export const DeclarationsUpdate = Type.Object({
+  ...Head,
+  declarations: Type.Array(
+    Type.Object({
+      id: Type.String({ pattern: '^[A-Za-z0-9_-]{16,32}$', description: 'The unguessable id in the declaration code' }),
+      kind: Type.Union([Type.Literal('visit'), Type.Literal('return')]),
+      issuedAt: Ms,
+      expiresAt: Ms,
+      members: Type.Array(DeclaredPerson, { minItems: 1, maxItems: 8 }),
+    }, Strict),
+    { maxItems: 5000 },
+  ),
+}, Strict);
+
 /**
  * `<gate>/cmd/resend`: the hub asks the gate to send the seqs from..to again from its ledger. Not a
  * versioned snapshot: a request, answered by the messages themselves (and a result naming the seqs
@@ -230,6 +263,7 @@ export const DOWNLINK_SCHEMAS = {
   zone: ZoneUpdate,
   revocations: RevocationsUpdate,
   policy: PolicyUpdate,
+  declarations: DeclarationsUpdate,
 } as const satisfies Record<string, TSchema>;
 
 /** Schema problems as short lines ("/persons/3/name: must be string"), at most `max`. */

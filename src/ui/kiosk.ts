@@ -11,6 +11,7 @@ import type { KioskDeps, KioskState } from './context.js';
 import { KioskError } from './errors.js';
 import { LiveHub } from './live.js';
 import { authRoutes } from './routes/auth.js';
+import { declarationRoutes } from './routes/declarations.js';
 import { gateRoutes } from './routes/gate.js';
 import { ledgerRoutes } from './routes/ledgers.js';
 import { rosterRoutes } from './routes/roster.js';
@@ -113,6 +114,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   authRoutes(app, state);
   gateRoutes(app, state);
   visitorRoutes(app, state);
+  declarationRoutes(app, state);
   rosterRoutes(app, state);
   ledgerRoutes(app, state);
   settingsRoutes(app, state);

@@ -9,7 +9,6 @@ import {
   issueDeclaration,
   issueDeclarationCodes,
   newDeclarationId,
-  usedKey,
   verifyDeclaration,
 } from '../../src/gate/credentials/declaration.js';
 
@@ -20,7 +19,8 @@ const iat = Math.floor(NOW / 1000) - 600;
 const d = newDeclarationId();
 const base: DeclarationClaims = { d, k: 'v', site: 'demo-village', kid: 'h1', iat, exp: iat + 86_400, m: [['张三', '123X'], ['李四', '0017']] };
 const keys = new Map([['h1', site.publicKey]]);
-const check = (text: string, used: string[] = []) => verifyDeclaration(text, { keys, site: 'demo-village', now: NOW, used: new Set(used) });
+const usedKey = (id: string, index: number) => `${id}/${index}`;
+const check = (text: string, used: string[] = []) => verifyDeclaration(text, { keys, site: 'demo-village', now: NOW, used: (id, index) => used.includes(usedKey(id, index)) });
 const good = issueDeclaration(base, site.privateKey);
 const [prefix, payload, sig] = good.split('.') as [string, string, string];
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');

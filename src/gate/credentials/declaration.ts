@@ -59,13 +59,8 @@ export interface DeclarationVerifyOptions {
   site: string;
   /** Wall-clock milliseconds. */
   now: number;
-  /** Members already admitted on this declaration, as usedKey(d, index). */
-  used?: ReadonlySet<string>;
-}
-
-/** The key a used member is remembered by. */
-export function usedKey(declarationId: string, index: number): string {
-  return `${declarationId}/${index}`;
+  /** Whether a member was already admitted on this declaration (the gate's ledger knows). */
+  used?: (declarationId: string, index: number) => boolean;
 }
 
 /** A fresh unguessable declaration id: 128 random bits. */
@@ -120,7 +115,7 @@ export function verifyDeclaration(text: string, o: DeclarationVerifyOptions): De
   if (o.now >= claims.exp * 1000) return fail('expired', claims);
   const members = claims.m.map(([name, idTail], i) => {
     const index = claims.x ?? i;
-    return { index, name, idTail, used: o.used?.has(usedKey(claims.d, index)) === true };
+    return { index, name, idTail, used: o.used?.(claims.d, index) === true };
   });
   if (members.every((m) => m.used)) return fail('used', claims);
   return { ok: true, claims, members };

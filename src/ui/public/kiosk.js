@@ -4,6 +4,7 @@ import { icon } from './icons.js';
 import { residentsScreen } from './residents.js';
 import { ledgersScreen, settingsScreen } from './admin.js';
 import { visitorsScreen } from './visitors.js';
+import { showDeclaration } from './declaration.js';
 
 export const S = {
   status: null,
@@ -533,6 +534,7 @@ function connect() {
     renderTop();
   });
   on('changed', () => void refreshLive().catch(() => {}));
+  on('declaration', (v) => showDeclaration(v));
   es.addEventListener('locked', () => void showLogin());
 }
 
