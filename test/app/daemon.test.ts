@@ -56,6 +56,14 @@ describe('the daemon (gate run)', () => {
       expect(r.stderr, args.join(' ')).toBe('');
       expect(r.code, args.join(' ')).toBe(0);
     }
+    // The simulated village's hub received that passage (what `npm start` prints and a newcomer sees).
+    const hubLine = /Hub[^\n]*?(http:\/\/\S+)\/api\/v1\/gates\s+\(token: ([^)\s]+)\)/.exec(d.output());
+    expect(hubLine, d.output()).not.toBeNull();
+    const hubPassages = async () => {
+      const res = await fetch(`${hubLine?.[1]}/api/v1/passages`, { headers: { authorization: `Bearer ${hubLine?.[2]}` } });
+      return ((await res.json()) as { items: Array<{ gate: string; direction: string }> }).items;
+    };
+    await expect.poll(hubPassages, { timeout: 10_000, interval: 200 }).toMatchObject([{ gate: 'east-gate', direction: 'in' }]);
     // A second daemon on the same data is refused: the ledger has one writer.
     await expect(startDaemon({ dir: d.dir, readyTimeoutMs: 8000 })).rejects.toThrow(/exited with 1[\s\S]*Another gate daemon \(pid \d+\) is already running/);
     const state = await d.gate(['sim', 'state']);

@@ -29,11 +29,25 @@ export function register(program: Command): void {
         setImmediate(() => process.exit(1));
         return;
       }
+      // The simulated village: the hub receiving this gate, as an office would run it.
+      let hubd: Awaited<ReturnType<typeof import('../simulated-hub.js').startSimulatedHub>> | undefined;
+      if (config.simulation && config.mqtt.enabled) {
+        try {
+          const { startSimulatedHub } = await import('../simulated-hub.js');
+          hubd = await startSimulatedHub({ gate: config, brokerUrl: app.brokerUrl, dataDir: app.ctx.dataDir, logger });
+        } catch (err) {
+          logger.error({ err }, 'the simulated hub could not start; the gate runs on');
+        }
+      }
       const lines = [
         `检查站卡口已就绪 · Checkpoint gate ready (${config.site.id}/${config.gate.id}${config.simulation ? ', simulation' : ''})`,
         `  Kiosk 值守屏:   ${app.kioskUrl}`,
         `  MQTT broker:    ${app.brokerUrl}`,
       ];
+      if (hubd) {
+        lines.push(`  Hub 村级汇总:    ${hubd.apiUrl}/api/v1/gates   (token: ${hubd.token})`);
+        lines.push(`                  curl -H 'Authorization: Bearer ${hubd.token}' ${hubd.apiUrl}/api/v1/passages`);
+      }
       if (app.simControl) {
         lines.push(`  Simulator:      gate sim scan hh-001 · gate sim temp 36.6 · gate sim mask · gate sim colour green`);
         lines.push(`                  gate sim play scenarios/01-resident-in-out.yaml   (demo cards: ${app.ctx.dataDir}/demo-cards.txt)`);
@@ -42,7 +56,10 @@ export function register(program: Command): void {
       console.log(lines.join('\n'));
       await new Promise<void>((resolve) => {
         handleSignals({
-          stop: () => app.stop(),
+          stop: async () => {
+            await hubd?.stop();
+            await app.stop();
+          },
           exit: (code) => {
             process.exitCode = code;
             resolve();
