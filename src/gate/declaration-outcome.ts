@@ -12,7 +12,7 @@ export interface OutcomeResult {
   text: Text;
 }
 
-const TEXT: Record<DeclarationOutcome, Text> = {
+export const OUTCOME_TEXT: Record<DeclarationOutcome, Text> = {
   ok: { zh: '可以进入：到卡口测体温、戴好口罩', en: 'You may enter: temperature and mask at the gate' },
   escort: { zh: '可以进入，须由专人陪同：到卡口测体温、戴好口罩，等候陪同人', en: 'You may enter with an escort: temperature and mask at the gate, then wait for your escort' },
   refuse: { zh: REASONS['risk.visitor'].zh, en: REASONS['risk.visitor'].en },
@@ -24,5 +24,5 @@ export function declarationOutcome(kind: 'visit' | 'return', places: readonly st
   const list = new Set(riskAreas);
   const risky = [...new Set(places.filter((p) => list.has(p)))];
   const outcome: DeclarationOutcome = risky.length ? (kind === 'visit' ? 'refuse' : 'quarantine') : kind === 'visit' && escortRequired ? 'escort' : 'ok';
-  return { outcome, risky, text: TEXT[outcome] };
+  return { outcome, risky, text: OUTCOME_TEXT[outcome] };
 }

@@ -3,6 +3,7 @@
 import type { EnvOverrides } from '../config/load.js';
 import { Section, type Static, Type } from '../config/typebox.js';
 import { TlsSchema } from '../sync/config.js';
+import { DeclareConfigSchema } from './declare/config.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 
@@ -51,6 +52,7 @@ export const HubConfigSchema = Section({
     port: Type.Integer({ default: 8090, minimum: 0, maximum: 65535, description: '0 = any free port' }),
     token: Type.Optional(Type.String({ minLength: 16, description: 'Bearer token of the API; unset: one is made at first start and kept in dataDir/api-token (mode 0600). Better given as env HUB_API_TOKEN' })),
   }),
+  declare: DeclareConfigSchema,
   logging: Section({
     level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)), { default: 'info' }),
     pretty: Type.Optional(Type.Boolean({ description: 'Human-readable logs; default: when stdout is a terminal' })),

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { VERSION } from '../kernel/version.js';
 import { buildApi } from './api.js';
 import type { HubConfig } from './config.js';
+import { type DeclareFeature, declareFeature } from './declare/feature.js';
 import { Ingest } from './ingest.js';
 import { createNotifier, type Feature, Lifecycle, lockDataDir, Watchdog, watchdogIntervalMs } from './kernel.js';
 import { createReceiver, type Receiver } from './receiver.js';
@@ -34,6 +35,8 @@ export interface RunningHub {
   receiver: Receiver;
   /** Absent when hub.resend.enabled is false. */
   asker: ResendAsker | undefined;
+  /** The health-declaration page (declare.enabled). */
+  declare: DeclareFeature;
   stop(): Promise<void>;
 }
 
@@ -158,6 +161,8 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
       async () => api?.close(),
     ),
   );
+  const declare = declareFeature({ config: config.declare, sites: config.hub.sites, topicRoot: config.mqtt.topicRoot, dataDir, db: () => opened as OpenedDb, publish: (t, b, p) => (receiver as Receiver).publish(t, b, p), logger: logger.child({ part: 'declare' }) });
+  lifecycle.add(declare);
   lifecycle.add(
     f(
       'systemd',
@@ -188,6 +193,7 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
     reader: reader(),
     receiver: receiver as Receiver,
     asker,
+    declare,
     stop: () => lifecycle.stop(),
   };
 }

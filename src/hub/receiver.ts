@@ -22,7 +22,7 @@ export interface Receiver {
   start(): Promise<void>;
   stop(): Promise<void>;
   connected(): boolean;
-  publish(topic: string, body: string): Promise<void>;
+  publish(topic: string, body: string, opts?: { retain?: boolean }): Promise<void>;
   filters(): string[];
   /** Resolves once the broker granted the subscriptions (the hub is ready before that: a broker may be down). */
   subscribed(): Promise<void>;
@@ -101,10 +101,10 @@ export function createReceiver(o: ReceiverOptions): Receiver {
       await Promise.race([c.endAsync(false).catch(() => undefined), new Promise((r) => setTimeout(r, 1500).unref())]);
       if (!c.disconnected) c.end(true);
     },
-    async publish(topic, body) {
+    async publish(topic, body, opts) {
       const c = client;
       if (!c?.connected) throw new Error('not connected to the broker');
-      await c.publishAsync(topic, body, { qos: 1 });
+      await c.publishAsync(topic, body, { qos: 1, retain: opts?.retain === true });
     },
   };
 }

@@ -1,9 +1,9 @@
 // The hub's storage, one suite run against both engines: SQLite in a data folder and a real
 // PostgreSQL server (started once per run by test/helpers/postgres-global.ts).
 import { afterEach, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/hub/storage/migrations.js';
 import { openHubDb } from '../../src/hub/storage/open.js';
 import { HubReader } from '../../src/hub/storage/read.js';
-import { SCHEMA_VERSION } from '../../src/hub/storage/migrations.js';
 import { HubWriter } from '../../src/hub/storage/write.js';
 import { ENGINES, freshStorage, openFresh, passage } from './support.js';
 
