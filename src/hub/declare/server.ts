@@ -62,8 +62,10 @@ export async function declarePlugin(app: FastifyInstance, o: DeclarePluginOption
     reply.header('referrer-policy', 'no-referrer');
     reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'");
   });
-  const tooMany = (reply: FastifyReply, seconds: number) =>
-    reply.code(429).header('retry-after', String(seconds)).send({ error: 'rate-limited', zh: `提交太频繁，请 ${seconds} 秒后再试`, en: `Too many at once; try again in ${seconds} s`, retryAfter: seconds });
+  const tooMany = (reply: FastifyReply, seconds: number) => {
+    const [zh, en] = seconds >= 120 ? [`${Math.ceil(seconds / 60)} 分钟`, `${Math.ceil(seconds / 60)} minutes`] : [`${seconds} 秒`, `${seconds} s`];
+    return reply.code(429).header('retry-after', String(seconds)).send({ error: 'rate-limited', zh: `提交太频繁，请 ${zh}后再试`, en: `Too many at once; try again in ${en}`, retryAfter: seconds });
+  };
 
   const withMine = (assets['/']?.body ?? '').replace('id="mine" class="banner info" hidden', 'id="mine" class="banner info"');
   for (const [path, a] of Object.entries(assets)) {

@@ -101,7 +101,7 @@
   function idHint(input) {
     var v = input.value.replace(/\s/g, '').toUpperCase();
     input.value = v;
-    var err = input.parentNode.querySelector('.err[data-for="' + input.getAttribute('data-name') + '"]');
+    var err = form.querySelector('.err[data-for="' + input.getAttribute('data-name') + '"]');
     if (!v) return;
     var w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     if (!/^\d{17}[\dX]$/.test(v)) return text(err, '身份证号应为18位（最后一位可以是X）', 'An ID number has 18 characters (the last may be X)');
@@ -141,21 +141,28 @@
   }
   function showErrors(errors) {
     var first = null;
-    each(errors, (e) => {
+    var general = [];
+    each(errors, function (e) {
       var slot = form.querySelector('.err[data-for="' + e.field + '"]');
-      if (!slot) slot = $('summary');
-      var prev = slot.textContent ? slot.innerHTML + '<br>' : '';
+      if (!slot) { general.push(e); return; }
+      var before = slot.innerHTML;
       text(slot, e.zh, e.en);
-      if (prev && slot !== $('summary')) slot.innerHTML = prev + slot.innerHTML;
+      if (before) slot.innerHTML = before + '<br>' + slot.innerHTML;
       var input = form.querySelector('[data-name="' + e.field + '"]') || $(e.field === 'origin' ? 'origin-pick' : e.field);
       if (input) input.className += ' invalid';
       if (!first) first = input || slot;
     });
     var s = $('summary');
-    var own = s.textContent;
-    text(s, '有 ' + errors.length + ' 处需要修改，已标红' + (own && errors.length === 1 && !form.querySelector('.invalid') ? '：' + own : ''), errors.length + ' thing(s) to fix, marked in red');
+    var n = errors.length - general.length;
+    var zh = [];
+    var en = [];
+    each(general, function (e) { zh.push(e.zh); en.push(e.en); });
+    if (n) { zh.push('有 ' + n + ' 处需要修改，已标红'); en.push(n + (n === 1 ? ' thing' : ' things') + ' to fix, marked in red'); }
+    text(s, zh.join('；'), en.join('; '));
     s.hidden = false;
-    if (first && first.focus) { first.focus(); if (first.scrollIntoView) first.scrollIntoView(); }
+    if (!first) first = s;
+    if (first.focus) first.focus();
+    if (first.scrollIntoView) first.scrollIntoView();
   }
   form.onsubmit = (ev) => {
     ev.preventDefault();
