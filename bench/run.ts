@@ -35,6 +35,7 @@ async function main(): Promise<number> {
     areaModule('Ledger ingest and kiosk queries', 'ledger.js'),
     areaModule('Outbox drain', 'outbox.js'),
     areaModule('Scan to screen (Chromium)', 'kiosk.js'),
+    areaModule('Health declarations', 'declare.js'),
     { title: 'Memory', run: () => gate.rssAfter() },
     areaModule('Field deployment (SD-card writes)', 'deploy.js'),
     { title: 'Start to ready', run: () => gate.startToReady() },
