@@ -8,5 +8,6 @@ export const KioskSchema = Section({
   idleLockSeconds: Type.Integer({ default: 300, minimum: 30, maximum: 86400, description: 'The screen locks after this idle time' }),
   spokenPrompts: Type.Boolean({ default: false, description: 'Play short spoken prompts (请出示健康码 …)' }),
   visitorOverdueMinutes: Type.Integer({ default: 240, minimum: 5, description: 'Visitors inside longer than this are highlighted' }),
+  declarePageUrl: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 256, description: 'The hub\'s health-declaration page (its declare.publicUrl): /print/declare prints the poster with its QR code for the gate and the chat groups' })),
 });
 export type KioskConfig = Static<typeof KioskSchema>;

@@ -5,6 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeclarationClaims, issueDeclaration, issueDeclarationCodes, newDeclarationId } from '../../src/gate/credentials/declaration.js';
 import type { DeclarationRecord } from '../../src/store/declarations.js';
+import { decodeQrModules, qrModulesFromSvgPath } from '../helpers/qr.js';
 import { injectHarness, RISK_AREA, validId } from './harness.js';
 
 type H = Awaited<ReturnType<typeof injectHarness>>;
@@ -140,5 +141,23 @@ describe('the lane\'s scanner', () => {
     off();
     expect(seen).toEqual([code]);
     expect(h.ledger.passages().length).toBe(before);
+  });
+});
+
+describe('the poster that leads to the declaration page', () => {
+  it('prints the QR code of the hub\'s page when it is configured, and says what to set when not', async () => {
+    expect((await call('GET', '/print/declare')).json()).toMatchObject({ code: 'NOT_FOUND', en: expect.stringContaining('kiosk.declarePageUrl') });
+    const other = await injectHarness({ kiosk: { port: 0, declarePageUrl: 'https://declare.village.example/' } });
+    try {
+      const setup = await other.app.inject({ method: 'POST', url: '/api/setup', payload: { name: '村书记', pin: '246810' } });
+      const c = `gate_session=${setup.cookies.find((x) => x.name === 'gate_session')?.value}`;
+      const poster = await other.app.inject({ url: '/print/declare', headers: { cookie: c } });
+      expect(poster.statusCode).toBe(200);
+      expect(poster.body).toContain('一部手机可以为同住家人一起填报');
+      const d = /<path transform="scale\(8\)" fill="#000" d="([^"]+)"/.exec(poster.body)?.[1] ?? '';
+      expect(decodeQrModules(qrModulesFromSvgPath(d))).toBe('https://declare.village.example/');
+    } finally {
+      await other.stop();
+    }
   });
 });

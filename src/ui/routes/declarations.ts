@@ -111,6 +111,23 @@ export function declarationRoutes(app: FastifyInstance, state: KioskState): void
     return view;
   });
 
+  // The poster at the checkpoint and in the chat groups: the QR code of the hub's declaration page.
+  app.get('/print/declare', { preHandler: volunteer }, async (_req, reply) => {
+    const url = ctx.config.kiosk.declarePageUrl;
+    if (!url) return fail('NOT_FOUND', { zh: '未设置健康申报页地址（kiosk.declarePageUrl）', en: 'no declaration page address is set (kiosk.declarePageUrl)' });
+    const { qrSvg } = await import('../../cards/qr-svg.js');
+    const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    reply.type('text/html; charset=utf-8');
+    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>健康申报二维码 ${esc(ctx.config.site.name)}</title>
+<link rel="stylesheet" href="/vendor/noto-sans-sc/400.css"><link rel="stylesheet" href="/assets/print.css"></head>
+<body><section class="slip poster" data-testid="declare-poster"><h1>${esc(ctx.config.site.name)} · 健康申报</h1><p class="en">Health declaration before you come</p>
+<div class="qr">${qrSvg(url, undefined, 8)}</div>
+<p>用手机扫码，填写健康申报，一部手机可以为同住家人一起填报；到卡口出示申报码，测温后进入。</p>
+<p class="en">Scan with your phone and declare (one phone for the whole household); show your code at the gate.</p>
+<p class="id">${esc(url)}</p></section>
+<p class="no-print"><button type="button" id="print">打印 Print</button></p><script src="/assets/print.js"></script></body></html>`;
+  });
+
   const AdmitBody = Type.Object(
     {
       code: CODE,
