@@ -144,6 +144,22 @@ describe('the lane\'s scanner', () => {
   });
 });
 
+describe('retention', () => {
+  it('purges expired declarations and their uses with the ledger\'s retention (30 days here)', async () => {
+    const { record, claims } = family();
+    h.ledger.declarations.apply([record], h.ledger.declarations.version() + 1);
+    const code = issueDeclaration(claims, h.keys.own.privateKey);
+    expect((await call('POST', '/api/declarations/members/0/admit', { code, escort: '李建国' })).statusCode).toBe(201);
+    const now = Date.now() + h.clock.offset;
+    h.ledger.purge(now + 29 * 24 * HOUR);
+    expect(h.ledger.declarations.get(record.id)).toBeDefined();
+    expect(h.ledger.declarations.uses(record.id)).toHaveLength(1);
+    h.ledger.purge(now + 32 * 24 * HOUR);
+    expect(h.ledger.declarations.get(record.id)).toBeUndefined();
+    expect(h.ledger.declarations.uses(record.id)).toEqual([]);
+  });
+});
+
 describe('the poster that leads to the declaration page', () => {
   it('prints the QR code of the hub\'s page when it is configured, and says what to set when not', async () => {
     expect((await call('GET', '/print/declare')).json()).toMatchObject({ code: 'NOT_FOUND', en: expect.stringContaining('kiosk.declarePageUrl') });
