@@ -23,7 +23,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startMosquitto(): Promise<Broker | undefined> {
+/** `extra`: more lines of mosquitto.conf (the hub's bench lifts the per-session queue limit). */
+export async function startMosquitto(extra: string[] = []): Promise<Broker | undefined> {
   try {
     execFileSync('mosquitto', ['-h'], { stdio: 'ignore' });
   } catch (err) {
@@ -32,7 +33,7 @@ export async function startMosquitto(): Promise<Broker | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-mosq-'));
   const port = await freePort();
   const user = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
-  writeFileSync(join(dir, 'mosquitto.conf'), [`user ${user}`, 'allow_anonymous true', 'persistence false', 'max_inflight_messages 0', `listener ${port} 127.0.0.1`, 'log_dest none', ''].join('\n'));
+  writeFileSync(join(dir, 'mosquitto.conf'), [`user ${user}`, 'allow_anonymous true', 'persistence false', 'max_inflight_messages 0', ...extra, `listener ${port} 127.0.0.1`, 'log_dest none', ''].join('\n'));
   const proc: ChildProcess = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
   try {
     await waitForPort(port, 10_000, () => proc.exitCode !== null);

@@ -34,6 +34,7 @@ async function main(): Promise<number> {
     areaModule('Devices: serial scan latency and unplug', 'devices.js'),
     areaModule('Ledger ingest and kiosk queries', 'ledger.js'),
     areaModule('Outbox drain', 'outbox.js'),
+    areaModule('Village hub: ingest, gate to hub, memory, start', 'hub.js'),
     areaModule('Scan to screen (Chromium)', 'kiosk.js'),
     areaModule('Health declarations', 'declare.js'),
     { title: 'Memory', run: () => gate.rssAfter() },

@@ -89,6 +89,7 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
           queueMax: config.hub.limits.queueMax,
           perGatePerSecond: config.hub.limits.perGatePerSecond,
           logger: logger.child({ part: 'ingest' }),
+          pressure: { highWater: Math.max(8000, 4 * config.hub.storage.batchRows), pause: () => receiver?.pause(), resume: () => receiver?.resume() },
         });
         // A gate's answer to a resend request names the seqs its ledger no longer has.
         ingest.onCommitted(({ records }) => {

@@ -17,6 +17,11 @@ export interface IngestOptions {
   perGatePerSecond: number;
   logger: Logger;
   now?: () => number;
+  /**
+   * Backpressure: called when this many messages wait (and again at half of it) so the receiver stops
+   * reading its socket; the broker then holds what follows in the hub's session.
+   */
+  pressure?: { highWater: number; pause(): void; resume(): void };
 }
 
 export interface IngestStats {
@@ -51,6 +56,7 @@ export class Ingest {
   private readonly listeners = new Set<(c: Committed) => void>();
   private readonly idle: Array<() => void> = [];
   private stopped = false;
+  private paused = false;
   readonly stats: IngestStats = { received: 0, stored: 0, duplicates: 0, rejected: {}, queued: 0, bursts: 0, lastCommitAt: null, lastError: null };
 
   constructor(private readonly o: IngestOptions) {
@@ -82,7 +88,20 @@ export class Ingest {
     // Rejects past the bound are only counted (the table is bounded too): the queue never grows on them.
     if (item.type !== 'reject' || this.queue.length < this.o.queueMax) this.queue.push(item);
     this.stats.queued = this.queue.length;
+    const p = this.o.pressure;
+    if (p && !this.paused && this.queue.length >= p.highWater) {
+      this.paused = true;
+      p.pause();
+    }
     this.schedule();
+  }
+
+  private release(): void {
+    const p = this.o.pressure;
+    if (p && this.paused && this.queue.length <= p.highWater / 2) {
+      this.paused = false;
+      p.resume();
+    }
   }
 
   /** Ranges a gate said it no longer has (its answer to a resend request). */
@@ -154,6 +173,7 @@ export class Ingest {
     const take = this.queue.splice(0, this.o.batchRows);
     const gone = this.pendingGone.splice(0);
     this.stats.queued = this.queue.length;
+    this.release();
     const burst: Burst = { records: [], states: [], rejects: [], gone };
     // The last state and counts of a gate in the burst are enough (they are snapshots).
     const states = new Map<string, GateStateMsg>();

@@ -26,6 +26,9 @@ export interface Receiver {
   filters(): string[];
   /** Resolves once the broker granted the subscriptions (the hub is ready before that: a broker may be down). */
   subscribed(): Promise<void>;
+  /** Stop and start reading the socket (the ingest's backpressure). */
+  pause(): void;
+  resume(): void;
 }
 
 export function uplinkFilters(config: HubConfig): string[] {
@@ -57,12 +60,15 @@ export function createReceiver(o: ReceiverOptions): Receiver {
   const filters = uplinkFilters(o.config);
   let client: MqttClient | undefined;
   let wasConnected = false;
+  let stopping = false;
   let onSubscribed: () => void = () => {};
   const subscribedOnce = new Promise<void>((r) => {
     onSubscribed = r;
   });
   return {
     subscribed: () => subscribedOnce,
+    pause: () => client?.stream?.pause(),
+    resume: () => client?.stream?.resume(),
     filters: () => filters,
     connected: () => client?.connected === true,
     async start() {
@@ -75,11 +81,14 @@ export function createReceiver(o: ReceiverOptions): Receiver {
         c.subscribe(filters, { qos: 1 }, (err, granted) => {
           if (err) log.error({ err }, 'could not subscribe to the gates\' topics');
           else if (granted?.some((g) => g.qos >= 128)) log.error({ refused: granted.filter((g) => g.qos >= 128).map((g) => g.topic) }, 'the broker refused a subscription (check the hub account\'s ACL)');
-          else onSubscribed();
+          else {
+            log.info({ filters: filters.length }, 'subscribed to the gates\' topics');
+            onSubscribed();
+          }
         });
       });
       c.on('close', () => {
-        if (wasConnected) log.warn('lost the broker; reconnecting (the persistent session keeps what arrives meanwhile)');
+        if (wasConnected && !stopping) log.warn('lost the broker; reconnecting (the persistent session keeps what arrives meanwhile)');
         wasConnected = false;
       });
       // A broker that stays away gives the same error every reconnect: logged when it changes.
@@ -97,6 +106,7 @@ export function createReceiver(o: ReceiverOptions): Receiver {
       const c = client;
       client = undefined;
       if (!c) return;
+      stopping = true;
       // Not a clean end of the session: the broker keeps queueing for us while we are away.
       await Promise.race([c.endAsync(false).catch(() => undefined), new Promise((r) => setTimeout(r, 1500).unref())]);
       if (!c.disconnected) c.end(true);

@@ -1,6 +1,6 @@
 // Closes the loop: every interval, the hub looks at each gate's current history; a seq range missing
 // at two looks in a row (not merely in flight) is asked for on <gate>/cmd/resend, at most
-// maxPerRequest seqs at a time. The gate answers from its ledger (src/sync/resend.ts). A history
+// maxPerRequest seqs (1,000 ranges) in one request. The gate answers from its ledger (src/sync/resend.ts). A history
 // whose gate has since started a new ledger cannot be resent any more: its gaps stay on show.
 import type { Logger } from 'pino';
 import type { ResendRequest } from '../sync/messages.js';
@@ -65,14 +65,14 @@ export class ResendAsker {
         const askedAt = this.asked.get(h.id);
         // Asked within the last three looks: the answer may still be on its way.
         if (!before || !overlaps(before, h.missing) || (askedAt !== undefined && this.looks - askedAt < 3)) continue;
-        for (const [from, to] of takeSeqs(h.missing, this.o.maxPerRequest)) {
-          const req: ResendRequest = { site: h.site, gate: h.gate, from, to, id: `resend-${h.id}-${from}-${to}-${this.looks}` };
-          if (h.ledger) req.ledger = h.ledger;
-          // Not awaited: a look never waits on a PUBACK (an unanswered one would stall every later look).
-          this.o.publish(`${this.o.root}/${TOPIC_VERSION}/${h.site}/${h.gate}/cmd/resend`, JSON.stringify(req)).catch((err: Error) => this.o.logger.warn({ err: err.message, site: h.site, gate: h.gate }, 'could not send a resend request; asking again later'));
-          sent++;
-          this.requests++;
-        }
+        // One request a look: every answer is a message with a seq of its own, so fewer is better.
+        const ranges = takeSeqs(h.missing, this.o.maxPerRequest).slice(0, 1000);
+        const req: ResendRequest = { site: h.site, gate: h.gate, ranges, id: `resend-${h.id}-${this.looks}` };
+        if (h.ledger) req.ledger = h.ledger;
+        // Not awaited: a look never waits on a PUBACK (an unanswered one would stall every later look).
+        this.o.publish(`${this.o.root}/${TOPIC_VERSION}/${h.site}/${h.gate}/cmd/resend`, JSON.stringify(req)).catch((err: Error) => this.o.logger.warn({ err: err.message, site: h.site, gate: h.gate }, 'could not send a resend request; asking again later'));
+        sent++;
+        this.requests++;
         this.asked.set(h.id, this.looks);
         this.o.logger.info({ site: h.site, gate: h.gate, missing: h.missingCount, ranges: h.missing.length }, 'asked the gate to resend what the hub is missing');
       }

@@ -241,7 +241,7 @@ export const DeclarationsUpdate = Type.Object({
 }, Strict);
 
 /**
- * `<gate>/cmd/resend`: the hub asks the gate to send the seqs from..to again from its ledger. Not a
+ * `<gate>/cmd/resend`: the hub asks the gate to send the seq ranges again from its ledger. Not a
  * versioned snapshot: a request, answered by the messages themselves (and a result naming the seqs
  * the gate no longer has).
  */
@@ -249,8 +249,7 @@ export const ResendRequest = Type.Object({
   site: Id,
   gate: Id,
   ledger: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The ledger the hub means; another ledger ignores the request' })),
-  from: Type.Integer({ minimum: 1 }),
-  to: Type.Integer({ minimum: 1 }),
+  ranges: Type.Array(Type.Tuple([Type.Integer({ minimum: 1 }), Type.Integer({ minimum: 1 })]), { minItems: 1, maxItems: 1000, description: 'Inclusive [from, to] seq ranges' }),
   id: Type.Optional(Type.String({ maxLength: 128, description: 'Request id, echoed in the result' })),
 }, Strict);
 export type ResendRequest = Static<typeof ResendRequest>;

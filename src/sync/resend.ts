@@ -41,10 +41,18 @@ export function handleResend(topic: string, payload: Buffer, o: ResendOptions): 
   if (req.site !== o.site || req.gate !== o.gate) return reject('gate.wrong', '请求属于其他卡口', `The request is for ${req.site}/${req.gate}, this gate is ${o.site}/${o.gate}`);
   // A request meant for this gate's previous ledger (wiped since): those seqs are not ours to send.
   if (req.ledger && req.ledger !== o.ledger.ledgerId()) return reject('ledger.other', '请求针对本卡口以前的台账', 'The request is for a ledger this gate no longer has');
-  if (req.to < req.from) return reject('range.empty', '序号范围为空', `Empty range ${req.from}..${req.to}`);
-  const to = Math.min(req.to, req.from + RESEND_MAX - 1);
-  const { requeued, gone } = o.ledger.outboxResend(req.from, to);
-  o.logger.info({ from: req.from, to, requeued, gone: gone.length }, 'the hub asked for messages again; they are queued');
+  let requeued = 0;
+  let left = RESEND_MAX;
+  const gone: Array<[number, number]> = [];
+  for (const [from, asked] of req.ranges) {
+    if (asked < from || left <= 0) continue;
+    const to = Math.min(asked, from + left - 1);
+    left -= to - from + 1;
+    const r = o.ledger.outboxResend(from, to);
+    requeued += r.requeued;
+    gone.push(...r.gone);
+  }
+  o.logger.info({ ranges: req.ranges.length, requeued, gone: gone.length }, 'the hub asked for messages again; they are queued');
   const result: ResultData = { ref, result: 'applied', reasons: [], requeued, gone };
   o.answer(result);
   if (requeued > 0) o.rewind();

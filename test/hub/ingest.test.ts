@@ -123,7 +123,7 @@ describe('the hub\'s broker account (the Mosquitto ACL in docs/hub.md)', () => {
       else reader.once('message', () => resolve());
     });
     expect(seen).toEqual([uplink('g2')]);
-    await (await hubUser()).publishAsync(`checkpoint/v1/${SITE}/g1/cmd/resend`, JSON.stringify({ site: SITE, gate: 'g1', from: 1, to: 2 }), { qos: 1 });
+    await (await hubUser()).publishAsync(`checkpoint/v1/${SITE}/g1/cmd/resend`, JSON.stringify({ site: SITE, gate: 'g1', ranges: [[1, 2]] }), { qos: 1 });
     const resend = `checkpoint/v1/${SITE}/g1/cmd/resend`;
     await new Promise<void>((resolve) => {
       if (got.includes(resend)) resolve();

@@ -117,3 +117,31 @@ describe('the gate\'s ledger answers for what the broker lost', () => {
     await hub.until(heldAll(hub, 'g2', 1500), 'every seq 1..1500 held', 60_000);
   }, 90_000);
 });
+
+describe('a gate whose ledger was wiped', () => {
+  it('starts a new history at the hub: its seqs begin at 1 again, and the old history stays apart, unchanged', async () => {
+    const broker = await startMosquitto({ site: SITE, gates: ['g3'] });
+    cleanups.push(() => broker.close());
+    const hub = await hubOn(broker, tempDir('hub-wipe-'));
+    const first = openTestLedger({ gate: 'g3' });
+    const a = gateSync(broker, 'g3', first);
+    await a.sync.start();
+    a.record(5);
+    await hub.until(heldAll(hub, 'g3', 5), 'the first ledger\'s 5 passages');
+    await a.sync.stop();
+    first.close();
+    // The SD card was replaced: a new, empty ledger at the same gate.
+    const second = openTestLedger({ gate: 'g3' });
+    cleanups.push(() => second.close());
+    expect(second.ledgerId()).not.toBe(first.ledgerId());
+    const b = gateSync(broker, 'g3', second);
+    await b.sync.start();
+    b.record(3);
+    await hub.until(async () => (await hub.reader.count('passages', { gate: 'g3' })) === 8, 'both ledgers\' passages');
+    const hs = await hub.reader.histories({ gate: 'g3' });
+    expect(hs.map((h) => [h.ledger, h.heldRanges[0]?.[0]])).toEqual([[first.ledgerId(), 1], [second.ledgerId(), 1]]);
+    const [old, now] = hs;
+    expect(await hub.reader.count('passages', { gate: 'g3', history: old?.id as number })).toBe(5);
+    expect(await hub.reader.count('passages', { gate: 'g3', history: now?.id as number })).toBe(3);
+  }, 60_000);
+});
