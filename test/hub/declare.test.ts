@@ -3,12 +3,14 @@
 // does), reopening from the same phone, limits (a crowd behind one NAT gets through, one phone does
 // not flood), no guessing, the audit of every view, the purge.
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDeclaration } from '../../src/gate/credentials/declaration.js';
 import { publicKeyToRaw } from '../../src/gate/credentials/token.js';
 import type { DeclareConfig } from '../../src/hub/declare/config.js';
-import { declarePlugin } from '../../src/hub/declare/server.js';
+import { declarePlugin, PAGE_DIR } from '../../src/hub/declare/server.js';
 import { DeclarationStore, migrateDeclare } from '../../src/hub/declare/storage.js';
 import type { OpenedDb } from '../../src/hub/storage/open.js';
 import { decodeQrModules, qrModulesFromSvgPath } from '../helpers/qr.js';
@@ -152,5 +154,17 @@ describe.each(ENGINES)('the declaration page on %s', (engine) => {
     expect(await store.purge(clock + 24 * 3_600_000 + 31 * 86_400_000, 30)).toBeGreaterThan(0);
     expect((await app.inject({ url: `/d/${did}`, remoteAddress: '10.0.0.8' })).statusCode).toBe(404);
     expect(JSON.stringify(await store.audit({ limit: 1000 }))).not.toMatch(/孙访客|1399|13912345678/);
+  });
+});
+
+describe('the page\'s script', () => {
+  it('is plain ES5 for old Android and in-app browsers: no arrow, template, let/const, class, spread, optional chaining', async () => {
+    const { transformSync } = await import('esbuild');
+    const src = readFileSync(join(PAGE_DIR, 'declare.js'), 'utf8');
+    // Minified, strings and comments aside, what is left is the syntax the phone must parse.
+    const code = transformSync(src, { minifyWhitespace: true, minifySyntax: false, target: 'esnext' }).code.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''");
+    for (const [what, re] of [['arrow', /=>/], ['template', /`/], ['let/const', /\b(let|const)\s/], ['class', /\bclass\s/], ['spread', /\.\.\./], ['optional chaining', /\?\./], ['nullish', /\?\?/]] as const) {
+      expect(re.test(code), what).toBe(false);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The declaration form on the visitor's phone. Plain ES5 on purpose: old Android browsers and chat
 // apps' in-app browsers run it; no framework, no modules, no build. The server checks everything
 // again (src/hub/declare/form.ts) and names the field of each problem; this page puts the words there.
-(() => {
+(function () {
   
   var F = null; // /api/form
   var form = document.getElementById('form');
@@ -21,7 +21,7 @@
     r.setRequestHeader('Accept', 'application/json');
     if (body) r.setRequestHeader('Content-Type', 'application/json');
     r.timeout = 20000;
-    r.onreadystatechange = () => {
+    r.onreadystatechange = function () {
       if (r.readyState !== 4) return;
       var json = null;
       try { json = JSON.parse(r.responseText); } catch (e) { json = null; }
@@ -31,7 +31,7 @@
   }
   function kind() {
     var k = 'visit';
-    each(form.querySelectorAll('input[name=kind]'), (r) => { if (r.checked) k = r.value; });
+    each(form.querySelectorAll('input[name=kind]'), function (r) { if (r.checked) k = r.value; });
     return k;
   }
 
@@ -62,7 +62,7 @@
     var t = $('member-template');
     var node = document.importNode(t.content, true).querySelector('.member');
     var chips = node.querySelector('.symptoms');
-    each(F.symptoms, (s) => {
+    each(F.symptoms, function (s) {
       var l = document.createElement('label');
       l.className = 'chip';
       var c = document.createElement('input');
@@ -81,18 +81,18 @@
     chips.appendChild(none);
     if (F.testMaxAgeDays === null) node.querySelector('.test label span').appendChild(document.createTextNode(' (可选 optional)'));
     if (!F.vaccinationRequired) node.querySelector('.vaccination label span').appendChild(document.createTextNode(' (可选 optional)'));
-    node.querySelector('.remove').onclick = () => { members.removeChild(node); renumber(); };
+    node.querySelector('.remove').onclick = function () { members.removeChild(node); renumber(); };
     node.querySelector('input.id').onblur = function () { idHint(this); };
     members.appendChild(node);
     renumber();
   }
   function renumber() {
     var list = members.querySelectorAll('.member');
-    each(list, (m, i) => {
+    each(list, function (m, i) {
       text(m.querySelector('.who'), i === 0 ? '本人' : '家人 ' + i, i === 0 ? 'You' : 'Member ' + (i + 1));
       m.querySelector('.remove').hidden = list.length === 1;
-      each(m.querySelectorAll('[data-field]'), (e) => { e.setAttribute('data-for', 'members.' + i + '.' + e.getAttribute('data-field')); });
-      each(m.querySelectorAll('input[name]'), (e) => { e.setAttribute('data-name', 'members.' + i + '.' + e.name); });
+      each(m.querySelectorAll('[data-field]'), function (e) { e.setAttribute('data-for', 'members.' + i + '.' + e.getAttribute('data-field')); });
+      each(m.querySelectorAll('input[name]'), function (e) { e.setAttribute('data-name', 'members.' + i + '.' + e.name); });
     });
     $('add-member').hidden = list.length >= 8;
   }
@@ -116,13 +116,13 @@
     var out = [];
     var o = $('origin-pick').value === '*' ? $('origin').value : $('origin-pick').value;
     if (o) out.push(o);
-    each($('travel').querySelectorAll('input'), (c) => { if (c.checked) out.push(c.value); });
-    each($('travel-other').value.split(/[,，、]/), (p) => { p = p.replace(/^\s+|\s+$/g, ''); if (p) out.push(p); });
+    each($('travel').querySelectorAll('input'), function (c) { if (c.checked) out.push(c.value); });
+    each($('travel-other').value.split(/[,，、]/), function (p) { p = p.replace(/^\s+|\s+$/g, ''); if (p) out.push(p); });
     return out;
   }
   function outcome() {
     var risky = [];
-    each(places(), (p) => { if (F.riskAreas.indexOf(p) >= 0 && risky.indexOf(p) < 0) risky.push(p); });
+    each(places(), function (p) { if (F.riskAreas.indexOf(p) >= 0 && risky.indexOf(p) < 0) risky.push(p); });
     var k = kind();
     var o = risky.length ? (k === 'visit' ? 'refuse' : 'quarantine') : (k === 'visit' && F.escortRequired ? 'escort' : 'ok');
     var el = $('outcome');
@@ -135,8 +135,8 @@
 
   // ---------- submit ----------
   function clearErrors() {
-    each(form.querySelectorAll('.err'), (e) => { text(e, '', ''); });
-    each(form.querySelectorAll('.invalid'), (e) => { e.className = e.className.replace(/\s*invalid/g, ''); });
+    each(form.querySelectorAll('.err'), function (e) { text(e, '', ''); });
+    each(form.querySelectorAll('.invalid'), function (e) { e.className = e.className.replace(/\s*invalid/g, ''); });
     $('summary').hidden = true;
   }
   function showErrors(errors) {
@@ -164,16 +164,16 @@
     if (first.focus) first.focus();
     if (first.scrollIntoView) first.scrollIntoView();
   }
-  form.onsubmit = (ev) => {
+  form.onsubmit = function (ev) {
     ev.preventDefault();
     clearErrors();
     var body = { kind: kind(), phone: $('phone').value, origin: $('origin-pick').value === '*' ? $('origin').value : $('origin-pick').value, travel: [], consent: $('consent').checked, members: [] };
     var ps = places();
     body.travel = ps.slice(body.origin ? 1 : 0);
     if (body.kind === 'visit') { body.host = $('host').value; body.purpose = $('purpose').value; }
-    each(members.querySelectorAll('.member'), (m) => {
+    each(members.querySelectorAll('.member'), function (m) {
       var p = { name: m.querySelector('[name=name]').value, idNumber: m.querySelector('[name=idNumber]').value.replace(/\s/g, '').toUpperCase(), symptoms: [] };
-      each(m.querySelectorAll('.symptoms input'), (c) => { if (c.checked) p.symptoms.push(c.value); });
+      each(m.querySelectorAll('.symptoms input'), function (c) { if (c.checked) p.symptoms.push(c.value); });
       var t = m.querySelector('[name=testDate]').value;
       var v = m.querySelector('[name=vaccinationDate]').value;
       if (t) p.testDate = t;
@@ -182,7 +182,7 @@
     });
     var button = $('submit');
     button.disabled = true;
-    xhr('POST', '/api/declarations', body, (status, json) => {
+    xhr('POST', '/api/declarations', body, function (status, json) {
       button.disabled = false;
       if (status === 201 && json) {
         remember(json.id, json.expiresAt);
@@ -194,7 +194,7 @@
   };
 
   // ---------- start ----------
-  xhr('GET', '/api/form', null, (status, json) => {
+  xhr('GET', '/api/form', null, function (status, json) {
     if (status !== 200 || !json) {
       text($('load-error'), '页面没有加载完整，请刷新', 'The page did not load fully: reload it');
       $('load-error').hidden = false;
@@ -206,11 +206,11 @@
     text($('consent-en'), F.consent.en, '');
     var pick = $('origin-pick');
     var opts = [['', '请选择 Choose…']];
-    each(F.areas, (a) => { opts.push([a, a + (F.riskAreas.indexOf(a) >= 0 ? '（风险地区 risk area）' : '')]); });
+    each(F.areas, function (a) { opts.push([a, a + (F.riskAreas.indexOf(a) >= 0 ? '（风险地区 risk area）' : '')]); });
     opts.push(['*', '其他，自己填写 Other: type it']);
-    each(opts, (o) => { var e = document.createElement('option'); e.value = o[0]; e.appendChild(document.createTextNode(o[1])); pick.appendChild(e); });
-    pick.onchange = () => { $('origin').hidden = pick.value !== '*'; outcome(); };
-    each(F.riskAreas, (a) => {
+    each(opts, function (o) { var e = document.createElement('option'); e.value = o[0]; e.appendChild(document.createTextNode(o[1])); pick.appendChild(e); });
+    pick.onchange = function () { $('origin').hidden = pick.value !== '*'; outcome(); };
+    each(F.riskAreas, function (a) {
       var l = document.createElement('label');
       l.className = 'chip';
       var c = document.createElement('input');
@@ -224,7 +224,7 @@
     if (!F.riskAreas.length) text($('travel'), '目前没有风险地区', 'No risk areas at present');
     $('origin').oninput = outcome;
     $('travel-other').oninput = outcome;
-    each(form.querySelectorAll('input[name=kind]'), (r) => { r.onchange = outcome; });
+    each(form.querySelectorAll('input[name=kind]'), function (r) { r.onchange = outcome; });
     $('add-member').onclick = addMember;
     addMember();
     outcome();
