@@ -17,6 +17,7 @@ import type { Ledger } from '../src/store/api.js';
 import { openLedger } from '../src/store/ledger.js';
 import { SCHEMA_VERSION } from '../src/store/migrations.js';
 import { localDay } from '../src/store/time.js';
+import { type PassageMix, passage } from './passage-factory.js';
 import { type Figure, markdown, median, percentile } from './report.js';
 
 const ROWS = Number(process.env.BENCH_LEDGER_ROWS ?? 2_000_000);
@@ -48,30 +49,11 @@ function persons(): Person[] {
   }));
 }
 
+/** The 2M-row history's mix: fewer refusals and fevers than the tests', no alert rows. */
+const HISTORY_MIX: PassageMix = { refuseEvery: 41, feverEvery: 997, feverAlert: false };
+
 function passageOf(i: number, at: number, who: Person): Passage {
-  const refused = i % 41 === 0;
-  const fever = i % 997 === 0;
-  const id = `p-${String(i).padStart(8, '0')}`;
-  return {
-    id,
-    lane: i % 3 === 0 ? 'lane-2' : 'lane-1',
-    direction: i % 2 === 0 ? 'in' : 'out',
-    subject: { kind: 'person', id: who.card, personId: who.id, householdId: who.household, name: who.name, idTail: who.idTail },
-    temperatures: [{ celsius: fever ? 38.1 : 36.5, source: 'device', deviceId: 'thermo-1', at }],
-    colour: 'green',
-    colourSource: 'verifier',
-    mask: true,
-    maskSource: 'sensor',
-    outcome: refused || fever ? 'refused' : 'admitted',
-    reasons: fever ? [{ code: 'temp.fever', zh: '体温异常', en: 'Fever' }] : refused ? [{ code: 'code.yellow', zh: '黄码', en: 'Yellow code' }] : [{ code: 'ok', zh: '通过', en: 'Admitted' }],
-    startedAt: at - 900,
-    decidedAt: at,
-    clockSynced: true,
-    actions: [],
-    alerts: [],
-    flags: [],
-    zoneLevel: 'normal',
-  };
+  return passage(i, at, { subject: { kind: 'person', id: who.card, personId: who.id, householdId: who.household, name: who.name, idTail: who.idTail } }, HISTORY_MIX);
 }
 
 // ---------- the 2M-row database ----------
@@ -286,7 +268,7 @@ export async function run(): Promise<Figure[]> {
       baseline: { name: `raw prepared INSERT, synchronous=${synchronous}${grouped ? `, ${turn} per transaction` : ''}`, value: median(r.raw) },
       // storage.synchronous GROUP (the default) runs SQLite at NORMAL; under load the gate runtime
       // commits the decisions of one event-loop turn in one transaction and syncs the WAL once for
-      // them outside the commit (src/app/gate-runtime.ts, src/store/wal-barrier.ts; the sync's cost
+      // them outside the commit (src/runtime/gate-runtime.ts, src/store/wal-barrier.ts; the sync's cost
       // is in the pipeline bench). So the grouped figure is the ledger's share of the pipeline at
       // load, held to the pipeline's budget (DESIGN.md: ≥ 2,000 passages/s); the others for comparison.
       ...(grouped ? { budget: { op: '>=' as const, value: 2000, unit: 'passages/s' } } : {}),

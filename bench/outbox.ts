@@ -19,6 +19,7 @@ import { OutboxDrain } from '../src/sync/drain.js';
 import { topicTree } from '../src/sync/topics.js';
 import { type Broker, startMosquitto } from './broker.js';
 import { type Figure, markdown, median } from './report.js';
+import { passage } from './passage-factory.js';
 
 const N = Number(process.env.BENCH_OUTBOX_MESSAGES ?? 20_000);
 const RUNS = Number(process.env.BENCH_OUTBOX_RUNS ?? 5);
@@ -41,26 +42,18 @@ async function connect(url: string, clientId: string): Promise<MqttClient> {
 
 function passageOf(i: number): Passage {
   const at = Date.now();
-  return {
+  return passage(i, at, {
     id: `bench-${process.pid}-${i}-${at}`,
     lane: 'main',
     direction: i % 2 ? 'out' : 'in',
     subject: { kind: 'person', id: `card-${i % 500}`, personId: `person-${i % 500}`, householdId: `hh-${i % 170}`, name: '王建国', idTail: '123X' },
     temperatures: [{ celsius: 36.5, source: 'device', at }],
-    colour: 'green',
     colourSource: 'operator',
-    mask: true,
-    maskSource: 'sensor',
     outcome: 'admitted',
     reasons: [{ code: 'ok', zh: '通过', en: 'Admitted' }],
     startedAt: at,
-    decidedAt: at,
-    clockSynced: true,
-    actions: [],
     alerts: [],
-    flags: [],
-    zoneLevel: 'normal',
-  };
+  });
 }
 
 /** One drain of N rows recorded "during an outage"; returns msg/s and the serialised messages for the raw run. */

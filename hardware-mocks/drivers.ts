@@ -1,5 +1,5 @@
 // The mock drivers, registered by kind under the name "mock", with the controls that drive them.
-// Loaded only by the composition root in simulation (src/app/app.ts, a dynamic import) and by tests.
+// Loaded only by the composition root (src/app/app.ts, a dynamic import) in simulation or when a lane names the mock driver, and by tests.
 import type { DriverSet } from '../src/devices/drivers.js';
 import { configuredInputs } from '../src/devices/gpio/lines.js';
 import { MockRegistry } from './controls.js';

@@ -129,20 +129,26 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
   const { core, keys } = createGateFromConfig({ ctx, keyDir: resolve(config.cards.keyDir), state: gateSeedFrom(ledger.insideState()) });
   if (config.simulation) seedDemo({ ledger, keys, config, dataDir, logger });
 
-  const devices = createDevices({ ctx, lanes: config.lanes, drivers });
-  let broker: EmbeddedBroker | undefined;
   let sync: Sync | undefined;
+  let broker: EmbeddedBroker | undefined;
   const syncState = () => {
     const s = sync?.state();
     return s ? { enabled: s.enabled, connected: s.connected, outboxDepth: s.outboxDepth, brokerUrl: s.brokerUrl } : { enabled: false, connected: false, outboxDepth: ledger.outboxDepth() };
   };
   // Group commit (storage.synchronous GROUP): the WAL is fdatasynced before a decision is acted on.
   const barrier = config.storage.synchronous === 'GROUP' ? createWalBarrier(resolve(config.storage.path)) : undefined;
-  const runtime = new GateRuntime({
+
+  // The scan's fast path, ordered, as direct calls (docs/architecture.md, one scan):
+  //   scanner bytes → devices (framing, scan filter) → runtime.input → gate core (pure)
+  //   → ledger (one transaction; the WAL synced with GROUP) → devices.act (relay, lamp, buzzer).
+  // Everything else hears the decision on the bus afterwards (kiosk, sync, checkpointer).
+  const devices = createDevices({ ctx, lanes: config.lanes, drivers, toGate: (input) => runtime.input(input) });
+  const runtime: GateRuntime = new GateRuntime({
     ctx,
     core,
     ledger,
     ...(barrier ? { durable: (cb: (err?: Error) => void) => barrier.request(cb) } : {}),
+    door: (lane, actions) => devices.act(lane, actions),
     lanes: config.lanes.map((l) => ({ id: l.id, name: l.name ?? l.id, direction: l.direction })),
     devices: () => devices.health(),
     sync: syncState,

@@ -2,7 +2,7 @@
 // ledger and the hub hear it. The caller commits it (ledger first, then the bus), as for every alert.
 import type { Feature } from '../kernel/feature.js';
 import type { DeviceHealth, DevicesContext } from './events.js';
-import type { Alert } from '../gate/model.js';
+import type { Alert } from './vocabulary.js';
 
 const KIND_NAMES: Record<DeviceHealth['kind'], { zh: string; en: string }> = {
   thermometer: { zh: '体温计', en: 'Thermometer' },

@@ -1,7 +1,7 @@
 // Drivers registered by kind and name (the binding-as-an-option idea of node-serialport): the real
 // ones here, the mock ones by hardware-mocks/drivers.ts. The composition root chooses the set; a
 // device whose driver is not in it is reported with why, like any device that cannot be opened.
-import type { Direction } from '../gate/model.js';
+import type { Direction } from './vocabulary.js';
 import type { GpioConfig, ScannerConfig, ThermometerConfig } from './config.js';
 import { createGpiodGpio, type GpiodTools } from './gpio/gpiod.js';
 import { createOnoffGpio, type OnoffGpioCtor } from './gpio/onoff.js';

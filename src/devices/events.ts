@@ -1,7 +1,7 @@
-// The devices' events on the bus: what they report, and the one command they obey.
+// The devices' events on the bus: what they report. (The gate's actions reach them by a direct call,
+// DeviceManager.act: the scan's fast path, docs/architecture.md.)
 import type { Config } from '../config/schema.js';
-import type { GateInput } from '../gate/contract.js';
-import type { Action, Text } from '../gate/model.js';
+import type { GateInput, Text } from './vocabulary.js';
 import type { DaemonContext } from '../kernel/feature.js';
 
 export type DeviceKind = 'thermometer' | 'scanner' | 'gpio';
@@ -18,15 +18,13 @@ export interface DeviceHealth {
 }
 
 export interface DeviceEvents {
-  /** A device produced an input for the gate (scan, temperature, mask sensor). */
+  /** An input for the gate (scan, temperature, mask sensor, colour verifier, simulator), when it is not handed to the gate directly. */
   'device.input': GateInput;
   /** Door contact or exit button changed (not a gate input by itself). */
   'device.signal': { lane: string; deviceId: string; signal: 'door-contact' | 'exit-button'; active: boolean };
   'device.health': DeviceHealth;
   /** A device said something odd but harmless (implausible reading, garbage bytes). */
   'device.warning': { deviceId: string; lane: string; code: string; text: Text };
-  /** Heard by the devices: what a lane's outputs must do (after the passage is committed). */
-  'gate.actions': { lane: string; actions: Action[] };
 }
 
 export type DevicesContext = DaemonContext<DeviceEvents, Config>;

@@ -1,7 +1,7 @@
 // One lane's devices: turns driver output into bus events (inputs, signals, warnings) and actions into outputs.
 import type { EventBus } from '../kernel/bus.js';
 import type { DeviceEvents } from './events.js';
-import type { Direction, Text } from '../gate/model.js';
+import type { Direction, GateInput, Text } from './vocabulary.js';
 import type { LaneConfig, ThermometerConfig } from './config.js';
 import { Debouncer } from './gpio/debounce.js';
 import { configuredInputs } from './gpio/lines.js';
@@ -31,6 +31,8 @@ export class LaneDevices {
     private readonly lane: LaneConfig,
     private readonly bus: EventBus<DeviceEvents>,
     private readonly now: () => number,
+    /** Where the lane's inputs go: straight to the gate in the daemon, else `device.input` on the bus. */
+    private readonly toGate: (input: GateInput) => void = (input) => bus.emit('device.input', input),
   ) {
     this.throttle = new WarningThrottle(now);
     this.outputs = new LaneOutputs((o, on) => this.gpio?.write(o, on));
@@ -61,7 +63,7 @@ export class LaneDevices {
         });
         return;
       }
-      this.bus.emit('device.input', { type: 'temperature', lane: this.lane.id, celsius, source: 'device', deviceId: cfg.id });
+      this.toGate({ type: 'temperature', lane: this.lane.id, celsius, source: 'device', deviceId: cfg.id });
     };
   }
 
@@ -70,7 +72,7 @@ export class LaneDevices {
       const verdict = 'overflow' in f ? filter.tooLong(f.overflow) : filter.check(f.bytes);
       if (verdict.ok) {
         const dir = direction ?? configured;
-        this.bus.emit('device.input', { type: 'scan', lane: this.lane.id, text: verdict.text, deviceId, ...(dir ? { direction: dir } : {}) });
+        this.toGate({ type: 'scan', lane: this.lane.id, text: verdict.text, deviceId, ...(dir ? { direction: dir } : {}) });
       } else if (verdict.code !== 'scan.duplicate') this.warn(deviceId, verdict.code, verdict.text);
     };
   }
@@ -88,9 +90,9 @@ export class LaneDevices {
     for (const d of this.debouncers.values()) d.reset();
   }
 
-  /** Straight to the bus, for mock controls on lanes without that GPIO input. */
+  /** Without debouncing, for mock controls on lanes without that GPIO input. */
   signal(name: GpioInputName, active: boolean): void {
-    if (name === 'maskDetector') this.bus.emit('device.input', { type: 'mask', lane: this.lane.id, worn: active, source: 'sensor' });
+    if (name === 'maskDetector') this.toGate({ type: 'mask', lane: this.lane.id, worn: active, source: 'sensor' });
     else this.bus.emit('device.signal', { lane: this.lane.id, deviceId: `${this.lane.id}-gpio`, signal: name === 'doorContact' ? 'door-contact' : 'exit-button', active });
   }
 

@@ -1,7 +1,7 @@
 // createDevices: every configured device of every lane, supervised, on the bus. A device that cannot be
 // opened is reported and retried; it never stops the daemon from starting.
 import type { Feature } from '../kernel/feature.js';
-import type { Direction } from '../gate/model.js';
+import type { Action, Direction, GateInput } from './vocabulary.js';
 import type { LaneConfig } from './config.js';
 import type { DeviceHealth, DevicesContext } from './events.js';
 import { type DriverChoices, DriverRegistry, realDrivers } from './drivers.js';
@@ -17,6 +17,8 @@ export interface CreateDevicesOptions extends DriverChoices {
   lanes: LaneConfig[];
   /** The drivers to make devices with; default: the real ones only. */
   drivers?: DriverRegistry;
+  /** Where inputs go: the gate runtime, called directly (the scan's fast path); default `device.input` on the bus. */
+  toGate?: (input: GateInput) => void;
   timing?: Partial<SupervisionTiming>;
 }
 
@@ -28,6 +30,8 @@ export interface CalibrationPatch {
 }
 
 export interface DeviceManager extends Feature {
+  /** The gate's actions for a lane (relay, lamps, buzzer), once its decision is committed; ignored while stopped. */
+  act(lane: string, actions: Action[]): void;
   health(): DeviceHealth[];
   /** Thermometer calibration now in force. */
   calibration(deviceId: string): Calibration;
@@ -64,7 +68,7 @@ export function createDevices(options: CreateDevicesOptions): DeviceManager {
   const calibrations = new Map<string, Calibration>();
   const drivers = options.drivers ?? new DriverRegistry(realDrivers);
   const controls = drivers.controls(lanes);
-  let unsubscribe: (() => void) | undefined;
+  let running = false;
 
   const onHealth = (h: DeviceHealth): void => {
     if (h.state === 'connected') log.info({ device: h.id, lane: h.lane }, 'device connected');
@@ -73,7 +77,7 @@ export function createDevices(options: CreateDevicesOptions): DeviceManager {
   };
 
   for (const lane of options.lanes) {
-    const ld = new LaneDevices(lane, ctx.bus, now);
+    const ld = new LaneDevices(lane, ctx.bus, now, options.toGate);
     lanes.set(lane.id, ld);
     const common = (id: string) => ({ id, lane: lane.id, now, onHealth, onWarning: (code: string, text: { zh: string; en: string }) => ld.warn(id, code, text), ...(options.timing ? { timing: options.timing } : {}) });
 
@@ -115,18 +119,19 @@ export function createDevices(options: CreateDevicesOptions): DeviceManager {
   return {
     name: 'devices',
     async start() {
-      unsubscribe = ctx.bus.on('gate.actions', ({ lane, actions }) => {
-        const ld = lanes.get(lane);
-        if (!ld) log.warn({ lane }, 'gate actions for a lane without devices');
-        else ld.outputs.apply(actions);
-      });
+      running = true;
       await Promise.all(supervisors.map((s) => s.start()));
     },
     async stop() {
-      unsubscribe?.();
-      unsubscribe = undefined;
+      running = false;
       for (const ld of lanes.values()) ld.outputs.safe();
       await Promise.all(supervisors.map((s) => s.stop()));
+    },
+    act(lane, actions) {
+      if (!running) return;
+      const ld = lanes.get(lane);
+      if (!ld) log.warn({ lane }, 'gate actions for a lane without devices');
+      else ld.outputs.apply(actions);
     },
     health: () => supervisors.map((s) => s.health()),
     calibration(deviceId) {

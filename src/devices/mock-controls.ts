@@ -1,6 +1,6 @@
 // What tests and the simulator do to mocked devices: scan, measure, press, unplug; and what the door did.
 // The mocks themselves live in hardware-mocks/ (drivers.ts registers them); this is their contract.
-import type { Direction } from '../gate/model.js';
+import type { Direction } from './vocabulary.js';
 import type { GpioOutputName } from './types.js';
 
 export interface OutputCommand {

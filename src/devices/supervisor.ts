@@ -1,7 +1,7 @@
 // Keeps one device open: watches that its node still exists (an unplugged port may say nothing), reports
 // connected/disconnected/faulty on the bus, closes it fully when lost and reopens it with backoff.
 import type { DeviceHealth, DeviceKind, DeviceState } from './events.js';
-import type { Text } from '../gate/model.js';
+import type { Text } from './vocabulary.js';
 import type { Driver } from './types.js';
 
 export interface SupervisionTiming {

@@ -1,5 +1,5 @@
 // One interface per device kind; real drivers and the mocks in hardware-mocks/ implement them.
-import type { Text } from '../gate/model.js';
+import type { Text } from './vocabulary.js';
 
 export interface DriverEvents<T> {
   data(value: T): void;

@@ -1,7 +1,7 @@
 // A device spewing garbage must not flood the kiosk, the log and the hub: noise warnings of one device and
 // code pass at most once per window, the next one saying how many were held back. Implausible readings are
 // per person and always pass.
-import type { Text } from '../gate/model.js';
+import type { Text } from './vocabulary.js';
 
 export const WARNING_WINDOW_MS = 1000;
 const ALWAYS = new Set(['thermo.implausible']);

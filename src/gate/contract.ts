@@ -1,5 +1,5 @@
 // What goes into the gate core and what comes out. The runtime around the core
-// (src/app) feeds device events and operator actions in, and carries outputs to
+// (src/runtime/gate-runtime.ts) feeds device events and operator actions in, and carries outputs to
 // the store, the devices, the kiosk and the hub.
 import type { Alert, CodeColour, ColourSource, Direction, MaskSource, Passage, Text, ZoneLevel } from './model.js';
 

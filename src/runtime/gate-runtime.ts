@@ -4,7 +4,7 @@
 import type { GateContext, GateInput, GateOutput, LaneStage, Policy, RosterView } from '../gate/contract.js';
 import type { RulesConfig } from '../gate/config.js';
 import { isDeclarationText } from '../gate/credentials/declaration.js';
-import type { Alert, Direction, Passage, Text } from '../gate/model.js';
+import type { Action, Alert, Direction, Passage, Text } from '../gate/model.js';
 import type { LedgerDecision } from '../store/api.js';
 import type { Feature } from '../kernel/feature.js';
 import type { RuntimeContext } from './events.js';
@@ -33,6 +33,8 @@ export interface GateRuntimeOptions {
   ledger: RuntimeLedger;
   lanes: Array<{ id: string; name: string; direction: Direction | 'both' }>;
   devices: GateRuntimeApi['devices'];
+  /** The lane's devices act on a committed decision (DeviceManager.act): the end of the scan's fast path. */
+  door: (lane: string, actions: Action[]) => void;
   sync: GateRuntimeApi['sync'];
   /**
    * Group commit: calls back once what was committed is on stable storage. The runtime then commits
@@ -130,7 +132,7 @@ export class GateRuntime implements Feature, GateRuntimeApi {
         this.decided++;
         // The door moves whether or not the disk took the row: the gate keeps deciding (retried below).
         this.record({ kind: 'passage', passage: p }, (seq) => {
-          if (p.actions.length) bus.emit('gate.actions', { lane: p.lane, actions: p.actions });
+          if (p.actions.length) this.opts.door(p.lane, p.actions);
           if (seq !== undefined) this.announce(p, seq);
         });
         logger.info({ passage: p.id, lane: p.lane, direction: p.direction, outcome: p.outcome, reasons: p.reasons.map((r) => r.code) }, 'passage decided');

@@ -2,6 +2,8 @@
 import type { GateInput, LaneStage } from '../gate/contract.js';
 import type { Direction, Passage, Text } from '../gate/model.js';
 import type { DeviceHealth } from '../devices/events.js';
+import type { CalibrationPatch } from '../devices/manager.js';
+import type { Calibration } from '../devices/thermometer/calibration.js';
 
 export interface LaneView {
   id: string;
@@ -10,6 +12,14 @@ export interface LaneView {
   stage: LaneStage;
   passage?: Partial<Passage> & { id: string };
   prompt?: Text;
+}
+
+/** What the kiosk may change on the devices: a thermometer's calibration (the caller writes the audit entry). */
+export interface DeviceSettingsApi {
+  /** Thermometer calibration now in force; throws for an unknown thermometer. */
+  calibration(deviceId: string): Calibration;
+  /** Throws on bad values. */
+  calibrate(deviceId: string, patch: CalibrationPatch): Calibration;
 }
 
 export interface GateRuntimeApi {

@@ -40,3 +40,21 @@ export function openCliLedger(o: { config?: string; db?: string }): CliLedger | 
   });
   return { config, ledger };
 }
+
+/**
+ * Opens the ledger, runs `use`, and closes the ledger whatever happens. With `failure`, an error is
+ * printed as `<failure>: <message>` and sets exit code 1; without, it goes on to the caller.
+ */
+export async function withCliLedger(o: { config?: string; db?: string }, use: (opened: CliLedger) => Promise<void> | void, failure?: string): Promise<void> {
+  const opened = openCliLedger(o);
+  if (!opened) return;
+  try {
+    await use(opened);
+  } catch (err) {
+    if (failure === undefined) throw err;
+    console.error(`${failure}: ${(err as Error).message}`);
+    process.exitCode = 1;
+  } finally {
+    opened.ledger.close();
+  }
+}

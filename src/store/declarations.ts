@@ -1,7 +1,7 @@
 // Health declarations (健康申报) the hub sent down, and which member was admitted on which
 // (docs/declare.md). A member is used once: the primary key of declaration_uses refuses a second use.
 // The types are in ./declaration-types.ts.
-import type { VisitorForm, VisitorRecord } from './api.js';
+import type { VisitorForm, VisitorRecord } from './visitors.js';
 import { json, type StoreCtx } from './db.js';
 import type { DeclarationLedger, DeclaredPerson } from './declaration-types.js';
 import { defaultPriority, type Outbox } from './outbox.js';

@@ -1,10 +1,28 @@
 // The rows of each exported ledger (台账), with Chinese/English headers. Masked unless `full`.
 import type { Alert, Passage } from '../gate/model.js';
-import type { ExportKind, ExportTable } from './api.js';
 import { json, type StoreCtx } from './db.js';
 import { maskName, maskPhone, maskResidentId } from './mask.js';
 import { localDateTime } from './time.js';
 import type { VisitorRow } from './visitors.js';
+
+// ---------- this concern's part of the Ledger (./api.ts composes them) ----------
+
+export type ExportKind = 'passages' | 'visitors' | 'refusals' | 'alerts' | 'duty';
+
+export interface ExportTable {
+  columns: string[];
+  rows: Array<Array<string | number>>;
+}
+
+/** The ledgers (台账) as rows for export. */
+export interface ExportLedger {
+  /**
+   * The rows of a ledger for export, wall ms range [from, to). ID numbers, phones and names are
+   * masked unless `full`, which needs an active admin operator and is audited ('export-full').
+   * Formatting (CSV/XLSX) is in ./export.ts.
+   */
+  exportRows(what: ExportKind, q: { from: number; to: number; full?: boolean; operatorId?: string; format?: string }): ExportTable;
+}
 
 const DIRECTION: Record<string, string> = { in: '进 in', out: '出 out' };
 const OUTCOME: Record<string, string> = { admitted: '通过 admitted', refused: '劝返 refused', overridden: '人工放行 overridden', abandoned: '未完成 abandoned' };

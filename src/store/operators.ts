@@ -1,7 +1,71 @@
 // Operators with scrypt PIN hashes, duty sign-in/out (值班表) and the audit log.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import type { AuditAction, AuditEntry, DutyRecord, OperatorRecord, OperatorRole } from './api.js';
 import { json, type StoreCtx } from './db.js';
+
+// ---------- this concern's part of the Ledger (./api.ts composes them) ----------
+
+export type OperatorRole = 'volunteer' | 'admin';
+
+export interface OperatorRecord {
+  id: string;
+  name: string;
+  role: OperatorRole;
+  active: boolean;
+  createdAt: number;
+}
+
+export interface DutyRecord {
+  id: number;
+  operatorId: string;
+  operatorName?: string;
+  signedInAt: number;
+  signedOutAt?: number;
+  note?: string;
+}
+
+export type AuditAction =
+  | 'override'
+  | 'export'
+  | 'export-full'
+  | 'roster-import'
+  | 'roster-change'
+  | 'card-issue'
+  | 'card-revoke'
+  | 'config-change'
+  | 'policy-change'
+  | 'operator-change'
+  | 'login'
+  | 'login-failed'
+  | 'purge'
+  | 'visitor-signout'
+  | 'alert-ack'
+  | (string & {});
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: AuditAction;
+  detail: Record<string, unknown>;
+}
+
+/** Operators, duty and the audit log. */
+export interface OperatorLedger {
+  createOperator(op: { id: string; name: string; role: OperatorRole; pin: string }, actor: string): OperatorRecord;
+  setOperatorPin(id: string, pin: string, actor: string): void;
+  setOperatorActive(id: string, active: boolean, actor: string): void;
+  /** Constant-time scrypt check; undefined when the operator is unknown, inactive or the PIN is wrong. */
+  verifyOperator(id: string, pin: string): OperatorRecord | undefined;
+  operators(): OperatorRecord[];
+  hasAdmin(): boolean;
+  dutySignIn(operatorId: string, note?: string): DutyRecord;
+  dutySignOut(operatorId: string): DutyRecord | undefined;
+  duty(q?: { from?: number; to?: number; onDutyOnly?: boolean }): DutyRecord[];
+
+  // audit
+  audit(actor: string, action: AuditAction, detail?: Record<string, unknown>): void;
+  auditLog(q?: { from?: number; to?: number; action?: AuditAction; limit?: number }): AuditEntry[];
+}
 
 const KEYLEN = 32;
 

@@ -1,8 +1,58 @@
 // The uplink outbox the sync drains: per-gate seq (AUTOINCREMENT, so never reused, even after
 // deletes and restarts), priority (alerts first), minimised JSON payload. Rows leave only on PUBACK.
-import type { OutboxKind, OutboxRange, OutboxRow } from './api.js';
-import { OutboxPriority } from './api.js';
 import type { StoreCtx } from './db.js';
+
+// ---------- this concern's part of the Ledger (./api.ts composes them) ----------
+
+export type OutboxKind = 'passage' | 'alert' | 'report' | 'correction' | 'state' | 'roster-ack';
+
+/** Lower numbers are sent first. */
+export const OutboxPriority = { alert: 0, report: 5, passage: 10, other: 20 } as const;
+
+export interface OutboxRow {
+  /** Per-gate, strictly increasing, never reused, survives restart. */
+  seq: number;
+  kind: OutboxKind;
+  priority: number;
+  /** JSON-ready payload, already minimised (no names or ID numbers unless configured). */
+  readonly payload: Record<string, unknown>;
+  /** The payload as stored (JSON text), when read from the ledger: the drain sends it without a parse. */
+  readonly payloadJson?: string;
+  /** Wall ms. */
+  createdAt: number;
+  clockSynced: boolean;
+}
+
+/**
+ * Which rows to read (the drain reads each row once instead of from the head every time):
+ * - `after`: the rows after this position in the ledger's order (priority, then seq);
+ * - `priorityBelow` + `seqAbove`: rows more urgent than the drain's position that were committed
+ *   since it last read (seqs only grow, so a row committed later always has a higher seq).
+ */
+export type OutboxRange = { after: { priority: number; seq: number } } | { priorityBelow: number; seqAbove: number };
+
+/** The outbox, drained by src/sync. */
+export interface OutboxLedger {
+  /** Up to `limit` rows in the ledger's order (priority, then seq), from the head or within `range`. */
+  outboxBatch(limit: number, range?: OutboxRange): OutboxRow[];
+  /**
+   * The outbox rows this connection committed since the previous call, in seq order, handed over
+   * in memory so that the drain need not read back rows it was just told about. Undefined when the
+   * ledger cannot vouch that no row is missing from them (another process wrote to the outbox, a
+   * transaction was rolled back, more than FRESH_ROWS_MAX piled up): read the outbox then. One
+   * consumer only (the drain), which calls it right after each read that covered every row, to
+   * drop what that read saw.
+   */
+  outboxFresh(): OutboxRow[] | undefined;
+  /** Call only after the broker's PUBACK; acknowledged rows are deleted. */
+  outboxAck(seqs: number[]): void;
+  outboxDepth(): number;
+  /** The hub asked for from..to again: sent rows go back in the outbox; `gone` = seqs purged since. */
+  outboxResend(from: number, to: number): { requeued: number; gone: Array<[number, number]> };
+  /** Made with the ledger: a wiped ledger has a new one, so the hub keeps the two histories apart. */
+  ledgerId(): string;
+  enqueue(kind: OutboxKind, payload: Record<string, unknown>, priority?: number): { seq: number };
+}
 
 export interface Outbox {
   /** Inside a transaction of the caller: insert and return the seq. */

@@ -1,10 +1,99 @@
 // Passages: the row, its outbox row, its alerts and the aggregates, all in the caller's transaction.
+import type { AlertKind, AlertSeverity, Direction } from '../gate/model.js';
+import { OutboxPriority } from './outbox.js';
 import type { Alert, Passage, PassageOutcome } from '../gate/model.js';
-import type { AlertQuery, AlertRecord, InsideState, PassageQuery, RecordedPassage, TodayCounts } from './api.js';
-import { OutboxPriority } from './api.js';
 import { json, type StoreCtx } from './db.js';
 import type { Outbox } from './outbox.js';
 import { localDay } from './time.js';
+
+// ---------- this concern's part of the Ledger (./api.ts composes them) ----------
+
+export interface RecordedPassage {
+  /** Per-gate monotonic sequence of the outbox row written with it (never reused). */
+  seq: number;
+  passage: Passage;
+  /** Wall ms when written to the ledger. */
+  recordedAt: number;
+  clockSynced: boolean;
+}
+
+export interface PassageQuery {
+  /** Wall ms, inclusive. */
+  from?: number;
+  /** Wall ms, exclusive. */
+  to?: number;
+  outcome?: PassageOutcome | PassageOutcome[];
+  direction?: Direction;
+  lane?: string;
+  /** Matches the subject's full name, card/subject id, ID tail (last 4) or plate, each exactly (indexed; see docs/ledger.md). */
+  text?: string;
+  /** Only passages carrying this reason code. */
+  reasonCode?: string;
+  /** Newest first; default 100, at most 1000. */
+  limit?: number;
+  /** Return rows older than this passage seq (paging). */
+  beforeSeq?: number;
+}
+
+export interface TodayCounts {
+  /** Local day 'YYYY-MM-DD' the counts are for. */
+  day: string;
+  entries: number;
+  exits: number;
+  /** People inside now: residents and visitors known to be in (anti-passback state). */
+  peopleInside: number;
+  visitorsInside: number;
+  refusals: number;
+  refusalsByReason: Record<string, number>;
+  feverAlerts: number;
+  overrides: number;
+}
+
+/** What the gate runtime commits: a decided passage, or an alert raised by the gate or a device. */
+export type LedgerDecision = { kind: 'passage'; passage: Passage } | { kind: 'alert'; alert: Alert };
+
+export interface AlertRecord {
+  alert: Alert;
+  seq: number;
+  acknowledgedAt?: number;
+  acknowledgedBy?: string;
+}
+
+export interface AlertQuery {
+  from?: number;
+  to?: number;
+  kind?: AlertKind | AlertKind[];
+  severity?: AlertSeverity;
+  unacknowledgedOnly?: boolean;
+  limit?: number;
+}
+
+export interface InsideState {
+  /** Subject ids (person/card/visitor) whose last admitted passage was 'in', with its wall ms. */
+  inside: Array<{ subjectId: string; kind: string; householdId?: string; since: number }>;
+  /** Household id → wall ms of the last admitted 'out' passage of any member. */
+  lastOuting: Record<string, number>;
+}
+
+/** What the gate commits and the kiosk reads back: passages, alerts and who is inside. */
+export interface PassageLedger {
+  /** Passage row + its outbox row + its alerts (rows + higher-priority outbox rows) in ONE transaction. */
+  recordPassage(p: Passage): { seq: number };
+  /** An alert not tied to a passage (device offline, disk full …): alert row + outbox row. */
+  recordAlert(a: Alert): { seq: number };
+  /**
+   * Decisions in the order they were made, all in ONE transaction (group commit: under load one
+   * commit carries many decisions). Returns each one's outbox seq; on error none is stored.
+   */
+  recordDecisions(items: ReadonlyArray<LedgerDecision>): number[];
+  passages(q?: PassageQuery): RecordedPassage[];
+  passage(id: string): RecordedPassage | undefined;
+  todayCounts(now?: number): TodayCounts;
+  alerts(q?: AlertQuery): AlertRecord[];
+  acknowledgeAlert(alertId: string, operatorId: string): boolean;
+  unacknowledgedAlerts(): number;
+  insideState(): InsideState;
+}
 
 const PASSED: PassageOutcome[] = ['admitted', 'overridden'];
 /** Alerts that make a day not a "zero report" day. */

@@ -1,9 +1,39 @@
 // Policy snapshots from the hub (or an admin): each kind carries its own version; an older or
 // equal version never replaces a newer one. Policy.version counts every applied change.
+import type { CodeColour } from '../gate/model.js';
 import type { Policy } from '../gate/contract.js';
 import type { ZoneLevel } from '../gate/model.js';
-import type { PolicyKind, PolicyState } from './api.js';
 import { json, type StoreCtx } from './db.js';
+
+// ---------- this concern's part of the Ledger (./api.ts composes them) ----------
+
+// Payloads sync passes to applyPolicy (from the hub): 'risk-areas' string[], 'zone-level' ZoneLevel,
+// 'revocations' string[] (card ids, the full list), 'thresholds' a partial object of
+// { feverThreshold, temperatureFloor, riskAreaLookbackDays, nucleicTestMaxAgeHours (number | null),
+//   healthStatusMaxAgeMinutes, householdQuotaDays, vaccinationRequired }.
+export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds';
+
+export interface PolicyState {
+  kind: PolicyKind;
+  version: number;
+  payload: unknown;
+  appliedAt: number;
+}
+
+/** Policy snapshots from the hub or an admin. */
+export interface PolicyLedger {
+  /** Atomic; a version ≤ the stored one for that kind is 'stale'. */
+  applyPolicy(kind: PolicyKind, version: number, payload: unknown, actor?: string): 'applied' | 'stale';
+  policy(): Policy;
+  policyStates(): PolicyState[];
+  /**
+   * Added for sync (hub downlink): health-code colours per person, versioned like policies ('health').
+   * Atomic; a version ≤ the stored one is 'stale' and changes nothing. Unknown person ids are listed, not created;
+   * per person an older reading never replaces a newer one. Bad entries throw with the entry's number.
+   * (Optional in the type so stand-in ledgers of other tests need not implement it; openLedger() does.)
+   */
+  applyHealth?(updates: Array<{ personId: string; colour: CodeColour; at: number }>, opts: { version: number; actor?: string }): { result: 'applied' | 'stale'; version: number; updated: number; unknown: string[] };
+}
 
 const LEVELS: ZoneLevel[] = ['normal', 'precaution', 'controlled', 'sealed'];
 export const POLICY_KINDS: PolicyKind[] = ['risk-areas', 'zone-level', 'revocations', 'authorised', 'thresholds'];

@@ -2,11 +2,57 @@
 // Reset rule (seed 004, 篇四): a confirmed or suspected case or a close contact restarts the
 // count from the day after they leave the compound; while still inside the count is zero.
 // A fever of unknown cause does not reset it until diagnosed (then record it as a case).
-import type { CaseEvent, DailyReport } from './api.js';
+import type { ZoneLevel } from '../gate/model.js';
 import type { StoreCtx } from './db.js';
 import type { Passages } from './passages.js';
 import type { PolicyStore } from './policy.js';
 import { addDays, daysBetween, isDay, localDay } from './time.js';
+
+// ---------- this concern's part of the Ledger (./api.ts composes them) ----------
+
+export interface DailyReport {
+  /** Local day 'YYYY-MM-DD'. */
+  day: string;
+  gateId: string;
+  siteId: string;
+  entries: number;
+  exits: number;
+  visitors: number;
+  refusals: number;
+  refusalsByReason: Record<string, number>;
+  feverAlerts: number;
+  peopleInside: number;
+  /** 零报告: nothing happened that needs reporting (no refusals, no fever, no alert of note). */
+  zeroReport: boolean;
+  /** 无疫情天数, see DOMAIN.md / seed 004 篇四. */
+  epidemicFreeDays: number;
+  zoneLevel: ZoneLevel;
+  generatedAt: number;
+  clockSynced: boolean;
+}
+
+/** A confirmed case or close contact in the compound: the epidemic-free count restarts the day after they leave. */
+export interface CaseEvent {
+  kind: 'case' | 'suspected' | 'close-contact';
+  /** Local day 'YYYY-MM-DD' the case was found. */
+  foundDay: string;
+  /** Local day they left the compound (transferred out); unset while still in it. */
+  leftDay?: string;
+  note?: string;
+}
+
+/** Daily reports, cases and the epidemic-free count. */
+export interface ReportLedger {
+  recordCase(ev: CaseEvent, actor: string): void;
+  cases(): CaseEvent[];
+  epidemicFreeDays(day?: string): number;
+  dailyReport(day?: string): DailyReport;
+  /**
+   * Builds the day's report and, in ONE transaction, queues it for the hub (outbox kind 'report',
+   * payload `{ type: 'daily-report', ...report }`) and writes 'daily-report' to the audit log.
+   */
+  queueDailyReport(day?: string, actor?: string, detail?: Record<string, unknown>): { seq: number; report: DailyReport };
+}
 
 type CaseRow = { kind: CaseEvent['kind']; found_day: string; left_day: string | null; note: string | null };
 

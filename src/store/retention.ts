@@ -2,9 +2,45 @@
 // Deletes go in small transactions so the gate's commits are never held up for long.
 import { statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { PurgeResult, StorageHealth } from './api.js';
 import type { StoreCtx } from './db.js';
 import { SCHEMA_VERSION } from './migrations.js';
+
+// ---------- this concern's part of the Ledger (./api.ts composes them) ----------
+
+export interface PurgeResult {
+  cutoff: number;
+  passages: number;
+  visitors: number;
+  alerts: number;
+  duty: number;
+  audit: number;
+  freedPages: number;
+}
+
+export interface StorageHealth {
+  dbBytes: number;
+  walBytes: number;
+  freeBytes: number;
+  diskLow: boolean;
+  outboxDepth: number;
+  outboxFull: boolean;
+  schemaVersion: number;
+  /** False while the last write failed (disk full, I/O error); the gate holds its decisions in memory then. */
+  writable: boolean;
+  /** Why the last write failed, e.g. 'SQLITE_FULL: database or disk is full'; unset once a write succeeds again. */
+  lastWriteError?: string;
+  /** Wall ms of the first failed write of the current episode. */
+  failingSince?: number;
+}
+
+/** Retention and the storage limits. */
+export interface RetentionLedger {
+  /** Purge personal data older than retentionDays (aggregates kept) and reclaim pages. */
+  purge(now?: number): PurgeResult;
+  health(): StorageHealth;
+  /** Checks free disk space and the outbox cap; raises 'disk-full' / 'outbox-full' alerts (once per episode). */
+  checkLimits(): StorageHealth;
+}
 
 const BATCH = 5000;
 const DAY = 86_400_000;

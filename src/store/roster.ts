@@ -2,9 +2,130 @@
 // atomically with a version; the gate reads an in-memory snapshot rebuilt after each change.
 import type { RosterCard, RosterPerson, RosterView, TimeWindow } from '../gate/contract.js';
 import type { CodeColour } from '../gate/model.js';
-import type { HouseholdRecord, PassCardRecord, PersonInput, PersonRecord, RosterApplyResult, RosterChange, RosterStats, VehiclePermitRecord } from './api.js';
 import { bool, json, opt, type StoreCtx } from './db.js';
 import { idTail, maskPhone, maskResidentId } from './mask.js';
+
+// ---------- this concern's part of the Ledger (./api.ts composes them) ----------
+
+/** The seven vulnerable groups (七类人), tenants (租户) and other categories the roster records. */
+export const PERSON_CATEGORIES = [
+  'elderly-alone', // 独居老人
+  'pregnant', // 孕产妇
+  'disabled', // 残疾人
+  'limited-mobility', // 行动不便
+  'dialysis', // 透析患者
+  'mental-illness', // 精神病患者
+  'chronic', // 慢性病患者
+  'tenant', // 租户
+  'returnee-abroad', // 境外返回
+  'close-contact', // 密接
+  'secondary-contact', // 次密接
+  'risk-area-arrival', // 中高风险地区来(返)人员
+  'staff', // 工作人员
+  'medical', // 医护
+] as const;
+export type PersonCategory = (typeof PERSON_CATEGORIES)[number];
+
+export interface HouseholdRecord {
+  id: string;
+  address: string;
+  grid?: string;
+  /** 户籍人口 and 实际居住人口. */
+  registeredResidents?: number;
+  actualResidents?: number;
+  note?: string;
+  updatedAt?: number;
+}
+
+/** A person as written (import, hub, kiosk). The ID number and phone are stored in full. */
+export interface PersonInput {
+  id: string;
+  householdId: string;
+  name: string;
+  idNumber?: string;
+  phone?: string;
+  resident?: boolean;
+  categories?: string[];
+  quarantine?: { kind: 'home' | 'central'; until: number } | null;
+  health?: { colour: CodeColour; at: number } | null;
+  lastTestAt?: number | null;
+  vaccinated?: boolean | null;
+  riskTravel?: { area: string; at: number } | null;
+}
+
+/** A person as read: what the gate decides with (RosterPerson), plus the ID number and phone masked, never in full. */
+export interface PersonRecord extends RosterPerson {
+  /** e.g. '3101**********123X'. */
+  idNumberMasked?: string;
+  idTail?: string;
+  /** e.g. '138****5678'. */
+  phoneMasked?: string;
+  updatedAt: number;
+}
+
+/** A pass card as stored: what the gate checks (RosterCard), plus its issue and revocation. */
+export interface PassCardRecord extends RosterCard {
+  /** Wall ms. */
+  issuedAt: number;
+  expiresAt?: number;
+  revokedAt?: number;
+  revokedReason?: string;
+  issuedBy?: string;
+}
+
+export interface VehiclePermitRecord {
+  id: string;
+  plate: string;
+  householdId?: string;
+  validFrom?: number;
+  validTo?: number;
+  revokedAt?: number;
+}
+
+/** A roster change set, applied atomically. `full: true` replaces the whole roster (hub snapshot). */
+export interface RosterChange {
+  full?: boolean;
+  households?: HouseholdRecord[];
+  persons?: PersonInput[];
+  cards?: Array<Omit<PassCardRecord, 'issuedAt'> & { issuedAt?: number }>;
+  vehiclePermits?: VehiclePermitRecord[];
+  removeHouseholds?: string[];
+  removePersons?: string[];
+  removeCards?: string[];
+}
+
+export interface RosterApplyResult {
+  result: 'applied' | 'stale';
+  version: number;
+  households: number;
+  persons: number;
+  cards: number;
+}
+
+export interface RosterStats {
+  version: number;
+  households: number;
+  persons: number;
+  activeCards: number;
+  byCategory: Record<string, number>;
+  inQuarantine: number;
+}
+
+/** The roster (一户一档) and its pass cards. */
+export interface RosterLedger {
+  rosterView(): RosterView;
+  rosterVersion(): number;
+  /** Apply a change set atomically. With `version`, a version ≤ the current one is 'stale' and changes nothing. */
+  applyRoster(change: RosterChange, opts?: { version?: number; actor?: string }): RosterApplyResult;
+  households(q?: { text?: string; grid?: string; limit?: number }): HouseholdRecord[];
+  persons(q?: { householdId?: string; text?: string; category?: string; quarantined?: boolean; limit?: number }): PersonRecord[];
+  person(id: string): PersonRecord | undefined;
+  rosterStats(): RosterStats;
+  issueCard(card: Omit<PassCardRecord, 'issuedAt'> & { issuedAt?: number }, actor: string): PassCardRecord;
+  revokeCard(id: string, reason: string, actor: string): boolean;
+  cards(q?: { householdId?: string; personId?: string; includeRevoked?: boolean }): PassCardRecord[];
+  vehiclePermits(q?: { householdId?: string }): VehiclePermitRecord[];
+}
 
 type PersonRow = {
   id: string;

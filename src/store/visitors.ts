@@ -2,9 +2,57 @@
 import { randomUUID } from 'node:crypto';
 import type { TimeWindow, VisitorRegistration } from '../gate/contract.js';
 import { validateResidentId } from '../gate/credentials/resident-id.js';
-import type { VisitorForm, VisitorRecord } from './api.js';
 import { bool, json, type StoreCtx } from './db.js';
 import { idTail, maskPhone, maskResidentId } from './mask.js';
+
+// ---------- this concern's part of the Ledger (./api.ts composes them) ----------
+
+/** What a visitor tells the gate, the same on the form and in the ledger. */
+export interface VisitorDetails {
+  name: string;
+  /** Where the visitor comes from. */
+  origin?: string;
+  /** Areas visited in the last 14 days. */
+  travel: string[];
+  hostHouseholdId?: string;
+  reason?: string;
+  escort?: string;
+  plate?: string;
+  validity?: TimeWindow[];
+  lastTestAt?: number;
+  vaccinated?: boolean;
+  temperature?: number;
+}
+
+/** A registration as written: the ID number and phone in full. */
+export interface VisitorForm extends VisitorDetails {
+  phone?: string;
+  idNumber?: string;
+  operatorId?: string;
+  /** Optional caller-assigned id; otherwise one is generated. */
+  id?: string;
+}
+
+/** A registration as read: the ID number and phone masked, never in full. */
+export interface VisitorRecord extends VisitorDetails {
+  id: string;
+  idTail?: string;
+  idNumberMasked?: string;
+  phoneMasked?: string;
+  registeredAt: number;
+  registeredBy?: string;
+  signedOutAt?: number;
+  signedOutBy?: string;
+}
+
+/** The visitors' ledger. */
+export interface VisitorLedger {
+  registerVisitor(form: VisitorForm): VisitorRecord;
+  /** 销号. False when unknown or already signed out. */
+  signOutVisitor(id: string, operatorId?: string): boolean;
+  visitorsInside(): VisitorRecord[];
+  visitors(q?: { from?: number; to?: number; text?: string; limit?: number }): VisitorRecord[];
+}
 
 export type VisitorRow = {
   id: string;

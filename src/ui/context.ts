@@ -1,9 +1,8 @@
 // What every route module of the kiosk gets: the dependencies, sessions, the login guard, the live
 // hub, and the role check used as a preHandler.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { GateRuntimeApi } from '../runtime/runtime-api.js';
+import type { DeviceSettingsApi, GateRuntimeApi } from '../runtime/runtime-api.js';
 import type { GateKeySet } from '../cards/gate-setup.js';
-import type { DeviceManager } from '../devices/manager.js';
 import type { Ledger, OperatorRole } from '../store/api.js';
 import { dayRange, isDay } from '../store/time.js';
 import { fail } from './errors.js';
@@ -17,7 +16,8 @@ export interface KioskDeps {
   ctx: KioskAppContext;
   runtime: GateRuntimeApi;
   ledger: Ledger;
-  devices?: DeviceManager;
+  /** Thermometer calibration; absent when the gate runs without devices. */
+  devices?: DeviceSettingsApi;
   /** The gate's signing key (its own kid) and the keys it trusts: pass cards are signed with `keys.own`. */
   keys: GateKeySet;
   /** MQTT link state; default runtime.sync(). */

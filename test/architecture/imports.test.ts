@@ -25,6 +25,24 @@ describe('the import graph of src/', () => {
     expect(problems.cycles).toEqual([]);
   });
 
+  it('has the devices take the gate’s words from one place, src/devices/vocabulary.ts', () => {
+    const elsewhere = [...modules]
+      .filter(([f]) => f.startsWith('src/devices/') && f !== 'src/devices/vocabulary.ts')
+      .flatMap(([f, text]) => importsOf(f, text))
+      .filter((i) => i.to.startsWith('src/gate/'))
+      .map((i) => `${i.from} imports ${i.to}`);
+    expect(elsewhere).toEqual([]);
+  });
+
+  it('has hardware-mocks/ stand on the devices’ contract only (src/devices, src/gate, src/kernel)', () => {
+    const above = [...modules]
+      .filter(([f]) => f.startsWith('hardware-mocks/'))
+      .flatMap(([f, text]) => importsOf(f, text))
+      .filter((i) => i.to.startsWith('src/') && !/^src\/(devices|gate|kernel)\//.test(i.to))
+      .map((i) => `${i.from} imports ${i.to}`);
+    expect(above).toEqual([]);
+  });
+
   it('names every folder of the layers in docs/architecture.md', () => {
     const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
     for (const folder of LAYERS.flatMap((l) => l.folders)) expect(doc, folder).toContain(`src/${folder}/`);

@@ -90,7 +90,7 @@ describe('onoff driver numbering on captured trees', () => {
     ]);
     // Active-low relay: locked (off) is a high pin.
     expect(values.get(base + 17)).toBe(1);
-    h.bus.emit('gate.actions', { lane: 'main', actions: [{ kind: 'relay', lane: 'main', pulseMs: 50 }] });
+    h.devices.act('main', [{ kind: 'relay', lane: 'main', pulseMs: 50 }]);
     expect(values.get(base + 17)).toBe(0);
     await h.devices.stop();
     expect(values.get(base + 17)).toBe(1);

@@ -64,7 +64,7 @@ describe('libgpiod driver', () => {
     try {
       await h.devices.start();
       expect(h.devices.health()[0]?.state).toBe('connected');
-      h.bus.emit('gate.actions', { lane: 'main', actions: [{ kind: 'relay', lane: 'main', pulseMs: 50 }] });
+      h.devices.act('main', [{ kind: 'relay', lane: 'main', pulseMs: 50 }]);
       await new Promise((r) => setTimeout(r, 100));
       await until('the button pressed and released', () => h.of('device.signal').filter((s) => s.signal === 'exit-button').length >= 3, 3000);
       expect(h.of('device.signal').map((s) => s.active)).toEqual([false, true, false]);

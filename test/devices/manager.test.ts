@@ -80,14 +80,11 @@ describe('devices feature with mock drivers', () => {
     const mock = h.devices.mock!;
     mock.clearCommands();
     const t0 = Date.now();
-    h.bus.emit('gate.actions', {
-      lane: 'main',
-      actions: [
-        { kind: 'relay', lane: 'main', pulseMs: 3000 },
-        { kind: 'lamp', lane: 'main', colour: 'green', ms: 2000 },
-        { kind: 'buzzer', lane: 'main', pattern: 'ok' },
-      ],
-    });
+    h.devices.act('main', [
+      { kind: 'relay', lane: 'main', pulseMs: 3000 },
+      { kind: 'lamp', lane: 'main', colour: 'green', ms: 2000 },
+      { kind: 'buzzer', lane: 'main', pattern: 'ok' },
+    ]);
     expect(mock.output('main', 'relay')).toBe(true);
     await vi.advanceTimersByTimeAsync(3000);
     expect(mock.output('main', 'relay')).toBe(false);

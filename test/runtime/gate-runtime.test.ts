@@ -6,7 +6,7 @@ import { type GateCoreLike, GateRuntime, type RuntimeLedger } from '../../src/ru
 import { validateConfig } from '../../src/config/load.js';
 import type { GateInput, GateOutput } from '../../src/gate/contract.js';
 import type { RulesConfig } from '../../src/gate/config.js';
-import type { Passage } from '../../src/gate/model.js';
+import type { Action, Passage } from '../../src/gate/model.js';
 
 function passage(id: string): Passage {
   return {
@@ -50,9 +50,9 @@ function setup(opts: { failWrites?: () => boolean; deadline?: () => number | und
     rosterView: () => ({ person: () => undefined, personByIdNumber: () => undefined, household: () => undefined, card: () => undefined, visitor: () => undefined, members: () => [] }),
     policy: () => ({ version: 1, zoneLevel: 'normal', riskAreas: [], revokedCards: [], authorised: [] }),
   };
-  bus.on('gate.actions', ({ actions }) => log.push(`actions ${actions.map((a) => a.kind).join(',')}`));
   bus.on('passage.decided', ({ passage: p, seq: s }) => log.push(`decided ${p.id} #${s}`));
-  const rt = new GateRuntime({ ctx, core, ledger, lanes: [{ id: 'main', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 1000, ...(opts.durable ? { durable: opts.durable } : {}) });
+  const door = (_lane: string, actions: Action[]) => log.push(`actions ${actions.map((a) => a.kind).join(',')}`);
+  const rt = new GateRuntime({ ctx, core, ledger, door, lanes: [{ id: 'main', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 1000, ...(opts.durable ? { durable: opts.durable } : {}) });
   return { rt, bus, log, inputs };
 }
 
@@ -72,7 +72,7 @@ function setupWithRules() {
     rosterView: () => ({ person: () => undefined, personByIdNumber: () => undefined, household: () => undefined, card: () => undefined, visitor: () => undefined, members: () => [] }),
     policy: () => ({ version: 1, zoneLevel: 'normal', riskAreas: [], revokedCards: [], authorised: [] }),
   };
-  const rt = new GateRuntime({ ctx, core, ledger, lanes: [], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), rules: () => ({ ...ctx.config.rules, feverThreshold: state.nextFever }) });
+  const rt = new GateRuntime({ ctx, core, ledger, door: () => {}, lanes: [], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), rules: () => ({ ...ctx.config.rules, feverThreshold: state.nextFever }) });
   return { bus, rt, rulesSeen, state };
 }
 

@@ -11,7 +11,7 @@ import { createCheckpointer } from '../../src/store/checkpointer.js';
 import { createStoreFeature } from '../../src/store/feature.js';
 import { openLedger } from '../../src/store/ledger.js';
 import { openWalIndex, parseWalIndex, pendingFrames } from '../../src/store/wal-index.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const opened: Array<{ close(): void }> = [];

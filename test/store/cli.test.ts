@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/store/ledger.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/gate.js');

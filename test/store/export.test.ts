@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { exportLedger } from '../../src/store/export.js';
 import { openLedger } from '../../src/store/ledger.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const T0 = Date.UTC(2026, 10, 23, 2);
 const TZ = 'Asia/Shanghai';

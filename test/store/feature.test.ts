@@ -11,7 +11,7 @@ import type { Alert } from '../../src/gate/model.js';
 import type { DailyReport, Ledger } from '../../src/store/api.js';
 import { createStoreFeature, type StoreFeature } from '../../src/store/feature.js';
 import { openLedger } from '../../src/store/ledger.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const DAY = 86_400_000;
 /** 2026-11-23 19:00 in Shanghai. */

@@ -18,7 +18,7 @@ import type { GateOutput } from '../../src/gate/contract.js';
 import type { Alert } from '../../src/gate/model.js';
 import type { Ledger } from '../../src/store/api.js';
 import { openLedger } from '../../src/store/ledger.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const DAY = 86_400_000;
 const dir = mkdtempSync(join(tmpdir(), 'ledger-full-'));
@@ -91,11 +91,10 @@ describe('a full disk', () => {
       nextDeadline: () => undefined,
       lanes: () => [],
     };
-    const rt = new GateRuntime({ ctx, core, ledger, lanes: [{ id: 'lane-1', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 50 });
     const doorMoves: string[] = [];
+    const rt = new GateRuntime({ ctx, core, ledger, door: (lane) => doorMoves.push(lane), lanes: [{ id: 'lane-1', name: '主通道', direction: 'both' }], devices: () => [], sync: () => ({ enabled: false, connected: false, outboxDepth: 0 }), retryMs: 50 });
     const announced: string[] = [];
     const raised: Alert[] = [];
-    bus.on('gate.actions', ({ lane }) => doorMoves.push(lane));
     bus.on('passage.decided', ({ passage: p }) => announced.push(p.id));
     rt.start();
     try {

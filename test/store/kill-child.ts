@@ -2,7 +2,7 @@
 // only after recordPassage() returned (the commit), as the gate shows a decision only after it.
 // argv: dbPath startIndex endIndex
 import { openLedger } from '../../src/store/ledger.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const [path, startArg, endArg] = process.argv.slice(2);
 if (!path || !startArg || !endArg) throw new Error('usage: kill-child DB START END');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/gate/model.js';
 import { OutboxPriority } from '../../src/store/api.js';
 import { openLedger } from '../../src/store/ledger.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const T0 = Date.UTC(2026, 10, 23, 2); // 10:00 in Shanghai
 function open(over: Partial<Parameters<typeof openLedger>[0]> = {}) {

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/store/ledger.js';
 import { MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersion } from '../../src/store/migrations.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 import { dumpSchema } from './schema-dump.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-mig-'));

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FRESH_ROWS_MAX } from '../../src/store/outbox.js';
 import { openLedger } from '../../src/store/ledger.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const T0 = Date.UTC(2026, 11, 1, 2);
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/store/ledger.js';
 import { importRoster } from '../../src/store/roster-import.js';
-import { passage } from './passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-shared-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

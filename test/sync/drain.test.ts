@@ -4,7 +4,7 @@ import type { OutboxRow } from '../../src/store/api.js';
 import { ACK_FLUSH_MS, ACK_RETRY_MS, minimise, outboxJson, OutboxDrain, type OutboxLedger, type QosPublisher } from '../../src/sync/drain.js';
 import { topicTree } from '../../src/sync/topics.js';
 import { openLedger } from '../../src/store/ledger.js';
-import { passage } from '../store/passage-factory.js';
+import { passage } from '../../bench/passage-factory.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { join } from 'node:path';
 

@@ -63,8 +63,8 @@ function compose(over: Record<string, unknown>) {
   const now = Date.now();
   seed(ledger, now);
   const { core, keys } = createGateFromConfig({ ctx, keyDir: config.cards.keyDir });
-  const devices = createDevices({ ctx, lanes: config.lanes, drivers: new DriverRegistry(realDrivers, mockDrivers) });
-  const runtime = new GateRuntime({ ctx, core, ledger, lanes: config.lanes.map((l) => ({ id: l.id, name: l.name ?? l.id, direction: l.direction })), devices: () => devices.health(), sync: () => ({ enabled: false, connected: false, outboxDepth: ledger.outboxDepth() }) });
+  const devices = createDevices({ ctx, lanes: config.lanes, drivers: new DriverRegistry(realDrivers, mockDrivers), toGate: (input) => runtime.input(input) });
+  const runtime: GateRuntime = new GateRuntime({ ctx, core, ledger, door: (lane, actions) => devices.act(lane, actions), lanes: config.lanes.map((l) => ({ id: l.id, name: l.name ?? l.id, direction: l.direction })), devices: () => devices.health(), sync: () => ({ enabled: false, connected: false, outboxDepth: ledger.outboxDepth() }) });
   const tokens: Record<string, string> = {};
   for (const id of ['hh-001', 'hh-002']) tokens[id] = issueToken({ t: 'household', id, hh: id, site: config.site.id, kid: keys.own.kid, iat: Math.floor(now / 1000) }, keys.own.privateKey);
   return { dir, config, ctx, ledger, keys, devices, runtime, tokens, clock };

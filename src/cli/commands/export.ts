@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ExportKind } from '../../store/api.js';
-import { openCliLedger } from '../../store/cli-open.js';
+import { withCliLedger } from '../../store/cli-open.js';
 import { EXPORT_KINDS, type ExportFormat, exportLedger } from '../../store/export.js';
 import { localDay } from '../../store/time.js';
 
@@ -29,31 +29,28 @@ export function register(program: Command): void {
     .option('--config <file>', 'configuration file')
     .option('--db <file>', 'ledger database')
     .action(async (o: { what: ExportKind; from?: string; to?: string; format: ExportFormat; out?: string; full?: boolean; operator?: string; config?: string; db?: string }) => {
-      const opened = openCliLedger(o);
-      if (!opened) return;
-      const tz = opened.config.site.timezone;
-      const from = o.from ?? localDay(Date.now(), tz);
-      try {
-        const r = await exportLedger(opened.ledger, {
-          what: o.what,
-          from,
-          to: o.to ?? from,
-          format: o.format,
-          timeZone: tz,
-          ...(o.full ? { full: true } : {}),
-          ...(o.operator ? { operatorId: o.operator } : {}),
-        });
-        const out = o.out ?? r.filename;
-        if (out === '-') process.stdout.write(r.data);
-        else {
-          writeFileSync(out, r.data, { mode: 0o600 });
-          console.error(`${out}: ${r.rows} row(s)${o.full ? ' (full, unmasked; audited)' : ''}`);
-        }
-      } catch (err) {
-        console.error(`export: ${(err as Error).message}`);
-        process.exitCode = 1;
-      } finally {
-        opened.ledger.close();
-      }
+      await withCliLedger(
+        o,
+        async ({ config, ledger }) => {
+          const tz = config.site.timezone;
+          const from = o.from ?? localDay(Date.now(), tz);
+          const r = await exportLedger(ledger, {
+            what: o.what,
+            from,
+            to: o.to ?? from,
+            format: o.format,
+            timeZone: tz,
+            ...(o.full ? { full: true } : {}),
+            ...(o.operator ? { operatorId: o.operator } : {}),
+          });
+          const out = o.out ?? r.filename;
+          if (out === '-') process.stdout.write(r.data);
+          else {
+            writeFileSync(out, r.data, { mode: 0o600 });
+            console.error(`${out}: ${r.rows} row(s)${o.full ? ' (full, unmasked; audited)' : ''}`);
+          }
+        },
+        'export',
+      );
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CaseEvent, DailyReport } from '../../store/api.js';
-import { openCliLedger } from '../../store/cli-open.js';
+import { withCliLedger } from '../../store/cli-open.js';
 
 function print(r: DailyReport): void {
   const reasons = Object.entries(r.refusalsByReason)
@@ -23,22 +23,19 @@ export function register(program: Command): void {
     .option('--send', 'also queue it in the outbox for the hub')
     .option('--config <file>', 'configuration file')
     .option('--db <file>', 'ledger database')
-    .action((o: { day?: string; json?: boolean; send?: boolean; config?: string; db?: string }) => {
-      const opened = openCliLedger(o);
-      if (!opened) return;
-      try {
-        const queued = o.send ? opened.ledger.queueDailyReport(o.day, 'cli', { manual: true }) : undefined;
-        const r = queued?.report ?? opened.ledger.dailyReport(o.day);
-        if (o.json) console.log(JSON.stringify(r, null, 2));
-        else print(r);
-        if (queued) console.error(`queued for the hub as seq ${queued.seq}`);
-      } catch (err) {
-        console.error(`report: ${(err as Error).message}`);
-        process.exitCode = 1;
-      } finally {
-        opened.ledger.close();
-      }
-    });
+    .action((o: { day?: string; json?: boolean; send?: boolean; config?: string; db?: string }) =>
+      withCliLedger(
+        o,
+        ({ ledger }) => {
+          const queued = o.send ? ledger.queueDailyReport(o.day, 'cli', { manual: true }) : undefined;
+          const r = queued?.report ?? ledger.dailyReport(o.day);
+          if (o.json) console.log(JSON.stringify(r, null, 2));
+          else print(r);
+          if (queued) console.error(`queued for the hub as seq ${queued.seq}`);
+        },
+        'report',
+      ),
+    );
   report
     .command('case')
     .description('Record a case, suspected case or close contact (the epidemic-free count restarts the day after they leave)')
@@ -49,33 +46,26 @@ export function register(program: Command): void {
     .requiredOption('--operator <id>', 'who records it (audit log)')
     .option('--config <file>', 'configuration file')
     .option('--db <file>', 'ledger database')
-    .action((o: { kind: CaseEvent['kind']; found: string; left?: string; note?: string; operator: string; config?: string; db?: string }) => {
-      const opened = openCliLedger(o);
-      if (!opened) return;
-      try {
-        opened.ledger.recordCase({ kind: o.kind, foundDay: o.found, ...(o.left ? { leftDay: o.left } : {}), ...(o.note ? { note: o.note } : {}) }, o.operator);
-        console.log(`recorded; epidemic-free days today: ${opened.ledger.epidemicFreeDays()}`);
-      } catch (err) {
-        console.error(`report case: ${(err as Error).message}`);
-        process.exitCode = 1;
-      } finally {
-        opened.ledger.close();
-      }
-    });
+    .action((o: { kind: CaseEvent['kind']; found: string; left?: string; note?: string; operator: string; config?: string; db?: string }) =>
+      withCliLedger(
+        o,
+        ({ ledger }) => {
+          ledger.recordCase({ kind: o.kind, foundDay: o.found, ...(o.left ? { leftDay: o.left } : {}), ...(o.note ? { note: o.note } : {}) }, o.operator);
+          console.log(`recorded; epidemic-free days today: ${ledger.epidemicFreeDays()}`);
+        },
+        'report case',
+      ),
+    );
   report
     .command('check')
     .description('Ledger health: integrity check, sizes, free disk, outbox depth')
     .option('--config <file>', 'configuration file')
     .option('--db <file>', 'ledger database')
-    .action((o: { config?: string; db?: string }) => {
-      const opened = openCliLedger(o);
-      if (!opened) return;
-      try {
-        const integrity = opened.ledger.integrityCheck();
-        console.log(JSON.stringify({ integrity, ...opened.ledger.health() }, null, 2));
+    .action((o: { config?: string; db?: string }) =>
+      withCliLedger(o, ({ ledger }) => {
+        const integrity = ledger.integrityCheck();
+        console.log(JSON.stringify({ integrity, ...ledger.health() }, null, 2));
         if (integrity !== 'ok') process.exitCode = 1;
-      } finally {
-        opened.ledger.close();
-      }
-    });
+      }),
+    );
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { openCliLedger } from '../../store/cli-open.js';
+import { withCliLedger } from '../../store/cli-open.js';
 import { type ImportReport, importRoster } from '../../store/roster-import.js';
 
 function print(r: ImportReport): void {
@@ -34,38 +34,31 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const opened = openCliLedger(o);
-      if (!opened) return;
-      try {
-        const report = await importRoster(opened.ledger, buf, basename(file), {
-          timeZone: opened.config.site.timezone,
-          now: Date.now(),
-          actor: o.operator,
-          ...(o.partial ? { partial: true } : {}),
-          ...(o.dryRun ? { dryRun: true } : {}),
-        });
-        if (o.json) console.log(JSON.stringify(report, null, 2));
-        else print(report);
-        if (report.problems.length && !report.imported) process.exitCode = 1;
-      } catch (err) {
-        console.error(`${file}: ${(err as Error).message}`);
-        process.exitCode = 1;
-      } finally {
-        opened.ledger.close();
-      }
+      await withCliLedger(
+        o,
+        async ({ config, ledger }) => {
+          const report = await importRoster(ledger, buf, basename(file), {
+            timeZone: config.site.timezone,
+            now: Date.now(),
+            actor: o.operator,
+            ...(o.partial ? { partial: true } : {}),
+            ...(o.dryRun ? { dryRun: true } : {}),
+          });
+          if (o.json) console.log(JSON.stringify(report, null, 2));
+          else print(report);
+          if (report.problems.length && !report.imported) process.exitCode = 1;
+        },
+        file,
+      );
     });
   roster
     .command('stats')
     .description('Households, persons, cards, categories (七类人, 租户) and people in quarantine')
     .option('--config <file>', 'configuration file')
     .option('--db <file>', 'ledger database')
-    .action((o: { config?: string; db?: string }) => {
-      const opened = openCliLedger(o);
-      if (!opened) return;
-      try {
-        console.log(JSON.stringify(opened.ledger.rosterStats(), null, 2));
-      } finally {
-        opened.ledger.close();
-      }
-    });
+    .action((o: { config?: string; db?: string }) =>
+      withCliLedger(o, ({ ledger }) => {
+        console.log(JSON.stringify(ledger.rosterStats(), null, 2));
+      }),
+    );
 }

@@ -1,5 +1,5 @@
 // Turns the gate's actions for a lane into timed output levels: relay pulse, lamps, buzzer patterns.
-import type { Action, BuzzerPattern } from '../../gate/model.js';
+import type { Action, BuzzerPattern } from '../vocabulary.js';
 import type { GpioOutputName } from '../types.js';
 
 /** On/off durations (ms), starting with on. */

@@ -1,5 +1,5 @@
 // What a framed scan must pass before it reaches the gate: a length limit, no control characters, no double reads.
-import type { Text } from '../../gate/model.js';
+import type { Text } from '../vocabulary.js';
 
 export type ScanVerdict =
   | { ok: true; text: string }

@@ -3,7 +3,7 @@ import type { Transform } from 'node:stream';
 import { DelimiterParser } from '../framing/delimiter.js';
 import type { Frame } from '../framing/frame.js';
 import { InterByteTimeoutParser } from '../framing/inter-byte.js';
-import { closeSerialPort, openSerialPort, type Port, type SerialBinding, serialPresent } from '../serial/open.js';
+import { closeReportedPort, openSerialPort, type Port, reportLoss, type SerialBinding, serialPresent } from '../serial/open.js';
 import type { DriverEvents, ScanFrame, ScannerDriver } from '../types.js';
 
 export interface SerialScannerOptions {
@@ -32,8 +32,7 @@ export function createSerialScanner(options: SerialScannerOptions): ScannerDrive
     async open(events: DriverEvents<ScanFrame>) {
       port = await openSerialPort(options);
       framer = scanFramer(options);
-      port.on('error', (err: Error) => events.lost(`serial error: ${err.message}`));
-      port.on('close', () => events.lost('port closed'));
+      reportLoss(port, (reason) => events.lost(reason));
       port.pipe(framer).on('data', (f: Frame) => events.data(f.type === 'frame' ? { bytes: f.bytes } : { overflow: f.length }));
     },
     async close() {
@@ -41,12 +40,7 @@ export function createSerialScanner(options: SerialScannerOptions): ScannerDrive
       port = undefined;
       framer?.destroy();
       framer = undefined;
-      if (!p) return;
-      p.removeAllListeners('close');
-      p.removeAllListeners('error');
-      p.on('error', () => {});
-      p.unpipe();
-      await closeSerialPort(p);
+      await closeReportedPort(p);
     },
   };
 }

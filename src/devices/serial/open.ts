@@ -25,6 +25,22 @@ export async function closeSerialPort(port: Port | undefined): Promise<void> {
   port.destroy();
 }
 
+/** Reports the port's loss to the driver: a serial error, or the port closing (an unplug). */
+export function reportLoss(port: Port, lost: (reason: string) => void): void {
+  port.on('error', (err: Error) => lost(`serial error: ${err.message}`));
+  port.on('close', () => lost('port closed'));
+}
+
+/** Our own close: the loss is no longer reported, the parser unpiped, the port closed and destroyed. */
+export async function closeReportedPort(port: Port | undefined): Promise<void> {
+  if (!port) return;
+  port.removeAllListeners('close');
+  port.removeAllListeners('error');
+  port.on('error', () => {});
+  port.unpipe();
+  await closeSerialPort(port);
+}
+
 export function serialPresent(path: string, binding?: SerialBinding): boolean {
   if (binding === 'mock') return SerialPortMock.binding !== undefined;
   return existsSync(path);

@@ -1,5 +1,5 @@
 // What a thermometer's ASCII line means: presets for the common modules and fixed terminals.
-import type { Text } from '../../gate/model.js';
+import type { Text } from '../vocabulary.js';
 
 export type TemperatureUnit = 'C' | 'F';
 

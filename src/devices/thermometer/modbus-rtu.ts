@@ -1,6 +1,6 @@
 // Modbus RTU framing for the one thing a thermometer needs: read holding/input registers (0x03/0x04).
 // Both sides live here so the master (our driver) and the slave (hardware-mocks/) share one CRC and one framing.
-import type { Text } from '../../gate/model.js';
+import type { Text } from '../vocabulary.js';
 
 export type ReadFunction = 0x03 | 0x04;
 

@@ -1,6 +1,6 @@
 // An industrial IR sensor polled over Modbus RTU (RS485): function 0x03 or 0x04, one signed register,
 // always a timeout. Our own master on the same serial code as the other drivers (one fd, closed on loss).
-import { closeSerialPort, openSerialPort, type Port, type SerialBinding, serialPresent } from '../serial/open.js';
+import { closeSerialPort, openSerialPort, type Port, reportLoss, type SerialBinding, serialPresent } from '../serial/open.js';
 import type { DriverEvents, ThermometerDriver, ThermometerSample } from '../types.js';
 import { round2, type TemperatureUnit } from './line-parser.js';
 import { encodeReadRequest, type ModbusResult, type ReadFunction, type ReadRequest, ResponseReader } from './modbus-rtu.js';
@@ -68,8 +68,7 @@ export function createModbusThermometer(options: ModbusThermometerOptions): Ther
         throw new Error(`${first.text.en} (slave ${options.slaveId} on ${options.path})`);
       }
       port = p;
-      p.on('error', (err: Error) => events.lost(`serial error: ${err.message}`));
-      p.on('close', () => events.lost('port closed'));
+      reportLoss(p, (reason) => events.lost(reason));
       let misses = 0;
       let present = false;
       const poll = async (): Promise<void> => {

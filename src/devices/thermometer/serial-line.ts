@@ -1,7 +1,7 @@
 // A thermometer that sends one ASCII line per measurement over a serial port.
 import { DelimiterParser, type LineEnding } from '../framing/delimiter.js';
 import type { Frame } from '../framing/frame.js';
-import { closeSerialPort, openSerialPort, type Port, type SerialBinding, serialPresent } from '../serial/open.js';
+import { closeReportedPort, openSerialPort, type Port, reportLoss, type SerialBinding, serialPresent } from '../serial/open.js';
 import type { DriverEvents, ThermometerDriver, ThermometerSample } from '../types.js';
 import { type LineProtocol, parseThermometerLine } from './line-parser.js';
 
@@ -25,8 +25,7 @@ export function createSerialLineThermometer(options: SerialLineThermometerOption
       port = await openSerialPort(options);
       const parser = new DelimiterParser({ ending: options.framing, maxLength: options.maxLineLength });
       const opened = port;
-      opened.on('error', (err: Error) => events.lost(`serial error: ${err.message}`));
-      opened.on('close', () => events.lost('port closed'));
+      reportLoss(opened, (reason) => events.lost(reason));
       opened.pipe(parser).on('data', (f: Frame) => {
         if (f.type === 'overflow') {
           events.warning('thermo.garbage', { zh: `体温计发来过长的数据（${f.length} 字节），已忽略`, en: `Thermometer sent an over-long line (${f.length} bytes); ignored` });
@@ -40,12 +39,7 @@ export function createSerialLineThermometer(options: SerialLineThermometerOption
     async close() {
       const p = port;
       port = undefined;
-      if (!p) return;
-      p.removeAllListeners('close');
-      p.removeAllListeners('error');
-      p.on('error', () => {});
-      p.unpipe();
-      await closeSerialPort(p);
+      await closeReportedPort(p);
     },
   };
 }

@@ -1,12 +1,25 @@
-// Realistic passages for ledger tests, the kill test and the bench.
-import type { Passage } from '../../src/gate/model.js';
+// Realistic passages for the ledger's tests, the kill test and the bench: one factory, the mix of
+// refusals and fevers chosen by the caller.
+import type { Passage } from '../src/gate/model.js';
 
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];
 const GIVEN = ['建国', '秀英', '强', '丽', '志明', '芳', '伟', '敏', '静', '磊'];
 
-export function passage(i: number, at: number, over: Partial<Passage> = {}): Passage {
-  const refused = i % 17 === 0;
-  const fever = i % 97 === 0;
+export interface PassageMix {
+  /** Every n-th passage is refused (yellow code). */
+  refuseEvery: number;
+  /** Every n-th passage is a fever, refused. */
+  feverEvery: number;
+  /** Whether a fever raises its alert with the passage. */
+  feverAlert: boolean;
+}
+
+/** The tests' mix: refusals and fevers often enough that a few hundred passages hold both. */
+export const TEST_MIX: PassageMix = { refuseEvery: 17, feverEvery: 97, feverAlert: true };
+
+export function passage(i: number, at: number, over: Partial<Passage> = {}, mix: PassageMix = TEST_MIX): Passage {
+  const fever = i % mix.feverEvery === 0;
+  const refused = i % mix.refuseEvery === 0;
   const person = i % 500;
   const id = `p-${String(i).padStart(8, '0')}`;
   return {
@@ -32,7 +45,7 @@ export function passage(i: number, at: number, over: Partial<Passage> = {}): Pas
     decidedAt: at,
     clockSynced: true,
     actions: [],
-    alerts: fever ? [{ id: `a-${id}`, kind: 'fever', severity: 'critical', lane: 'lane-1', passageId: id, text: { zh: '发热', en: 'Fever' }, at, detail: { celsius: 38.2 } }] : [],
+    alerts: fever && mix.feverAlert ? [{ id: `a-${id}`, kind: 'fever', severity: 'critical', lane: 'lane-1', passageId: id, text: { zh: '发热', en: 'Fever' }, at, detail: { celsius: 38.2 } }] : [],
     flags: [],
     zoneLevel: 'normal',
     ...over,
