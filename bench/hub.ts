@@ -119,17 +119,17 @@ async function hubChild(dir: string, name: string, brokerUrl: string, o: { url?:
   };
 }
 
-/** Rows of passages, polled (the hub is another process) every 50 ms. */
+/** Rows of passages, polled (the hub is another process) every 100 ms. */
 async function waitRows(count: () => Promise<number>, n: number, limitMs: number): Promise<void> {
   const until = performance.now() + limitMs;
   while ((await count()) < n) {
     if (performance.now() > until) throw new Error(`the hub held ${await count()} of ${n} rows after ${limitMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** Messages/s from the first publish to the last row committed. The subscription exists first. */
-async function ingestRate(broker: Broker, dir: string, o: { url?: string; workers: number; name: string }, count: () => Promise<number>): Promise<number> {
+export async function ingestRate(broker: Broker, dir: string, o: { url?: string; workers: number; name: string }, count: () => Promise<number>): Promise<number> {
   const hubs: HubChild[] = [];
   for (let w = 0; w < o.workers; w++) hubs.push(await hubChild(dir, `${o.name}${w}`, broker.url, { ...(o.url ? { url: o.url } : {}), shared: o.workers > 1 }));
   const gates = ['g1', 'g2', 'g3', 'g4'];
@@ -143,16 +143,21 @@ async function ingestRate(broker: Broker, dir: string, o: { url?: string; worker
   }
 }
 
-async function pgCount(url: string): Promise<number> {
+/** Rows of passages in PostgreSQL, on one connection kept open (a connection per poll costs the server a process). */
+export function pgCounter(url: string): { count(): Promise<number>; close(): Promise<void> } {
   const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return Number((await c.query('SELECT count(*)::int AS n FROM passages')).rows[0]?.n ?? 0);
-  } catch {
-    return 0;
-  } finally {
-    await c.end();
-  }
+  const connected = c.connect();
+  return {
+    async count() {
+      await connected;
+      try {
+        return Number((await c.query('SELECT count(*)::int AS n FROM passages')).rows[0]?.n ?? 0);
+      } catch {
+        return 0;
+      }
+    },
+    close: () => c.end(),
+  };
 }
 
 /** The baseline: the same rows by pg, batched INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING. */
@@ -234,9 +239,11 @@ export async function run(): Promise<Figure[]> {
   try {
     const pgUrl = await freshDatabase(server.url, 'bench');
     const raw = await rawUnnest(await freshDatabase(server.url, 'raw'));
-    const one = await ingestRate(broker, dir, { url: pgUrl, workers: 1, name: 'one' }, () => pgCount(pgUrl));
+    const c1 = pgCounter(pgUrl);
+    const one = await ingestRate(broker, dir, { url: pgUrl, workers: 1, name: 'one' }, () => c1.count()).finally(() => c1.close());
     const pgUrl2 = await freshDatabase(server.url, 'bench2');
-    const two = await ingestRate(broker, dir, { url: pgUrl2, workers: 2, name: 'two' }, () => pgCount(pgUrl2));
+    const c2 = pgCounter(pgUrl2);
+    const two = await ingestRate(broker, dir, { url: pgUrl2, workers: 2, name: 'two' }, () => c2.count()).finally(() => c2.close());
     const sqlite = await ingestRate(broker, dir, { workers: 1, name: 'sq' }, () => sqliteRows(join(dir, 'sq0')));
     const note = `${N} passages from 4 gates published at QoS 1 (500 in flight) to a local Mosquitto, \`gate hub run\` as a child process; time from the first publish to the last row committed`;
     figures.push({ name: 'Hub ingest into PostgreSQL', value: one, unit: 'msg/s', baseline: { name: 'raw pg INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING, 2,000 a batch', value: raw }, budget: { op: '>=', value: 0.5, on: 'ratio' }, runs: 1, note });

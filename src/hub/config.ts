@@ -20,6 +20,7 @@ export const HubConfigSchema = Section({
       dataDir: Type.String({ default: './var/hub', description: 'Where the hub keeps its SQLite database (hub.db, WAL, synchronous=FULL), its API token and its lock' }),
       poolSize: Type.Integer({ default: 4, minimum: 1, maximum: 64, description: 'PostgreSQL connections (one writes; the API reads on the others)' }),
       batchRows: Type.Integer({ default: 2000, minimum: 1, maximum: 20000, description: 'Messages committed in one transaction at most' }),
+      retentionDays: Type.Integer({ default: 400, minimum: 1, maximum: 3650, description: 'Records older than this (by the gate\'s time) are purged daily: they hold card and household ids' }),
       rejectsMax: Type.Integer({ default: 10000, minimum: 100, maximum: 10_000_000, description: 'Rejected messages kept (the oldest leave first)' }),
     }),
     resend: Section({

@@ -3,16 +3,16 @@
 import { mkdirSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
-import { VERSION } from '../kernel/version.js';
 import { buildApi } from './api.js';
 import type { HubConfig } from './config.js';
 import { type DeclareFeature, declareFeature } from './declare/feature.js';
 import { Ingest } from './ingest.js';
-import { createNotifier, type Feature, Lifecycle, lockDataDir, Watchdog, watchdogIntervalMs } from './kernel.js';
+import { createNotifier, type Feature, Lifecycle, lockDataDir, VERSION, Watchdog, watchdogIntervalMs } from './kernel.js';
 import { createReceiver, type Receiver } from './receiver.js';
 import { ResendAsker } from './resend.js';
 import type { Range } from './seqs.js';
 import { type OpenedDb, openHubDb } from './storage/open.js';
+import { purgeOlderThan } from './storage/purge.js';
 import { HubReader } from './storage/read.js';
 import { HubWriter } from './storage/write.js';
 import { apiToken } from './token.js';
@@ -133,6 +133,27 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
         asker.start();
       },
       () => asker?.stop(),
+    ),
+  );
+  let purgeTimer: NodeJS.Timeout | undefined;
+  lifecycle.add(
+    f(
+      'retention',
+      () => {
+        const run = () => {
+          const cutoff = Date.now() - config.hub.storage.retentionDays * 86_400_000;
+          purgeOlderThan((opened as OpenedDb).db, cutoff).then(
+            (removed) => logger.info({ removed, cutoff }, 'purged records past the retention'),
+            (err: Error) => logger.warn({ err: err.message }, 'could not purge old records; trying again tomorrow'),
+          );
+        };
+        // First a minute after start (not on the start's path), then daily.
+        purgeTimer = setTimeout(function again() {
+          run();
+          purgeTimer = setTimeout(again, 86_400_000).unref();
+        }, 60_000).unref();
+      },
+      () => clearTimeout(purgeTimer),
     ),
   );
   let api: ReturnType<typeof buildApi> | undefined;

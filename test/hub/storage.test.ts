@@ -1,9 +1,10 @@
 // The hub's storage, one suite run against both engines: SQLite in a data folder and a real
 // PostgreSQL server (started once per run by test/helpers/postgres-global.ts).
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION } from '../../src/hub/storage/migrations.js';
 import { openHubDb } from '../../src/hub/storage/open.js';
 import { HubReader } from '../../src/hub/storage/read.js';
+import { SCHEMA_VERSION } from '../../src/hub/storage/migrations.js';
+import { purgeOlderThan } from '../../src/hub/storage/purge.js';
 import { HubWriter } from '../../src/hub/storage/write.js';
 import { ENGINES, freshStorage, openFresh, passage } from './support.js';
 
@@ -108,6 +109,14 @@ describe.each(ENGINES)('hub storage on %s', (engine) => {
     expect(g2.items.every((p) => p.gate === 'g2' && (p.at as number) >= 1010)).toBe(true);
     expect(g2.items).toHaveLength(30);
     await expect(reader.passages({ cursor: 'not-ours' })).rejects.toThrow(/cursor/);
+  });
+
+  it('purges records older than the retention, keeping their seqs held (not missing)', async () => {
+    const { writer, reader, db } = await open();
+    await writer.write({ records: [1, 2, 3, 4].map((s) => passage(s, { at: s * 1000 })), states: [], rejects: [] });
+    expect(await purgeOlderThan(db, 2500)).toMatchObject({ passages: 2, alerts: 0 });
+    expect(await reader.count('passages')).toBe(2);
+    expect((await reader.histories())[0]).toMatchObject({ held: 4, missing: [] });
   });
 
   it('keeps the rejects table bounded, the oldest leaving first', async () => {
