@@ -1,6 +1,7 @@
-// Kiosk figure for `npm run bench`: time from a simulated card scan (mock scanner, through the device
-// layer, gate core, runtime and SSE) to the passage drawn on the live screen in real Chromium.
-// Baseline in the same run: the page's own HTTP round trip to the same server (fetch /healthz).
+// Kiosk figures for `npm run bench`: time from a simulated card scan (mock scanner, through the device
+// layer, gate core, runtime and SSE) to the passage drawn on the live screen in real Chromium, and to the
+// full-screen verdict of a card refused at once (issue 19). Baseline in the same run: the page's own
+// HTTP round trip to the same server (fetch /healthz).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,17 @@ export async function scanToScreenMs(page: Page, scan: () => void): Promise<numb
   return shown - t0;
 }
 
+/** Wall ms from `scan()` to the page having put up the full-screen verdict (stamped as `verdict:<id>` once in the DOM). */
+export async function scanToVerdictMs(page: Page, scan: () => void): Promise<number> {
+  await page.evaluate(() => {
+    for (const k of Object.keys(window.kioskShown)) delete window.kioskShown[k];
+  });
+  const t0 = performance.timeOrigin + performance.now();
+  scan();
+  const handle = await page.waitForFunction(() => Object.entries(window.kioskShown).find(([k]) => k.startsWith('verdict:'))?.[1] ?? null, undefined, { timeout: 5000, polling: 5 });
+  return ((await handle.jsonValue()) as number) - t0;
+}
+
 export async function httpRoundTripMs(page: Page): Promise<number> {
   return page.evaluate(async () => {
     const t = performance.now();
@@ -109,7 +121,14 @@ export async function run(): Promise<Figure[]> {
       app.runtime.input({ type: 'cancel', lane });
       trips.push(await httpRoundTripMs(browser.page));
     }
+    // A card refused at once (malformed: each text different, the scanner drops a repeat): the verdict fills the screen.
+    const verdicts: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      verdicts.push(await scanToVerdictMs(browser.page, () => scan(`GP1.bench-refused-${i}.x`)));
+      await browser.page.evaluate(() => document.getElementById('verdict')?.click());
+    }
     const warm = scans.slice(5);
+    const warmVerdicts = verdicts.slice(5);
     return [
       {
         name: 'kiosk: scan to live screen (Chromium, SSE)',
@@ -118,6 +137,14 @@ export async function run(): Promise<Figure[]> {
         baseline: { name: 'page HTTP round trip', value: median(trips.slice(5)) },
         runs: warm.length,
         note: `p95 ${percentile(warm, 95).toFixed(1)} ms, max ${Math.max(...warm).toFixed(1)} ms; DESIGN.md sets no kiosk budget`,
+      },
+      {
+        name: 'kiosk: scan to full-screen verdict (Chromium, SSE)',
+        value: median(warmVerdicts),
+        unit: 'ms',
+        baseline: { name: 'page HTTP round trip', value: median(trips.slice(5)) },
+        runs: warmVerdicts.length,
+        note: `p95 ${percentile(warmVerdicts, 95).toFixed(1)} ms, max ${Math.max(...warmVerdicts).toFixed(1)} ms; from the scan to the verdict in the DOM (drawn at the next frame); a malformed card, refused at once and committed before it is shown`,
       },
     ];
   } finally {

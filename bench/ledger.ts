@@ -225,7 +225,7 @@ function queryCases(people: Person[], dataEnd: number): QueryCase[] {
       raw: (db) => db.prepare("SELECT seq, data FROM passages WHERE outcome = 'refused' ORDER BY seq DESC LIMIT 100").all(),
     },
     {
-      // The kiosk's refusals page searched by name (admin.js: text + outcome=refused).
+      // The kiosk's refusals page searched by name (screens/ledgers.js: text + outcome=refused).
       name: 'refusals of a name',
       ledger: (l, k) => l.passages({ text: who(k).name, outcome: 'refused', limit: 100 }),
       raw: (db, k) => db.prepare("SELECT seq, data FROM passages INDEXED BY passages_name WHERE name = ? AND outcome = 'refused' ORDER BY seq DESC LIMIT 100").all(who(k).name),

@@ -29,6 +29,7 @@ async function main(): Promise<number> {
   const gate = await import('./gate.js');
   const sections: Section[] = [
     { title: 'Scan to relay', run: () => gate.scanToRelay() },
+    { title: 'Roster from the hub: event-loop stall', run: () => gate.rosterStall() },
     { title: 'Gate pipeline', run: () => gate.pipeline() },
     { title: 'Gate pipeline as deployed', run: () => gate.pipelineAsDeployed() },
     areaModule('Devices: serial scan latency and unplug', 'devices.js'),

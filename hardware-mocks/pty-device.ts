@@ -43,7 +43,7 @@ export interface PtyDevice {
   /** What the daemon opens (a symlink to /dev/pts/N while plugged). */
   readonly path: string;
   readonly plugged: boolean;
-  /** line-thermometer: one line in the preset's format; modbus-thermometer: the register reads this for holdMs. */
+  /** line-thermometer: one line in the preset's format; modbus-thermometer: the register reads this for holdMs, and until read twice. */
   sendTemperature(celsius: number): Promise<void>;
   /** scanner: the code followed by the configured ending. */
   sendScan(text: string): Promise<void>;
@@ -111,9 +111,16 @@ export async function startPtyDevice(options: PtyDeviceOptions): Promise<PtyDevi
       if (!slave) return write(`${formatReading(preset, celsius)}${ending}`);
       slave.celsius = celsius;
       if (hold) clearTimeout(hold);
-      hold = setTimeout(() => {
-        slave.celsius = idle;
-      }, options.holdMs ?? 1000);
+      // Held for holdMs and until the daemon has polled it twice: a loaded machine that polls late
+      // still sees the reading, as a person stays in front of the sensor until it has read them.
+      const since = slave.answered;
+      const release = () => {
+        if (slave.answered - since >= 2) {
+          slave.celsius = idle;
+          hold = undefined;
+        } else hold = setTimeout(release, 50);
+      };
+      hold = setTimeout(release, options.holdMs ?? 1000);
     },
     async sendScan(text) {
       need(['scanner'], 'scan');

@@ -31,7 +31,9 @@ done
 BROWSER=chromium
 command -v chromium >/dev/null 2>&1 || BROWSER=chromium-browser
 # labwc is a Wayland compositor: let Chromium draw natively there (X11 sessions are unaffected).
-exec "$BROWSER" --ozone-platform-hint=auto --kiosk --noerrdialogs --disable-infobars --no-first-run \
+# --kiosk-printing: the visitor slip and card sheets print straight to the default printer (no dialog
+# under a gloved finger); --lang: the browser's own words and widgets in Chinese, like the page.
+exec "$BROWSER" --ozone-platform-hint=auto --kiosk --kiosk-printing --lang="${KIOSK_LANG:-zh-CN}" --noerrdialogs --disable-infobars --no-first-run \
   --disable-session-crashed-bubble --disable-features=Translate \
   --check-for-update-interval=31536000 --overscroll-history-navigation=0 \
   --password-store=basic "$URL"

@@ -6,6 +6,7 @@
 //   dist/packed/src/cli/commands/<name>.js one entry per subcommand (main.ts loads only the one asked for)
 //   dist/packed/chunks/                    code shared between them; lazily imported parts (embedded
 //                                          broker, QR encoder, roster readers) stay in their own chunks
+//   dist/packed/src/sync/downlink-worker.js the worker thread that checks large hub updates
 //   dist/packed/src/config/load.js, src/store/db.js, src/devices/gpio/chip-base.js
 //                                          what scripts/install.sh (migrating the ledger before a
 //                                          start) and scripts/outputs-safe.sh import: the same code
@@ -50,6 +51,8 @@ for (let i = 2; i < process.argv.length; i++) {
 }
 
 const SCRIPT_MODULES = ['src/config/load.ts', 'src/store/db.ts', 'src/devices/gpio/chip-base.ts'];
+// A worker thread's code is a file of its own (src/sync/downlink-offload.ts starts it).
+const WORKERS = ['src/sync/downlink-worker.ts'];
 
 const commands = readdirSync(join(ROOT, 'src/cli/commands'))
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
@@ -59,7 +62,7 @@ rmSync(OUT, { recursive: true, force: true });
 try {
   const { metafile } = await build({
     absWorkingDir: ROOT,
-    entryPoints: ['src/cli/main.ts', ...commands, ...SCRIPT_MODULES, ...extra],
+    entryPoints: ['src/cli/main.ts', ...commands, ...SCRIPT_MODULES, ...WORKERS, ...extra],
     outbase: '.',
     outdir: OUT,
     // src/cli/main.ts -> dist/packed/src/cli/main.js (main.ts finds its commands next to itself)

@@ -135,7 +135,7 @@ async function compose(opts: ComposeOptions): Promise<RunningApp> {
     const s = sync?.state();
     return s ? { enabled: s.enabled, connected: s.connected, outboxDepth: s.outboxDepth, brokerUrl: s.brokerUrl } : { enabled: false, connected: false, outboxDepth: ledger.outboxDepth() };
   };
-  // Group commit (storage.synchronous GROUP): the WAL is fdatasynced before a decision is acted on.
+  // Group commit (storage.synchronous GROUP): the WAL is fdatasynced before a decision is shown (the door moves at the commit).
   const barrier = config.storage.synchronous === 'GROUP' ? createWalBarrier(resolve(config.storage.path)) : undefined;
 
   // The scan's fast path, ordered, as direct calls (docs/architecture.md, one scan):

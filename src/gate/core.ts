@@ -191,7 +191,9 @@ export function createGateCore(options: GateCoreOptions): GateCore {
     let detail: Record<string, string> = { decision: input.decision };
     if (!d) {
       const last = lane.lastRefused;
-      if (!admit || !last || now - last.at > rules.overrideGraceSeconds * 1000) return void out.push(ignored(lane.id, 'override', IGNORED.nothing));
+      if (!last) return void out.push(ignored(lane.id, 'override', IGNORED.nothing));
+      if (now - last.at > rules.overrideGraceSeconds * 1000) return void out.push(ignored(lane.id, 'override', IGNORED.overrideExpired));
+      if (!admit) return void out.push(ignored(lane.id, 'override', IGNORED.alreadyRefused));
       // Admitting someone just refused (a faulty thermometer, a code checked by phone): a new passage that says so.
       d = newDraft(lane, now, last.passage.direction, now);
       d.identity = { subject: last.passage.subject as Subject, category: 'outsider', privileged: false, members: [], presenceKey: presenceKey(last.passage.subject as Subject) };

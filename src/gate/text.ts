@@ -70,8 +70,10 @@ export const LOW_READING_PROMPT: Text = { zh: '体温过低，请靠近复测', 
 
 export const IGNORED = {
   unknownLane: { zh: '未知通道', en: 'Unknown lane' },
-  busy: { zh: '通道正在处理他人，请先完成或取消', en: 'Lane busy with another person; finish or cancel first' },
-  nothing: { zh: '当前无进行中的通行', en: 'No passage in progress' },
+  busy: { zh: '上一位还在核验，请先完成或取消', en: 'The person before is still being checked; finish or cancel first' },
+  nothing: { zh: '现在没有人在核验，请先刷卡或扫码', en: 'Nobody is being checked; scan a card or code first' },
+  overrideExpired: { zh: '已超时，请重新扫码', en: 'Too late to override; scan again' },
+  alreadyRefused: { zh: '已是禁止通行，无需再拦', en: 'Already refused' },
   overrideReason: { zh: '放行/劝返须填写理由', en: 'An override needs a reason' },
   overrideOperator: { zh: '放行/劝返须有值守人员编号', en: 'An override needs the operator id' },
   badReading: { zh: '体温读数不合理', en: 'Implausible temperature reading' },

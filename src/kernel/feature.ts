@@ -21,5 +21,6 @@ export interface DaemonContext<Events extends object, Config> {
 export interface Feature {
   readonly name: string;
   start(): Promise<void> | void;
-  stop(): Promise<void> | void;
+  /** `budgetMs`: what the shutdown has left for this feature; past it the next one stops anyway. */
+  stop(budgetMs?: number): Promise<void> | void;
 }

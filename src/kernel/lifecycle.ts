@@ -49,7 +49,7 @@ export class Lifecycle {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          Promise.resolve().then(() => f.stop()),
+          Promise.resolve().then(() => f.stop(left)),
           new Promise((_, reject) => {
             timer = setTimeout(() => reject(new Error(`did not stop within ${left} ms`)), left);
           }),

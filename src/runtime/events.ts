@@ -3,7 +3,7 @@
 // bus carries them all (src/app/context.ts).
 import type { Config } from '../config/schema.js';
 import type { DeviceEvents } from '../devices/events.js';
-import type { LaneStage } from '../gate/contract.js';
+import type { GateInput, LaneStage } from '../gate/contract.js';
 import type { Passage, Text } from '../gate/model.js';
 import type { DaemonContext } from '../kernel/feature.js';
 import type { LedgerEvents } from '../store/events.js';
@@ -11,6 +11,8 @@ import type { LedgerEvents } from '../store/events.js';
 export interface RuntimeEvents {
   /** A lane moved on (card read, temperature taken, …): what the kiosk shows before the decision. */
   'passage.progress': { lane: string; stage: LaneStage; passage: Partial<Passage> & { id: string }; prompt: Text };
+  /** The gate did not take an input (a second card while someone is checked, an override too late …): the kiosk says why. */
+  'gate.ignored': { lane: string; input: GateInput['type']; reason: Text };
   /** A health declaration's code was scanned on a lane: the kiosk opens the visitor registration with it. */
   'declaration.scanned': { lane: string; text: string };
 }

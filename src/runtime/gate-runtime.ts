@@ -1,6 +1,7 @@
 // The impure shell around the pure gate core: feeds it device and operator inputs, commits every
-// decision to the ledger BEFORE the door moves or the screen shows it, then tells devices, kiosk
-// and sync. Owns the one timer the core asks for (its next deadline).
+// decision to the ledger BEFORE the door moves, and tells kiosk, counts and sync only once the
+// commit is on stable storage (docs/storage.md, the power-cut rule). Owns the one timer the core
+// asks for (its next deadline).
 import type { GateContext, GateInput, GateOutput, LaneStage, Policy, RosterView } from '../gate/contract.js';
 import type { RulesConfig } from '../gate/config.js';
 import { isDeclarationText } from '../gate/credentials/declaration.js';
@@ -38,8 +39,9 @@ export interface GateRuntimeOptions {
   sync: GateRuntimeApi['sync'];
   /**
    * Group commit: calls back once what was committed is on stable storage. The runtime then commits
-   * the decisions of one turn of the event loop in one transaction, and waits for this before it
-   * moves the door or shows them. Absent: each decision is committed alone, durable when it returns.
+   * the decisions of one turn of the event loop in one transaction, moves the door as soon as that
+   * transaction is committed, and waits for this before it shows or announces them (kiosk, counts,
+   * hub). Absent: each decision is committed alone, durable when it returns.
    */
   durable?: (cb: (err?: Error) => void) => void;
   /** The rules in force: configuration plus the thresholds policy; re-read with the roster and policy. */
@@ -50,7 +52,7 @@ export interface GateRuntimeOptions {
 
 type Pending = LedgerDecision;
 /** A decision waiting for the end of the turn's transaction, and what to do once it may be acted on. */
-type Queued = { item: Pending; then: (seq: number | undefined) => void };
+type Queued = { item: Pending; door: () => void; then: (seq: number | undefined) => void };
 
 export class GateRuntime implements Feature, GateRuntimeApi {
   readonly name = 'gate';
@@ -118,6 +120,11 @@ export class GateRuntime implements Feature, GateRuntimeApi {
       return;
     }
     for (const out of outputs) this.apply(out);
+    // A card the lane did not take (someone else is being checked) is answered at the gate too, where
+    // the person holding it stands: the lane's buzzer calls for attention (the kiosk says why).
+    if (input.type === 'scan' && input.deviceId !== 'kiosk-camera' && outputs.some((o) => o.type === 'ignored' && o.input === 'scan')) {
+      this.opts.door(input.lane, [{ kind: 'buzzer', lane: input.lane, pattern: 'attention' }]);
+    }
     this.schedule();
   }
 
@@ -130,9 +137,12 @@ export class GateRuntime implements Feature, GateRuntimeApi {
       case 'decided': {
         const p = out.passage;
         this.decided++;
-        // The door moves whether or not the disk took the row: the gate keeps deciding (retried below).
-        this.record({ kind: 'passage', passage: p }, (seq) => {
+        // The door moves once the row is committed (before its sync), or when the disk refused it:
+        // the gate keeps deciding (retried below). Kiosk, counts and hub hear of it after the sync.
+        const door = () => {
           if (p.actions.length) this.opts.door(p.lane, p.actions);
+        };
+        this.record({ kind: 'passage', passage: p }, door, (seq) => {
           if (seq !== undefined) this.announce(p, seq);
         });
         logger.info({ passage: p.id, lane: p.lane, direction: p.direction, outcome: p.outcome, reasons: p.reasons.map((r) => r.code) }, 'passage decided');
@@ -140,28 +150,32 @@ export class GateRuntime implements Feature, GateRuntimeApi {
       }
       case 'alert': {
         const alert = out.alert;
-        this.record({ kind: 'alert', alert }, (seq) => {
+        this.record({ kind: 'alert', alert }, () => {}, (seq) => {
           if (seq !== undefined) bus.emit('alert.raised', { alert });
         });
         break;
       }
       case 'ignored':
         logger.debug({ lane: out.lane, input: out.input, reason: out.reason.en }, 'input ignored');
+        if (out.input !== 'tick') bus.emit('gate.ignored', { lane: out.lane, input: out.input, reason: out.reason });
         break;
     }
   }
 
   /**
-   * Stores a decision, then calls `then` with its seq once it may be acted on, or with undefined when
-   * the ledger refused it (held and retried; the gate acts anyway).
-   * Without group commit the decision is committed now and `then` runs now. With group commit, the
-   * decisions of one turn of the event loop are committed together at its end, in one transaction,
-   * and acted on once the WAL holding them is on disk: under load one commit and one sync serve many
-   * decisions, and a lone decision waits only for the end of its turn.
+   * Stores a decision; calls `door` once it is committed (or refused), then `act` with its seq once
+   * it may be shown, or with undefined when the ledger refused it (held and retried; the gate acts anyway).
+   * Without group commit the decision is committed now and both run now. With group commit, the
+   * decisions of one turn of the event loop are committed together at its end, in one transaction;
+   * the doors move right after that commit, and the decisions are shown once the WAL holding them is
+   * on disk: under load one commit and one sync serve many decisions, a lone decision's door waits
+   * only for the end of its turn, and a slow sync never holds a door (docs/storage.md).
    */
-  private record(item: Pending, act: (seq: number | undefined) => void): void {
+  private record(item: Pending, door: () => void, act: (seq: number | undefined) => void): void {
     if (!this.opts.durable) {
-      act(this.commit(item));
+      const seq = this.commit(item);
+      door();
+      act(seq);
       return;
     }
     this.unsettled++;
@@ -172,7 +186,7 @@ export class GateRuntime implements Feature, GateRuntimeApi {
         if (--this.unsettled === 0) for (const w of this.settledWaiters.splice(0)) w();
       }
     };
-    this.turn.push({ item, then });
+    this.turn.push({ item, door, then });
     this.turnCommit ??= setImmediate(() => this.commitTurn());
   }
 
@@ -209,13 +223,17 @@ export class GateRuntime implements Feature, GateRuntimeApi {
       for (const q of queued) this.pending.push(q.item);
       this.opts.ctx.bus.emit('ledger.changed', { what: 'alerts' });
       this.scheduleRetry();
-      for (const q of queued) q.then(undefined);
+      for (const q of queued) {
+        q.door();
+        q.then(undefined);
+      }
       return;
     }
+    for (const q of queued) q.door();
     const committed = seqs;
     const durable = this.opts.durable as NonNullable<GateRuntimeOptions['durable']>;
     durable((err) => {
-      if (err) this.opts.ctx.logger.error({ err }, 'could not sync the ledger to disk; acting on the decisions anyway');
+      if (err) this.opts.ctx.logger.error({ err }, 'could not sync the ledger to disk; showing the decisions anyway');
       for (const [i, q] of queued.entries()) q.then(committed[i]);
     });
   }

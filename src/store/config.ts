@@ -13,7 +13,7 @@ export const StorageSchema = Section({
   synchronous: Type.Union([Type.Literal('GROUP'), Type.Literal('FULL'), Type.Literal('NORMAL')], {
     default: 'GROUP',
     description:
-      'Durability in WAL mode. GROUP: SQLite NORMAL, and the gate fdatasyncs the WAL before a decision opens the door or shows on screen, one sync for all decisions waiting (group commit) — power-cut safe and fast. FULL: SQLite syncs inside every commit. NORMAL: may lose the last commits on a power cut (docs/storage.md)',
+      'Durability in WAL mode. GROUP: SQLite NORMAL; the door moves once a decision is committed, and the gate fdatasyncs the WAL before the decision shows on screen or goes to the hub, one sync for all decisions waiting (group commit) — power-cut safe and fast. FULL: SQLite syncs inside every commit. NORMAL: may lose the last commits on a power cut (docs/storage.md)',
   }),
   uplinkNames: Type.Boolean({ default: false, description: 'Send subject names to the hub in passage and alert messages (default: ids only)' }),
   epidemicFreeSince: Type.Optional(

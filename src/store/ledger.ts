@@ -178,6 +178,14 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     },
 
     rosterView: () => roster.view(),
+    file: () => (options.path === ':memory:' ? undefined : options.path),
+    rosterReplaced: () => {
+      if (closed) return;
+      policy.invalidate();
+      roster.rebuildInBackground(() => {
+        if (!closed) changed('roster');
+      });
+    },
     rosterVersion: () => roster.version(),
     applyRoster: (change, opts = {}) => {
       if (closed) throw new Error('The ledger is closed');

@@ -36,6 +36,7 @@ export type AuditAction =
   | 'operator-change'
   | 'login'
   | 'login-failed'
+  | 'login-throttled'
   | 'purge'
   | 'visitor-signout'
   | 'alert-ack'
@@ -83,7 +84,7 @@ export function checkPin(pin: string, stored: string): boolean {
 }
 
 function validatePin(pin: string): void {
-  if (!/^\d{4,12}$/.test(pin)) throw new Error('A PIN must be 4 to 12 digits');
+  if (!/^\d{6,12}$/.test(pin)) throw new Error('A PIN must be 6 to 12 digits (docs/security.md)');
 }
 
 type OpRow = { id: string; name: string; role: OperatorRole; pin_hash: string; active: number; created_at: number };

@@ -117,6 +117,13 @@ export interface RosterLedger {
   rosterVersion(): number;
   /** Apply a change set atomically. With `version`, a version ≤ the current one is 'stale' and changes nothing. */
   applyRoster(change: RosterChange, opts?: { version?: number; actor?: string }): RosterApplyResult;
+  /** The ledger's file, for another connection (a full roster swapped in by the downlink worker); undefined in memory. */
+  file?(): string | undefined;
+  /**
+   * The roster tables were swapped by another connection (./roster-swap.ts): the gate keeps deciding
+   * with the roster it has until the new one is read, a page a turn, then 'roster' changes.
+   */
+  rosterReplaced?(): void;
   households(q?: { text?: string; grid?: string; limit?: number }): HouseholdRecord[];
   persons(q?: { householdId?: string; text?: string; category?: string; quarantined?: boolean; limit?: number }): PersonRecord[];
   person(id: string): PersonRecord | undefined;
@@ -127,7 +134,7 @@ export interface RosterLedger {
   vehiclePermits(q?: { householdId?: string }): VehiclePermitRecord[];
 }
 
-type PersonRow = {
+export type PersonRow = {
   id: string;
   household_id: string;
   name: string;
@@ -214,6 +221,58 @@ function householdRecord(r: HouseholdRow): HouseholdRecord {
   };
 }
 
+/** A person's row: fields not given keep their value in `old`; null clears. */
+export function personParams(p: PersonInput, now: number, old: PersonRow | undefined): PersonRow {
+  const pick = <K extends keyof PersonInput>(k: K) => p[k] !== undefined;
+  const idNumber = pick('idNumber') ? (p.idNumber?.trim().toUpperCase() ?? null) : (old?.id_number ?? null);
+  return {
+    id: p.id,
+    household_id: p.householdId,
+    name: p.name,
+    id_number: idNumber || null,
+    id_tail: idNumber ? idTail(idNumber) : null,
+    phone: pick('phone') ? (p.phone ?? null) : (old?.phone ?? null),
+    resident: p.resident === undefined ? (old?.resident ?? 1) : p.resident ? 1 : 0,
+    categories: p.categories ? JSON.stringify([...new Set(p.categories)]) : (old?.categories ?? '[]'),
+    quarantine_kind: pick('quarantine') ? (p.quarantine?.kind ?? null) : (old?.quarantine_kind ?? null),
+    quarantine_until: pick('quarantine') ? (p.quarantine?.until ?? null) : (old?.quarantine_until ?? null),
+    health_colour: pick('health') ? (p.health?.colour ?? null) : (old?.health_colour ?? null),
+    health_at: pick('health') ? (p.health?.at ?? null) : (old?.health_at ?? null),
+    last_test_at: pick('lastTestAt') ? (p.lastTestAt ?? null) : (old?.last_test_at ?? null),
+    vaccinated: pick('vaccinated') ? (p.vaccinated == null ? null : p.vaccinated ? 1 : 0) : (old?.vaccinated ?? null),
+    risk_area: pick('riskTravel') ? (p.riskTravel?.area ?? null) : (old?.risk_area ?? null),
+    risk_at: pick('riskTravel') ? (p.riskTravel?.at ?? null) : (old?.risk_at ?? null),
+    updated_at: now,
+  };
+}
+
+type RosterLists = Required<Pick<RosterChange, 'households' | 'cards' | 'vehiclePermits'>>;
+
+/** A household's row (named parameters of the upsert). */
+export function householdParams(h: RosterLists['households'][number], now: number) {
+  return { id: h.id, address: h.address, grid: h.grid ?? null, registered: h.registeredResidents ?? null, actual: h.actualResidents ?? null, note: h.note ?? null, now };
+}
+
+export function cardParams(c: RosterLists['cards'][number], now: number) {
+  return {
+    id: c.id,
+    type: c.type,
+    person_id: c.personId ?? null,
+    household_id: c.householdId ?? null,
+    plate: c.vehiclePlate ?? null,
+    validity: c.validity ? JSON.stringify(c.validity) : null,
+    issued_at: c.issuedAt ?? now,
+    expires_at: c.expiresAt ?? null,
+    revoked_at: c.revokedAt ?? null,
+    revoked_reason: c.revokedReason ?? null,
+    issued_by: c.issuedBy ?? null,
+  };
+}
+
+export function permitParams(vp: RosterLists['vehiclePermits'][number]) {
+  return { id: vp.id, plate: vp.plate, household_id: vp.householdId ?? null, valid_from: vp.validFrom ?? null, valid_to: vp.validTo ?? null, revoked_at: vp.revokedAt ?? null };
+}
+
 export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnType<RosterView['visitor']>) {
   const { db } = ctx;
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
@@ -248,28 +307,7 @@ export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnT
 
   /** Merge a partial person with what is stored: fields not given keep their value; null clears. */
   function personRow(p: PersonInput, now: number): PersonRow {
-    const old = getPerson.get(p.id);
-    const pick = <K extends keyof PersonInput>(k: K) => p[k] !== undefined;
-    const idNumber = pick('idNumber') ? (p.idNumber?.trim().toUpperCase() ?? null) : (old?.id_number ?? null);
-    return {
-      id: p.id,
-      household_id: p.householdId,
-      name: p.name,
-      id_number: idNumber || null,
-      id_tail: idNumber ? idTail(idNumber) : null,
-      phone: pick('phone') ? (p.phone ?? null) : (old?.phone ?? null),
-      resident: p.resident === undefined ? (old?.resident ?? 1) : p.resident ? 1 : 0,
-      categories: p.categories ? JSON.stringify([...new Set(p.categories)]) : (old?.categories ?? '[]'),
-      quarantine_kind: pick('quarantine') ? (p.quarantine?.kind ?? null) : (old?.quarantine_kind ?? null),
-      quarantine_until: pick('quarantine') ? (p.quarantine?.until ?? null) : (old?.quarantine_until ?? null),
-      health_colour: pick('health') ? (p.health?.colour ?? null) : (old?.health_colour ?? null),
-      health_at: pick('health') ? (p.health?.at ?? null) : (old?.health_at ?? null),
-      last_test_at: pick('lastTestAt') ? (p.lastTestAt ?? null) : (old?.last_test_at ?? null),
-      vaccinated: pick('vaccinated') ? (p.vaccinated == null ? null : p.vaccinated ? 1 : 0) : (old?.vaccinated ?? null),
-      risk_area: pick('riskTravel') ? (p.riskTravel?.area ?? null) : (old?.risk_area ?? null),
-      risk_at: pick('riskTravel') ? (p.riskTravel?.at ?? null) : (old?.risk_at ?? null),
-      updated_at: now,
-    };
+    return personParams(p, now, getPerson.get(p.id));
   }
 
   const applyTx = db.transaction((change: RosterChange, v: number | undefined): RosterApplyResult => {
@@ -280,25 +318,10 @@ export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnT
       // A full snapshot replaces the roster; cards the gate issued itself stay unless the snapshot names them.
       db.exec("DELETE FROM persons; DELETE FROM households; DELETE FROM vehicle_permits; DELETE FROM cards WHERE issued_by IS NULL OR issued_by = 'hub'");
     }
-    for (const h of change.households ?? [])
-      upHousehold.run({ id: h.id, address: h.address, grid: h.grid ?? null, registered: h.registeredResidents ?? null, actual: h.actualResidents ?? null, note: h.note ?? null, now });
+    for (const h of change.households ?? []) upHousehold.run(householdParams(h, now));
     for (const p of change.persons ?? []) upPerson.run(personRow(p, now));
-    for (const c of change.cards ?? [])
-      upCard.run({
-        id: c.id,
-        type: c.type,
-        person_id: c.personId ?? null,
-        household_id: c.householdId ?? null,
-        plate: c.vehiclePlate ?? null,
-        validity: c.validity ? JSON.stringify(c.validity) : null,
-        issued_at: c.issuedAt ?? now,
-        expires_at: c.expiresAt ?? null,
-        revoked_at: c.revokedAt ?? null,
-        revoked_reason: c.revokedReason ?? null,
-        issued_by: c.issuedBy ?? null,
-      });
-    for (const vp of change.vehiclePermits ?? [])
-      upPermit.run({ id: vp.id, plate: vp.plate, household_id: vp.householdId ?? null, valid_from: vp.validFrom ?? null, valid_to: vp.validTo ?? null, revoked_at: vp.revokedAt ?? null });
+    for (const c of change.cards ?? []) upCard.run(cardParams(c, now));
+    for (const vp of change.vehiclePermits ?? []) upPermit.run(permitParams(vp));
     const del = (table: string, ids: string[] | undefined) => {
       const st = db.prepare(`DELETE FROM ${table} WHERE id = ?`);
       for (const id of ids ?? []) st.run(id);
@@ -313,50 +336,136 @@ export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnT
 
   function apply(change: RosterChange, v?: number): RosterApplyResult {
     const r = applyTx.immediate(change, v);
-    if (r.result === 'applied') snapshot = undefined;
+    if (r.result === 'applied') invalidate();
     return r;
   }
 
-  function buildView(): RosterView {
+  /**
+   * Reads the roster into a view a page at a time (`step`), so that a large one can be read between
+   * passages (rebuildInBackground) as well as at once (buildView).
+   */
+  function viewBuilder() {
     const persons = new Map<string, RosterPerson>();
     const byIdNumber = new Map<string, RosterPerson>();
     const members = new Map<string, RosterPerson[]>();
-    for (const r of db.prepare<[], PersonRow>('SELECT * FROM persons').iterate()) {
-      const p = rosterPerson(r);
-      persons.set(p.id, p);
-      if (r.id_number) byIdNumber.set(r.id_number, p);
-      const list = members.get(p.householdId) ?? [];
-      list.push(p);
-      members.set(p.householdId, list);
-    }
-    const households = new Map(db.prepare<[], { id: string; address: string }>('SELECT id, address FROM households').all().map((h) => [h.id, h]));
+    const households = new Map<string, { id: string; address: string }>();
     const cards = new Map<string, RosterCard>();
     const now = ctx.now();
-    for (const r of db.prepare<[], CardRow>('SELECT * FROM cards').iterate()) {
-      // Revoked and expired cards are absent, so the gate refuses them as unknown unless the policy names them.
-      if (r.revoked_at != null || (r.expires_at != null && r.expires_at < now)) continue;
-      const c = cardRecord(r);
-      cards.set(c.id, { id: c.id, type: c.type, ...(c.personId ? { personId: c.personId } : {}), ...(c.householdId ? { householdId: c.householdId } : {}), ...(c.vehiclePlate ? { vehiclePlate: c.vehiclePlate } : {}), ...(c.validity ? { validity: c.validity } : {}) });
-    }
+    const page = (table: string) => db.prepare<[number, number], Record<string, unknown> & { rid: number }>(`SELECT rowid AS rid, * FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`);
+    const stages: Array<{ read: ReturnType<typeof page>; take: (r: never) => void }> = [
+      {
+        read: page('persons'),
+        take: (r: PersonRow) => {
+          const p = rosterPerson(r);
+          persons.set(p.id, p);
+          if (r.id_number) byIdNumber.set(r.id_number, p);
+          const list = members.get(p.householdId) ?? [];
+          list.push(p);
+          members.set(p.householdId, list);
+        },
+      },
+      { read: page('households'), take: (h: { id: string; address: string }) => households.set(h.id, { id: h.id, address: h.address }) },
+      {
+        read: page('cards'),
+        take: (r: CardRow) => {
+          // Revoked and expired cards are absent, so the gate refuses them as unknown unless the policy names them.
+          if (r.revoked_at != null || (r.expires_at != null && r.expires_at < now)) return;
+          const c = cardRecord(r);
+          cards.set(c.id, { id: c.id, type: c.type, ...(c.personId ? { personId: c.personId } : {}), ...(c.householdId ? { householdId: c.householdId } : {}), ...(c.vehiclePlate ? { vehiclePlate: c.vehiclePlate } : {}), ...(c.validity ? { validity: c.validity } : {}) });
+        },
+      },
+    ];
+    let stage = 0;
+    let after = 0;
     return {
-      person: (id) => persons.get(id),
-      personByIdNumber: (n) => byIdNumber.get(n.trim().toUpperCase()),
-      household: (id) => households.get(id),
-      card: (id) => cards.get(id),
-      visitor: visitorView,
-      members: (hh) => members.get(hh) ?? [],
+      /** Reads up to `rows` more rows; true once everything is read. */
+      step(rows: number): boolean {
+        while (stage < stages.length) {
+          const s = stages[stage] as (typeof stages)[number];
+          const got = s.read.all(after, rows);
+          for (const r of got) s.take(r as never);
+          if (got.length === rows) {
+            after = (got.at(-1) as { rid: number }).rid;
+            return false;
+          }
+          stage++;
+          after = 0;
+          if (got.length > 0) return false;
+        }
+        return true;
+      },
+      view(): RosterView {
+        return {
+          person: (id) => persons.get(id),
+          personByIdNumber: (n) => byIdNumber.get(n.trim().toUpperCase()),
+          household: (id) => households.get(id),
+          card: (id) => cards.get(id),
+          visitor: visitorView,
+          members: (hh) => members.get(hh) ?? [],
+        };
+      },
     };
+  }
+
+  function buildView(): RosterView {
+    const b = viewBuilder();
+    while (!b.step(100_000));
+    return b.view();
+  }
+
+  /** Served while a newer view is read in the background; bumped generations cancel a background read. */
+  let stale: RosterView | undefined;
+  let generation = 0;
+  let background = false;
+  function invalidate(): void {
+    generation++;
+    background = false;
+    stale = undefined;
+    snapshot = undefined;
   }
 
   return {
     version,
     apply,
     view(): RosterView {
-      snapshot ??= buildView();
+      if (!snapshot && background && stale) return stale;
+      if (!snapshot) {
+        invalidate();
+        snapshot = buildView();
+      }
       return snapshot;
     },
-    invalidate() {
-      snapshot = undefined;
+    invalidate,
+    /**
+     * The roster tables were replaced by another connection (./roster-swap.ts): the view in use is
+     * kept until the new one has been read, `pageRows` rows a turn of the event loop, then `ready`.
+     */
+    rebuildInBackground(ready: () => void, pageRows = 1000): void {
+      const keep = snapshot ?? stale;
+      invalidate();
+      stale = keep;
+      background = true;
+      const gen = generation;
+      const b = viewBuilder();
+      const step = () => {
+        if (gen !== generation) return;
+        try {
+          if (!b.step(pageRows)) {
+            setImmediate(step);
+            return;
+          }
+        } catch {
+          // Read at once on the next view() instead.
+          invalidate();
+          ready();
+          return;
+        }
+        snapshot = b.view();
+        stale = undefined;
+        background = false;
+        ready();
+      };
+      setImmediate(step);
     },
     households(q: { text?: string; grid?: string; limit?: number } = {}): HouseholdRecord[] {
       const where: string[] = [];
@@ -415,7 +524,7 @@ export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnT
     },
     revokeCard(id: string, reason: string): boolean {
       const ok = db.prepare('UPDATE cards SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL').run(ctx.now(), reason, id).changes > 0;
-      if (ok) snapshot = undefined;
+      if (ok) invalidate();
       return ok;
     },
     vehiclePermits(q: { householdId?: string } = {}): VehiclePermitRecord[] {

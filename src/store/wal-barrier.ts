@@ -1,11 +1,11 @@
 // Group commit for the ledger (storage.synchronous: GROUP). SQLite runs with synchronous=NORMAL: a
-// commit appends its frames to the WAL without waiting for the disk. Before the gate acts on a
-// decision (door, screen, hub), it asks this barrier; the barrier fdatasyncs the WAL file on the
+// commit appends its frames to the WAL without waiting for the disk. Before the gate shows a
+// decision (screen, hub; the door moves at the commit, docs/storage.md), it asks this barrier; the barrier fdatasyncs the WAL file on the
 // libuv thread pool and calls back. Requests that arrive while a sync is running wait for the next
 // one, which covers all of them: under load one sync serves many decisions, and the event loop
 // keeps deciding meanwhile. After the callback the decision's WAL frames are on stable storage,
 // which is what synchronous=FULL gives in WAL mode (https://www.sqlite.org/pragma.html#pragma_synchronous),
-// so a power cut cannot lose a decision that was acted on.
+// so a power cut cannot lose a decision that was shown.
 // The sync always runs on the thread pool, never on the event loop. Syncing a lone decision in place
 // was tried (2026-12-01): it saved the two thread wake-ups, the sync's p90 going from 4.5 to 1.1 ms on
 // the idle development VM. But an SD card's sync can stall for seconds, and in place that would freeze

@@ -1,4 +1,5 @@
-// Updates from the hub: size → JSON → site → schema → version, then one atomic ledger call.
+// Updates from the hub: size → JSON → site → schema → version, then one atomic ledger call. A large
+// update is parsed and validated in a worker thread (./downlink-offload.ts).
 // Every update is answered with 'applied' or 'rejected' and the reasons; a rejected one changes nothing.
 // There is deliberately no remote door opening (it would need a signed, audited command format).
 import type { Logger } from 'pino';
@@ -6,11 +7,13 @@ import type { EventBus } from '../kernel/bus.js';
 import type { LedgerEvents } from '../store/events.js';
 import type { Reason } from '../gate/model.js';
 import type { Ledger, PolicyKind, RosterChange } from '../store/api.js';
+import { checkDownlink, type DownlinkCheck, reason } from './downlink-check.js';
+import { DownlinkOffload, OFFLOAD_BYTES } from './downlink-offload.js';
 import type { Static } from 'typebox';
-import { type DeclarationsUpdate, DOWNLINK_SCHEMAS, type ResultData, schemaProblems } from './messages.js';
+import type { DeclarationsUpdate, ResultData } from './messages.js';
 import type { DownlinkKind, TopicTree } from './topics.js';
 
-export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth'> & Partial<Pick<Ledger, 'declarations'>>;
+export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth' | 'file' | 'rosterReplaced'> & Partial<Pick<Ledger, 'declarations'>>;
 
 export interface DownlinkOptions {
   ledger: DownlinkLedger;
@@ -31,11 +34,10 @@ const POLICY_KIND: Partial<Record<DownlinkKind, PolicyKind>> = {
   policy: 'thresholds',
 };
 
-function reason(code: string, zh: string, en: string): Reason {
-  return { code, zh, en };
-}
-
 export class DownlinkHandler {
+  private readonly offload = new DownlinkOffload();
+  private inFlight: Promise<ResultData | undefined> | undefined;
+  private closed = false;
   constructor(private readonly o: DownlinkOptions) {}
 
   /** Versions currently applied, by downlink kind (for the state message and the checks). */
@@ -49,57 +51,101 @@ export class DownlinkHandler {
     return out;
   }
 
-  handle(topic: string, payload: Buffer, retained: boolean): ResultData | undefined {
+  /**
+   * Checks and applies one update. A small one is done at once; a large one is parsed and validated
+   * in a worker thread (the result is a promise), and the updates after it wait their turn, so that
+   * they are still applied in the order they came.
+   */
+  handle(topic: string, payload: Buffer, retained: boolean): ResultData | undefined | Promise<ResultData | undefined> {
+    if (this.inFlight) return this.track(this.inFlight.then(() => this.handleNow(topic, payload, retained)));
+    return this.handleNow(topic, payload, retained);
+  }
+
+  /** Stops the worker thread (the daemon stops). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.offload.close();
+  }
+
+  private track(p: Promise<ResultData | undefined>): Promise<ResultData | undefined> {
+    this.inFlight = p;
+    void p.finally(() => {
+      if (this.inFlight === p) this.inFlight = undefined;
+    });
+    return p;
+  }
+
+  private handleNow(topic: string, payload: Buffer, retained: boolean): ResultData | undefined | Promise<ResultData | undefined> {
+    if (this.closed) return undefined;
     const parsed = this.o.topics.parseDownlink(topic);
     if (!parsed) return undefined;
+    // An empty payload is how MQTT clears a retained message (the broker forwards the clearing
+    // publish to subscribers): the hub took the command back. Nothing to apply, nothing to answer.
+    if (payload.length === 0) {
+      this.o.logger.debug({ topic }, 'retained hub command cleared');
+      return undefined;
+    }
     const ref: ResultData['ref'] = { topic };
     if (parsed.kind) ref.kind = parsed.kind;
-    const reject = (reasons: Reason[], currentVersion?: number): ResultData => {
-      const r: ResultData = { ref, result: 'rejected', reasons };
-      if (currentVersion !== undefined) r.currentVersion = currentVersion;
-      this.o.logger.warn({ topic, reasons: reasons.map((x) => x.code), version: ref.version }, 'hub update rejected');
-      this.o.answer(r);
-      return r;
-    };
     if (payload.length > this.o.maxBytes) {
-      return reject([reason('payload.too-large', `消息过大（${payload.length} 字节，上限 ${this.o.maxBytes}）`, `Message too large (${payload.length} bytes, limit ${this.o.maxBytes})`)]);
+      return this.reject(ref, [reason('payload.too-large', `消息过大（${payload.length} 字节，上限 ${this.o.maxBytes}）`, `Message too large (${payload.length} bytes, limit ${this.o.maxBytes})`)]);
     }
-    if (!parsed.kind) return reject([reason('topic.unknown', '未知的指令主题', `Unknown command topic; expected one of …/cmd/{roster,roster/delta,health,risk-areas,zone,revocations,policy,declarations}`)]);
+    if (!parsed.kind) return this.reject(ref, [reason('topic.unknown', '未知的指令主题', `Unknown command topic; expected one of …/cmd/{roster,roster/delta,health,risk-areas,zone,revocations,policy,declarations}`)]);
     const kind = parsed.kind;
-    let body: unknown;
-    try {
-      body = JSON.parse(payload.toString('utf8'));
-    } catch (err) {
-      return reject([reason('payload.malformed', '消息不是有效的 JSON', `Not valid JSON: ${(err as Error).message}`)]);
+    if (payload.length >= OFFLOAD_BYTES) {
+      // A full roster goes into the ledger from the worker too, when the ledger is a file it can open.
+      const file = kind === 'roster' && this.o.ledger.rosterReplaced ? this.o.ledger.file?.() : undefined;
+      const swap = file ? { path: file, now: Date.now(), actor: 'hub' } : undefined;
+      return this.track(
+        this.offload.check(kind, payload, this.o.site, swap).then(
+          (c) => this.afterCheck(ref, kind, c, retained),
+          (err: Error) => this.reject(ref, [reason('payload.check-failed', '无法检查该消息，未做任何更改', `Could not check the update; nothing changed: ${err.message}`)]),
+        ),
+      );
     }
-    if (body && typeof body === 'object' && !Array.isArray(body)) {
-      const b = body as Record<string, unknown>;
-      if (typeof b.id === 'string') ref.id = b.id.slice(0, 128);
-      if (Number.isSafeInteger(b.version)) ref.version = b.version as number;
-      if (typeof b.site === 'string' && b.site !== this.o.site) {
-        return reject([reason('site.wrong', `消息属于其他小区（${b.site.slice(0, 64)}）`, `Update is for site "${b.site.slice(0, 64)}", this gate belongs to "${this.o.site}"`)]);
-      }
+    return this.afterCheck(ref, kind, checkDownlink(kind, payload, this.o.site), retained);
+  }
+
+  private reject(ref: ResultData['ref'], reasons: Reason[], currentVersion?: number): ResultData | undefined {
+    if (this.closed) return undefined;
+    const r: ResultData = { ref, result: 'rejected', reasons };
+    if (currentVersion !== undefined) r.currentVersion = currentVersion;
+    this.o.logger.warn({ topic: ref.topic, reasons: reasons.map((x) => x.code), version: ref.version }, 'hub update rejected');
+    this.o.answer(r);
+    return r;
+  }
+
+  private afterCheck(ref: ResultData['ref'], kind: DownlinkKind, c: DownlinkCheck, retained: boolean): ResultData | undefined {
+    // Stopped while the worker checked it: the ledger may be closing; the hub sends it again.
+    if (this.closed) return undefined;
+    if (c.id !== undefined) ref.id = c.id;
+    if (c.version !== undefined) ref.version = c.version;
+    if (!c.ok) return this.reject(ref, c.reasons);
+    if ('swapped' in c && c.swapped.result === 'applied') {
+      this.o.ledger.rosterReplaced?.();
+      return this.applied(ref, kind, c.swapped.version);
     }
-    const problems = schemaProblems(DOWNLINK_SCHEMAS[kind], body);
-    if (problems.length > 0) {
-      return reject(problems.map((p) => reason('payload.schema', `格式错误：${p}`, `Schema: ${p}`)));
-    }
-    const version = (body as { version: number }).version;
+    const version = 'swapped' in c ? (c.version as number) : (c.body.version as number);
     const current = this.versions()[kind === 'roster/delta' ? 'roster' : kind] ?? 0;
     if (version <= current) {
       // A retained snapshot we already hold comes back on every reconnect: not worth an answer.
       if (retained && version === current) return undefined;
-      return reject([reason('version.old', `版本 ${version} 不比已应用的版本 ${current} 新`, `Version ${version} is not newer than the applied version ${current}`)], current);
+      return this.reject(ref, [reason('version.old', `版本 ${version} 不比已应用的版本 ${current} 新`, `Version ${version} is not newer than the applied version ${current}`)], current);
     }
+    if (!('body' in c)) return this.reject(ref, [reason('version.old', `版本 ${version} 已过时`, `Version ${version} is not newer than the applied one`)], current);
     try {
-      const outcome = this.apply(kind, body, version);
-      if (outcome !== 'applied') return reject([outcome], this.versions()[kind === 'roster/delta' ? 'roster' : kind]);
+      const outcome = this.apply(kind, c.body, version);
+      if (outcome !== 'applied') return this.reject(ref, [outcome], this.versions()[kind === 'roster/delta' ? 'roster' : kind]);
     } catch (err) {
-      this.o.logger.error({ err, topic }, 'hub update failed to apply; nothing changed');
-      return reject([reason('apply.failed', '写入本地台账失败，未做任何更改', `Could not apply it to the ledger; nothing changed: ${(err as Error).message}`)]);
+      this.o.logger.error({ err, topic: ref.topic }, 'hub update failed to apply; nothing changed');
+      return this.reject(ref, [reason('apply.failed', '写入本地台账失败，未做任何更改', `Could not apply it to the ledger; nothing changed: ${(err as Error).message}`)]);
     }
+    return this.applied(ref, kind, version);
+  }
+
+  private applied(ref: ResultData['ref'], kind: DownlinkKind, version: number): ResultData {
     const applied: ResultData = { ref, result: 'applied', reasons: [], currentVersion: version };
-    this.o.logger.info({ topic, version }, 'hub update applied');
+    this.o.logger.info({ topic: ref.topic, version }, 'hub update applied');
     this.o.answer(applied);
     if (kind !== 'declarations') this.o.bus.emit('ledger.changed', { what: kind === 'roster' || kind === 'roster/delta' || kind === 'health' ? 'roster' : 'policy' });
     this.o.onApplied?.(kind);

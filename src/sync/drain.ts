@@ -120,6 +120,7 @@ export class OutboxDrain {
   private retryTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
+  private closed = false;
   sent = 0;
   acked = 0;
 
@@ -162,12 +163,12 @@ export class OutboxDrain {
     this.pump();
   }
 
-  /** Stop taking new rows; wait (at most `ms`) for publishes in flight to be acknowledged. */
+  /** Stop taking new rows (at once); wait (at most `ms`) for publishes in flight to be acknowledged. */
   async stop(ms: number): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    if (this.inFlight > 0) {
+    if (this.inFlight > 0 && !this.closed) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, ms);
         this.idleWaiters.push(() => {
@@ -177,6 +178,20 @@ export class OutboxDrain {
       });
     }
     this.flushAcks();
+  }
+
+  /**
+   * The last step before the ledger closes: records the acknowledgements received so far and stops
+   * touching the ledger. A PUBACK that comes later is not recorded (its row is sent again once, and
+   * the hub drops the duplicate); no timer is left to write to a closed ledger.
+   */
+  close(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.flushAcks();
+    this.closed = true;
+    for (const w of this.idleWaiters.splice(0)) w();
   }
 
   /** Forget what was in flight: those rows are sent again (the hub drops the duplicates). */
@@ -356,6 +371,7 @@ export class OutboxDrain {
   }
 
   private ack(seq: number): void {
+    if (this.closed) return;
     this.pendingAcks.push(seq);
     if (this.pendingAcks.length >= ACK_FLUSH) this.flushAcks();
     else if (!this.flushTimer) {

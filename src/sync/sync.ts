@@ -51,6 +51,7 @@ export interface Sync extends Feature {
   state(): SyncState;
 }
 
+/** At most this long to stop; less when the daemon's shutdown has less left (Feature.stop). */
 const STOP_BUDGET_MS = 4000;
 
 export function createSync(options: SyncOptions): Sync {
@@ -278,7 +279,9 @@ export function createSync(options: SyncOptions): Sync {
             }
             return;
           }
-          if (cfg.downlink.enabled) downlink.handle(topic, payload, packet.retain);
+          if (!cfg.downlink.enabled) return;
+          const r = downlink.handle(topic, payload, packet.retain);
+          if (r instanceof Promise) r.catch((err: unknown) => log.error({ err, topic }, 'hub message handling failed; nothing was changed'));
         } catch (err) {
           log.error({ err, topic }, 'hub message handling failed; nothing was changed');
         }
@@ -305,24 +308,39 @@ export function createSync(options: SyncOptions): Sync {
       limitsTimer.unref();
       checkLimits();
     },
-    async stop() {
+    async stop(budgetMs = STOP_BUDGET_MS) {
       stopping = true;
       for (const off of offs.splice(0)) off();
       if (limitsTimer) clearInterval(limitsTimer);
       const c = client;
-      if (!c) return cancelTimers();
-      const deadline = Date.now() + STOP_BUDGET_MS;
-      await drain.stop(1500);
+      if (!c) {
+        cancelTimers();
+        return downlink.close();
+      }
+      // Done within the slot the daemon gives: after it the store closes the ledger.
+      const deadline = Date.now() + Math.min(STOP_BUDGET_MS, budgetMs - 100);
+      /** `p`, or nothing once only `spare` ms are left before the deadline. */
+      const until = async (p: Promise<unknown>, spare: number) => {
+        let t: NodeJS.Timeout | undefined;
+        await Promise.race([p, new Promise((r) => (t = setTimeout(r, Math.max(0, deadline - Date.now() - spare))))]);
+        clearTimeout(t);
+      };
+      // The shutdown state goes out first, before a slow link spends the budget on the drain's last
+      // PUBACKs: the hub then sees "offline/shutdown", not the will's "offline/lost". The drain takes
+      // no new row from here on.
+      const drained = drain.stop(STOP_BUDGET_MS);
+      const shutdown = c.connected
+        ? c.publishAsync(topics.state, JSON.stringify(stateMessage('offline', 'shutdown', facts())), { qos: 1, retain: true }).catch(() => undefined)
+        : Promise.resolve();
+      await until(Promise.all([drained, shutdown]), 300);
       // The last PUBACKs may have scheduled a state update: none may run once the ledger closes.
       cancelTimers();
-      if (c.connected) {
-        await Promise.race([
-          c.publishAsync(topics.state, JSON.stringify(stateMessage('offline', 'shutdown', facts())), { qos: 1, retain: true }).catch(() => undefined),
-          new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now() - 1000))),
-        ]);
-      }
-      await Promise.race([c.endAsync(false).catch(() => undefined), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      await until(c.endAsync(false).catch(() => undefined), 0);
       if (!c.disconnected) c.end(true);
+      // Acknowledgements are written before the ledger closes (the store stops after sync); later
+      // ones are not written at all. A large update still in the worker is dropped (the hub resends).
+      drain.close();
+      await downlink.close();
       client = undefined;
       connected = false;
     },

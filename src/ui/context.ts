@@ -8,7 +8,9 @@ import { dayRange, isDay } from '../store/time.js';
 import { fail } from './errors.js';
 import type { KioskAppContext } from './events.js';
 import type { LiveHub } from './live.js';
-import type { LoginGuard, Session, Sessions } from './sessions.js';
+import type { RefusedLoginAudit } from './login-audit.js';
+import type { LoginGuard } from './login-guard.js';
+import type { Session, Sessions } from './sessions.js';
 
 export const SESSION_COOKIE = 'gate_session';
 
@@ -28,6 +30,8 @@ export interface KioskState {
   deps: KioskDeps;
   sessions: Sessions;
   guard: LoginGuard;
+  /** Login attempts refused before the PIN was checked, one audit row per episode. */
+  refusedLogins: RefusedLoginAudit;
   hub: LiveHub;
   now: () => number;
 }
@@ -38,12 +42,20 @@ declare module 'fastify' {
   }
 }
 
-/** preHandler: a live (unlocked) session with at least `role`. The event stream passes touch=false. */
-export function requireRole(state: KioskState, role: OperatorRole, touch = true) {
+/**
+ * preHandler: a live (unlocked) session with at least `role`. The event stream passes touch=false.
+ * `readOnly`: a locked session passes too (the lock stops actions, not the view of the gate: a
+ * locked kiosk keeps showing verdicts, prompts and alerts).
+ */
+export function requireRole(state: KioskState, role: OperatorRole, touch = true, readOnly = false) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const found = state.sessions.lookup(req.cookies[SESSION_COOKIE], touch);
     if (found.state === 'none') fail('UNAUTHENTICATED');
-    if (found.state === 'locked') fail('SESSION_LOCKED', { detail: { operatorId: found.session.operatorId } });
+    if (found.state === 'locked' && !readOnly) fail('SESSION_LOCKED', { detail: { operatorId: found.session.operatorId } });
+    if (found.state === 'locked') {
+      req.session = found.session;
+      return;
+    }
     if (found.state !== 'ok') return;
     if (role === 'admin' && found.session.role !== 'admin') fail('FORBIDDEN');
     req.session = found.session;

@@ -16,13 +16,13 @@ import { gateRoutes } from './routes/gate.js';
 import { ledgerRoutes } from './routes/ledgers.js';
 import { rosterRoutes } from './routes/roster.js';
 import { settingsRoutes } from './routes/settings.js';
+import { textRoutes } from './routes/text.js';
 import { visitorRoutes } from './routes/visitors.js';
-import { LoginGuard, Sessions } from './sessions.js';
+import { RefusedLoginAudit } from './login-audit.js';
+import { kioskScreenMatcher, LoginGuard } from './login-guard.js';
+import { Sessions } from './sessions.js';
 
 export type { KioskDeps } from './context.js';
-
-/** Wrong PINs before an operator is locked out, and for how long. */
-export const LOCKOUT = { failures: 5, seconds: 300 };
 
 const require = createRequire(import.meta.url);
 
@@ -44,7 +44,7 @@ function hostOf(origin: string): string | undefined {
 
 export const PUBLIC_DIR = join(ourPackageDir(), 'src', 'ui', 'public');
 
-const CSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; font-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
 
 export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   const { ctx, ledger } = deps;
@@ -53,7 +53,8 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
     deps,
     now,
     sessions: new Sessions(ctx.config.kiosk.idleLockSeconds * 1000, now),
-    guard: new LoginGuard(LOCKOUT.failures, LOCKOUT.seconds * 1000, now),
+    guard: new LoginGuard({ now, isKioskScreen: kioskScreenMatcher(ctx.config.kiosk.screenAddresses) }),
+    refusedLogins: new RefusedLoginAudit({ now, write: (detail) => ledger.audit('kiosk', 'login-throttled', detail) }),
     hub: new LiveHub({ bus: ctx.bus, ledger }),
   };
 
@@ -118,6 +119,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   rosterRoutes(app, state);
   ledgerRoutes(app, state);
   settingsRoutes(app, state);
+  textRoutes(app, state);
 
   state.hub.start();
   const sweep = setInterval(() => state.sessions.sweep(), 60_000);
@@ -125,6 +127,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     clearInterval(sweep);
     state.hub.stop();
+    state.refusedLogins.flush();
   });
   return app;
 }

@@ -34,6 +34,7 @@ export class LiveHub {
       bus.on('passage.progress', (e) => this.send('progress', { lane: e.lane, stage: e.stage, passage: passageView(e.passage), prompt: e.prompt })),
       bus.on('passage.decided', (e) => this.send('decided', passageView(e.passage, e.seq))),
       bus.on('alert.raised', (e) => this.send('alert', alertView(e.alert))),
+      bus.on('gate.ignored', (e) => this.send('ignored', { lane: e.lane, input: e.input, zh: e.reason.zh, en: e.reason.en })),
       bus.on('alert.acknowledged', (e) => this.send('ack', { alertId: e.alertId })),
       bus.on('device.health', (h) => this.send('device', deviceView(h))),
       bus.on('sync.state', (s) => this.send('sync', s)),

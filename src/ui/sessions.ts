@@ -11,6 +11,10 @@ export interface Session {
   role: OperatorRole;
   createdAt: number;
   lastSeen: number;
+  /** Locked by the lock button (an idle session is locked by time alone). */
+  locked?: boolean;
+  /** Last time its live view (the event stream) was still open: a locked kiosk keeps watching the gate. */
+  lastViewed?: number;
 }
 
 export type SessionLookup = { state: 'ok'; session: Session } | { state: 'locked'; session: Session } | { state: 'none' };
@@ -33,9 +37,27 @@ export class Sessions {
   lookup(token: string | undefined, touch: boolean): SessionLookup {
     const s = token ? this.byToken.get(token) : undefined;
     if (!s) return { state: 'none' };
-    if (this.now() - s.lastSeen > this.idleMs) return { state: 'locked', session: s };
+    if (s.locked || this.now() - s.lastSeen > this.idleMs) return { state: 'locked', session: s };
     if (touch) s.lastSeen = this.now();
     return { state: 'ok', session: s };
+  }
+
+  /**
+   * The live view asks whether it may go on: any session that exists may watch (locked or not), and
+   * watching keeps it from being swept, so a kiosk locked all night still shows the gate. It never
+   * unlocks anything: actions go by lastSeen.
+   */
+  viewing(token: string | undefined): SessionLookup['state'] {
+    const found = this.lookup(token, false);
+    if (found.state !== 'none') found.session.lastViewed = this.now();
+    return found.state;
+  }
+
+  /** The lock button: actions need the PIN again; the screen keeps showing the gate (read-only). */
+  lock(token: string | undefined): Session | undefined {
+    const s = token ? this.byToken.get(token) : undefined;
+    if (s) s.locked = true;
+    return s;
   }
 
   destroy(token: string | undefined): Session | undefined {
@@ -50,45 +72,9 @@ export class Sessions {
     for (const [t, s] of this.byToken) if (s.operatorId === operatorId) this.byToken.delete(t);
   }
 
-  /** Drop sessions locked for a long time, so the map does not grow. */
+  /** Drop sessions locked for a long time and watched by no screen, so the map does not grow. */
   sweep(): void {
     const cutoff = this.now() - this.idleMs * 4;
-    for (const [t, s] of this.byToken) if (s.lastSeen < cutoff) this.byToken.delete(t);
-  }
-}
-
-/** Per-operator lockout after repeated wrong PINs; the IP rate limit sits in front of it. */
-export class LoginGuard {
-  private readonly failures = new Map<string, { count: number; lockedUntil: number }>();
-  constructor(
-    private readonly maxFailures: number,
-    private readonly lockMs: number,
-    private readonly now: () => number,
-  ) {}
-
-  /** Seconds left of a lockout, or 0. */
-  lockedFor(key: string): number {
-    const f = this.failures.get(key);
-    if (!f || f.lockedUntil <= this.now()) return 0;
-    return Math.ceil((f.lockedUntil - this.now()) / 1000);
-  }
-
-  /** Counts a failure; true when this failure started a lockout. */
-  fail(key: string): boolean {
-    const f = this.failures.get(key) ?? { count: 0, lockedUntil: 0 };
-    if (f.lockedUntil && f.lockedUntil <= this.now()) f.count = 0;
-    f.count++;
-    let locked = false;
-    if (f.count >= this.maxFailures) {
-      f.lockedUntil = this.now() + this.lockMs;
-      f.count = 0;
-      locked = true;
-    }
-    this.failures.set(key, f);
-    return locked;
-  }
-
-  succeed(key: string): void {
-    this.failures.delete(key);
+    for (const [t, s] of this.byToken) if (Math.max(s.lastSeen, s.lastViewed ?? 0) < cutoff) this.byToken.delete(t);
   }
 }

@@ -70,7 +70,7 @@ export function visitorView(v: VisitorRecord, overdueMs: number, now: number) {
     travel: v.travel,
     hostHouseholdId: v.hostHouseholdId,
     reason: v.reason,
-    escort: v.escort,
+    escort: v.escort === undefined ? undefined : maskName(v.escort),
     plate: v.plate,
     temperature: v.temperature,
     registeredAt: v.registeredAt,

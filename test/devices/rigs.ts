@@ -123,8 +123,12 @@ export function realPortRig(kind: 'thermometer' | 'scanner', path: string, peerP
   };
 }
 
-/** Polls until the check passes; fails with what it waited for. Every wait in these tests is bounded. */
-export async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<number> {
+/**
+ * Polls until the check passes; fails with what it waited for. Every wait in these tests is bounded,
+ * generously: the bound only turns a hang into a message (5 s was too short on a CI machine under
+ * load: a Modbus reading over a pseudo-terminal took longer).
+ */
+export async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<number> {
   const t0 = performance.now();
   while (!check()) {
     if (performance.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

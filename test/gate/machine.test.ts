@@ -66,7 +66,7 @@ describe('passage state machine', () => {
   it('keeps a busy lane for the person in progress; cancel frees it', () => {
     const h = harness();
     h.send({ type: 'scan', lane: 'main', text: h.card('pc-001'), direction: 'in' });
-    expect(h.send({ type: 'scan', lane: 'main', text: h.card('pc-002'), direction: 'in' })).toMatchObject([{ type: 'ignored', input: 'scan', reason: { en: expect.stringContaining('busy') } }]);
+    expect(h.send({ type: 'scan', lane: 'main', text: h.card('pc-002'), direction: 'in' })).toMatchObject([{ type: 'ignored', input: 'scan', reason: { zh: expect.stringContaining('上一位还在核验') } }]);
     const p = h.decided(h.send({ type: 'cancel', lane: 'main', operatorId: 'op-1' }))[0];
     expect(p).toMatchObject({ outcome: 'abandoned', operatorId: 'op-1', reasons: [{ code: 'passage.cancelled' }] });
     expect(h.core.lanes()[0]?.stage).toBe('idle');

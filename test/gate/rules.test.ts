@@ -343,7 +343,10 @@ describe('operator override', () => {
     h.advance(120_000);
     h.pass(h.card('pc-002'), 'in', { temp: 36.5, mask: false });
     h.advance(120_000);
-    expect(h.send({ type: 'override', lane: 'main', decision: 'admit', operatorId: 'op-2', reason: 'late' })).toMatchObject([{ type: 'ignored' }]);
+    // Too late says so (the kiosk shows it), and refusing someone already refused is not "nothing to do" either.
+    expect(h.send({ type: 'override', lane: 'main', decision: 'admit', operatorId: 'op-2', reason: 'late' })).toMatchObject([{ type: 'ignored', reason: { zh: '已超时，请重新扫码' } }]);
+    h.pass(h.card('pc-003'), 'in', { temp: 36.5, mask: false });
+    expect(h.send({ type: 'override', lane: 'main', decision: 'refuse', operatorId: 'op-2', reason: 'again' })).toMatchObject([{ type: 'ignored', reason: { zh: '已是禁止通行，无需再拦' } }]);
   });
 });
 

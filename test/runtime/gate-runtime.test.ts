@@ -16,7 +16,7 @@ function passage(id: string): Passage {
   };
 }
 
-function setup(opts: { failWrites?: () => boolean; deadline?: () => number | undefined; durable?: (cb: (err?: Error) => void) => void } = {}) {
+function setup(opts: { failWrites?: () => boolean; deadline?: () => number | undefined; durable?: (cb: (err?: Error) => void) => void; core?: GateCoreLike } = {}) {
   const log: string[] = [];
   const bus = new EventBus<AppEvents>();
   const ctx: AppContext = {
@@ -25,7 +25,7 @@ function setup(opts: { failWrites?: () => boolean; deadline?: () => number | und
   };
   const inputs: GateInput[] = [];
   let n = 0;
-  const core: GateCoreLike = {
+  const core: GateCoreLike = opts.core ?? {
     handle(input) {
       inputs.push(input);
       if (input.type === 'scan') return [{ type: 'decided', passage: passage(`p${++n}`) }] as GateOutput[];
@@ -88,7 +88,7 @@ describe('GateRuntime', () => {
     expect(rulesSeen.at(-1)?.feverThreshold).toBe(37.0);
   });
 
-  it('with group commit, commits the decisions of a turn together and acts on them only once the ledger says they are on disk', async () => {
+  it('with group commit, commits the decisions of a turn together, moves the doors at the commit and tells the kiosk only once the ledger says they are on disk', async () => {
     const syncs: Array<(err?: Error) => void> = [];
     const { rt, bus, log } = setup({ durable: (cb) => syncs.push(cb) });
     rt.start();
@@ -96,21 +96,39 @@ describe('GateRuntime', () => {
     bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.z' });
     expect(log).toEqual([]);
     await new Promise((r) => setImmediate(r));
-    // Both decided and committed in one transaction, one sync asked for; nothing acted on yet.
-    expect(log).toEqual(['commit p1+p2']);
+    // Both decided and committed in one transaction, one sync asked for and held back by the test:
+    // the doors moved already, the kiosk bus has heard nothing.
+    expect(log).toEqual(['commit p1+p2', 'actions relay', 'actions relay']);
     expect(syncs).toHaveLength(1);
     syncs.shift()?.();
-    expect(log).toEqual(['commit p1+p2', 'actions relay', 'decided p1 #1', 'actions relay', 'decided p2 #2']);
-    // A failed sync is logged; the decision is still acted on (the door never waits for a broken disk).
+    expect(log).toEqual(['commit p1+p2', 'actions relay', 'actions relay', 'decided p1 #1', 'decided p2 #2']);
+    // A failed sync is logged; the decision is still shown (the gate never waits for a broken disk).
     bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.w' });
     await new Promise((r) => setImmediate(r));
-    expect(log.at(-1)).toBe('commit p3');
+    expect(log.slice(-2)).toEqual(['commit p3', 'actions relay']);
     syncs.shift()?.(new Error('EIO'));
-    expect(log.slice(-2)).toEqual(['actions relay', 'decided p3 #3']);
+    expect(log.at(-1)).toBe('decided p3 #3');
     // Stopping commits what the turn holds at once.
     bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.v' });
     rt.stop();
-    expect(log.at(-1)).toBe('commit p4');
+    expect(log.slice(-2)).toEqual(['commit p4', 'actions relay']);
+  });
+
+  it('with group commit, a sync that never returns holds back the kiosk bus but not the relay', async () => {
+    const { rt, bus, log } = setup({ durable: () => {} });
+    rt.start();
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.y' });
+    // The turn's commit runs at its end (setImmediate); this one comes after it.
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['commit p1', 'actions relay']);
+    let settled = false;
+    void rt.settled(60_000).then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    expect(log.some((l) => l.startsWith('decided'))).toBe(false);
+    rt.stop();
   });
 
   it('says when every decision so far has been acted on (settled), however long the sync takes', async () => {
@@ -123,9 +141,9 @@ describe('GateRuntime', () => {
     const waiting = rt.settled(5000).then(() => {
       settled = true;
     });
-    await new Promise((r) => setTimeout(r, 30));
-    // Committed, the sync not back yet: not settled.
-    expect(log).toEqual(['commit p1']);
+    await new Promise((r) => setImmediate(r));
+    // Committed and the door moved, the sync not back yet: not settled.
+    expect(log).toEqual(['commit p1', 'actions relay']);
     expect(settled).toBe(false);
     bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.z' });
     await new Promise((r) => setImmediate(r));
@@ -193,6 +211,20 @@ describe('GateRuntime', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(inputs.map((i) => i.type)).toEqual(['temperature', 'tick']);
     rt.stop();
+  });
+
+  it('sounds the lane buzzer when a scanned card is not taken (someone else is being checked), not for the kiosk camera', () => {
+    const busy: GateCoreLike = { handle: (input) => [{ type: 'ignored', lane: 'main', input: input.type, reason: { zh: '上一位还在核验', en: 'busy' } }] as GateOutput[], nextDeadline: () => undefined, lanes: () => [{ id: 'main', stage: 'idle' }] };
+    const { rt, bus, log } = setup({ core: busy });
+    const ignored: string[] = [];
+    bus.on('gate.ignored', (e) => ignored.push(`${e.input}: ${e.reason.zh}`));
+    rt.start();
+    rt.input({ type: 'scan', lane: 'main', text: 'GP1.x', deviceId: 'scanner-1' });
+    rt.input({ type: 'scan', lane: 'main', text: 'GP1.y', deviceId: 'kiosk-camera' });
+    rt.input({ type: 'colour', lane: 'main', colour: 'green', source: 'operator' });
+    rt.stop();
+    expect(log).toEqual(['actions buzzer']);
+    expect(ignored).toEqual(['scan: 上一位还在核验', 'scan: 上一位还在核验', 'colour: 上一位还在核验']);
   });
 
   it('survives a core that throws', () => {

@@ -1,7 +1,7 @@
 
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { EventBus } from '../../src/kernel/bus.js';
 import type { AppContext, AppEvents } from '../../src/app/context.js';
@@ -99,6 +99,14 @@ describe('wal-index', () => {
 });
 
 describe('checkpointer', () => {
+  // Its quiet moments and polls on a fake clock: a loaded machine cannot stretch a gap between passages.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('takes over from SQLite: no checkpoint inside commits, one in the first quiet moment past the threshold', async () => {
     const { ledger, path, cp } = running({ threshold: 40, cap: 10_000, quietMs: 15, pollMs: 60_000 });
     ledger.checkpoint();
@@ -109,7 +117,7 @@ describe('checkpointer', () => {
     }
     expect(pending(path)).toBeGreaterThan(1000);
     expect(cp.checkpoints).toBe(0);
-    await new Promise((r) => setTimeout(r, 60));
+    await vi.advanceTimersByTimeAsync(60);
     expect(cp.checkpoints).toBe(1);
     expect(pending(path)).toBe(0);
   });
@@ -119,11 +127,11 @@ describe('checkpointer', () => {
     for (let i = 0; i < 8; i++) {
       write(ledger, 10);
       cp.passage();
-      await new Promise((r) => setTimeout(r, 10));
+      await vi.advanceTimersByTimeAsync(10);
     }
     expect(cp.checkpoints).toBe(0);
     expect(pending(path)).toBeGreaterThanOrEqual(80);
-    await new Promise((r) => setTimeout(r, 80));
+    await vi.advanceTimersByTimeAsync(80);
     expect(cp.checkpoints).toBe(1);
   });
 
@@ -155,7 +163,7 @@ describe('checkpointer', () => {
     const { ledger, path, cp } = running({ threshold: 20, cap: 100_000, quietMs: 60_000, pollMs: 30 });
     write(ledger, 50);
     // The first poll sees the WAL move; the next one sees it still: quiet.
-    await new Promise((r) => setTimeout(r, 150));
+    await vi.advanceTimersByTimeAsync(150);
     expect(cp.checkpoints).toBe(1);
     expect(pending(path)).toBe(0);
   });
@@ -170,21 +178,21 @@ describe('checkpointer', () => {
     reader.prepare('SELECT count(*) FROM audit').get();
     write(ledger, 20);
     cp.passage();
-    await new Promise((r) => setTimeout(r, 30));
+    await vi.advanceTimersByTimeAsync(30);
     expect(cp.checkpoints).toBe(1);
     const held = pending(path);
     expect(held).toBeGreaterThanOrEqual(20);
     // Quiet again and again, nothing new: no attempt after attempt.
     for (let i = 0; i < 3; i++) {
       cp.passage();
-      await new Promise((r) => setTimeout(r, 20));
+      await vi.advanceTimersByTimeAsync(20);
     }
     expect(cp.checkpoints).toBe(1);
     // The export ends and a passage comes: the next quiet moment copies everything.
     reader.exec('COMMIT');
     write(ledger, 1);
     cp.passage();
-    await new Promise((r) => setTimeout(r, 30));
+    await vi.advanceTimersByTimeAsync(30);
     expect(cp.checkpoints).toBe(2);
     expect(pending(path)).toBe(0);
   });
@@ -234,7 +242,7 @@ describe('checkpointer', () => {
     write(store.ledger, 400); // past SQLite's 1000 frames, none copied inside a commit
     expect(pending(path)).toBeGreaterThan(1000);
     bus.emit('passage.decided', { passage: passage(1, Date.now()), seq: 1 });
-    await new Promise((r) => setTimeout(r, 60));
+    await vi.advanceTimersByTimeAsync(60);
     expect(store.checkpointer?.checkpoints).toBe(1);
     expect(pending(path)).toBe(0);
   });

@@ -13,7 +13,7 @@ function seeded() {
   ledger.recordPassage(passage(41, T0 - 86_400_000)); // yesterday
   ledger.registerVisitor({ name: '访客甲', idNumber: '330102195603120018', phone: '13912345678', travel: ['杭州', '宁波'], reason: '=HYPERLINK("x")' });
   ledger.createOperator({ id: 'admin', name: '管理员', role: 'admin', pin: '246810' }, 'setup');
-  ledger.createOperator({ id: 'vol', name: '志愿者', role: 'volunteer', pin: '1357' }, 'admin');
+  ledger.createOperator({ id: 'vol', name: '志愿者', role: 'volunteer', pin: '135791' }, 'admin');
   ledger.dutySignIn('vol');
   return ledger;
 }

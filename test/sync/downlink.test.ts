@@ -8,6 +8,7 @@ import { DownlinkHandler } from '../../src/sync/downlink.js';
 import { ResultData } from '../../src/sync/messages.js';
 import { topicTree } from '../../src/sync/topics.js';
 import Value from 'typebox/value';
+import { bigRoster } from '../../bench/big-roster.js';
 import { openTestLedger, SITE } from './support.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/sync/${name}`, import.meta.url));
@@ -112,6 +113,59 @@ describe('downlink: validate, version, apply atomically, answer', () => {
     expect(handler.handle(cmd('zone'), Buffer.from(JSON.stringify({ site: SITE, version: 1, level: 'normal' })), true)?.result).toBe('rejected');
     expect(ledger.policy().zoneLevel).toBe('controlled');
   });
+
+  it('takes an empty payload (a retained command cleared the MQTT way) as cleared: no reject, no change', () => {
+    handler.handle(cmd('zone'), fixture('zone-v3.json'), false);
+    answers.length = 0;
+    changed.length = 0;
+    const before = snapshot();
+    for (const kind of ['zone', 'roster', 'revocations', 'nonsense']) {
+      expect(handler.handle(cmd(kind), Buffer.alloc(0), true)).toBeUndefined();
+      expect(handler.handle(cmd(kind), Buffer.alloc(0), false)).toBeUndefined();
+    }
+    expect(answers).toEqual([]);
+    expect(changed).toEqual([]);
+    expect(snapshot()).toBe(before);
+  });
+
+  it('parses and validates a large update in a worker thread: the event loop keeps turning, the answer is the same', async () => {
+    const big = (o: Record<string, unknown>) => Buffer.from(JSON.stringify(o));
+    const roster = bigRoster({ site: SITE, version: 7, households: 17_000 });
+    // An invalid one: the last person has no name.
+    const persons = roster.persons as Array<Record<string, unknown>>;
+    const bad = big({ ...roster, persons: [...persons.slice(0, -1), { ...persons.at(-1), name: 42 }] });
+    expect(bad.length).toBeGreaterThan(3_000_000);
+    const bigHandler = new DownlinkHandler({ ledger, bus: new EventBus(), topics, site: SITE, maxBytes: 8 * 1024 * 1024, logger: pino({ level: 'silent' }), answer: (r) => answers.push(r) });
+    try {
+      let turned = false;
+      const pending = bigHandler.handle(cmd('roster'), bad, false);
+      setImmediate(() => {
+        turned = true;
+      });
+      expect(pending).toBeInstanceOf(Promise);
+      // A small update after it waits its turn: answers keep the order of the updates.
+      const zone = bigHandler.handle(cmd('zone'), fixture('zone-v3.json'), false);
+      const r = await pending;
+      expect(turned).toBe(true);
+      expect(r?.result).toBe('rejected');
+      expect(r?.reasons[0]?.en).toContain(`/persons/${persons.length - 1}/name`);
+      expect((await zone)?.result).toBe('applied');
+      expect(answers.map((a) => a.ref.kind)).toEqual(['roster', 'zone']);
+      expect(ledger.rosterVersion()).toBe(0);
+
+      const revocations = big({ site: SITE, version: 3, cards: Array.from({ length: 200_000 }, (_, i) => `card-${i}`) });
+      const rv = bigHandler.handle(cmd('revocations'), revocations, false);
+      expect(rv).toBeInstanceOf(Promise);
+      expect((await rv)?.result).toBe('applied');
+      expect(ledger.policy().revokedCards).toHaveLength(200_000);
+
+      const ok = await bigHandler.handle(cmd('roster'), big(roster), false);
+      expect(ok?.result).toBe('applied');
+      expect(ledger.rosterStats().households).toBe(17_000);
+    } finally {
+      await bigHandler.close();
+    }
+  }, 120_000);
 
   it('ignores topics outside its command tree', () => {
     expect(handler.handle(`checkpoint/v1/${SITE}/gate-b/cmd/zone`, fixture('zone-v3.json'), false)).toBeUndefined();

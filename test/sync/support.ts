@@ -152,8 +152,13 @@ export class DedupHub {
   }
 }
 
-/** A TCP pass-through to the broker: dropAll() cuts the gate's connection without a DISCONNECT (as a pulled cable does). */
-export async function tcpProxy(targetPort: number): Promise<{ port: number; held: boolean; dropAll(): void; close(): Promise<void> }> {
+/**
+ * A TCP pass-through to the broker: dropAll() cuts the gate's connection without a DISCONNECT (as a
+ * pulled cable does); holdToGate() keeps what the broker sends the gate (its PUBACKs) until
+ * releaseToGate(), as a link that stalls one way.
+ */
+export async function tcpProxy(targetPort: number): Promise<{ port: number; held: boolean; dropAll(): void; holdToGate(): void; releaseToGate(): void; close(): Promise<void> }> {
+  const toGate = { held: false, queue: [] as Array<() => void> };
   const sockets = new Set<Socket>();
   const state = { held: false };
   const server = createServer((inbound) => {
@@ -166,7 +171,11 @@ export async function tcpProxy(targetPort: number): Promise<{ port: number; held
     sockets.add(inbound);
     sockets.add(outbound);
     inbound.pipe(outbound);
-    outbound.pipe(inbound);
+    outbound.on('data', (chunk: Buffer) => {
+      const send = () => inbound.writable && inbound.write(chunk);
+      if (toGate.held) toGate.queue.push(send);
+      else send();
+    });
     const end = () => {
       inbound.destroy();
       outbound.destroy();
@@ -188,6 +197,13 @@ export async function tcpProxy(targetPort: number): Promise<{ port: number; held
     },
     dropAll() {
       for (const s of sockets) s.destroy();
+    },
+    holdToGate() {
+      toGate.held = true;
+    },
+    releaseToGate() {
+      toGate.held = false;
+      for (const send of toGate.queue.splice(0)) send();
     },
     async close() {
       for (const s of sockets) s.destroy();

@@ -108,9 +108,10 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `over`: config sections on top of the test's (e.g. `{ rules: { overrideGraceSeconds: 0 } }`). */
+export async function startHarness(over: Record<string, unknown> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-app-'));
-  const { config: base, problems } = validateConfig({ kiosk: { port: 0 }, storage: { path: join(dir, 'gate.db') }, cards: { keyDir: join(dir, 'keys') }, mqtt: { embeddedBroker: { enabled: true, host: '127.0.0.1', port: 0 } } });
+  const { config: base, problems } = validateConfig({ kiosk: { port: 0 }, storage: { path: join(dir, 'gate.db') }, cards: { keyDir: join(dir, 'keys') }, mqtt: { embeddedBroker: { enabled: true, host: '127.0.0.1', port: 0 } }, ...over });
   if (!base) throw new Error(problems.join('\n'));
   let config = simulationConfig(base);
   const logger = pino({ level: 'silent' });

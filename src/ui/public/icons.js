@@ -23,6 +23,7 @@ const P = {
   lock: '<rect x="5" y="11" width="14" height="10" rx="2"/><path d="M8 11V7a4 4 0 018 0v4"/>',
   globe: '<circle cx="12" cy="12" r="9"/><path d="M3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18"/>',
   cloud: '<path d="M7 18h10a4 4 0 000-8 6 6 0 00-11 2 3 3 0 001 6z"/>',
+  left: '<path d="M20 12H5M11 6l-6 6 6 6"/>',
   back: '<path d="M9 6H21v12H9l-6-6z"/><path d="M12 9l6 6M18 9l-6 6"/>',
   print: '<path d="M6 9V3h12v6M6 17H3v-8h18v8h-3"/><rect x="6" y="14" width="12" height="7"/>',
   download: '<path d="M12 3v12M7 10l5 5 5-5M4 21h16"/>',

@@ -1,5 +1,5 @@
 // First-run admin PIN, login with lockout, logout/lock, duty sign-in and sign-out (值班).
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { localDay } from '../../store/time.js';
 import type { OperatorRecord } from '../../store/api.js';
@@ -31,6 +31,9 @@ export function authRoutes(app: FastifyInstance, state: KioskState): void {
       today: localDay(state.now(), ctx.config.site.timezone),
       idleLockSeconds: k.idleLockSeconds,
       spokenPrompts: k.spokenPrompts,
+      verdictSeconds: k.verdictSeconds,
+      verdictClearSeconds: k.verdictClearSeconds,
+      beeps: k.beeps,
       session: found.state === 'ok' ? { operatorId: found.session.operatorId, name: found.session.name, role: found.session.role } : null,
       locked: found.state === 'locked' ? { operatorId: found.session.operatorId } : null,
     };
@@ -49,32 +52,43 @@ export function authRoutes(app: FastifyInstance, state: KioskState): void {
     return ledger.operators().filter((o) => o.active).map((o) => ({ id: o.id, name: o.name, role: o.role }));
   });
 
+  const waitFor = (s: number) => ({ zh: `${s}秒后再试`, en: `try again in ${s} s`, detail: { retryAfterSeconds: s } });
   app.post(
     '/api/login',
     {
       schema: { body: Type.Object({ operatorId: Type.String({ minLength: 1, maxLength: 32 }), pin: Pin }, { additionalProperties: false }) },
-      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: 20, timeWindow: '1 minute', onExceeded: (req: FastifyRequest) => state.refusedLogins.refused(req.ip, 'rate-limit') } },
     },
     async (req, reply) => {
       const { operatorId, pin } = req.body as { operatorId: string; pin: string };
       if (!ledger.hasAdmin()) fail('SETUP_NEEDED');
-      const wait = state.guard.lockedFor(operatorId);
-      if (wait > 0) fail('LOCKED_OUT', { zh: `${wait}秒后再试`, en: `try again in ${wait} s`, detail: { retryAfterSeconds: wait } });
+      // Wrong PINs for ids that are no operator share one count: made-up ids cannot grow the guard.
+      const who = ledger.operators().some((o) => o.id === operatorId) ? operatorId : '?';
+      const wait = state.guard.lockedFor(who, req.ip);
+      if (wait > 0) {
+        state.refusedLogins.refused(req.ip, 'delay', operatorId);
+        fail('LOCKED_OUT', waitFor(wait));
+      }
       const op = ledger.verifyOperator(operatorId, pin);
       if (!op) {
-        const locked = state.guard.fail(operatorId);
-        ledger.audit(operatorId.slice(0, 32), 'login-failed', { ip: req.ip, locked });
-        if (locked) {
-          const s = state.guard.lockedFor(operatorId);
-          fail('LOCKED_OUT', { zh: `${s}秒后再试`, en: `try again in ${s} s`, detail: { retryAfterSeconds: s } });
-        }
-        fail('BAD_PIN');
+        const s = state.guard.fail(who, req.ip);
+        ledger.audit(operatorId.slice(0, 32), 'login-failed', { ip: req.ip, delaySeconds: s });
+        if (s > 0) fail('LOCKED_OUT', waitFor(s));
+        const left = state.guard.triesBeforeDelay(who, req.ip);
+        fail('BAD_PIN', { zh: `还可再试${left}次，之后需等待`, en: `${left} ${left === 1 ? 'try' : 'tries'} left before a wait`, detail: { triesLeft: left } });
       }
-      state.guard.succeed(operatorId);
+      state.guard.succeed(who, req.ip);
       ledger.audit(operatorId, 'login', { ip: req.ip });
+      // Unlocking a locked screen replaces its session.
+      state.sessions.destroy(req.cookies[SESSION_COOKIE]);
       return startSession(reply, op as OperatorRecord);
     },
   );
+
+  // The lock button: the session stays (read-only: the live view and its stream go on), actions need the PIN.
+  app.post('/api/lock', async (req) => {
+    return { locked: Boolean(state.sessions.lock(req.cookies[SESSION_COOKIE])) };
+  });
 
   app.post('/api/logout', async (req, reply) => {
     state.sessions.destroy(req.cookies[SESSION_COOKIE]);

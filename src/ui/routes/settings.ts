@@ -93,11 +93,10 @@ export function settingsRoutes(app: FastifyInstance, state: KioskState): void {
     '/api/operators',
     {
       preHandler: admin,
-      schema: { body: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,32}$' }), name: Type.String({ minLength: 1, maxLength: 40 }), role: Type.Union([Type.Literal('volunteer'), Type.Literal('admin')]), pin: Type.String({ pattern: '^[0-9]{4,12}$' }) }, { additionalProperties: false }) },
+      schema: { body: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,32}$' }), name: Type.String({ minLength: 1, maxLength: 40 }), role: Type.Union([Type.Literal('volunteer'), Type.Literal('admin')]), pin: Type.String({ pattern: '^[0-9]{6,12}$' }) }, { additionalProperties: false }) },
     },
     async (req, reply) => {
       const b = req.body as { id: string; name: string; role: 'volunteer' | 'admin'; pin: string };
-      if (b.role === 'admin' && b.pin.length < 6) fail('BAD_PIN_FORMAT');
       if (ledger.operators().some((o) => o.id === b.id)) fail('OPERATOR_EXISTS');
       const op = asUserError(() => ledger.createOperator({ ...b, name: b.name.trim() }, operatorOf(req).operatorId));
       reply.code(201);
@@ -114,7 +113,7 @@ export function settingsRoutes(app: FastifyInstance, state: KioskState): void {
     return { id, active };
   });
 
-  app.post('/api/operators/:id/pin', { preHandler: admin, schema: { params: Type.Object({ id: Type.String({ maxLength: 32 }) }), body: Type.Object({ pin: Type.String({ pattern: '^[0-9]{4,12}$' }) }, { additionalProperties: false }) } }, async (req) => {
+  app.post('/api/operators/:id/pin', { preHandler: admin, schema: { params: Type.Object({ id: Type.String({ maxLength: 32 }) }), body: Type.Object({ pin: Type.String({ pattern: '^[0-9]{6,12}$' }) }, { additionalProperties: false }) } }, async (req) => {
     const id = (req.params as { id: string }).id;
     asUserError(() => ledger.setOperatorPin(id, (req.body as { pin: string }).pin, operatorOf(req).operatorId));
     return { id };

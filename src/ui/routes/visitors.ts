@@ -111,7 +111,7 @@ export function visitorRoutes(app: FastifyInstance, state: KioskState): void {
       name: view.name,
       registeredAt: localDateTime(v.registeredAt, tz),
       ...(v.hostHouseholdId ? { host: v.hostHouseholdId } : {}),
-      ...(v.escort ? { escort: v.escort } : {}),
+      ...(view.escort ? { escort: view.escort } : {}),
       ...(v.plate ? { plate: v.plate } : {}),
     });
   });

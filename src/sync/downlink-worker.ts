@@ -1,0 +1,41 @@
+// Worker thread for large hub updates: parses and validates off the event loop (./downlink-check.ts)
+// and swaps a full roster into the ledger on a connection of its own (src/store/roster-swap.ts), so
+// that neither the parsing nor the rows reach the event loop.
+import { parentPort } from 'node:worker_threads';
+import type { RosterChange } from '../store/api.js';
+import { swapRoster } from '../store/roster-swap.js';
+import { checkDownlink, type DownlinkCheck, reason } from './downlink-check.js';
+import type { DownlinkKind } from './topics.js';
+
+interface Request {
+  id: number;
+  kind: DownlinkKind;
+  payload: Uint8Array;
+  site: string;
+  /** A full roster: swap it into this ledger file. */
+  swap?: { path: string; now: number; actor: string };
+}
+
+function run(m: Request): DownlinkCheck {
+  const c = checkDownlink(m.kind, m.payload, m.site);
+  if (!c.ok || !m.swap || m.kind !== 'roster' || !('body' in c)) return c;
+  const { site: _s, version, id: _i, issuedAt: _a, ...rest } = c.body as unknown as RosterChange & { site: string; version: number; id?: string; issuedAt?: number };
+  try {
+    const swapped = swapRoster({ path: m.swap.path, change: { ...rest, full: true }, version, actor: m.swap.actor, now: m.swap.now });
+    const { body: _b, ...head } = c;
+    return { ...head, swapped };
+  } catch (err) {
+    const { body: _b, ...head } = c;
+    return { ...head, ok: false, reasons: [reason('apply.failed', '写入本地台账失败，未做任何更改', `Could not apply it to the ledger; nothing changed: ${(err as Error).message}`)] };
+  }
+}
+
+parentPort?.on('message', (m: Request) => {
+  let result: DownlinkCheck;
+  try {
+    result = run(m);
+  } catch (err) {
+    result = { ok: false, reasons: [reason('payload.check-failed', '无法检查该消息', `Could not check the update: ${(err as Error).message}`)] };
+  }
+  parentPort?.postMessage({ id: m.id, result });
+});
