@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Three projects in one pool of two workers (two cores), so the suites that mostly wait on another
 // process (Chromium, PostgreSQL) run beside the CPU-bound gate suites instead of after them. Every
 // suite picks free ports and temporary folders: none shares a port with another.
-const CHROMIUM = ['test/ui/browser.test.ts', 'test/ui/camera.test.ts', 'test/system/**/*.test.ts'];
+const CHROMIUM = ['test/ui/browser.test.ts', 'test/ui/camera.test.ts', 'test/ui/declaration-browser.test.ts', 'test/system/**/*.test.ts'];
 const POSTGRES = ['test/hub/**/*.test.ts'];
 // One PostgreSQL cluster per run, started only when a PostgreSQL suite runs (the hub's helper).
 const PG_SETUP = 'test/helpers/postgres-global.ts';

@@ -38,6 +38,7 @@ async function main(): Promise<number> {
     areaModule('Village hub: ingest, gate to hub, memory, start', 'hub.js'),
     areaModule('Scan to screen (Chromium)', 'kiosk.js'),
     areaModule('Voice: first sound from decision', 'voice.js'),
+    areaModule('Health declarations', 'declare.js'),
     { title: 'Memory', run: () => gate.rssAfter() },
     areaModule('Field deployment (SD-card writes)', 'deploy.js'),
     { title: 'Start to ready', run: () => gate.startToReady() },

@@ -9,6 +9,7 @@ const NEEDED = [
   ['mosquitto_passwd', 'mosquitto', 'broker password files'],
   ['socat', 'socat', 'pseudo-terminal device simulators'],
   ['chromium', 'chromium', 'kiosk browser tests'],
+  ['ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', 'fonts-noto-cjk', 'the declaration page in Chromium (a phone has its own CJK font; Debian\'s Chromium has none)'],
   ['openssl', 'openssl', 'TLS certificates for broker tests'],
   ['shellcheck', 'shellcheck', 'linting the installer scripts'],
   ['systemd-analyze', 'systemd', 'verifying the systemd units'],

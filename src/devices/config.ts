@@ -36,7 +36,7 @@ export const ScannerSchema = Section({
   baudRate: Type.Integer({ default: 9600, minimum: 300, maximum: 921600, description: 'Serial speed' }),
   suffix: Type.Union([Type.Literal('CR'), Type.Literal('LF'), Type.Literal('CRLF'), Type.Literal('timeout')], { default: 'CR', description: 'How a scan ends: CR, LF, CRLF, or a silence of interByteTimeoutMs' }),
   interByteTimeoutMs: Type.Integer({ default: 50, minimum: 5, maximum: 2000, description: 'With suffix "timeout": silence that ends a scan' }),
-  maxLength: Type.Integer({ default: 512, minimum: 8, maximum: 4096, description: 'Longer scans are refused' }),
+  maxLength: Type.Integer({ default: 1024, minimum: 8, maximum: 4096, description: 'Longer scans are refused (a household\'s declaration code is up to 700 characters)' }),
   dedupeWindowMs: Type.Integer({ default: 1500, minimum: 0, maximum: 60000, description: 'The same code re-read within this window counts once' }),
   direction: Type.Optional(Type.Union([Type.Literal('in'), Type.Literal('out')], { description: 'Direction of passages started by this scanner (default: the lane’s)' })),
   grabCommand: Type.String({ default: 'python3', description: 'hid: interpreter of the small helper that holds the exclusive grab (EVIOCGRAB) and relays events' }),

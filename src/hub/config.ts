@@ -3,6 +3,7 @@
 import type { EnvOverrides } from '../config/load.js';
 import { Section, type Static, Type } from '../config/typebox.js';
 import { TlsSchema } from '../sync/config.js';
+import { DeclareConfigSchema } from './declare/config.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 
@@ -58,6 +59,7 @@ export const HubConfigSchema = Section({
     escalateAfterMinutes: Type.Integer({ default: 5, minimum: 1, maximum: 1440, description: 'A critical alert nobody acknowledged this long is escalated (an event in the log and the audit log, and the webhook)' }),
     escalationWebhook: Type.Optional(Type.String({ pattern: '^https?://', description: 'POSTed JSON {event: "alert.escalated", site, gate, alert, kind, …} at each escalation; unset: none' })),
   }),
+  declare: DeclareConfigSchema,
   logging: Section({
     level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)), { default: 'info' }),
     pretty: Type.Optional(Type.Boolean({ description: 'Human-readable logs; default: when stdout is a terminal' })),

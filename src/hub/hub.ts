@@ -5,6 +5,7 @@ import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import { buildApi } from './api.js';
 import type { HubConfig } from './config.js';
+import { type DeclareFeature, declareFeature } from './declare/feature.js';
 import { Ingest } from './ingest.js';
 import { createNotifier, type Feature, Lifecycle, lockDataDir, VERSION, Watchdog, watchdogIntervalMs } from './kernel.js';
 import { startOffice } from './office/start.js';
@@ -41,6 +42,8 @@ export interface RunningHub {
   /** The admin's one-time password, made at the first start (print it once); else undefined. */
   adminPassword: string | undefined;
   live: LiveFeed | undefined;
+  /** The health-declaration page (declare.enabled). */
+  declare: DeclareFeature;
   stop(): Promise<void>;
 }
 
@@ -194,6 +197,8 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
       async () => api?.close(),
     ),
   );
+  const declare = declareFeature({ config: config.declare, sites: config.hub.sites, topicRoot: config.mqtt.topicRoot, dataDir, db: () => opened as OpenedDb, publish: (t, b, p) => (receiver as Receiver).publish(t, b, p), logger: logger.child({ part: 'declare' }) });
+  lifecycle.add(declare);
   lifecycle.add(
     f(
       'systemd',
@@ -227,6 +232,7 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
     officeUrl: config.office.enabled && apiUrl ? `${apiUrl}/office/` : undefined,
     adminPassword,
     live,
+    declare,
     stop: () => lifecycle.stop(),
   };
 }

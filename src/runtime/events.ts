@@ -13,6 +13,8 @@ export interface RuntimeEvents {
   'passage.progress': { lane: string; stage: LaneStage; passage: Partial<Passage> & { id: string }; prompt: Text };
   /** The gate did not take an input (a second card while someone is checked, an override too late …): the kiosk says why. */
   'gate.ignored': { lane: string; input: GateInput['type']; reason: Text };
+  /** A health declaration's code was scanned on a lane: the kiosk opens the visitor registration with it. */
+  'declaration.scanned': { lane: string; text: string };
 }
 
 export type GateEvents = DeviceEvents & LedgerEvents & RuntimeEvents;

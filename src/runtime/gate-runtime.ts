@@ -4,6 +4,7 @@
 // asks for (its next deadline).
 import type { GateContext, GateInput, GateOutput, LaneStage, Policy, RosterView } from '../gate/contract.js';
 import type { RulesConfig } from '../gate/config.js';
+import { isDeclarationText } from '../gate/credentials/declaration.js';
 import type { Action, Alert, Direction, Passage, Text } from '../gate/model.js';
 import type { LedgerDecision } from '../store/api.js';
 import type { Feature } from '../kernel/feature.js';
@@ -105,6 +106,11 @@ export class GateRuntime implements Feature, GateRuntimeApi {
 
   input(input: GateInput): void {
     if (!this.running) return;
+    // A health declaration's code opens the kiosk's visitor registration; it is not a passage (docs/declare.md).
+    if (input.type === 'scan' && isDeclarationText(input.text)) {
+      this.opts.ctx.bus.emit('declaration.scanned', { lane: input.lane, text: input.text.trim() });
+      return;
+    }
     let outputs: GateOutput[];
     try {
       outputs = this.opts.core.handle(input, this.context());

@@ -5,6 +5,7 @@
 // under a millisecond here and a single writer keeps the order of the outbox.
 // Later changes are additive only.
 import type { Alert, ZoneLevel } from '../gate/model.js';
+import type { DeclarationLedger } from './declaration-types.js';
 import type { ExportLedger } from './export-rows.js';
 import type { OperatorLedger } from './operators.js';
 import type { OutboxLedger } from './outbox.js';
@@ -14,7 +15,7 @@ import type { ReportLedger } from './reports.js';
 import type { RetentionLedger } from './retention.js';
 import type { RosterLedger } from './roster.js';
 import type { PracticeLedger } from './practice-types.js';
-import type { VisitorLedger } from './visitors.js';
+import type { VisitorForm, VisitorLedger, VisitorRecord } from './visitors.js';
 
 export type { AlertQuery, AlertRecord, InsideState, LedgerDecision, PassageLedger, PassageQuery, RecordedPassage, TodayCounts } from './passages.js';
 export type { OutboxKind, OutboxLedger, OutboxRange, OutboxRow } from './outbox.js';
@@ -48,6 +49,8 @@ export interface LedgerFile {
 export interface Ledger extends PassageLedger, OutboxLedger, RosterLedger, VisitorLedger, OperatorLedger, PolicyLedger, ReportLedger, RetentionLedger, ExportLedger, PracticeLedger, LedgerFile {
   readonly gateId: string;
   readonly siteId: string;
+  /** Health declarations from visitors' phones (./declarations.ts, docs/declare.md). */
+  declarations: DeclarationLedger<VisitorForm, VisitorRecord>;
 }
 
 export interface OpenLedgerOptions {

@@ -4,12 +4,12 @@
 // one long timer, because the wall clock of a Pi without RTC jumps when NTP syncs.
 import { resolve } from 'node:path';
 import type { Feature } from '../kernel/feature.js';
-import type { StoreContext } from './events.js';
 import type { Ledger } from './api.js';
 import { type Checkpointer, createCheckpointer } from './checkpointer.js';
+import type { StoreContext } from './events.js';
 import { openLedger } from './ledger.js';
-import { sqliteSynchronous } from './wal-barrier.js';
 import { addDays, localDay, localTime } from './time.js';
+import { sqliteSynchronous } from './wal-barrier.js';
 
 export interface StoreFeature extends Feature {
   readonly ledger: Ledger;

@@ -2,6 +2,7 @@
 import type { Alert, AlertKind, Passage } from '../gate/model.js';
 import type { Ledger, OpenLedgerOptions, StorageHealth } from './api.js';
 import { openDatabase, type StoreCtx } from './db.js';
+import { createDeclarations } from './declarations.js';
 import { exportRows } from './export-rows.js';
 import { createDeliveries } from './deliveries.js';
 import { createFever } from './fever.js';
@@ -300,6 +301,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     visitorsInside: () => visitors.inside(),
     visitors: (q) => visitors.list(q),
     ...practice,
+    declarations: createDeclarations(ctx, { write, outbox, visitors, changed }),
 
     alerts: (q) => passages.alerts(q),
     acknowledgeAlert: (id, operatorId) => {

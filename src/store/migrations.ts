@@ -290,6 +290,33 @@ CREATE INDEX outbox_sent_created ON outbox_sent (created_at);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('ledger_id', lower(hex(randomblob(16))));
 `,
   },
+  {
+    version: 8,
+    name: 'health declarations from visitors\' phones (健康申报), and who was admitted on which',
+    // The hub sends the site's live declarations down (docs/declare.md); a declaration member is used
+    // once: the primary key refuses a second use even from two kiosks at once.
+    sql: `
+CREATE TABLE declarations (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  members TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX declarations_expires ON declarations (expires_at);
+CREATE TABLE declaration_uses (
+  declaration_id TEXT NOT NULL,
+  member_index INTEGER NOT NULL,
+  visitor_id TEXT,
+  person_id TEXT,
+  used_at INTEGER NOT NULL,
+  used_by TEXT,
+  PRIMARY KEY (declaration_id, member_index)
+);
+CREATE INDEX declaration_uses_at ON declaration_uses (used_at);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

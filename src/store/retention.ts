@@ -77,6 +77,9 @@ export function purge(ctx: StoreCtx, retentionDays: number, now = ctx.now()): Pu
   };
   // What was sent stays for the hub's resend requests as long as the passages it speaks of.
   chunked('DELETE FROM outbox_sent WHERE seq IN (SELECT seq FROM outbox_sent WHERE created_at < ? LIMIT ?)', cutoff);
+  // Declarations (docs/declare.md): gone with the ledger's retention once expired, their uses with them.
+  chunked('DELETE FROM declarations WHERE id IN (SELECT id FROM declarations WHERE expires_at < ? LIMIT ?)', cutoff);
+  chunked('DELETE FROM declaration_uses WHERE rowid IN (SELECT rowid FROM declaration_uses WHERE used_at < ? LIMIT ?)', cutoff);
   chunked('DELETE FROM presence WHERE subject_id IN (SELECT subject_id FROM presence WHERE at < ? LIMIT ?)', cutoff);
   const free = db.pragma('freelist_count', { simple: true }) as number;
   db.pragma('incremental_vacuum');

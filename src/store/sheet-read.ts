@@ -2,8 +2,8 @@
 // "Unicode text"), GBK/GB18030 (what Excel in China saves as "CSV"), and XLSX.
 import { parse } from 'csv-parse/sync';
 import type ExcelJS from 'exceljs';
-import { loadExcel } from './excel.js';
 import iconv from 'iconv-lite';
+import { loadExcel } from './excel.js';
 
 export interface SheetRows {
   encoding: 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'gb18030' | 'xlsx';

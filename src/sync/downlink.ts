@@ -10,10 +10,11 @@ import type { Ledger, PolicyKind, RosterChange } from '../store/api.js';
 import { type Announcement, checkAnnouncements } from '../devices/voice/announcements.js';
 import { checkDownlink, type DownlinkCheck, reason } from './downlink-check.js';
 import { DownlinkOffload, OFFLOAD_BYTES } from './downlink-offload.js';
-import type { ResultData } from './messages.js';
+import type { Static } from 'typebox';
+import type { DeclarationsUpdate, ResultData } from './messages.js';
 import { DOWNLINK_KINDS, type DownlinkKind, type TopicTree } from './topics.js';
 
-export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth' | 'file' | 'rosterReplaced'>;
+export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth' | 'file' | 'rosterReplaced'> & Partial<Pick<Ledger, 'declarations'>>;
 
 export interface DownlinkOptions {
   ledger: DownlinkLedger;
@@ -50,6 +51,7 @@ export class DownlinkHandler {
     for (const [kind, pk] of Object.entries(POLICY_KIND)) out[kind] = states.find((s) => s.kind === pk)?.version ?? 0;
     const health = states.find((s) => (s.kind as string) === 'health');
     if (health) out.health = health.version;
+    if (this.o.ledger.declarations) out.declarations = this.o.ledger.declarations.version();
     return out;
   }
 
@@ -149,7 +151,7 @@ export class DownlinkHandler {
     const applied: ResultData = { ref, result: 'applied', reasons: [], currentVersion: version };
     this.o.logger.info({ topic: ref.topic, version }, 'hub update applied');
     this.o.answer(applied);
-    this.o.bus.emit('ledger.changed', { what: kind === 'roster' || kind === 'roster/delta' || kind === 'health' ? 'roster' : 'policy' });
+    if (kind !== 'declarations') this.o.bus.emit('ledger.changed', { what: kind === 'roster' || kind === 'roster/delta' || kind === 'health' ? 'roster' : 'policy' });
     this.o.onApplied?.(kind);
     return applied;
   }
@@ -174,6 +176,10 @@ export class DownlinkHandler {
         if (r.result !== 'applied') return stale;
         if (r.unknown.length > 0) this.o.logger.warn({ unknown: r.unknown.length }, 'health update names persons not on the roster');
         return 'applied';
+      }
+      case 'declarations': {
+        if (!l.declarations) return reason('kind.unsupported', '本机台账暂不支持健康申报', 'This gate\'s ledger cannot store declarations yet');
+        return l.declarations.apply((body as Static<typeof DeclarationsUpdate>).declarations, version) === 'applied' ? 'applied' : stale;
       }
       default: {
         const pk = POLICY_KIND[kind] as PolicyKind;

@@ -250,6 +250,38 @@ export const PolicyUpdate = Type.Object({
 
 /** Notices for the gate's loudspeaker (docs/voice.md): the full list, replacing the previous one. */
 export const AnnouncementsUpdate = Type.Object({ ...Head, announcements: AnnouncementListSchema }, Strict);
+/** A person of a health declaration (docs/declare.md): what the gate's visitor form asks, nothing more. */
+const DeclaredPerson = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 40 }),
+  idNumber: Type.String({ pattern: '^[0-9]{17}[0-9X]$' }),
+  phone: Type.Optional(Type.String({ maxLength: 20 })),
+  origin: Type.String({ minLength: 1, maxLength: 128 }),
+  travel: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 30 }),
+  host: Type.Optional(Type.String({ maxLength: 128 })),
+  purpose: Type.Optional(Type.String({ maxLength: 200 })),
+  symptoms: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 10 }),
+  lastTestAt: Type.Optional(Type.Union([Type.Null(), Ms])),
+  vaccinated: Type.Optional(Type.Union([Type.Null(), Type.Boolean()])),
+}, Strict);
+
+/**
+ * `<site>/cmd/declarations`, retained: the site's declarations not yet expired, made on visitors'
+ * phones (健康申报). The gate keeps them (upsert) so that a code scanned while the uplink is down is
+ * still prefilled in full; expired ones leave with the ledger's retention.
+ */
+export const DeclarationsUpdate = Type.Object({
+  ...Head,
+  declarations: Type.Array(
+    Type.Object({
+      id: Type.String({ pattern: '^[A-Za-z0-9_-]{16,32}$', description: 'The unguessable id in the declaration code' }),
+      kind: Type.Union([Type.Literal('visit'), Type.Literal('return')]),
+      issuedAt: Ms,
+      expiresAt: Ms,
+      members: Type.Array(DeclaredPerson, { minItems: 1, maxItems: 8 }),
+    }, Strict),
+    { maxItems: 5000 },
+  ),
+}, Strict);
 
 /**
  * `<gate>/cmd/resend`: the hub asks the gate to send the seq ranges again from its ledger. Not a
@@ -276,6 +308,7 @@ export const DOWNLINK_SCHEMAS = {
   hours: HoursUpdate,
   policy: PolicyUpdate,
   announcements: AnnouncementsUpdate,
+  declarations: DeclarationsUpdate,
 } as const satisfies Record<string, TSchema>;
 
 /** Schema problems as short lines ("/persons/3/name: must be string"), at most `max`. */

@@ -20,5 +20,6 @@ export const KioskSchema = Section({
     quietVolume: Type.Number({ default: 0.15, minimum: 0, maximum: 1, description: 'Beep volume during the quiet hours' }),
   }),
   visitorOverdueMinutes: Type.Integer({ default: 240, minimum: 5, description: 'Visitors inside longer than this are highlighted' }),
+  declarePageUrl: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 256, description: 'The hub\'s health-declaration page (its declare.publicUrl): /print/declare prints the poster with its QR code for the gate and the chat groups' })),
 });
 export type KioskConfig = Static<typeof KioskSchema>;

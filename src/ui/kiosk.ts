@@ -13,6 +13,7 @@ import { LiveHub } from './live.js';
 import { authRoutes } from './routes/auth.js';
 import { feverRoutes } from './routes/fever.js';
 import { tierRoutes } from './routes/tiers.js';
+import { declarationRoutes } from './routes/declarations.js';
 import { gateRoutes } from './routes/gate.js';
 import { ledgerRoutes } from './routes/ledgers.js';
 import { rosterRoutes } from './routes/roster.js';
@@ -117,6 +118,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   authRoutes(app, state);
   gateRoutes(app, state);
   visitorRoutes(app, state);
+  declarationRoutes(app, state);
   rosterRoutes(app, state);
   ledgerRoutes(app, state);
   feverRoutes(app, state);

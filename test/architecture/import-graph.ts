@@ -54,11 +54,11 @@ export function readModules(root: string, dirs: string[]): Map<string, string> {
   return modules;
 }
 
-/** The layer of a module of src/: its folder's, except each part's `config.ts`, which is the config layer's. */
+/** The layer of a module of src/: its folder's, except each part's `config.ts` (also in a part's subfolder, e.g. src/hub/declare/config.ts), which is the config layer's. */
 export function layerOf(file: string): { folder: string; rank: number } | undefined {
   const parts = file.split('/');
   if (parts[0] !== 'src' || parts.length < 3) return undefined;
-  const folder = parts.length === 3 && parts[2] === 'config.ts' ? 'config' : (parts[1] as string);
+  const folder = parts.at(-1) === 'config.ts' ? 'config' : (parts[1] as string);
   const layer = LAYERS.find((l) => l.folders.includes(folder));
   return layer ? { folder, rank: layer.rank } : undefined;
 }

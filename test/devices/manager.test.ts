@@ -42,7 +42,7 @@ describe('devices feature with mock drivers', () => {
     await vi.advanceTimersByTimeAsync(1001);
     mock.scan('main', 'GP1.abc.def');
     mock.scan('main', 'evil\u001b[31m');
-    mock.scan('main', 'x'.repeat(513));
+    mock.scan('main', 'x'.repeat(1025));
     expect(h.of('device.input')).toEqual([
       { type: 'scan', lane: 'main', text: 'GP1.abc.def', deviceId: 'scanner-1', direction: 'in' },
       { type: 'scan', lane: 'main', text: 'GP1.abc.def', deviceId: 'scanner-1' },

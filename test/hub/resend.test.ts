@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../src/store/api.js';
 import { createSync, type Sync } from '../../src/sync/sync.js';
-import { startMosquitto, type TestBroker, PASSWORD } from '../helpers/mosquitto.js';
+import { PASSWORD, startMosquitto, type TestBroker } from '../helpers/mosquitto.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { makeCtx, openTestLedger, passage } from '../sync/support.js';
 import { SITE, startTestHub, type TestHub } from './harness.js';

@@ -184,4 +184,22 @@ describe('downlink: validate, version, apply atomically, answer', () => {
     expect(handler.handle(`checkpoint/v1/${SITE}/gate-a/passages`, Buffer.from('{}'), false)).toBeUndefined();
     expect(answers).toHaveLength(0);
   });
+
+  it('keeps the site\'s health declarations (retained, upserted) and answers like every update', () => {
+    expect(handler.handle(cmd('declarations'), fixture('declarations-v1.json'), true)?.result).toBe('applied');
+    const d = ledger.declarations.get('qZ3x1kT0b2VfR8sLpA9mWw');
+    expect(d?.kind).toBe('visit');
+    expect(d?.members.map((m) => [m.name, m.idNumber.slice(-4), m.symptoms])).toEqual([['孙访客', '1233', []], ['孙小妹', '2342', ['咳嗽']]]);
+    expect(handler.versions().declarations).toBe(1);
+    // The same retained snapshot on a reconnect is not answered again; an older one is refused.
+    expect(handler.handle(cmd('declarations'), fixture('declarations-v1.json'), true)).toBeUndefined();
+    expect(handler.handle(cmd('declarations'), fixture('declarations-v1.json'), false)?.reasons[0]?.code).toBe('version.old');
+    const withPhoneOfAnother = JSON.parse(fixture('declarations-v1.json').toString());
+    withPhoneOfAnother.version = 2;
+    withPhoneOfAnother.declarations[0].members[0].address = '某路1号';
+    const r = handler.handle(cmd('declarations'), Buffer.from(JSON.stringify(withPhoneOfAnother)), false);
+    expect(r?.result).toBe('rejected');
+    expect(r?.reasons[0]?.en).toMatch(/\/declarations\/0\/members\/0.*address/);
+    expect(changed).toEqual([]);
+  });
 });

@@ -50,7 +50,7 @@ function fail(reason: TokenFailure, claims?: CardClaims): VerifyResult {
   return claims ? { ok: false, reason, text: TOKEN_FAILURE_TEXT[reason], claims } : { ok: false, reason, text: TOKEN_FAILURE_TEXT[reason] };
 }
 
-function decodeB64url(part: string): Buffer | undefined {
+export function decodeB64url(part: string): Buffer | undefined {
   if (!B64URL.test(part)) return undefined;
   const buf = Buffer.from(part, 'base64url');
   // Only the canonical encoding is accepted, so one card has exactly one token text.
@@ -68,18 +68,23 @@ function isClaims(v: unknown): v is CardClaims {
   return Object.keys(c).every((k) => ['t', 'id', 'hh', 'site', 'kid', 'iat', 'exp'].includes(k));
 }
 
-/** Read the claims without checking the signature (for display of a refused card only). */
-export function decodeToken(token: string): CardClaims | undefined {
-  const parts = token.trim().split('.');
-  if (parts.length !== 3 || parts[0] !== TOKEN_PREFIX) return undefined;
+/** The JSON payload of a `<prefix>.<payload>.<signature>` text when `guard` accepts it; the signature is not checked. */
+export function decodePayload<T>(text: string, prefix: string, guard: (v: unknown) => v is T): T | undefined {
+  const parts = text.trim().split('.');
+  if (parts.length !== 3 || parts[0] !== prefix) return undefined;
   const payload = decodeB64url(parts[1] ?? '');
   if (!payload) return undefined;
   try {
     const claims: unknown = JSON.parse(payload.toString('utf8'));
-    return isClaims(claims) ? claims : undefined;
+    return guard(claims) ? claims : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Read the claims without checking the signature (for display of a refused card only). */
+export function decodeToken(token: string): CardClaims | undefined {
+  return decodePayload(token, TOKEN_PREFIX, isClaims);
 }
 
 /**

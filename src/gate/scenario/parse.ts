@@ -3,7 +3,7 @@
 import Value from 'typebox/value';
 import { LineCounter, parseDocument } from 'yaml';
 import { type RulesConfig, RulesSchema } from '../config.js';
-import { EVENT_KINDS, type EventKind, type Scenario, ScenarioSchema, type ScenarioEventT } from './schema.js';
+import { EVENT_KINDS, type EventKind, type Scenario, type ScenarioEventT, ScenarioSchema } from './schema.js';
 
 export class ScenarioError extends Error {
   constructor(readonly problems: string[]) {

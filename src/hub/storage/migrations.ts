@@ -1,7 +1,7 @@
 // Versioned migrations, applied at start in one transaction (on PostgreSQL under an advisory lock,
 // so workers starting together migrate once). A database newer than this code is refused.
 import { type Kysely, sql } from 'kysely';
-import { RECORD_TABLES, type RecordTable, type HubTables } from './tables.js';
+import { type HubTables, RECORD_TABLES, type RecordTable } from './tables.js';
 
 export type Engine = 'sqlite' | 'postgres';
 

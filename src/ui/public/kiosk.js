@@ -7,6 +7,7 @@ import { liveScreen } from './screens/live.js';
 import { lock, showLogin } from './screens/login.js';
 import { residentsScreen } from './screens/residents.js';
 import { settingsScreen } from './screens/settings.js';
+import { showDeclaration } from './screens/declaration.js';
 import { showVerdict } from './screens/verdict.js';
 import { visitorsScreen } from './screens/visitors.js';
 import { connect, refreshLive, waiting } from './stream.js';
@@ -168,7 +169,7 @@ function verdict(p) {
   if (p) S.shownAt[`verdict:${p.id}`] = performance.timeOrigin + performance.now();
 }
 
-Object.assign(view, { shell: renderShell, top: renderTop, banner: renderBanner, rail: renderRail, main: renderMain, verdict, signIn: showLogin, enter });
+Object.assign(view, { shell: renderShell, top: renderTop, banner: renderBanner, rail: renderRail, main: renderMain, verdict, signIn: showLogin, enter, declaration: showDeclaration });
 
 async function main() {
   S.lang = localStorage.getItem('kiosk-lang') ?? 'zh-CN';

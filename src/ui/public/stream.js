@@ -93,6 +93,7 @@ export function connect() {
     view.top();
   });
   on('changed', () => void refreshLive().catch(() => {}));
+  on('declaration', (v) => view.declaration(v));
   // The session behind this stream is gone (a newer sign-in replaced it, or a restart): only the current stream counts.
   es.addEventListener('locked', () => {
     if (S.es === es) void view.signIn();

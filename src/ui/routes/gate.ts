@@ -149,7 +149,7 @@ export function gateRoutes(app: FastifyInstance, state: KioskState): void {
     return give({ type: 'direction', lane, direction: (req.body as { direction: 'in' | 'out' }).direction });
   });
 
-  app.post('/api/lanes/:lane/scan', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }) } }, async (req) => {
+  app.post('/api/lanes/:lane/scan', { preHandler: volunteer, schema: { params: LaneParams, body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }) } }, async (req) => {
     const lane = laneOf((req.params as { lane: string }).lane);
     return give({ type: 'scan', lane, text: (req.body as { text: string }).text.trim(), deviceId: 'kiosk-camera' });
   });

@@ -33,6 +33,8 @@ export const view = {
   rail() {},
   /** The full-screen verdict for a decided passage. */
   verdict() {},
+  /** A scanned health declaration: the prefilled registration (screens/declaration.js). */
+  declaration() {},
   /** The sign-in (or lock) screen. */
   signIn: async () => {},
   /** After a successful sign-in. */
