@@ -85,7 +85,9 @@ describe('a declaration that came down from the hub', () => {
     expect(view.declaration.kind).toBe('return');
     expect(view.members[0]).toMatchObject({ personId: 'p-002', outcome: 'quarantine', risky: [RISK_AREA] });
     const r = (await call('POST', '/api/declarations/members/0/admit', { code })).json();
-    expect(r).toMatchObject({ reported: true, outcome: 'quarantine', personId: 'p-002' });
+    expect(r).toMatchObject({ reported: true, outcome: 'quarantine', personId: 'p-002', tier: { kind: 'central' } });
+    // The returnee loop took it at once: from a risk area, the policy puts the person in central quarantine.
+    expect(h.ledger.person('p-002')?.quarantine?.kind).toBe('central');
     expect(JSON.stringify(h.ledger.outboxBatch(1000).map((x) => x.payload))).toContain('quarantine.declared-return');
     expect(h.ledger.auditLog({ action: 'declaration-return' })).toHaveLength(1);
   });

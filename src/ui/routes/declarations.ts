@@ -150,10 +150,20 @@ export function declarationRoutes(app: FastifyInstance, state: KioskState): void
       if (member.used) return fail('DECLARATION_USED');
       const operatorId = operatorOf(req).operatorId;
       if (r.kind === 'return') {
-        // The returnee loop (报备 → home quarantine or health monitoring by policy) takes it from the event sent up.
         once(() => ledger.declarations.confirmReturn(r.id, index, { operatorId, ...(member.personId ? { personId: member.personId } : {}) }));
         ledger.audit(operatorId, 'declaration-return', { declaration: r.id.slice(0, 6), member: index, outcome: member.outcome.outcome });
-        return { reported: true, outcome: member.outcome.outcome, ...(member.personId ? { personId: member.personId } : {}) };
+        // The returnee loop at the village (报备 → home quarantine or health monitoring by policy, at once), as the
+        // residents screen's 报备 does; it needs the roster's person and the declared origin (the code alone has neither).
+        const p = member.p;
+        const tier =
+          member.personId && p
+            ? ledger.reportReturnee(
+                { personId: member.personId, from: p.origin, arrivedAt: state.now(), ...(p.lastTestAt ? { testAt: p.lastTestAt } : {}), ...(typeof p.vaccinated === 'boolean' ? { vaccinated: p.vaccinated } : {}) },
+                operatorId,
+                { quarantineDays: ctx.config.rules.quarantineDays, lookbackDays: ctx.config.rules.riskAreaLookbackDays },
+              )
+            : undefined;
+        return { reported: true, outcome: member.outcome.outcome, ...(member.personId ? { personId: member.personId } : {}), ...(tier ? { tier: tier.tier, text: tier.text } : {}) };
       }
       if (member.outcome.outcome === 'refuse') return fail('RISK_AREA', { zh: member.outcome.risky.join('、'), en: member.outcome.risky.join(', ') });
       const escort = b.escort?.trim();
