@@ -22,7 +22,7 @@ import { startHub } from '../src/hub/hub.js';
 import { openLedger } from '../src/store/ledger.js';
 import { OutboxDrain } from '../src/sync/drain.js';
 import { topicTree } from '../src/sync/topics.js';
-import { freshDatabase, startPostgres } from '../test/helpers/postgres.js';
+import { freshDatabase, startPostgres } from './postgres.js';
 import { type Broker, startMosquitto } from './broker.js';
 import { type Figure, markdown, median, percentile } from './report.js';
 
