@@ -47,14 +47,14 @@ describe('a declaration scanned at the lane, on the kiosk', () => {
     await b.page.screenshot({ path: join(SHOTS, 'declare-kiosk-prefilled-1280x800.png') });
 
     await people.nth(0).locator('input[name=escort]').fill('李建国');
-    const slip = b.page.context().waitForEvent('page');
     await people.nth(0).getByTestId('declaration-admit').click();
-    const popup = await slip;
-    await popup.waitForLoadState();
-    expect(await popup.title()).toMatch(/访客单/);
-    await popup.close();
+    // The slip opens in the page, with a way back.
+    await b.page.getByTestId('sheet').waitFor();
+    await expect.poll(() => b.page.frameLocator('[data-testid="sheet-frame"]').locator('svg').count()).toBe(1);
+    await b.page.getByTestId('sheet-back').click();
     await expect.poll(() => people.nth(0).textContent()).toContain('已凭此申报登记');
-    const inside = h.ledger.visitorsInside();
+    // Registered, not yet through the gate: open (to be signed out), not inside.
+    const inside = h.ledger.visitorsOpen();
     expect(inside.map((v) => [v.name, v.escort])).toContainEqual(['孙访客', '李建国']);
   });
 

@@ -1,7 +1,7 @@
 // A scanned health declaration (健康申报, docs/declare.md): the visitor registration prefilled, one
 // card per person. The volunteer checks the person matches the masked name and ID tail, writes the
 // escort, and registers; the slip prints as for any visitor. A refused code says why, in big words.
-import { act, api, closeModal, h, ic, modal, toast, tr } from '../core/index.js';
+import { act, api, closeModal, h, ic, modal, showSheet, toast, tr } from '../core/index.js';
 
 const OUTCOME = {
   ok: ['ok', 'check', '可以进入', 'May enter'],
@@ -54,7 +54,8 @@ function member(view, m, done) {
       const r = await api('POST', `/api/declarations/members/${m.index}/admit`, body);
       if (r.visitor) {
         toast(tr(`已登记 ${r.visitor.name}，请测温、戴口罩后凭访客单通行`, `Registered ${r.visitor.name}: temperature, mask, then the slip at the lane`));
-        window.open(`/print/visitor/${encodeURIComponent(r.visitor.id)}`, '_blank', 'noopener');
+        // The slip in the page, with a way back (issue 19): no window that strands the volunteer.
+        showSheet(`/print/visitor/${encodeURIComponent(r.visitor.id)}`, tr('访客单', 'Visitor slip'));
       } else toast(tr('报备已确认', 'Report confirmed'));
       done(m.index);
     }) }, ic('check'), view.declaration.kind === 'visit' ? tr('核对无误，登记并打印访客单', 'Matches: register and print slip') : tr('核对无误，确认报备', 'Matches: confirm the report')),

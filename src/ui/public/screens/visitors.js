@@ -28,7 +28,7 @@ export function visitorsScreen(main) {
   const err = h('p.err', { 'data-testid': 'visitor-error' });
   form.append(
     h('h2', {}, ic('visitor'), tr('外来人员登记', 'Register a visitor')),
-    h('button', { type: 'button', 'data-testid': 'declare-poster', onclick: () => window.open('/print/declare', '_blank', 'noopener') }, ic('qr'), tr('健康申报二维码（张贴、发群）', 'Declaration QR poster (post it, share it)')),
+    h('button', { type: 'button', 'data-testid': 'declare-poster', onclick: () => showSheet('/print/declare', tr('健康申报二维码', 'Declaration QR')) }, ic('qr'), tr('健康申报二维码（张贴、发群）', 'Declaration QR poster (post it, share it)')),
     h('div.row', {}, h('div', {}, ...field('name', '姓名 *', 'Name *', { maxLength: 40, required: true })), h('div', {}, ...field('phone', '电话', 'Phone', { inputMode: 'tel', maxLength: 20, 'data-kbd': 'num' }))),
     ...field('idNumber', '身份证号', 'ID number', { maxLength: 18, 'data-kbd': 'num' }),
     h('div.row', {}, h('div', {}, ...field('origin', '从何处来', 'Coming from', { maxLength: 80 })), h('div', {}, ...field('hostHouseholdId', '被访户（户号）', 'Visiting household (id)', { maxLength: 64, 'data-kbd': 'abc', 'data-case': 'lower' }))),
