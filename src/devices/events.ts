@@ -25,6 +25,8 @@ export interface DeviceEvents {
   'device.health': DeviceHealth;
   /** A device said something odd but harmless (implausible reading, garbage bytes). */
   'device.warning': { deviceId: string; lane: string; code: string; text: Text };
+  /** The same code re-read within the scanner's dedupe window, counted once (nobody is told; a test waits on it). */
+  'device.scan-repeat': { deviceId: string; lane: string };
 }
 
 export type DevicesContext = DaemonContext<DeviceEvents, Config>;

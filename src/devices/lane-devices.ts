@@ -73,7 +73,8 @@ export class LaneDevices {
       if (verdict.ok) {
         const dir = direction ?? configured;
         this.toGate({ type: 'scan', lane: this.lane.id, text: verdict.text, deviceId, ...(dir ? { direction: dir } : {}) });
-      } else if (verdict.code !== 'scan.duplicate') this.warn(deviceId, verdict.code, verdict.text);
+      } else if (verdict.code === 'scan.duplicate') this.bus.emit('device.scan-repeat', { deviceId, lane: this.lane.id });
+      else this.warn(deviceId, verdict.code, verdict.text);
     };
   }
 

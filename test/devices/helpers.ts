@@ -23,7 +23,7 @@ export function harness(rawLanes: unknown[], extra: Partial<Omit<CreateDevicesOp
     throw new Error(`listener of ${e} threw: ${String(err)}`);
   });
   const heard: Heard[] = [];
-  for (const e of ['device.input', 'device.health', 'device.warning', 'device.signal'] as const) {
+  for (const e of ['device.input', 'device.health', 'device.warning', 'device.signal', 'device.scan-repeat'] as const) {
     bus.on(e, (payload) => heard.push({ event: e, payload } as Heard));
   }
   const ctx: AppContext = {
