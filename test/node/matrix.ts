@@ -14,8 +14,11 @@ export const REPO = join(import.meta.dirname, '../..');
 
 /** The test files that run on every supported Node (kept short: each version pays their time). */
 export const PER_VERSION_TESTS = [
-  // native addons: the serialport binding (drivers on pseudo-terminals), unix-dgram (sd_notify)
-  'test/devices/drivers.test.ts',
+  // native addons: unix-dgram (sd_notify). The serialport binding is used by the system test below (its
+  // scanner and thermometer are simulators on pseudo-terminals, unplugged and replugged) and by the arm64
+  // bundle test; not test/devices/drivers.test.ts here: its Modbus cases still wait a fixed hold time
+  // for the simulated sensor to fall back, which failed twice in this matrix (two versions' runs side by
+  // side with the suite) while passing in the main suite on CI's Node.
   'test/kernel/watchdog.test.ts',
   // the ledger (better-sqlite3). Not checkpointer.test.ts: it waits on time (a 150 ms sleep for a
   // 30 ms poll) and failed on a machine at load 24; its checkpoint policy is the same on every Node.
