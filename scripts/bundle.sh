@@ -60,7 +60,7 @@ mkdir -p "$APPDIR"
 echo "==> Copying the program"
 # What package.json "files" lists, minus test output in dist/.
 tar -cf - --exclude=dist/test --exclude='*.tsbuildinfo' \
-  bin dist config systemd docs scripts hardware-mocks src/ui/public package.json package-lock.json README.md 2>/dev/null \
+  bin dist config systemd docs scripts hardware-mocks src/ui/public src/page-core src/hub/public src/hub/declare/public package.json package-lock.json README.md 2>/dev/null \
   | tar -C "$APPDIR" -xf - || true
 [ -f "$APPDIR/dist/packed/src/cli/main.js" ] || die "copying the program failed"
 

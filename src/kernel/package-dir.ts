@@ -32,3 +32,10 @@ export const packageDir = (): string => find().dir;
 
 /** The version in our package.json. */
 export const packageVersion = (): string => find().version;
+
+/**
+ * The pages' shared core (src/page-core/: `h()`, the icons, the API client), plain ES modules for the
+ * browser that both daemons serve beside their own page: the kiosk at /assets/page-core/, the hub's
+ * office at /office/assets/page-core/.
+ */
+export const pageCoreDir = (): string => join(find().dir, 'src', 'page-core');

@@ -6,7 +6,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Feature } from '../kernel/feature.js';
-import { packageDir as ourPackageDir } from '../kernel/package-dir.js';
+import { packageDir as ourPackageDir, pageCoreDir } from '../kernel/package-dir.js';
 import type { KioskDeps, KioskState } from './context.js';
 import { KioskError } from './errors.js';
 import { LiveHub } from './live.js';
@@ -110,6 +110,7 @@ export async function buildKiosk(deps: KioskDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', zh: '找不到页面或接口', en: `No route ${req.method} ${req.url.split('?')[0]}` }));
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', index: false, maxAge: 0 });
+  await app.register(fastifyStatic, { root: pageCoreDir(), prefix: '/assets/page-core/', decorateReply: false, index: false, maxAge: 0 });
   await app.register(fastifyStatic, { root: packageDir('@fontsource/noto-sans-sc'), prefix: '/vendor/noto-sans-sc/', decorateReply: false, maxAge: 86_400_000, immutable: true, allowedPath: (p) => /^\/(\d00\.css|files\/[\w-]+\.woff2?)$/.test(p) });
   await app.register(fastifyStatic, { root: join(packageDir('@zxing/library'), 'umd'), prefix: '/vendor/zxing/', decorateReply: false, maxAge: 86_400_000, allowedPath: (p) => p === '/index.min.js' });
   app.get('/healthz', async () => ({ ok: true }));

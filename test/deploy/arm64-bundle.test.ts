@@ -4,7 +4,7 @@
 // (qemu-aarch64-static -L /usr/aarch64-linux-gnu, no binfmt needed). The native builds are cached
 // in the clone's .cache/ (scripts/node-lib.sh), so only a fresh clone pays the cross-compile.
 import { type SpawnSyncReturns, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,12 @@ describe('the arm64 bundle (cross-built here, run under qemu-user)', () => {
     const version = /^node_version=(.+)$/m.exec(info)?.[1];
     expect(arm64(['-p', 'process.arch + " " + process.version']).stdout.trim()).toBe(`arm64 v${version}`);
   }, EMULATED);
+
+  it('ships the pages both daemons serve: the kiosk, the office, the declaration page and their shared core', () => {
+    for (const page of ['src/ui/public/kiosk.js', 'src/page-core/h.js', 'src/page-core/api.js', 'src/page-core/icons.js', 'src/hub/public/office.js', 'src/hub/declare/public/declare.js']) {
+      expect(existsSync(join(app, page)), page).toBe(true);
+    }
+  });
 
   it('holds only ARM aarch64 native code: every .node and the node binary', () => {
     const natives = nativeFiles(join(app, 'node_modules'));

@@ -7,7 +7,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { packageDir } from '../../kernel/package-dir.js';
+import { packageDir, pageCoreDir } from '../../kernel/package-dir.js';
 import type { HubReader } from '../storage/read.js';
 import { type Accounts, can, type Permission, ROLES, type Role, type Session } from './accounts.js';
 import { type AlertDesk, type AlertKey, alertRef, OUTCOMES, type Outcome } from './alerts.js';
@@ -78,6 +78,7 @@ export async function registerOffice(parent: FastifyInstance, d: OfficeDeps): Pr
 async function office(app: FastifyInstance, d: OfficeDeps): Promise<void> {
   await app.register(fastifyCookie);
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/office/assets/', index: false, maxAge: 0 });
+  await app.register(fastifyStatic, { root: pageCoreDir(), prefix: '/office/assets/page-core/', decorateReply: false, index: false, maxAge: 0 });
   await app.register(fastifyStatic, { root: fontDir(), prefix: '/office/vendor/noto-sans-sc/', decorateReply: false, maxAge: 86_400_000, immutable: true, allowedPath: (p) => /^\/(\d00\.css|files\/[\w-]+\.woff2?)$/.test(p) });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {

@@ -1,6 +1,10 @@
-// The office page's core: state, language, element builder, API calls with the CSRF token, toast.
-// Every text from the server goes in with textContent; only the fixed icon SVGs are parsed as markup.
-import { icon } from './icons.js';
+// The office page's core: state, language, API calls with the CSRF token, toast. The element builder,
+// the icons and the API client are the pages' shared core (src/page-core/, served at
+// /office/assets/page-core/): every text from the server goes in with textContent.
+import { apiClient } from '/office/assets/page-core/api.js';
+import { h, ic } from '/office/assets/page-core/h.js';
+
+export { h, ic };
 
 export const S = { lang: 'zh-CN', me: null, screen: 'overview', unackedCritical: 0 };
 
@@ -18,44 +22,9 @@ export const ago = (ms) => {
   return tr(`${Math.round(s / 86400)}天前`, `${Math.round(s / 86400)} d ago`);
 };
 
-/** h('button.primary', {onclick}, 'text', child…) */
-export function h(tag, props, ...children) {
-  const [name, ...classes] = tag.split('.');
-  const el = document.createElement(name || 'div');
-  if (classes.length) el.className = classes.join(' ');
-  for (const [k, v] of Object.entries(props ?? {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k in el && k !== 'list' && k !== 'type') el[k] = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return el;
-}
-export const ic = (name) => {
-  const t = document.createElement('template');
-  t.innerHTML = icon(name);
-  return t.content.firstChild;
-};
 export const badge = (cls, iconName, text) => h(`span.badge.${cls}`, {}, ic(iconName), text);
 
-export async function api(method, path, body) {
-  const init = { method, credentials: 'same-origin', headers: {} };
-  if (method !== 'GET' && S.me?.csrf) init.headers['x-csrf-token'] = S.me.csrf;
-  if (body !== undefined) {
-    init.headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  const r = await fetch(path, init);
-  const json = (r.headers.get('content-type') ?? '').includes('json') ? await r.json() : null;
-  if (!r.ok) {
-    const err = new Error(json?.zh ? tr(json.zh, json.en) : `HTTP ${r.status}`);
-    err.status = r.status;
-    err.body = json;
-    throw err;
-  }
-  return json;
-}
+export const api = apiClient({ tr, headers: (method) => (method !== 'GET' && S.me?.csrf ? { 'x-csrf-token': S.me.csrf } : {}) });
 
 let toastTimer;
 export function toast(text) {

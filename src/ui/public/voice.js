@@ -19,8 +19,8 @@ const SVG = 'http://www.w3.org/2000/svg';
 function speakerIcon(muted) {
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
-  // The kiosk's icon class (kiosk.css: svg.i), and a size of its own should that class change.
-  svg.setAttribute('class', 'i');
+  // The pages' icon class (src/page-core/icons.js; kiosk.css: svg.icon), and a size of its own should that class change.
+  svg.setAttribute('class', 'icon');
   svg.style.cssText = 'width: 26px; height: 26px; flex: none';
   svg.setAttribute('aria-hidden', 'true');
   const path = (d) => {

@@ -4,7 +4,7 @@
 // which it starts in with data-kbd="zh|abc|num"; data-kbd="off" keeps it closed. Programmatic focus (a
 // hardware keyboard, a test's fill()) does not open it: only a tap does.
 import { api } from './api.js';
-import { h, ic } from './h.js';
+import { h, ic } from '/assets/page-core/h.js';
 import { tr } from './i18n.js';
 
 const ROWS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];

@@ -1,7 +1,7 @@
 // A printable page (visitor slip, card sheet) shown inside the kiosk, over the whole screen, with a way
 // back and a print button: no new window to strand the volunteer. The kiosk browser runs with
 // --kiosk-printing, so 打印 goes straight to the default printer.
-import { h, ic } from './h.js';
+import { h, ic } from '/assets/page-core/h.js';
 import { tr } from './i18n.js';
 
 export function showSheet(url, title) {

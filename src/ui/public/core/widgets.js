@@ -1,5 +1,5 @@
 // Shared pieces of every screen: the toast, the button wrapper, the dialog, the number pad, the language button.
-import { h, ic } from './h.js';
+import { h, ic } from '/assets/page-core/h.js';
 import { tr } from './i18n.js';
 import { cue } from './sound.js';
 import { S, view } from './state.js';

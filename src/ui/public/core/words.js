@@ -1,6 +1,6 @@
 // Words for the codes the server sends (alert severities, device kinds and drivers, audit actions and
 // actors), so that no English code reaches the Chinese screen. Unknown codes are data and shown as they are.
-import { h } from './h.js';
+import { h } from '/assets/page-core/h.js';
 import { tr } from './i18n.js';
 
 const table = (t) => (code) => (t[code] ? tr(...t[code]) : code);

@@ -1,4 +1,5 @@
-// Line icons as inline SVG (no icon font, no emoji font: a stock Debian has neither).
+// Line icons as inline SVG, for both daemons' pages (no icon font, no emoji font: a stock Debian has
+// neither). Each page's CSS sizes `svg.icon`; the stroke here is the default it may restyle.
 const P = {
   check: '<path d="M4 12l5 5L20 6"/>',
   cross: '<path d="M6 6l12 12M18 6L6 18"/>',
@@ -20,6 +21,8 @@ const P = {
   home: '<path d="M3 11l9-8 9 8"/><path d="M5 10v11h14V10"/><path d="M10 21v-6h4v6"/>',
   list: '<path d="M8 6h13M8 12h13M8 18h13"/><path d="M3 6h.5M3 12h.5M3 18h.5"/>',
   gear: '<circle cx="12" cy="12" r="3"/><path d="M12 2v3M12 19v3M2 12h3M19 12h3M4.9 4.9L7 7M17 17l2.1 2.1M4.9 19.1L7 17M17 7l2.1-2.1"/>',
+  bell: '<path d="M6 16V11a6 6 0 0112 0v5l2 2H4z"/><path d="M10 20a2 2 0 004 0"/>',
+  send: '<path d="M3 11l18-8-8 18-2-8z"/>',
   lock: '<rect x="5" y="11" width="14" height="10" rx="2"/><path d="M8 11V7a4 4 0 018 0v4"/>',
   globe: '<circle cx="12" cy="12" r="9"/><path d="M3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18"/>',
   cloud: '<path d="M7 18h10a4 4 0 000-8 6 6 0 00-11 2 3 3 0 001 6z"/>',
@@ -31,5 +34,5 @@ const P = {
 };
 
 export function icon(name) {
-  return `<svg class="i" viewBox="0 0 24 24" aria-hidden="true">${P[name] ?? P.info}</svg>`;
+  return `<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${P[name] ?? P.info}</svg>`;
 }
