@@ -55,7 +55,7 @@ async function connect(url: string, clientId: string): Promise<MqttClient> {
 }
 
 /** Publishes seqs from..to of each gate at QoS 1, 500 in flight. */
-async function publish(url: string, gates: string[], from: number, to: number): Promise<void> {
+export async function publish(url: string, gates: string[], from: number, to: number): Promise<void> {
   const c = await connect(url, `bench-pub-${process.pid}`);
   let inflight = 0;
   let wake: (() => void) | undefined;
@@ -79,7 +79,7 @@ interface HubChild {
   stop(): Promise<void>;
 }
 
-async function hubChild(dir: string, name: string, brokerUrl: string, o: { url?: string; shared?: boolean } = {}): Promise<HubChild> {
+export async function hubChild(dir: string, name: string, brokerUrl: string, o: { url?: string; shared?: boolean } = {}): Promise<HubChild> {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
@@ -91,7 +91,7 @@ async function hubChild(dir: string, name: string, brokerUrl: string, o: { url?:
     }),
   );
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [...UNIT.flags, GATE_BIN, 'hub', 'run', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...UNIT.env, NO_COLOR: '1' } });
+  const proc = spawn(process.execPath, [...UNIT.flags, ...(process.env.BENCH_HUB_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean), GATE_BIN, 'hub', 'run', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...UNIT.env, NO_COLOR: '1' } });
   let out = '';
   let readyMs = Number.NaN;
   await new Promise<void>((res, rej) => {
@@ -120,7 +120,7 @@ async function hubChild(dir: string, name: string, brokerUrl: string, o: { url?:
 }
 
 /** Rows of passages, polled (the hub is another process) every 100 ms. */
-async function waitRows(count: () => Promise<number>, n: number, limitMs: number): Promise<void> {
+export async function waitRows(count: () => Promise<number>, n: number, limitMs: number): Promise<void> {
   const until = performance.now() + limitMs;
   while ((await count()) < n) {
     if (performance.now() > until) throw new Error(`the hub held ${await count()} of ${n} rows after ${limitMs} ms`);
@@ -161,7 +161,7 @@ export function pgCounter(url: string): { count(): Promise<number>; close(): Pro
 }
 
 /** The baseline: the same rows by pg, batched INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING. */
-async function rawUnnest(url: string): Promise<number> {
+export async function rawUnnest(url: string): Promise<number> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {

@@ -32,8 +32,12 @@ export interface RecordMsg {
   seq: number;
   at: number;
   clockSynced: boolean;
+  /**
+   * What the hub reads of the record's `data`: all of it for the rare kinds; for a passage only the
+   * fields of its columns (a queued passage stays small: fewer bytes for the collector to copy).
+   */
   data: Record<string, unknown>;
-  /** `data` as JSON text, as stored. */
+  /** The whole `data` as JSON text, as stored. */
   dataJson: string;
 }
 
@@ -110,6 +114,8 @@ export function classify(topic: string, payload: Buffer, o: ClassifyOptions): Cl
     return reject(reason, `the topic says ${site}/${gate}, the message ${String(b.site).slice(0, 64)}/${String(b.gate).slice(0, 64)}`, { site, gate, ...seqOf });
   }
   const ledger = typeof b.ledger === 'string' ? b.ledger : '';
+  // PostgreSQL's text cannot hold NUL: such a ledger id would fail every burst it is in.
+  if (ledger.includes('\u0000')) return reject('payload.schema', '/ledger: contains a NUL character', { site, gate, ...seqOf });
   if (leaf === 'state' || leaf === 'counts') {
     const ok = leaf === 'state' ? checkState.Check(body) : checkCounts.Check(body);
     if (!ok) return reject('payload.schema', schemaProblems(leaf === 'state' ? StateMessage : CountsMessage, body, 3).join('; '), { site, gate });
@@ -120,16 +126,33 @@ export function classify(topic: string, payload: Buffer, o: ClassifyOptions): Cl
   if (!checkOutbox.Check(body)) return reject('payload.schema', schemaProblems(OutboxMessage, body, 3).join('; '), { site, gate, ...seqOf });
   const m = body as OutboxMessage;
   if (m.seq < 1) return reject('payload.schema', '/seq: must be >= 1 for a record', { site, gate, seq: m.seq });
+  const table = tableFor(m.kind, m.data);
   return {
     type: 'record',
-    table: tableFor(m.kind, m.data),
-    site,
-    gate,
-    ledger,
+    table,
+    site: intern(site),
+    gate: intern(gate),
+    ledger: intern(ledger),
     seq: m.seq,
     at: m.at,
     clockSynced: m.clockSynced,
-    data: m.data,
+    data: table === 'passages' ? passageFields(m.data) : m.data,
     dataJson: JSON.stringify(m.data),
   };
+}
+
+/** The fields of a passage the hub's columns hold. */
+function passageFields(d: Record<string, unknown>): Record<string, unknown> {
+  const subject = d.subject && typeof d.subject === 'object' ? (d.subject as Record<string, unknown>) : undefined;
+  return { id: d.id, lane: d.lane, direction: d.direction, outcome: d.outcome, subject: subject ? { kind: subject.kind } : undefined };
+}
+
+/** One string per site, gate and ledger id while thousands of queued records name them (bounded). */
+const interned = new Map<string, string>();
+function intern(s: string): string {
+  const known = interned.get(s);
+  if (known !== undefined) return known;
+  if (interned.size >= 10_000) interned.clear();
+  interned.set(s, s);
+  return s;
 }

@@ -68,6 +68,21 @@ describe.each(ENGINES)('hub storage on %s', (engine) => {
     expect(h?.heldRanges).toEqual([[1, 8]]);
   });
 
+  it('stores any text as the gate sent it: quotes, backslashes, braces, control characters, emoji, the word NULL (NUL itself, which PostgreSQL cannot hold, is dropped)', async () => {
+    const { writer, db } = await open();
+    const lanes = ['a"b', 'c\\d', 'e\nf\tg', '😀 入口', '{x,y}', 'NULL', '', ' sp ', 'h\u0000i', '\\"', 'end\\'];
+    const records = lanes.map((lane, i) => {
+      const data = { type: 'passage', id: `p-${i}`, lane, direction: 'in', outcome: 'admitted', note: lane };
+      return { ...passage(i + 1), data, dataJson: JSON.stringify(data) };
+    });
+    // A null own column beside them (no subject).
+    expect(await writer.write({ records, states: [], rejects: [] })).toMatchObject({ inserted: lanes.length, duplicates: 0 });
+    const rows = await db.selectFrom('passages').select(['seq', 'lane', 'data', 'subject_kind']).orderBy('seq').execute();
+    expect(rows.map((r) => r.lane)).toEqual(lanes.map((l) => l.replaceAll('\u0000', '')));
+    expect(rows.map((r) => (JSON.parse(r.data) as { note: string }).note)).toEqual(lanes);
+    expect(rows.every((r) => r.subject_kind === null)).toBe(true);
+  });
+
   it('knows the missing ranges from the highest seq the gate reported', async () => {
     const { writer, reader } = await open();
     const seqs = [1, 2, 3, 7, 8, 12];

@@ -22,28 +22,75 @@ export interface BurstResult {
   newHistories: Array<{ site: string; gate: string; ledger: string; id: number }>;
 }
 
-/** PostgreSQL array types of the record columns (text unless named). */
-const PG_TYPES: Record<string, string> = { history: 'bigint', seq: 'bigint', at: 'bigint', clock_synced: 'integer', received_at: 'bigint' };
-
 const key = (site: string, gate: string, ledger: string) => `${site}\u0000${gate}\u0000${ledger}`;
 
-function columns(r: RecordMsg, history: number, now: number) {
-  const base = { site: r.site, gate: r.gate, history, seq: r.seq, at: r.at, clock_synced: r.clockSynced ? 1 : 0, received_at: now, data: r.dataJson };
+/** The columns every record table has, then each table's own (read from the record's data). */
+const BASE_COLUMNS = ['site', 'gate', 'history', 'seq', 'at', 'clock_synced', 'received_at', 'data'] as const;
+const OWN_COLUMNS: Record<RecordTable, readonly string[]> = {
+  passages: ['passage_id', 'lane', 'direction', 'outcome', 'subject_kind'],
+  alerts: ['alert_id', 'kind', 'severity', 'lane'],
+  daily_reports: ['day'],
+  visitor_events: ['type'],
+  corrections: ['type'],
+  quarantine_changes: ['type'],
+  device_events: ['type'],
+  downlink_results: ['type'],
+};
+
+/** A column's text: at most 128 characters, without NUL (PostgreSQL's text cannot hold it). */
+const short = (v: unknown) => (typeof v === 'string' ? (v.includes('\u0000') ? v.replaceAll('\u0000', '') : v).slice(0, 128) : null);
+
+/** A table's own column values of one record, in OWN_COLUMNS order. */
+function ownValues(r: RecordMsg): Array<string | null> {
   const d = r.data;
-  const s = (v: unknown) => (typeof v === 'string' ? v.slice(0, 128) : null);
   switch (r.table) {
     case 'passages': {
       const subject = d.subject && typeof d.subject === 'object' ? (d.subject as Record<string, unknown>) : {};
-      return { ...base, passage_id: s(d.id), lane: s(d.lane), direction: s(d.direction), outcome: s(d.outcome), subject_kind: s(subject.kind) };
+      return [short(d.id), short(d.lane), short(d.direction), short(d.outcome), short(subject.kind)];
     }
     case 'alerts':
-      return { ...base, alert_id: s(d.id), kind: s(d.kind), severity: s(d.severity), lane: s(d.lane) };
+      return [short(d.id), short(d.kind), short(d.severity), short(d.lane)];
     case 'daily_reports':
-      return { ...base, day: s(d.day) };
+      return [short(d.day)];
     default:
-      return { ...base, type: s(d.type) };
+      return [short(d.type)];
   }
 }
+
+/** One table's rows of a burst, column by column (what an unnest insert takes). */
+interface ColumnRows {
+  n: number;
+  site: string[];
+  gate: string[];
+  history: number[];
+  seq: number[];
+  at: number[];
+  clockSynced: number[];
+  data: string[];
+  own: Array<Array<string | null>>;
+}
+
+function columnRows(table: RecordTable): ColumnRows {
+  return { n: 0, site: [], gate: [], history: [], seq: [], at: [], clockSynced: [], data: [], own: OWN_COLUMNS[table].map(() => []) };
+}
+
+/** Characters a JSON string escapes otherwise than a PostgreSQL array literal reads it. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is looked for
+const NOT_ARRAY_SAFE = /[\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A PostgreSQL text[] literal of `values`, by JSON.stringify where that is the same text: both quote
+ * with " and escape only " and \ with a backslash, and JSON's null is the literal's NULL. Control
+ * characters and surrogates JSON escapes as \uXXXX, which the literal does not read: such an array
+ * is left to pg's own encoder. One native call instead of two regular expressions per element.
+ */
+function textArray(values: Array<string | null>): string | Array<string | null> {
+  for (const v of values) if (v !== null && NOT_ARRAY_SAFE.test(v)) return values;
+  const json = JSON.stringify(values);
+  return `{${json.slice(1, -1)}}`;
+}
+
+const intArray = (values: number[]) => `{${values.join(',')}}`;
 
 export class HubWriter {
   /** History ids by (site, gate, ledger): histories are never deleted, so a cache is safe across workers. */
@@ -69,13 +116,25 @@ export class HubWriter {
         }
         return e;
       };
-      const byTable = new Map<RecordTable, Array<Record<string, unknown>>>();
+      const byTable = new Map<RecordTable, ColumnRows>();
       for (const r of burst.records) {
         const id = await this.history(trx, r.site, r.gate, r.ledger, now, result);
         entry(id).seqs.push(r.seq);
-        const rows = byTable.get(r.table);
-        if (rows) rows.push(columns(r, id, now));
-        else byTable.set(r.table, [columns(r, id, now)]);
+        let rows = byTable.get(r.table);
+        if (!rows) {
+          rows = columnRows(r.table);
+          byTable.set(r.table, rows);
+        }
+        rows.n++;
+        rows.site.push(r.site);
+        rows.gate.push(r.gate);
+        rows.history.push(id);
+        rows.seq.push(r.seq);
+        rows.at.push(r.at);
+        rows.clockSynced.push(r.clockSynced ? 1 : 0);
+        rows.data.push(r.dataJson);
+        const own = ownValues(r);
+        for (let i = 0; i < own.length; i++) rows.own[i]?.push(own[i] ?? null);
       }
       for (const s of burst.states) {
         const e = entry(await this.history(trx, s.site, s.gate, s.ledger, now, result));
@@ -85,9 +144,9 @@ export class HubWriter {
       }
       for (const g of burst.gone ?? []) entry(await this.history(trx, g.site, g.gate, g.ledger, now, result)).gone = g.ranges;
       for (const [table, rows] of byTable) {
-        const n = await this.insertRows(trx, table, rows);
+        const n = await this.insertRows(trx, table, rows, now);
         result.inserted += n;
-        result.duplicates += rows.length - n;
+        result.duplicates += rows.n - n;
       }
       for (const [id, e] of touched) await this.updateHistory(trx, id, e, now);
       if (burst.rejects.length) await this.rejects(trx, burst.rejects, now);
@@ -96,34 +155,39 @@ export class HubWriter {
   }
 
   /**
-   * Inserts rows ON CONFLICT DO NOTHING; returns how many were new. The statement text is built here
-   * and run as a compiled query: Kysely's builder spent more time building a 2,000-row insert than
-   * the database took to run it. PostgreSQL takes one array per column (unnest); SQLite multi-row
-   * VALUES, chunked under its 32,766 bound parameters.
+   * Inserts one table's rows ON CONFLICT DO NOTHING; returns how many were new. The statement text is
+   * built here and run as a compiled query: Kysely's builder spent more time building a 2,000-row
+   * insert than the database took to run it. PostgreSQL: one statement per table and burst,
+   * `INSERT … SELECT FROM unnest($1::text[], …)`, one array per column (the parameter count does not
+   * grow with the rows), the arrays encoded here (textArray). SQLite: multi-row VALUES, chunked
+   * under its 32,766 bound parameters.
    */
-  private async insertRows(trx: Transaction<HubTables>, table: RecordTable, rows: Array<Record<string, unknown>>): Promise<number> {
-    if (rows.length === 0) return 0;
-    const cols = Object.keys(rows[0] as object);
-    const key = '(site, gate, history, seq)';
-    let inserted = 0;
+  private async insertRows(trx: Transaction<HubTables>, table: RecordTable, rows: ColumnRows, now: number): Promise<number> {
+    if (rows.n === 0) return 0;
+    const own = OWN_COLUMNS[table];
+    const names = [...BASE_COLUMNS, ...own].join(', ');
+    const conflict = 'ON CONFLICT (site, gate, history, seq) DO NOTHING';
     if (this.engine === 'postgres') {
-      const types = cols.map((c) => PG_TYPES[c] ?? 'text');
-      const text = `INSERT INTO ${table} (${cols.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) ON CONFLICT ${key} DO NOTHING`;
-      const chunk = Math.max(1, this.o.batchRows);
-      for (let i = 0; i < rows.length; i += chunk) {
-        const part = rows.slice(i, i + chunk);
-        const r = await trx.executeQuery(CompiledQuery.raw(text, cols.map((c) => part.map((row) => row[c] ?? null))));
-        inserted += Number(r.numAffectedRows ?? 0n);
-      }
-      return inserted;
+      const u = ['s', 'g', 'h', 'q', 'a', 'c', 'd', ...own.map((_, i) => `o${i}`)];
+      const types = ['text', 'text', 'bigint', 'bigint', 'bigint', 'integer', 'text', ...own.map(() => 'text')];
+      const select = ['s', 'g', 'h', 'q', 'a', 'c', '$1::bigint', 'd', ...own.map((_, i) => `o${i}`)];
+      const text = `INSERT INTO ${table} (${names}) SELECT ${select.join(', ')} FROM unnest(${types.map((t, i) => `$${i + 2}::${t}[]`).join(', ')}) AS u(${u.join(', ')}) ${conflict}`;
+      const params = [now, textArray(rows.site), textArray(rows.gate), intArray(rows.history), intArray(rows.seq), intArray(rows.at), intArray(rows.clockSynced), textArray(rows.data), ...rows.own.map(textArray)];
+      const r = await trx.executeQuery(CompiledQuery.raw(text, params));
+      return Number(r.numAffectedRows ?? 0n);
     }
-    const chunk = Math.max(1, Math.min(this.o.batchRows, Math.floor(32_000 / cols.length)));
-    const tuple = `(${cols.map(() => '?').join(', ')})`;
-    for (let i = 0; i < rows.length; i += chunk) {
-      const part = rows.slice(i, i + chunk);
-      const text = `INSERT INTO ${table} (${cols.join(', ')}) VALUES ${part.map(() => tuple).join(', ')} ON CONFLICT ${key} DO NOTHING`;
+    const width = BASE_COLUMNS.length + own.length;
+    const chunk = Math.max(1, Math.min(this.o.batchRows, Math.floor(32_000 / width)));
+    const tuple = `(${new Array(width).fill('?').join(', ')})`;
+    let inserted = 0;
+    for (let i = 0; i < rows.n; i += chunk) {
+      const end = Math.min(rows.n, i + chunk);
       const params: unknown[] = [];
-      for (const row of part) for (const c of cols) params.push(row[c] ?? null);
+      for (let j = i; j < end; j++) {
+        params.push(rows.site[j], rows.gate[j], rows.history[j], rows.seq[j], rows.at[j], rows.clockSynced[j], now, rows.data[j]);
+        for (const col of rows.own) params.push(col[j] ?? null);
+      }
+      const text = `INSERT INTO ${table} (${names}) VALUES ${new Array(end - i).fill(tuple).join(', ')} ${conflict}`;
       const r = await trx.executeQuery(CompiledQuery.raw(text, params));
       inserted += Number(r.numAffectedRows ?? 0n);
     }
