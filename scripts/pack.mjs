@@ -62,6 +62,15 @@ const cjsNamedExports = {
   },
 };
 
+// `require('debug')` in what is packed resolves to scripts/debug-when-asked.cjs (why: that file).
+const debugWhenAsked = {
+  name: 'debug-when-asked',
+  setup(b) {
+    const shim = join(ROOT, 'scripts/debug-when-asked.cjs');
+    b.onResolve({ filter: /^debug$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
+  },
+};
+
 const extra = [];
 for (let i = 2; i < process.argv.length; i++) {
   if (process.argv[i] === '--entry' && process.argv[i + 1]) extra.push(process.argv[++i]);
@@ -94,7 +103,7 @@ try {
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
-    plugins: [cjsNamedExports],
+    plugins: [cjsNamedExports, debugWhenAsked],
     // CommonJS packages inside an ES module still call require() for Node's own modules.
     banner: { js: "import { createRequire as __packCreateRequire } from 'node:module'; const require = __packCreateRequire(import.meta.url);" },
     sourcemap: 'linked',

@@ -140,9 +140,13 @@ export class Ingest {
     this.episodes.note(`${r.reason} ${who}`, { reason: r.reason, topic: r.topic, bytes: r.bytes, ...(r.seq !== undefined ? { seq: r.seq } : {}) }, r.detail);
   }
 
+  /** "site/gate" of a topic of five parts or more (…/<version>/<site>/<gate>/<leaf>), cut out in one piece. */
   private floodKey(topic: string): string | undefined {
-    const parts = topic.split('/');
-    return parts.length >= 5 ? `${parts.at(-3)}/${parts.at(-2)}` : undefined;
+    const leaf = topic.lastIndexOf('/');
+    const gate = leaf > 0 ? topic.lastIndexOf('/', leaf - 1) : -1;
+    const site = gate > 0 ? topic.lastIndexOf('/', gate - 1) : -1;
+    const version = site > 0 ? topic.lastIndexOf('/', site - 1) : -1;
+    return version >= 0 ? topic.slice(site + 1, leaf) : undefined;
   }
 
   /** A token bucket per gate, a second's worth deep. */

@@ -22,8 +22,6 @@ export interface BurstResult {
   newHistories: Array<{ site: string; gate: string; ledger: string; id: number }>;
 }
 
-const key = (site: string, gate: string, ledger: string) => `${site}\u0000${gate}\u0000${ledger}`;
-
 /** The columns every record table has, then each table's own (read from the record's data). */
 const BASE_COLUMNS = ['site', 'gate', 'history', 'seq', 'at', 'clock_synced', 'received_at', 'data'] as const;
 const OWN_COLUMNS: Record<RecordTable, readonly string[]> = {
@@ -94,7 +92,7 @@ const intArray = (values: number[]) => `{${values.join(',')}}`;
 
 export class HubWriter {
   /** History ids by (site, gate, ledger): histories are never deleted, so a cache is safe across workers. */
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new Map<string, Map<string, Map<string, number>>>();
   private rejectsSince = 0;
 
   constructor(
@@ -195,8 +193,8 @@ export class HubWriter {
   }
 
   private async history(trx: Transaction<HubTables>, site: string, gate: string, ledger: string, now: number, result: BurstResult): Promise<number> {
-    const k = key(site, gate, ledger);
-    const known = this.ids.get(k);
+    // Nested maps, not a joined key: no string made per record.
+    const known = this.ids.get(site)?.get(gate)?.get(ledger);
     if (known !== undefined) return known;
     const find = () => trx.selectFrom('histories').select('id').where('site', '=', site).where('gate', '=', gate).where('ledger', '=', ledger).executeTakeFirst();
     let row = await find();
@@ -207,7 +205,11 @@ export class HubWriter {
       result.newHistories.push({ site, gate, ledger, id: Number(row.id) });
     }
     const id = Number(row.id);
-    this.ids.set(k, id);
+    const bySite = this.ids.get(site) ?? new Map<string, Map<string, number>>();
+    this.ids.set(site, bySite);
+    const byGate = bySite.get(gate) ?? new Map<string, number>();
+    bySite.set(gate, byGate);
+    byGate.set(ledger, id);
     return id;
   }
 
