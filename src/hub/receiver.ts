@@ -102,6 +102,20 @@ export function createReceiver(o: ReceiverOptions): Receiver {
         lastError = '';
       });
       c.on('message', (topic, payload) => o.onMessage(topic, payload));
+      // mqtt.js handles a socket read's packets one per tick and writes each PUBACK by itself (a
+      // write system call per message, a tenth of the hub's time at 10,000/s): the socket is corked
+      // from the first packet of a read until the loop's next check phase, so they leave together.
+      let corked = false;
+      c.on('packetreceive', () => {
+        const s = c.stream;
+        if (corked || typeof s?.cork !== 'function') return;
+        corked = true;
+        s.cork();
+        setImmediate(() => {
+          corked = false;
+          s.uncork();
+        });
+      });
     },
     async stop() {
       const c = client;
