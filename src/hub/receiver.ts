@@ -62,14 +62,27 @@ export function createReceiver(o: ReceiverOptions): Receiver {
   let client: MqttClient | undefined;
   let wasConnected = false;
   let stopping = false;
+  // Backpressure: while paused, the message in hand is not finished (mqtt.js's handleMessage), so
+  // mqtt.js reads no further packet, its pipe from the socket fills and the socket stops reading:
+  // the broker keeps what follows in the hub's session. (Pausing the socket itself does not hold:
+  // the pipe resumes it at its next drain.)
+  let paused = false;
+  let held: (() => void) | undefined;
   let onSubscribed: () => void = () => {};
   const subscribedOnce = new Promise<void>((r) => {
     onSubscribed = r;
   });
   return {
     subscribed: () => subscribedOnce,
-    pause: () => client?.stream?.pause(),
-    resume: () => client?.stream?.resume(),
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      paused = false;
+      const go = held;
+      held = undefined;
+      go?.();
+    },
     filters: () => filters,
     connected: () => client?.connected === true,
     async start() {
@@ -89,6 +102,8 @@ export function createReceiver(o: ReceiverOptions): Receiver {
         });
       });
       c.on('close', () => {
+        // A connection's packet in hand goes with it (the broker sends it again: no PUBACK went).
+        held = undefined;
         if (wasConnected && !stopping) log.warn('lost the broker; reconnecting (the persistent session keeps what arrives meanwhile)');
         wasConnected = false;
       });
@@ -102,6 +117,10 @@ export function createReceiver(o: ReceiverOptions): Receiver {
         lastError = '';
       });
       c.on('message', (topic, payload) => o.onMessage(topic, payload));
+      c.handleMessage = (_packet, done) => {
+        if (paused) held = () => done();
+        else done();
+      };
       // mqtt.js handles a socket read's packets one per tick and writes each PUBACK by itself (a
       // write system call per message, a tenth of the hub's time at 10,000/s): the socket is corked
       // from the first packet of a read until the loop's next check phase, so they leave together.

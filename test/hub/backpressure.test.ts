@@ -3,8 +3,11 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Ingest } from '../../src/hub/ingest.js';
+import { createReceiver } from '../../src/hub/receiver.js';
 import { HubWriter } from '../../src/hub/storage/write.js';
-import { outboxMessage, SITE, uplink } from './harness.js';
+import { startMosquitto } from '../helpers/mosquitto.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { gateClient, hubConfig, outboxMessage, SITE, uplink } from './harness.js';
 import { openFresh } from './support.js';
 
 const closers: Array<() => Promise<void>> = [];
@@ -33,5 +36,55 @@ describe('ingest backpressure', () => {
     await ingest.settled();
     expect(calls).toEqual(['pause', 'resume']);
     expect(ingest.stats.stored).toBe(300);
+  });
+});
+
+describe('receiver backpressure against a real broker', () => {
+  it('takes no further message while paused (the broker keeps them), then all of them, in order, once resumed', async () => {
+    const broker = await startMosquitto({ site: SITE, gates: ['g1'] });
+    closers.push(() => broker.close());
+    const config = hubConfig({ hub: { name: 'bp', sites: [SITE], storage: { dataDir: tempDir('hub-bp-') } }, mqtt: { url: broker.url, username: 'hub', reconnectMs: 200, ...(broker.caFile ? { tls: { ca: broker.caFile } } : {}) } });
+    const seqs: number[] = [];
+    let firstArrived: () => void = () => {};
+    const first = new Promise<void>((r) => {
+      firstArrived = r;
+    });
+    let allArrived: () => void = () => {};
+    const all = new Promise<void>((r) => {
+      allArrived = r;
+    });
+    const receiver = createReceiver({
+      config,
+      logger: pino({ level: 'silent' }),
+      clientOptions: { password: broker.options('hub').password as string },
+      onMessage: (_topic, payload) => {
+        seqs.push((JSON.parse(payload.toString()) as { seq: number }).seq);
+        if (seqs.length === 1) {
+          receiver.pause();
+          firstArrived();
+        }
+        if (seqs.length === 500) allArrived();
+      },
+    });
+    closers.push(() => receiver.stop());
+    await receiver.start();
+    await receiver.subscribed();
+    // A second subscriber that is never paused: when it has all 500, the broker has offered them.
+    const watcher = await gateClient(broker, 'hub', { clientId: `bp-watch-${process.pid}`, ...broker.options('hub') });
+    closers.push(() => watcher.endAsync());
+    let watched = 0;
+    const allOffered = new Promise<void>((r) => watcher.on('message', () => ++watched === 500 && r()));
+    await watcher.subscribeAsync(uplink('g1'), { qos: 1 });
+    const g = await gateClient(broker, 'g1');
+    closers.push(() => g.endAsync());
+    // 3 kB each: the broker's writes to the hub hold several, as at a high rate.
+    const note = 'x'.repeat(3000);
+    await Promise.all(Array.from({ length: 500 }, (_, i) => g.publishAsync(uplink('g1'), outboxMessage('g1', i + 1, { data: { type: 'passage', id: `p-${i + 1}`, note } }), { qos: 1 })));
+    await first;
+    await allOffered;
+    expect(seqs).toEqual([1]);
+    receiver.resume();
+    await all;
+    expect(seqs).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
   });
 });
