@@ -5,6 +5,7 @@ import { CompiledQuery, type Kysely, sql, type Transaction, type Updateable } fr
 import type { GateStateMsg, RecordMsg, Rejected } from '../classify.js';
 import { addSeqs, mergeRanges, parseRanges, type Range } from '../seqs.js';
 import type { Engine } from './migrations.js';
+import { int4Array, int8Array, textArray } from './pg-arrays.js';
 import type { HistoryTable, HubTables, RecordTable } from './tables.js';
 
 export interface Burst {
@@ -71,24 +72,6 @@ interface ColumnRows {
 function columnRows(table: RecordTable): ColumnRows {
   return { n: 0, site: [], gate: [], history: [], seq: [], at: [], clockSynced: [], data: [], own: OWN_COLUMNS[table].map(() => []) };
 }
-
-/** Characters a JSON string escapes otherwise than a PostgreSQL array literal reads it. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is looked for
-const NOT_ARRAY_SAFE = /[\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * A PostgreSQL text[] literal of `values`, by JSON.stringify where that is the same text: both quote
- * with " and escape only " and \ with a backslash, and JSON's null is the literal's NULL. Control
- * characters and surrogates JSON escapes as \uXXXX, which the literal does not read: such an array
- * is left to pg's own encoder. One native call instead of two regular expressions per element.
- */
-function textArray(values: Array<string | null>): string | Array<string | null> {
-  for (const v of values) if (v !== null && NOT_ARRAY_SAFE.test(v)) return values;
-  const json = JSON.stringify(values);
-  return `{${json.slice(1, -1)}}`;
-}
-
-const intArray = (values: number[]) => `{${values.join(',')}}`;
 
 export class HubWriter {
   /** History ids by (site, gate, ledger): histories are never deleted, so a cache is safe across workers. */
@@ -157,7 +140,7 @@ export class HubWriter {
    * built here and run as a compiled query: Kysely's builder spent more time building a 2,000-row
    * insert than the database took to run it. PostgreSQL: one statement per table and burst,
    * `INSERT … SELECT FROM unnest($1::text[], …)`, one array per column (the parameter count does not
-   * grow with the rows), the arrays encoded here (textArray). SQLite: multi-row VALUES, chunked
+   * grow with the rows), the arrays sent in the binary format (pg-arrays.ts). SQLite: multi-row VALUES, chunked
    * under its 32,766 bound parameters.
    */
   private async insertRows(trx: Transaction<HubTables>, table: RecordTable, rows: ColumnRows, now: number): Promise<number> {
@@ -170,7 +153,7 @@ export class HubWriter {
       const types = ['text', 'text', 'bigint', 'bigint', 'bigint', 'integer', 'text', ...own.map(() => 'text')];
       const select = ['s', 'g', 'h', 'q', 'a', 'c', '$1::bigint', 'd', ...own.map((_, i) => `o${i}`)];
       const text = `INSERT INTO ${table} (${names}) SELECT ${select.join(', ')} FROM unnest(${types.map((t, i) => `$${i + 2}::${t}[]`).join(', ')}) AS u(${u.join(', ')}) ${conflict}`;
-      const params = [now, textArray(rows.site), textArray(rows.gate), intArray(rows.history), intArray(rows.seq), intArray(rows.at), intArray(rows.clockSynced), textArray(rows.data), ...rows.own.map(textArray)];
+      const params = [now, textArray(rows.site), textArray(rows.gate), int8Array(rows.history), int8Array(rows.seq), int8Array(rows.at), int4Array(rows.clockSynced), textArray(rows.data), ...rows.own.map(textArray)];
       const r = await trx.executeQuery(CompiledQuery.raw(text, params));
       return Number(r.numAffectedRows ?? 0n);
     }
