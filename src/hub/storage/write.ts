@@ -129,7 +129,8 @@ export class HubWriter {
         result.inserted += n;
         result.duplicates += rows.n - n;
       }
-      for (const [id, e] of touched) await this.updateHistory(trx, id, e, now);
+      // In id order: two workers' bursts lock the histories they share in the same order (no deadlock).
+      for (const [id, e] of [...touched].sort((a, b) => a[0] - b[0])) await this.updateHistory(trx, id, e, now);
       if (burst.rejects.length) await this.rejects(trx, burst.rejects, now);
     });
     return result;
