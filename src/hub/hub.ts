@@ -93,6 +93,7 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
           writer: new HubWriter(db.db, db.engine, { batchRows: config.hub.storage.batchRows, rejectsMax: config.hub.storage.rejectsMax }),
           classify: { root: config.mqtt.topicRoot, sites: new Set(config.hub.sites), gates: new Set(config.hub.gates), maxBytes: config.hub.limits.maxPayloadBytes },
           batchRows: config.hub.storage.batchRows,
+          concurrency: db.engine === 'postgres' ? 2 : 1,
           queueMax: config.hub.limits.queueMax,
           perGatePerSecond: config.hub.limits.perGatePerSecond,
           logger: logger.child({ part: 'ingest' }),

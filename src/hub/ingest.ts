@@ -13,6 +13,11 @@ export interface IngestOptions {
   writer: Pick<HubWriter, 'write'>;
   classify: ClassifyOptions;
   batchRows: number;
+  /**
+   * Bursts written at once at most (PostgreSQL: 2, so the server works on one while the next is
+   * sent; SQLite: 1, it has one writer). A second starts only when a full burst waits.
+   */
+  concurrency?: number;
   queueMax: number;
   perGatePerSecond: number;
   logger: Logger;
@@ -48,7 +53,8 @@ const REJECT_ROWS_PER_KEY = 5;
 
 export class Ingest {
   private queue: Item[] = [];
-  private flushing: Promise<void> | undefined;
+  /** Bursts being written (or about to be, on the next turn of the loop). */
+  private readonly writing = new Set<Promise<void>>();
   private retryTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
@@ -113,7 +119,7 @@ export class Ingest {
 
   /** Resolves when everything received so far is committed (tests, shutdown). */
   settled(): Promise<void> {
-    if (!this.flushing && this.queue.length === 0 && this.pendingGone.length === 0) return Promise.resolve();
+    if (this.writing.size === 0 && this.queue.length === 0 && this.pendingGone.length === 0) return Promise.resolve();
     return new Promise((r) => this.idle.push(r));
   }
 
@@ -128,10 +134,11 @@ export class Ingest {
   }
 
   private async drainAll(): Promise<void> {
-    while (this.queue.length || this.pendingGone.length || this.flushing) {
-      if (this.flushing) await this.flushing;
+    while (this.queue.length || this.pendingGone.length || this.writing.size) {
+      if (this.writing.size) await Promise.race(this.writing);
       else if (!(await this.flushOnce())) return;
     }
+    for (const r of this.idle.splice(0)) r();
   }
 
   private noteReject(r: Rejected): void {
@@ -165,11 +172,20 @@ export class Ingest {
   }
 
   private schedule(): void {
-    if (this.flushing || this.retryTimer || this.stopped) return;
+    if (this.retryTimer || this.stopped) return;
+    const busy = this.writing.size;
+    if (busy > 0 && (busy >= (this.o.concurrency ?? 1) || this.queue.length < this.o.batchRows)) return;
     // Whatever arrives in this turn of the loop joins the burst.
-    this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      await this.flushOnce();
-    });
+    const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        await this.flushOnce();
+      })
+      .finally(() => {
+        this.writing.delete(p);
+        if (this.writing.size === 0 && this.queue.length === 0 && this.pendingGone.length === 0) for (const r of this.idle.splice(0)) r();
+        else this.schedule();
+      });
+    this.writing.add(p);
   }
 
   /** Writes one burst; false when it failed (it is kept and retried). */
@@ -230,9 +246,8 @@ export class Ingest {
       this.stats.lastError = msg;
     }
     this.stats.queued = this.queue.length;
-    this.flushing = undefined;
     if (!ok) {
-      if (!this.stopped) {
+      if (!this.stopped && !this.retryTimer) {
         this.retryTimer = setTimeout(() => {
           this.retryTimer = undefined;
           this.schedule();
@@ -240,7 +255,6 @@ export class Ingest {
         this.retryTimer.unref();
       }
     } else if (this.queue.length || this.pendingGone.length) this.schedule();
-    else for (const r of this.idle.splice(0)) r();
     return ok;
   }
 }

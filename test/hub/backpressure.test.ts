@@ -39,6 +39,36 @@ describe('ingest backpressure', () => {
   });
 });
 
+describe('bursts written at once', () => {
+  it.each([1, 2])('PostgreSQL, concurrency %i: a second burst is written while the first commits only when a full burst waits; every record once', async (concurrency) => {
+    const o = await openFresh('postgres');
+    closers.push(o.close);
+    const writer = new HubWriter(o.db, o.engine, { batchRows: 50, rejectsMax: 100 });
+    let writing = 0;
+    let most = 0;
+    const counted = {
+      write: async (b: Parameters<HubWriter['write']>[0]) => {
+        most = Math.max(most, ++writing);
+        try {
+          return await writer.write(b);
+        } finally {
+          writing--;
+        }
+      },
+    };
+    const ingest = new Ingest({ writer: counted, classify: { root: 'checkpoint', sites: new Set([SITE]), gates: new Set(), maxBytes: 65536 }, batchRows: 50, concurrency, queueMax: 10_000, perGatePerSecond: 100_000, logger: pino({ level: 'silent' }) });
+    closers.push(() => ingest.stop(100));
+    // Repeats among them: two bursts at once still store each record once.
+    for (let seq = 1; seq <= 400; seq++) ingest.push(uplink('g1'), Buffer.from(outboxMessage('g1', seq)));
+    for (let seq = 1; seq <= 100; seq++) ingest.push(uplink('g1'), Buffer.from(outboxMessage('g1', seq)));
+    await ingest.settled();
+    expect(most).toBe(concurrency);
+    expect(ingest.stats).toMatchObject({ stored: 400, duplicates: 100 });
+    const held = await o.db.selectFrom('histories').select('held').executeTakeFirstOrThrow();
+    expect(JSON.parse(held.held)).toEqual([[1, 400]]);
+  });
+});
+
 describe('receiver backpressure against a real broker', () => {
   it('takes no further message while paused (the broker keeps them), then all of them, in order, once resumed', async () => {
     const broker = await startMosquitto({ site: SITE, gates: ['g1'] });
