@@ -27,7 +27,7 @@ export async function startOffice(o: {
   config: HubConfig;
   logger: Logger;
   /** Publishes retained on the broker (the hub's receiver). */
-  publish: (topic: string, body: string) => Promise<void>;
+  publish: (topic: string, body: string, opts?: { retain: boolean }) => Promise<void>;
 }): Promise<{ adminPassword: string | undefined; live: LiveFeed; accounts: Accounts; words: WordDesk }> {
   const accounts = new Accounts(o.db, { idleMs: o.config.office.sessionIdleMinutes * 60_000 });
   const adminPassword = await accounts.ensureAdmin();
@@ -47,7 +47,9 @@ export async function startOffice(o: {
   const desk = new AlertDesk(o.db);
   const escalator = new Escalator({ desk, accounts, afterMs: o.config.office.escalateAfterMinutes * 60_000, webhook: o.config.office.escalationWebhook, logger: o.logger, changed: () => live.changed('alerts') });
   escalator.start();
+  const stopRetry = words.startRetry(o.config.office.downlinkRetrySeconds * 1000, (err) => o.logger.error({ err }, 'office: could not resend an update'));
   o.app.addHook('onClose', async () => {
+    stopRetry();
     escalator.stop();
     live.close();
   });
