@@ -72,7 +72,7 @@ beforeAll(async () => {
       const data = { ref: { topic, kind, version: body.version, id: body.id }, result: refuse ? 'rejected' : 'applied', reasons: refuse ? [{ code: 'apply.failed', zh: '写入本地台账失败', en: 'Could not apply it to the ledger' }] : [], currentVersion: body.version };
       void publish(g, 'result', JSON.parse(outboxMessage(g, ++seq, { kind: 'roster-ack', data })));
     });
-    await (gates[g] as MqttClient).subscribeAsync(`checkpoint/v1/${SITE}/cmd/+`, { qos: 1 });
+    await (gates[g] as MqttClient).subscribeAsync(`checkpoint/v1/${SITE}/cmd/#`, { qos: 1 });
   }
   await publish('g1', 'state', gateState('g1', 10, { zoneLevel: 'precaution' }), true);
   await publish('g2', 'state', gateState('g2', 5, { outboxDepth: 12 }), true);
@@ -209,6 +209,92 @@ describe('the office in Chromium', () => {
     await setLang('zh-CN');
     const audit = await page.evaluate(() => fetch('/office/api/audit?action=downlink.send').then((r) => r.json()));
     expect(audit.entries.map((e: { target: string }) => e.target)).toEqual([`${SITE}/risk-areas@1`, `${SITE}/zone@1`]);
+  });
+
+  it('pushes a roster spreadsheet only when every row passes the gate\'s rules (bad rows named), and sends thresholds, a quarantine release and revocations', async () => {
+    // A fresh page: no redraw of the screen still on its way from the test before.
+    await page.goto(`${hub.officeUrl}#word`);
+    await poll(() => page.evaluate(() => document.body.dataset.live)).toBe('connected');
+    await poll(() => page.getByTestId('form-roster').count()).toBe(1);
+    const bad = '户号,姓名,身份证号,联系电话,地址\nA-01,张桂兰,11010519491231002X,13800138000,东村1号\nA-01,李建国,110105194912310021,13800138001,东村1号\nA-02,,,,东村2号\n';
+    await page.getByTestId('roster-file').setInputFiles({ name: '花名册.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByTestId('roster-check').click();
+    await poll(() => page.getByTestId('roster-problem').count()).toBe(2);
+    expect(await page.locator('[data-testid=roster-problem][data-row="3"]').textContent()).toContain('身份证号');
+    expect(await page.locator('[data-testid=roster-problem][data-row="4"]').textContent()).toContain('姓名');
+    expect(await page.getByTestId('preview').count()).toBe(0);
+    await page.getByTestId('form-roster').scrollIntoViewIfNeeded();
+    await shot('word-roster-errors-zh');
+    await setLang('en');
+    await page.getByTestId('roster-file').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByTestId('roster-check').click();
+    await poll(() => page.locator('[data-testid=roster-problem][data-row="3"]').textContent()).toContain('row 3');
+    await page.getByTestId('form-roster').scrollIntoViewIfNeeded();
+    await shot('word-roster-errors-en');
+    await setLang('zh-CN');
+    expect(received.filter((r) => r.kind === 'roster/delta')).toHaveLength(0);
+
+    const good = '户号,姓名,身份证号,联系电话,地址,卡号\nA-01,张桂兰,11010519491231002X,13800138000,东村1号,c-101\nA-01,李建国,,13800138001,东村1号,\nA-02,王秀英,,,东村2号,c-201\n';
+    await page.getByTestId('roster-file').setInputFiles({ name: '花名册.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+    await page.getByTestId('roster-check').click();
+    await poll(() => page.getByTestId('roster-ok').count()).toBe(1);
+    expect(await page.locator('[data-testid=form-roster] [data-testid=preview]').textContent()).toContain('3 人');
+    await page.locator('[data-testid=form-roster] [data-testid=word-next]').click();
+    await page.getByTestId('form-roster').scrollIntoViewIfNeeded();
+    await shot('word-roster-confirm-zh');
+    await page.getByTestId('word-send').click();
+    await poll(() => received.filter((r) => r.kind === 'roster/delta').length).toBe(2);
+    const roster = received.find((r) => r.kind === 'roster/delta')?.body as { persons: Array<{ name: string; idNumber?: string }>; cards: Array<{ id: string }> };
+    expect(roster.persons.map((p) => p.name)).toEqual(['张桂兰', '李建国', '王秀英']);
+    expect(roster.cards.map((c) => c.id)).toEqual(['c-101', 'c-201']);
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('花名册');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+
+    await page.locator('[data-testid=form-policy] input[name=feverThreshold]').fill('37.2');
+    await page.locator('[data-testid=form-policy] select[name=vaccinationRequired]').selectOption('true');
+    await page.getByTestId('policy-preview').click();
+    await poll(() => page.locator('[data-testid=form-policy] [data-testid=preview]').textContent()).toContain('37.2');
+    await page.locator('[data-testid=form-policy] [data-testid=word-next]').click();
+    await page.getByTestId('word-send').click();
+    await poll(() => received.filter((r) => r.kind === 'policy').length).toBe(2);
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('37.2');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+    expect(received.find((r) => r.kind === 'policy')?.body.thresholds).toEqual({ feverThreshold: 37.2, vaccinationRequired: true });
+
+    const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
+    await page.getByTestId('q-person').fill('p-A-01-1');
+    await page.getByTestId('q-action').selectOption('release');
+    await page.locator('[data-testid=form-quarantine] input[name=signedBy]').fill('村医 王，村支书 李');
+    await page.locator('[data-testid=form-quarantine] input[name=test5]').fill(day(7));
+    await page.locator('[data-testid=form-quarantine] input[name=test11]').fill(day(1));
+    await page.getByTestId('quarantine-preview').click();
+    await poll(() => page.locator('[data-testid=form-quarantine] [data-testid=preview]').count()).toBe(1);
+    await page.getByTestId('form-quarantine').scrollIntoViewIfNeeded();
+    await shot('word-quarantine-zh');
+    await page.locator('[data-testid=form-quarantine] [data-testid=word-next]').click();
+    await page.getByTestId('word-send').click();
+    await poll(() => received.filter((r) => r.kind === 'quarantine').length).toBe(2);
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('解除 1');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+    expect(received.find((r) => r.kind === 'quarantine')?.body.changes).toEqual([{ personId: 'p-A-01-1', next: null, signOff: { signedBy: ['村医 王', '村支书 李'], tests: [expect.any(Number), expect.any(Number)] } }]);
+
+    await page.getByTestId('revocations').fill('c-101\nc-999');
+    await page.getByTestId('revocations-preview').click();
+    await page.locator('[data-testid=form-revocations] [data-testid=word-next]').click();
+    await page.getByTestId('word-send').click();
+    await poll(() => received.filter((r) => r.kind === 'revocations').length).toBe(2);
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('c-999');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+    await page.getByTestId('revocations-load').click();
+    await poll(() => page.getByTestId('revocations').inputValue()).toBe('c-101\nc-999');
+    await page.getByTestId('word-history').scrollIntoViewIfNeeded();
+    await shot('word-history-more-zh');
+    await setLang('en');
+    await page.getByTestId('word-history').scrollIntoViewIfNeeded();
+    await shot('word-history-more-en');
+    await setLang('zh-CN');
+    const audit = await page.evaluate(() => fetch('/office/api/audit?action=downlink.send').then((r) => r.json()));
+    expect(audit.entries.slice(0, 4).map((e: { target: string }) => e.target)).toEqual([`${SITE}/revocations@1`, `${SITE}/quarantine@1`, `${SITE}/policy@1`, `${SITE}/roster/delta@1`]);
   });
 
   it('shows the passages ledger a page at a time, names masked', async () => {

@@ -82,7 +82,7 @@ function connectLive() {
     if (kinds.includes('alerts') || kinds.includes('gates')) void refreshAlarm();
     const mine = (S.screen === 'overview' && kinds.includes('gates')) || (S.screen === 'alerts' && kinds.includes('alerts')) || (S.screen === 'word' && kinds.includes('downlinks'));
     // Never redraw under someone typing or confirming: the screen is drawn again when it is sent.
-    const busy = document.querySelector('main form, main .preview') || [...document.querySelectorAll('main textarea')].some((t) => t.value);
+    const busy = document.querySelector('main form, main .preview') || [...document.querySelectorAll('main textarea, main .more input')].some((t) => t.value);
     if (mine && !busy) void show(S.screen);
   });
   es.addEventListener('hello', () => {
