@@ -77,7 +77,8 @@ export function tableFor(kind: string, data: Record<string, unknown>): RecordTab
     case 'roster-ack':
       return 'downlink_results';
     default:
-      if (type.startsWith('visitor')) return 'visitor_events';
+      // Deliveries (无接触配送) are kept beside the visitors: both are who came to the gate from outside.
+      if (type.startsWith('visitor') || type.startsWith('delivery')) return 'visitor_events';
       if (type.startsWith('quarantine')) return 'quarantine_changes';
       return 'device_events';
   }

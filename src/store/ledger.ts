@@ -49,7 +49,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const outbox = createOutbox(ctx);
   const uplinkNames = options.uplinkNames ?? false;
   const fever = createFever(ctx, outbox);
-  const deliveries = createDeliveries(ctx);
+  const deliveries = createDeliveries(ctx, outbox);
   const quarantine = createQuarantine(ctx, outbox);
   const breachRestartDays = options.breachRestartDays === undefined ? 14 : options.breachRestartDays;
   /** Set inside a passage's transaction when it changed the roster (a restarted quarantine); acted on after commit. */

@@ -42,7 +42,7 @@ describe('a breach restarts home quarantine (自外出之日起重新计算隔�
     expect(ledger.rosterView().person('p-1')?.quarantine).toEqual({ kind: 'home', until });
     expect(changes).toContain('roster');
     expect(ledger.auditLog({ action: 'quarantine-change' })[0]).toMatchObject({ actor: 'gate', detail: { personId: 'p-1', cause: 'breach', passageId: 'p-00000002', previous: { until: T0 + 3 * DAY }, next: { until } } });
-    expect(stateRows(ledger)).toEqual([expect.objectContaining({ type: 'quarantine-change', personId: 'p-1', cause: 'breach', next: { kind: 'home', until } })]);
+    expect(stateRows(ledger)).toEqual([expect.objectContaining({ type: 'quarantine-change', personId: 'p-1', cause: 'breach', next: { kind: 'home', until }, householdId: 'hh-1', nameMasked: '刘*生' })]);
     // A second attempt the same day changes nothing more.
     ledger.recordPassage(breach(4, T0 + 60_000, 'p-1'));
     expect(stateRows(ledger)).toHaveLength(1);

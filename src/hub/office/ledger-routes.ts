@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { HubReader } from '../storage/read.js';
 import type { HubTables } from '../storage/tables.js';
 import { dailyReport, reportCsv } from './daily-report.js';
+import { ledgerQuery } from './ledgers.js';
 import { OfficeError, type OfficeHelpers } from './routes.js';
 
 /** 张桂兰 → 张**; a plate 浙A·12345 → 浙A·***45. */
@@ -82,10 +83,13 @@ export function ledgerRoutes(reader: HubReader) {
         f.to = from + 86_400_000;
       }
       if (q.cursor) f.cursor = q.cursor.slice(0, 200);
+      // The card and the ID tail, as ./ledgers.ts takes them.
+      const { fields } = ledgerQuery({ ...(q.card ? { card: q.card } : {}), ...(q.idTail ? { idTail: q.idTail } : {}) }, 0, 'id');
+      if (Object.keys(fields).length) f.fields = fields;
       const page = await reader.passages(f).catch((err: Error) => {
         throw /cursor/.test(err.message) ? new OfficeError(400, 'VALIDATION', '翻页标记无效，请从第一页开始', err.message) : err;
       });
-      if (full) await h.audit(req, s, 'passages.full-view', q.gate ?? 'all', { day: q.day ?? null, outcome: q.outcome ?? null, rows: page.items.length });
+      if (full) await h.audit(req, s, 'passages.full-view', q.gate ?? 'all', { day: q.day ?? null, outcome: q.outcome ?? null, card: q.card ?? null, idTail: q.idTail ?? null, rows: page.items.length });
       return { items: page.items.map((p) => rowOf(p, full)), next: page.next, full };
     });
   };

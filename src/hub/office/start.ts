@@ -12,6 +12,7 @@ import { AlertDesk } from './alerts.js';
 import { WordDesk } from './downlinks.js';
 import { Escalator } from './escalation.js';
 import { ledgerRoutes, reportRoutes } from './ledger-routes.js';
+import { moreLedgerRoutes } from './ledgers.js';
 import { LiveFeed } from './live.js';
 import { DEFAULT_LIMITS, LoginGuard } from './login-guard.js';
 import { registerOffice } from './routes.js';
@@ -62,7 +63,7 @@ export async function startOffice(o: {
     today: () => localDay(Date.now()),
     now: () => Date.now(),
     logger: o.logger,
-    extra: [wordRoutes(words, () => live.changed('downlinks')), ledgerRoutes(o.reader), reportRoutes(o.db, () => localDay(Date.now()))],
+    extra: [wordRoutes(words, () => live.changed('downlinks')), ledgerRoutes(o.reader), moreLedgerRoutes(o.reader), reportRoutes(o.db, () => localDay(Date.now()))],
   });
   return { adminPassword, live, accounts, words };
 }
