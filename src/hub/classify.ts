@@ -7,7 +7,7 @@ import { TOPIC_VERSION } from '../sync/topics.js';
 import type { RecordTable } from './storage/tables.js';
 
 /** The leaves the hub subscribes to (retained device lists and door contacts are part 2's). */
-export const INGEST_LEAVES = ['passages', 'alerts', 'reports', 'corrections', 'events', 'result', 'state', 'counts'] as const;
+export const INGEST_LEAVES = ['passages', 'alerts', 'reports', 'corrections', 'events', 'visitors', 'result', 'state', 'counts'] as const;
 
 export type RejectReason = 'payload.too-large' | 'payload.malformed' | 'payload.schema' | 'topic.unknown' | 'site.wrong' | 'gate.unknown' | 'gate.mismatch' | 'flood' | 'overload';
 

@@ -313,6 +313,53 @@ describe('the office in Chromium', () => {
     await setLang('zh-CN');
   });
 
+  it('shows visitors with where they went and whether they left, deliveries, and the quarantine register with the release sign-off; filtered by ID tail', async () => {
+    const now = Date.now();
+    const send = (gate: string, seq: number, kind: string, data: Record<string, unknown>, at = now) => publish(gate, kind === 'visitor' ? 'visitors' : 'events', { ...JSON.parse(outboxMessage(gate, seq, { kind, data })), at });
+    const visitor = { type: 'visitor-registered', id: 'v-001', nameMasked: '赵*强', idTail: '004X', origin: '湖北省武汉市', travel: ['湖北省武汉市江岸区'], hostHouseholdId: 'A-03', reason: '探亲', registeredAt: now - 3_600_000, registeredBy: 'duty1' };
+    await send('g1', 200, 'visitor', visitor, now - 3_600_000);
+    await send('g2', 201, 'visitor', { ...visitor, id: 'v-002', nameMasked: '周*', idTail: '1234', hostHouseholdId: 'B-07', travel: [] }, now - 1_800_000);
+    await send('g1', 202, 'visitor', { ...visitor, type: 'visitor-signed-out', signedOutAt: now - 600_000, signedOutBy: 'gate' }, now - 600_000);
+    await send('g1', 203, 'state', { type: 'delivery-recorded', id: 'd-1', at: now - 900_000, company: '顺丰', parcels: 2, householdId: 'A-01', recordedBy: 'duty1' }, now - 900_000);
+    const until = now + 10 * 86_400_000;
+    await send('g1', 204, 'state', { type: 'quarantine-change', personId: 'p-A-01-1', cause: 'report', previous: null, next: { kind: 'home', until }, at: now - 500_000, nameMasked: '钱**', idTail: '0023', householdId: 'A-01' }, now - 500_000);
+    await send('g2', 205, 'state', { type: 'quarantine-change', personId: 'p-B-02-1', cause: 'release', previous: { kind: 'home', until }, next: null, signOff: { signedBy: ['村医 王', '村支书 李'], tests: [now - 6 * 86_400_000, now - 86_400_000] }, note: '第5、11天核酸阴性', at: now - 400_000, nameMasked: '孙*', idTail: '7788' }, now - 400_000);
+    await hub.until(async () => (await hub.reader.count('visitor_events')) === 4 && (await hub.reader.count('quarantine_changes')) === 2, 'the visitors, the delivery and the quarantine changes at the hub');
+
+    await page.evaluate(() => {
+      (document.getElementById('toast') as HTMLElement).hidden = true;
+    });
+    await page.getByTestId('nav-ledger').click();
+    await page.getByTestId('ledger-visitors').click();
+    await poll(() => page.getByTestId('visitor-row').count()).toBe(2);
+    expect(await page.getByTestId('visitor-row').nth(1).textContent()).toContain('A-03');
+    expect(await page.getByTestId('visitor-row').nth(1).textContent()).toContain('gate');
+    expect(await page.getByTestId('visitor-row').first().textContent()).toContain('未离开');
+    await shot('visitors-zh');
+    await page.locator('input[name=idTail]').fill('004X');
+    await page.locator('input[name=idTail]').press('Enter');
+    await poll(() => page.getByTestId('visitor-row').count()).toBe(1);
+    await setLang('en');
+    await shot('visitors-en');
+    await setLang('zh-CN');
+    await page.locator('input[name=idTail]').fill('');
+    await page.locator('input[name=idTail]').press('Enter');
+    await page.getByTestId('ledger-deliveries').click();
+    await poll(() => page.getByTestId('delivery-row').count()).toBe(1);
+    expect(await page.getByTestId('delivery-row').textContent()).toContain('顺丰');
+    await shot('deliveries-zh');
+    await page.getByTestId('ledger-quarantine').click();
+    await poll(() => page.getByTestId('quarantine-row').count()).toBe(2);
+    expect(await page.getByTestId('quarantine-row').first().textContent()).toContain('村医 王、村支书 李');
+    expect(await page.getByTestId('quarantine-row').nth(1).textContent()).toContain('居家隔离');
+    await shot('quarantine-zh');
+    await setLang('en');
+    expect(await page.getByTestId('quarantine-row').first().textContent()).toContain('Released');
+    await shot('quarantine-en');
+    await setLang('zh-CN');
+    await page.getByTestId('ledger-passages').click();
+  });
+
   it('lets the admin make an account, which then signs in with its role', async () => {
     await page.getByTestId('nav-accounts').click();
     await page.locator('[data-testid=new-user] input[name=name]').fill('duty2');

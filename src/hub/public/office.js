@@ -16,7 +16,7 @@ const SCREENS = {
   overview: { zh: '总览', en: 'Overview', icon: 'home', render: overviewScreen },
   alerts: { zh: '告警', en: 'Alerts', icon: 'bell', render: alertsScreen },
   report: { zh: '日报', en: 'Daily report', icon: 'list', render: reportScreen },
-  ledger: { zh: '通行记录', en: 'Passages', icon: 'list', render: ledgerScreen },
+  ledger: { zh: '台账', en: 'Ledgers', icon: 'list', render: ledgerScreen },
   word: { zh: '下发', en: 'Word to gates', icon: 'send', render: wordScreen },
   audit: { zh: '审计日志', en: 'Audit log', icon: 'list', render: auditScreen, perm: 'audit' },
   accounts: { zh: '账号', en: 'Accounts', icon: 'user', render: accountsScreen, perm: 'accounts' },
