@@ -1,7 +1,8 @@
 // The issue's system test: two simulated gates (real daemons, `gate run --simulation`) → Mosquitto →
 // the hub → the office in Chromium. A fever at gate g1 shows on the overview and is acknowledged in
 // the browser with a note (the ack in the audit log); a zone change authored in the browser reaches
-// both gates, both answer applied, and g1 then refuses an exit.
+// both gates, both answer applied, and g1 then refuses an exit; a risk-area list authored in the
+// browser reaches g2, and g2 then refuses a visitor (registered before the list) who came from there.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchKioskBrowser } from '../../bench/kiosk.js';
@@ -85,5 +86,50 @@ describe('two gates, the hub and the office', () => {
     const [exit] = (await hub.reader.passages({ gate: 'g1', limit: 1 })).items;
     expect(exit).toMatchObject({ direction: 'out', outcome: 'refused' });
     expect(JSON.stringify(exit?.data)).toMatch(/zone|sealed/);
+  });
+
+  it('sends a risk-area list from the browser, and g2 then refuses a visitor who came from that area', async () => {
+    const AREA = '湖北省武汉市江岸区';
+    // The kiosk's admin at g2 (kiosk.adminPin of the test configuration).
+    const g2 = gates.g2 as RunningDaemon;
+    const login = await fetch(`${g2.kioskUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operatorId: 'admin', pin: '246810' }) });
+    expect(login.status, await login.clone().text()).toBe(200);
+    const cookie = (/gate_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '') ?? [''])[0];
+    const kiosk = (method: string, path: string, body?: unknown) => fetch(`${g2.kioskUrl}${path}`, { method, headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    // Registered before the list: g2 does not know the area yet, no warning.
+    const reg = await kiosk('POST', '/api/visitors', { name: '赵志强', travel: [AREA], origin: '湖北省武汉市', hostHouseholdId: 'hh-001', reason: '探亲', escort: '李建国' });
+    expect(reg.status, await reg.clone().text()).toBe(201);
+    const { slip, warnings } = (await reg.json()) as { slip: string; warnings: unknown[] };
+    expect(warnings).toEqual([]);
+
+    // The zone back to normal first (the test before sealed it: a sealed zone refuses every visitor).
+    await page.getByTestId('nav-word').click();
+    await page.getByTestId('zone-normal').click();
+    await page.getByTestId('zone-preview').click();
+    await page.getByTestId('word-next').click();
+    await page.getByTestId('word-send').click();
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('常态');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+
+    await page.getByTestId('areas').fill(`${AREA}\n河北省石家庄市藁城区`);
+    await page.getByTestId('areas-preview').click();
+    await page.getByTestId('word-next').click();
+    await page.getByTestId('word-send').click();
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('风险地区');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+    await hub.until(async () => (await hub.reader.histories()).some((h) => h.gate === 'g2' && Number((h.state?.versions as Record<string, number> | undefined)?.['risk-areas']) >= 1), 'g2 reports the risk-area list');
+
+    const before = (await hub.reader.passages({ gate: 'g2', limit: 1 })).items[0]?.seq ?? 0;
+    await sim('g2', ['scan', slip, '--in']);
+    await sim('g2', ['temp', '36.5']);
+    await sim('g2', ['mask']);
+    await sim('g2', ['colour', 'green']);
+    await hub.until(async () => Number((await hub.reader.passages({ gate: 'g2', limit: 1 })).items[0]?.seq ?? 0) > Number(before), 'the visitor\'s passage at g2 reaches the hub');
+    const [visit] = (await hub.reader.passages({ gate: 'g2', limit: 1 })).items;
+    expect(visit).toMatchObject({ direction: 'in', outcome: 'refused' });
+    expect((visit?.data as { reasons: string[] }).reasons).toContain('risk.visitor');
+    // Registered after: the kiosk now warns at once.
+    const again = await kiosk('POST', '/api/visitors', { name: '钱多多', travel: [AREA], hostHouseholdId: 'hh-001', escort: '李建国' });
+    expect(((await again.json()) as { warnings: Array<{ code: string }> }).warnings.map((w) => w.code)).toEqual(['risk-area']);
   });
 });
