@@ -1,7 +1,7 @@
 // What the API (and part 2's screens) read: gates with their histories, held and missing seqs,
 // retained state and counts; alerts; passages by keyset pagination (never OFFSET: a year of
 // passages is millions of rows); rejects. Every list is bounded.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, SqliteAdapter, sql } from 'kysely';
 import { countSeqs, missingRanges, parseRanges, type Range } from '../seqs.js';
 import type { HubTables } from './tables.js';
 
@@ -81,11 +81,17 @@ interface Cursor {
 }
 
 const encode = (c: Cursor) => Buffer.from(JSON.stringify([c.at, c.history, c.seq])).toString('base64url');
-/** `"key":"value"` as the gate's JSON.stringify writes it, for LIKE; values limited to safe characters. */
-function fieldLikes(fields: Record<string, string> | undefined): string[] {
+/**
+ * `"key":"value"` as the gate's JSON.stringify writes it, found in the data text: instr() on SQLite
+ * (a third faster than LIKE over a day's rows, bench/office.ts), strpos() on PostgreSQL. Values are
+ * limited to safe characters.
+ */
+function fieldMatches(db: Kysely<HubTables>, fields: Record<string, string> | undefined) {
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   return Object.entries(fields ?? {}).map(([k, v]) => {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(k) || !/^[A-Za-z0-9_-]{1,128}$/.test(v)) throw new Error('a field filter takes letters, digits, - and _ only');
-    return `%"${k}":"${v}"%`;
+    const needle = `"${k}":"${v}"`;
+    return sqlite ? sql<boolean>`instr(data, ${needle}) > 0` : sql<boolean>`strpos(data, ${needle}) > 0`;
   });
 }
 
@@ -116,7 +122,7 @@ export class HubReader {
     if (q.from !== undefined) s = s.where('at', '>=', q.from);
     if (q.to !== undefined) s = s.where('at', '<', q.to);
     if (q.outcome) s = s.where('outcome', '=', q.outcome);
-    for (const like of fieldLikes(q.fields)) s = s.where('data', 'like', like);
+    for (const m of fieldMatches(this.db, q.fields)) s = s.where(m);
     if (q.cursor) {
       const c = decode(q.cursor);
       s = s.where((eb) => eb.or([eb('at', '<', c.at), eb.and([eb('at', '=', c.at), eb.or([eb('history', '<', c.history), eb.and([eb('history', '=', c.history), eb('seq', '<', c.seq)])])])]));
@@ -138,7 +144,7 @@ export class HubReader {
     if (q.gate) s = s.where('gate', '=', q.gate);
     if (q.from !== undefined) s = s.where('at', '>=', q.from);
     if (q.to !== undefined) s = s.where('at', '<', q.to);
-    for (const like of fieldLikes(q.fields)) s = s.where('data', 'like', like);
+    for (const m of fieldMatches(this.db, q.fields)) s = s.where(m);
     if (q.cursor) {
       const c = decode(q.cursor);
       s = s.where((eb) => eb.or([eb('at', '<', c.at), eb.and([eb('at', '=', c.at), eb.or([eb('history', '<', c.history), eb.and([eb('history', '=', c.history), eb('seq', '<', c.seq)])])])]));
