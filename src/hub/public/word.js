@@ -128,6 +128,7 @@ export async function wordScreen(main, { refresh }) {
   if (can('downlink.send')) main.append(forms(sites, refresh));
   main.append(
     h('h2', {}, ic('list'), tr('下发记录', 'History')),
+    h('p.muted', {}, tr('在线但未应答的卡口会自动重发最新版本，直至应答；离线卡口回来后自动收到。', 'The latest update is sent again to online gates that have not answered, until they do; an offline gate gets it when it returns.')),
     updates.length
       ? h(
           'table.stack',
