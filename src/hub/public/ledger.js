@@ -55,7 +55,9 @@ const LEDGERS = {
 };
 
 function rows(l, items) {
-  return items.map((x) => h('tr', { 'data-testid': l.row }, l.cells(x).map((c) => h('td', {}, c))));
+  const head = l.head();
+  // data-label: the column's name beside each value when a phone stacks the row.
+  return items.map((x) => h('tr', { 'data-testid': l.row }, l.cells(x).map((c, i) => h('td', { 'data-label': head[i] }, c))));
 }
 
 export async function ledgerScreen(main, { refresh }) {
