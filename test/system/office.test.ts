@@ -2,7 +2,9 @@
 // the hub → the office in Chromium. A fever at gate g1 shows on the overview and is acknowledged in
 // the browser with a note (the ack in the audit log); a zone change authored in the browser reaches
 // both gates, both answer applied, and g1 then refuses an exit; a risk-area list authored in the
-// browser reaches g2, and g2 then refuses a visitor (registered before the list) who came from there.
+// browser reaches g2, and g2 then refuses a visitor (registered before the list) who came from there;
+// home quarantine set in the browser reaches both gates, g1 then refuses that person's exit, and the
+// change comes back into the office's quarantine register.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchKioskBrowser } from '../../bench/kiosk.js';
@@ -131,5 +133,32 @@ describe('two gates, the hub and the office', () => {
     // Registered after: the kiosk now warns at once.
     const again = await kiosk('POST', '/api/visitors', { name: '钱多多', travel: [AREA], hostHouseholdId: 'hh-001', escort: '李建国' });
     expect(((await again.json()) as { warnings: Array<{ code: string }> }).warnings.map((w) => w.code)).toEqual(['risk-area']);
+  });
+
+  it('sets home quarantine from the browser: both gates apply it, g1 refuses the person\'s exit, and the register shows it', async () => {
+    await page.getByTestId('nav-word').click();
+    await page.getByTestId('q-person').fill('p-004');
+    await page.getByTestId('q-action').selectOption('set');
+    await page.locator('[data-testid=form-quarantine] select[name=kind]').selectOption('home');
+    await page.locator('[data-testid=form-quarantine] input[name=until]').fill(new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10));
+    await page.getByTestId('quarantine-preview').click();
+    await page.locator('[data-testid=form-quarantine] [data-testid=word-next]').click();
+    await page.getByTestId('word-send').click();
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('隔离');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+    await hub.until(async () => (await hub.reader.count('quarantine_changes')) >= 2, 'both gates send the quarantine change up');
+
+    const before = (await hub.reader.passages({ gate: 'g1', limit: 1 })).items[0]?.seq ?? 0;
+    await sim('g1', ['scan', 'pc-004', '--out']);
+    await hub.until(async () => Number((await hub.reader.passages({ gate: 'g1', limit: 1 })).items[0]?.seq ?? 0) > Number(before), 'the exit at g1 reaches the hub');
+    const [exit] = (await hub.reader.passages({ gate: 'g1', limit: 1 })).items;
+    expect(exit).toMatchObject({ direction: 'out', outcome: 'refused' });
+    expect(JSON.stringify(exit?.data)).toMatch(/quarantine/);
+
+    await page.getByTestId('nav-ledger').click();
+    await page.getByTestId('ledger-quarantine').click();
+    await poll(() => page.getByTestId('quarantine-row').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('quarantine-row').first().textContent()).toContain('陈*明');
+    expect(await page.getByTestId('quarantine-row').first().textContent()).toContain('居家隔离');
   });
 });
