@@ -4,7 +4,8 @@
 // both gates, both answer applied, and g1 then refuses an exit; a risk-area list authored in the
 // browser reaches g2, and g2 then refuses a visitor (registered before the list) who came from there;
 // home quarantine set in the browser reaches both gates, g1 then refuses that person's exit, and the
-// change comes back into the office's quarantine register.
+// change comes back into the office's quarantine register; a roster spreadsheet uploaded in the
+// browser reaches both gates, and the new card is admitted at g2.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchKioskBrowser } from '../../bench/kiosk.js';
@@ -160,5 +161,27 @@ describe('two gates, the hub and the office', () => {
     await poll(() => page.getByTestId('quarantine-row').count()).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('quarantine-row').first().textContent()).toContain('陈*明');
     expect(await page.getByTestId('quarantine-row').first().textContent()).toContain('居家隔离');
+  });
+
+  it('pushes a roster spreadsheet from the browser: both gates apply it, and the new card is admitted at g2', async () => {
+    await page.getByTestId('nav-word').click();
+    const csv = '户号,姓名,身份证号,地址,卡号\nhh-101,周新民,11010519491231002X,5号楼101,pc-101\n';
+    await page.getByTestId('roster-file').setInputFiles({ name: '新增住户.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByTestId('roster-check').click();
+    await poll(() => page.getByTestId('roster-ok').count()).toBe(1);
+    await page.locator('[data-testid=form-roster] [data-testid=word-next]').click();
+    await page.getByTestId('word-send').click();
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('新增住户.csv');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+
+    const before = (await hub.reader.passages({ gate: 'g2', limit: 1 })).items[0]?.seq ?? 0;
+    await sim('g2', ['scan', 'pc-101', '--in']);
+    await sim('g2', ['temp', '36.5']);
+    await sim('g2', ['mask']);
+    await sim('g2', ['colour', 'green']);
+    await hub.until(async () => Number((await hub.reader.passages({ gate: 'g2', limit: 1 })).items[0]?.seq ?? 0) > Number(before), 'the entry at g2 reaches the hub');
+    const [entry] = (await hub.reader.passages({ gate: 'g2', limit: 1 })).items;
+    expect(entry).toMatchObject({ direction: 'in', outcome: 'admitted' });
+    expect(entry?.data).toMatchObject({ subject: { id: 'pc-101', householdId: 'hh-101' } });
   });
 });
