@@ -113,4 +113,20 @@ describe.each(ENGINES)('the word to the gates on %s', (engine) => {
     await writer.write({ records: [], states: [{ ...state('g2', {}), json: JSON.stringify({ status: 'offline', versions: {} }), online: false }], rejects: [] });
     expect(await words.retry()).toEqual(['v1/g1/zone@' + p3.version]);
   });
+
+  it('resends on its own, every interval, until stopped', async () => {
+    const { words, published } = await setup();
+    const p = await words.preview({ site: 'v1', kind: 'policy', thresholds: { feverThreshold: 37.5 } });
+    await words.send({ site: 'v1', kind: 'policy', thresholds: { feverThreshold: 37.5 } }, p.confirm, 'duty1');
+    const resent = () => published.filter((x) => !x.retain).map((x) => x.topic);
+    const stop = words.startRetry(20, (err) => {
+      throw err;
+    });
+    try {
+      await expect.poll(() => new Set(resent()).size, { timeout: 10_000, interval: 10 }).toBe(2);
+      expect(new Set(resent())).toEqual(new Set(['checkpoint/v1/v1/g1/cmd/policy', 'checkpoint/v1/v1/g2/cmd/policy']));
+    } finally {
+      stop();
+    }
+  });
 });
