@@ -29,6 +29,20 @@ export interface FeedAlert extends AlertKey {
   closedAt: number | null;
   outcome: string | null;
   escalatedAt: number | null;
+  /** A fever alert: the hand-over the gate recorded (who was called, who collected the person, the outcome). */
+  handover?: FeverHandover;
+}
+
+export interface FeverHandover {
+  called?: string;
+  calledAt?: number;
+  handedTo?: string;
+  handedAt?: number;
+  /** The gate's outcome: collected, escorted-to-clinic, recheck-normal, other. */
+  outcome?: string;
+  note?: string;
+  updatedBy?: string;
+  updatedAt?: number;
 }
 
 export const alertRef = (k: AlertKey) => `${k.site}/${k.gate}/${k.history}/${k.seq}`;
@@ -60,12 +74,47 @@ export class AlertDesk {
       .limit(1000)
       .execute();
     const closedRows = await closed.orderBy('x.closed_at', 'desc').limit(Math.max(1, Math.min(200, o.closedLimit ?? 20))).execute();
-    return { open: openRows.map(view), closed: closedRows.map(view) };
+    const out = { open: openRows.map(view), closed: closedRows.map(view) };
+    await this.attachHandovers([...out.open, ...out.closed]);
+    return out;
+  }
+
+  /**
+   * The gate sends each change of a fever case as a correction (type 'fever-handling', keyed by the
+   * passage); the latest one per passage goes on its fever alerts. Read by time from the earliest of
+   * those alerts on (the corrections' `at` index): a fever case changes after its alert.
+   */
+  async attachHandovers(alerts: FeedAlert[]): Promise<void> {
+    const fevers = alerts.filter((a) => a.kind.startsWith('fever') && typeof a.data.passageId === 'string');
+    if (fevers.length === 0) return;
+    const since = Math.min(...fevers.map((a) => a.at));
+    const rows = await this.db.selectFrom('corrections').select(['site', 'gate', 'at', 'data']).where('at', '>=', since).where('type', '=', 'fever-handling').orderBy('at').limit(5000).execute();
+    const latest = new Map<string, FeverHandover>();
+    for (const r of rows) {
+      let d: Record<string, unknown>;
+      try {
+        d = JSON.parse(r.data) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      if (typeof d.passageId !== 'string') continue;
+      const h: FeverHandover = {};
+      for (const k of ['called', 'handedTo', 'outcome', 'note', 'updatedBy'] as const) if (typeof d[k] === 'string') h[k] = (d[k] as string).slice(0, 200);
+      for (const k of ['calledAt', 'handedAt', 'updatedAt'] as const) if (typeof d[k] === 'number') h[k] = d[k] as number;
+      latest.set(`${r.site}/${r.gate}/${d.passageId}`, h);
+    }
+    for (const a of fevers) {
+      const h = latest.get(`${a.site}/${a.gate}/${a.data.passageId as string}`);
+      if (h) a.handover = h;
+    }
   }
 
   async get(k: AlertKey): Promise<FeedAlert | undefined> {
     const r = await this.base().where('a.site', '=', k.site).where('a.gate', '=', k.gate).where('a.history', '=', k.history).where('a.seq', '=', k.seq).executeTakeFirst();
-    return r ? view(r) : undefined;
+    if (!r) return undefined;
+    const a = view(r);
+    await this.attachHandovers([a]);
+    return a;
   }
 
   /** Unacknowledged critical alerts: what keeps the alarm sounding. */
