@@ -144,7 +144,7 @@ async function office(app: FastifyInstance, d: OfficeDeps): Promise<void> {
 
   app.get('/office/api/me', async (req) => {
     const s = await need(req, 'view');
-    const perms: Permission[] = ['view', 'alert.ack', 'alert.assign', 'alert.close', 'downlink.send', 'accounts', 'audit', 'full-view'];
+    const perms: Permission[] = ['view', 'alert.ack', 'alert.assign', 'alert.close', 'downlink.send', 'accounts', 'audit', 'full-view', 'report.edit'];
     return { user: s.user, csrf: s.csrf, can: perms.filter((p) => can(s.user.role, p)), timeZone: d.timeZone ?? 'Asia/Shanghai' };
   });
 

@@ -76,7 +76,7 @@ export async function startOffice(o: {
     timeZone: tz,
     now: () => Date.now(),
     logger: o.logger,
-    extra: [wordRoutes(words, () => live.changed('downlinks')), ledgerRoutes(o.reader), reportRoutes(o.db, () => localDay(Date.now(), tz)), chartRoutes(o.db, () => Date.now())],
+    extra: [wordRoutes(words, () => live.changed('downlinks')), ledgerRoutes(o.reader), reportRoutes(o.db, () => localDay(Date.now(), tz), { timeZone: tz }), chartRoutes(o.db, () => Date.now())],
   });
   return { adminPassword, live, accounts, words };
 }

@@ -159,6 +159,37 @@ const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    // The daily report across compounds (issue 21): the reports of a day found by their day, not by a
+    // scan; the office's epidemic-free days per compound and the cases that reset them (seed 004).
+    version: 4,
+    async up(db, engine) {
+      const ms = engine === 'postgres' ? 'bigint' : 'integer';
+      await db.schema.createIndex('daily_reports_day').on('daily_reports').columns(['day', 'site', 'gate', 'received_at']).execute();
+      await db.schema
+        .createTable('free_days')
+        .addColumn('site', 'text', (c) => c.primaryKey())
+        .addColumn('since', 'text', (c) => c.notNull())
+        .addColumn('set_by', 'text', (c) => c.notNull())
+        .addColumn('set_at', ms, (c) => c.notNull())
+        .addColumn('note', 'text')
+        .execute();
+      await db.schema
+        .createTable('compound_cases')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('site', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('found_day', 'text', (c) => c.notNull())
+        .addColumn('left_day', 'text')
+        .addColumn('note', 'text')
+        .addColumn('recorded_by', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', ms, (c) => c.notNull())
+        .addColumn('voided_by', 'text')
+        .addColumn('voided_at', ms)
+        .execute();
+      await db.schema.createIndex('compound_cases_site').on('compound_cases').columns(['site', 'found_day']).execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -154,7 +154,35 @@ export interface DownlinkAnswerTable {
   at: number;
 }
 
+/** 无疫情天数 per compound, set by the office: counted from `since` (seed 004 篇四). */
+export interface FreeDaysTable {
+  site: string;
+  /** The first epidemic-free day, 'YYYY-MM-DD'. */
+  since: string;
+  set_by: string;
+  set_at: number;
+  note: string | null;
+}
+
+/** A confirmed or suspected case or a close contact the office recorded for a compound: the count restarts the day after they leave. */
+export interface CompoundCaseTable {
+  id: string;
+  site: string;
+  kind: string;
+  found_day: string;
+  /** The day they left the compound (taken to treatment or quarantine); null while still in it. */
+  left_day: string | null;
+  note: string | null;
+  recorded_by: string;
+  recorded_at: number;
+  /** Recorded in error: no longer counted (kept for the audit). */
+  voided_by: string | null;
+  voided_at: number | null;
+}
+
 export interface HubTables {
+  free_days: FreeDaysTable;
+  compound_cases: CompoundCaseTable;
   downlinks: DownlinkTable;
   downlink_answers: DownlinkAnswerTable;
   office_users: OfficeUserTable;
