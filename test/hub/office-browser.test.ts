@@ -267,13 +267,28 @@ describe('the office in Chromium', () => {
   });
 
   it('shows the daily report with a gate that sent none marked missing', async () => {
-    const data = { type: 'daily-report', day: localDay(Date.now()), gateId: 'g1', siteId: SITE, entries: 128, exits: 64, visitors: 3, refusals: 3, refusalsByReason: {}, feverAlerts: 1, peopleInside: 40, zeroReport: false, epidemicFreeDays: 0, zoneLevel: 'controlled', generatedAt: Date.now(), clockSynced: true };
+    const data = { type: 'daily-report', day: localDay(Date.now()), gateId: 'g1', siteId: SITE, entries: 128, exits: 64, visitors: 3, refusals: 3, refusalsByReason: {}, feverAlerts: 1, peopleInside: 40, deliveries: 17, inQuarantine: 2, inMonitoring: 6, returnees: 1, notableAlerts: 2, zeroReport: true, epidemicFreeDays: 9, zoneLevel: 'controlled', generatedAt: Date.now(), clockSynced: true };
     await publish('g1', 'reports', JSON.parse(outboxMessage('g1', 50, { kind: 'report', data })));
     await hub.until(async () => (await hub.reader.count('daily_reports')) === 1, 'the report at the hub');
     await page.getByTestId('nav-report').click();
     await poll(() => page.getByTestId('report-row').count()).toBe(2);
     expect(await page.locator('tr.missing').textContent()).toContain('g2');
     expect(await page.getByTestId('report-row').first().textContent()).toContain('128');
+    // Never set by the office: the gates' own count, marked so.
+    expect(await page.getByTestId(`free-${SITE}`).textContent()).toBe('9（卡口）');
+    // The office sets 21 days as of today; then a close contact taken away today restarts it (0 today).
+    await page.locator(`[data-testid=free-panel-${SITE}] input[name=days]`).fill('21');
+    await page.locator('[data-testid=free-set] button[type=submit]').click();
+    await poll(() => page.getByTestId(`free-${SITE}`).textContent()).toBe('21');
+    await page.locator('[data-testid=free-case] select[name=kind]').selectOption('close-contact');
+    await page.locator('[data-testid=free-case] input[name=leftDay]').fill(localDay(Date.now()));
+    await page.locator('[data-testid=free-case] input[name=note]').fill('流调编号 3');
+    await page.locator('[data-testid=free-case] button[type=submit]').click();
+    await poll(() => page.getByTestId(`free-${SITE}`).textContent()).toBe('0');
+    expect(await page.getByTestId('case').textContent()).toContain('密接');
+    const audit = await page.evaluate(() => fetch('/office/api/audit').then((r) => r.json()));
+    expect(audit.entries.filter((e: { action: string }) => e.action.startsWith('free-days.')).map((e: { action: string; user: string }) => `${e.user} ${e.action}`)).toEqual(['admin free-days.case', 'admin free-days.set']);
+    expect(await page.getByTestId('print').getAttribute('href')).toContain('/office/assets/print.html?day=');
     await shot('report-zh');
     await setLang('en');
     await shot('report-en');

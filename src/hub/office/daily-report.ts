@@ -80,15 +80,16 @@ export async function dailyReport(db: Kysely<HubTables>, day: string): Promise<D
     const rs = rows.filter((r) => r.site === site);
     const f = free.get(site);
     const office = f?.days ?? null;
-    // A compound the office never set: as free as its least free gate says.
-    const gateDays = rs.some((r) => r.epidemicFreeDays === null) ? null : Math.min(...rs.map((r) => r.epidemicFreeDays as number));
+    // A compound the office never set: as free as its least free gate says (of those that reported).
+    const told = rs.filter((r) => r.epidemicFreeDays !== null).map((r) => r.epidemicFreeDays as number);
+    const gateDays = told.length ? Math.min(...told) : null;
     return {
       site,
       gate: null,
       missing: rs.some((r) => r.missing),
       ...add(rs),
-      // 无病例零报告: every gate says so and the office recorded no case found that day.
-      zeroReport: rs.every((r) => r.zeroReport === true) && !f?.casesFoundThatDay,
+      // 无病例零报告: every gate says so and the office recorded no case found that day; unknown while a gate's report is missing.
+      zeroReport: f?.casesFoundThatDay || rs.some((r) => r.zeroReport === false) ? false : rs.every((r) => r.zeroReport === true) ? true : null,
       epidemicFreeDays: office ?? gateDays,
       freeDaysBy: office !== null ? 'office' : gateDays !== null ? 'gates' : null,
       zoneLevel: rs.find((r) => r.zoneLevel)?.zoneLevel ?? null,
@@ -99,7 +100,7 @@ export async function dailyReport(db: Kysely<HubTables>, day: string): Promise<D
     gate: null,
     missing: rows.some((r) => r.missing),
     ...add(rows),
-    zeroReport: sites.every((s) => s.zeroReport === true),
+    zeroReport: sites.some((s) => s.zeroReport === false) ? false : sites.length && sites.every((s) => s.zeroReport === true) ? true : null,
     epidemicFreeDays: sites.length && sites.every((s) => s.epidemicFreeDays !== null) ? Math.min(...sites.map((s) => s.epidemicFreeDays as number)) : null,
     freeDaysBy: null,
     zoneLevel: null,
