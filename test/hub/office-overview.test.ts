@@ -1,11 +1,18 @@
 // The overview's data on both engines: refusal reasons in the gate's words (not codes), the 24-hour
 // chart's passages per gate per hour, the fever hand-over the gate recorded on its alert, and the
 // villages' time zone told to the page.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordMsg } from '../../src/hub/classify.js';
 import { refusalReasons } from '../../src/hub/office/overview.js';
 import { alertRecord, officeOn, signIn } from './office-support.js';
-import { ENGINES, passage } from './support.js';
+import { AlertDesk } from '../../src/hub/office/alerts.js';
+import { migrate } from '../../src/hub/storage/migrations.js';
+import type { HubTables } from '../../src/hub/storage/tables.js';
+import { ENGINES, freshStorage, passage } from './support.js';
 
 const HOUR = 3_600_000;
 
@@ -89,5 +96,25 @@ describe.each(ENGINES)('office overview on %s', (engine) => {
     const a = feed.open.find((x: { gate: string }) => x.gate === 'g1');
     expect(a.handover).toEqual({ called: '镇卫生院', calledAt: 1_700_000_060_000, handedTo: '镇卫生院 王医生', handedAt: 1_700_001_000_000, outcome: 'collected', updatedBy: 'vol1' });
     expect(feed.open.find((x: { gate: string }) => x.gate === 'g2').handover).toBeUndefined();
+  });
+
+  it('keeps the open alerts apart by a partial index: a closed alert leaves it, and alerts closed before the migration are marked', async () => {
+    const where = await freshStorage(engine);
+    const db = new Kysely<HubTables>({ dialect: where.url ? new PostgresDialect({ pool: new pg.Pool({ connectionString: where.url, max: 2 }) }) : new SqliteDialect({ database: new Database(join(where.dataDir, 'hub.db')) }) });
+    closers.push(() => db.destroy());
+    await migrate(db, engine, 3);
+    const row = (seq: number) => ({ site: 'v1', gate: 'g1', history: 1, seq, at: seq, clock_synced: 1, received_at: seq, data: '{}', alert_id: `a${seq}`, kind: 'fever', severity: 'critical', lane: null });
+    await db.insertInto('alerts').values([row(1), row(2), row(3)]).execute();
+    await db.insertInto('alert_actions').values({ site: 'v1', gate: 'g1', history: 1, seq: 1, acked_by: 'x', acked_at: 5, note: null, assigned_to: null, closed_by: 'x', closed_at: 6, outcome: 'other', escalated_at: null }).execute();
+    await migrate(db, engine);
+    const desk = new AlertDesk(db);
+    expect((await desk.feed()).open.map((a) => a.seq).sort()).toEqual([2, 3]);
+    expect(await desk.unackedCritical()).toBe(2);
+    await desk.close({ site: 'v1', gate: 'g1', history: 1, seq: 2 }, 'duty1', 'retest-normal', '', 10);
+    const feed = await desk.feed();
+    expect(feed.open.map((a) => a.seq)).toEqual([3]);
+    expect(feed.closed.map((a) => a.seq)).toEqual([2, 1]);
+    expect(await desk.unackedCritical()).toBe(1);
+    expect((await desk.openByGate()).get('v1/g1')).toEqual({ open: 1, unackedCritical: 1 });
   });
 });

@@ -47,6 +47,9 @@ export interface FeverHandover {
 
 export const alertRef = (k: AlertKey) => `${k.site}/${k.gate}/${k.history}/${k.seq}`;
 
+/** A literal, not a parameter: the planners use the partial index alerts_open only when they see `office_closed = 0`. */
+const OPEN = sql<boolean>`a.office_closed = 0`;
+
 const SEVERITY_ORDER = sql<number>`case a.severity when 'critical' then 0 when 'warning' then 1 else 2 end`;
 
 export class AlertDesk {
@@ -61,7 +64,7 @@ export class AlertDesk {
 
   /** Open alerts (not closed), critical and unacknowledged first; then the latest closed ones. */
   async feed(o: { site?: string; closedLimit?: number } = {}): Promise<{ open: FeedAlert[]; closed: FeedAlert[] }> {
-    let open = this.base().where('x.closed_at', 'is', null);
+    let open = this.base().where(OPEN);
     let closed = this.base().where('x.closed_at', 'is not', null);
     if (o.site) {
       open = open.where('a.site', '=', o.site);
@@ -119,7 +122,8 @@ export class AlertDesk {
 
   /** Unacknowledged critical alerts: what keeps the alarm sounding. */
   async unackedCritical(): Promise<number> {
-    const r = await this.base().clearSelect().select(sql<number>`count(*)`.as('n')).where('a.severity', '=', 'critical').where('x.acked_at', 'is', null).executeTakeFirst();
+    // A closed alert is acknowledged (closing acknowledges), so the unacknowledged ones are open.
+    const r = await this.base().clearSelect().select(sql<number>`count(*)`.as('n')).where(OPEN).where('a.severity', '=', 'critical').where('x.acked_at', 'is', null).executeTakeFirst();
     return Number(r?.n ?? 0);
   }
 
@@ -128,14 +132,14 @@ export class AlertDesk {
     const rows = await this.base()
       .clearSelect()
       .select(['a.site', 'a.gate', sql<number>`count(*)`.as('n'), sql<number>`sum(case when a.severity = 'critical' and x.acked_at is null then 1 else 0 end)`.as('c')])
-      .where('x.closed_at', 'is', null)
+      .where(OPEN)
       .groupBy(['a.site', 'a.gate'])
       .execute();
     return new Map(rows.map((r) => [`${r.site}/${r.gate}`, { open: Number(r.n), unackedCritical: Number(r.c) }]));
   }
 
-  private async upsert(k: AlertKey, set: Partial<Omit<HubTables['alert_actions'], keyof AlertKey>>): Promise<void> {
-    await this.db
+  private async upsert(k: AlertKey, set: Partial<Omit<HubTables['alert_actions'], keyof AlertKey>>, db: Kysely<HubTables> = this.db): Promise<void> {
+    await db
       .insertInto('alert_actions')
       .values({ site: k.site, gate: k.gate, history: k.history, seq: k.seq, acked_by: null, acked_at: null, note: null, assigned_to: null, closed_by: null, closed_at: null, outcome: null, escalated_at: null, ...set })
       .onConflict((oc) => oc.columns(['site', 'gate', 'history', 'seq']).doUpdateSet(set))
@@ -144,7 +148,7 @@ export class AlertDesk {
 
   /** Critical alerts received before `before`, not acknowledged and not yet escalated. */
   async dueForEscalation(before: number): Promise<FeedAlert[]> {
-    const rows = await this.base().where('a.severity', '=', 'critical').where('x.acked_at', 'is', null).where('x.escalated_at', 'is', null).where('a.received_at', '<', before).orderBy('a.received_at').limit(100).execute();
+    const rows = await this.base().where(OPEN).where('a.severity', '=', 'critical').where('x.acked_at', 'is', null).where('x.escalated_at', 'is', null).where('a.received_at', '<', before).orderBy('a.received_at').limit(100).execute();
     return rows.map(view);
   }
 
@@ -170,12 +174,19 @@ export class AlertDesk {
   async close(k: AlertKey, by: string, outcome: Outcome, note: string, at: number): Promise<void> {
     const cur = await this.get(k);
     if (!cur) throw new Error('no such alert');
-    await this.upsert(k, {
-      closed_by: by,
-      closed_at: at,
-      outcome,
-      ...(cur.ackedAt ? {} : { acked_by: by, acked_at: at }),
-      note: [cur.note, note].filter(Boolean).join(' / ') || null,
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('alerts').set({ office_closed: 1 }).where('site', '=', k.site).where('gate', '=', k.gate).where('history', '=', k.history).where('seq', '=', k.seq).execute();
+      await this.upsert(
+        k,
+        {
+          closed_by: by,
+          closed_at: at,
+          outcome,
+          ...(cur.ackedAt ? {} : { acked_by: by, acked_at: at }),
+          note: [cur.note, note].filter(Boolean).join(' / ') || null,
+        },
+        trx,
+      );
     });
   }
 }
