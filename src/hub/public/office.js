@@ -53,7 +53,10 @@ function header() {
 }
 
 let renderSeq = 0;
-export async function show(screen) {
+// Someone is typing or confirming: a live redraw would take the form from under them.
+const busy = () => document.querySelector('main form, main .preview') || [...document.querySelectorAll('main textarea')].some((t) => t.value);
+
+export async function show(screen, o = {}) {
   S.screen = screen;
   const seq = ++renderSeq;
   // data-lang tells a watcher (and a test) which language the screen on view was drawn in.
@@ -65,6 +68,8 @@ export async function show(screen) {
     main.append(h('p.err', {}, err.message));
   }
   if (seq !== renderSeq) return;
+  // A live redraw is dropped if a form opened while it was fetching.
+  if (o.live && busy()) return;
   app.replaceChildren(header(), main);
   document.title = `${tr(SCREENS[screen].zh, SCREENS[screen].en)} · ${tr('指挥部', 'Office')}`;
 }
@@ -82,8 +87,7 @@ function connectLive() {
     if (kinds.includes('alerts') || kinds.includes('gates')) void refreshAlarm();
     const mine = (S.screen === 'overview' && kinds.includes('gates')) || (S.screen === 'alerts' && kinds.includes('alerts')) || (S.screen === 'word' && kinds.includes('downlinks'));
     // Never redraw under someone typing or confirming: the screen is drawn again when it is sent.
-    const busy = document.querySelector('main form, main .preview') || [...document.querySelectorAll('main textarea')].some((t) => t.value);
-    if (mine && !busy) void show(S.screen);
+    if (mine && !busy()) void show(S.screen, { live: true });
   });
   es.addEventListener('hello', () => {
     document.body.dataset.live = 'connected';
