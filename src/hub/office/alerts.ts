@@ -50,6 +50,8 @@ export const alertRef = (k: AlertKey) => `${k.site}/${k.gate}/${k.history}/${k.s
 /** A literal, not a parameter: the planners use the partial index alerts_open only when they see `office_closed = 0`. */
 const OPEN = sql<boolean>`a.office_closed = 0`;
 
+const FEED_COLUMNS = ['a.site', 'a.gate', 'a.history', 'a.seq', 'a.at', 'a.alert_id', 'a.kind', 'a.severity', 'a.lane', 'a.data', 'x.acked_by', 'x.acked_at', 'x.note', 'x.assigned_to', 'x.closed_by', 'x.closed_at', 'x.outcome', 'x.escalated_at'] as const;
+
 const SEVERITY_ORDER = sql<number>`case a.severity when 'critical' then 0 when 'warning' then 1 else 2 end`;
 
 export class AlertDesk {
@@ -59,24 +61,29 @@ export class AlertDesk {
     return this.db
       .selectFrom('alerts as a')
       .leftJoin('alert_actions as x', (j) => j.onRef('x.site', '=', 'a.site').onRef('x.gate', '=', 'a.gate').onRef('x.history', '=', 'a.history').onRef('x.seq', '=', 'a.seq'))
-      .select(['a.site', 'a.gate', 'a.history', 'a.seq', 'a.at', 'a.alert_id', 'a.kind', 'a.severity', 'a.lane', 'a.data', 'x.acked_by', 'x.acked_at', 'x.note', 'x.assigned_to', 'x.closed_by', 'x.closed_at', 'x.outcome', 'x.escalated_at']);
+      .select(FEED_COLUMNS);
   }
 
   /** Open alerts (not closed), critical and unacknowledged first; then the latest closed ones. */
   async feed(o: { site?: string; closedLimit?: number } = {}): Promise<{ open: FeedAlert[]; closed: FeedAlert[] }> {
     let open = this.base().where(OPEN);
-    let closed = this.base().where('x.closed_at', 'is not', null);
+    // The latest closings first (alert_actions (closed_at)), then their alerts by key: never the year's alerts.
+    let latest = this.db.selectFrom('alert_actions').selectAll().where('closed_at', 'is not', null);
     if (o.site) {
       open = open.where('a.site', '=', o.site);
-      closed = closed.where('a.site', '=', o.site);
+      latest = latest.where('site', '=', o.site);
     }
+    const closed = this.db
+      .selectFrom(latest.orderBy('closed_at', 'desc').limit(Math.max(1, Math.min(200, o.closedLimit ?? 20))).as('x'))
+      .innerJoin('alerts as a', (j) => j.onRef('a.site', '=', 'x.site').onRef('a.gate', '=', 'x.gate').onRef('a.history', '=', 'x.history').onRef('a.seq', '=', 'x.seq'))
+      .select(FEED_COLUMNS);
     const openRows = await open
       .orderBy(SEVERITY_ORDER)
       .orderBy(sql`case when x.acked_at is null then 0 else 1 end`)
       .orderBy('a.at', 'desc')
       .limit(1000)
       .execute();
-    const closedRows = await closed.orderBy('x.closed_at', 'desc').limit(Math.max(1, Math.min(200, o.closedLimit ?? 20))).execute();
+    const closedRows = await closed.orderBy('x.closed_at', 'desc').execute();
     const out = { open: openRows.map(view), closed: closedRows.map(view) };
     await this.attachHandovers([...out.open, ...out.closed]);
     return out;
