@@ -106,15 +106,20 @@ describe.each(ENGINES)('office overview on %s', (engine) => {
     const row = (seq: number) => ({ site: 'v1', gate: 'g1', history: 1, seq, at: seq, clock_synced: 1, received_at: seq, data: '{}', alert_id: `a${seq}`, kind: 'fever', severity: 'critical', lane: null });
     await db.insertInto('alerts').values([row(1), row(2), row(3)]).execute();
     await db.insertInto('alert_actions').values({ site: 'v1', gate: 'g1', history: 1, seq: 1, acked_by: 'x', acked_at: 5, note: null, assigned_to: null, closed_by: 'x', closed_at: 6, outcome: 'other', escalated_at: null }).execute();
+    await db.insertInto('alert_actions').values({ site: 'v1', gate: 'g1', history: 1, seq: 3, acked_by: 'x', acked_at: 5, note: null, assigned_to: null, closed_by: null, closed_at: null, outcome: null, escalated_at: null }).execute();
+    await db.insertInto('alerts').values(row(4)).execute();
     await migrate(db, engine);
     const desk = new AlertDesk(db);
-    expect((await desk.feed()).open.map((a) => a.seq).sort()).toEqual([2, 3]);
+    // 1 closed before; 3 acknowledged, still open; 2 and 4 neither.
+    expect((await desk.feed()).open.map((a) => a.seq)).toEqual([4, 2, 3]);
     expect(await desk.unackedCritical()).toBe(2);
+    await desk.ack({ site: 'v1', gate: 'g1', history: 1, seq: 4 }, 'duty1', '', 9);
+    expect(await desk.unackedCritical()).toBe(1);
     await desk.close({ site: 'v1', gate: 'g1', history: 1, seq: 2 }, 'duty1', 'retest-normal', '', 10);
     const feed = await desk.feed();
-    expect(feed.open.map((a) => a.seq)).toEqual([3]);
+    expect(feed.open.map((a) => a.seq)).toEqual([4, 3]);
     expect(feed.closed.map((a) => a.seq)).toEqual([2, 1]);
-    expect(await desk.unackedCritical()).toBe(1);
-    expect((await desk.openByGate()).get('v1/g1')).toEqual({ open: 1, unackedCritical: 1 });
+    expect(await desk.unackedCritical()).toBe(0);
+    expect((await desk.openByGate()).get('v1/g1')).toEqual({ open: 2, unackedCritical: 0 });
   });
 });

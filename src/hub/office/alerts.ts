@@ -47,12 +47,15 @@ export interface FeverHandover {
 
 export const alertRef = (k: AlertKey) => `${k.site}/${k.gate}/${k.history}/${k.seq}`;
 
-/** A literal, not a parameter: the planners use the partial index alerts_open only when they see `office_closed = 0`. */
-const OPEN = sql<boolean>`a.office_closed = 0`;
+// Literals, not parameters: the planners use a partial index only when they see its condition.
+/** Not closed (partial indexes alerts_open, alerts_open_gate). */
+const OPEN = sql<boolean>`a.office_state < 2`;
+/** Not acknowledged (partial index alerts_unacked): what keeps the alarm sounding. */
+const UNACKED = sql<boolean>`a.office_state = 0`;
+const RANK: Record<string, number> = { critical: 0, warning: 1 };
 
 const FEED_COLUMNS = ['a.site', 'a.gate', 'a.history', 'a.seq', 'a.at', 'a.alert_id', 'a.kind', 'a.severity', 'a.lane', 'a.data', 'x.acked_by', 'x.acked_at', 'x.note', 'x.assigned_to', 'x.closed_by', 'x.closed_at', 'x.outcome', 'x.escalated_at'] as const;
 
-const SEVERITY_ORDER = sql<number>`case a.severity when 'critical' then 0 when 'warning' then 1 else 2 end`;
 
 export class AlertDesk {
   constructor(private readonly db: Kysely<HubTables>) {}
@@ -66,23 +69,27 @@ export class AlertDesk {
 
   /** Open alerts (not closed), critical and unacknowledged first; then the latest closed ones. */
   async feed(o: { site?: string; closedLimit?: number } = {}): Promise<{ open: FeedAlert[]; closed: FeedAlert[] }> {
-    let open = this.base().where(OPEN);
+    // Each severity newest first along alerts_open (no sort of every open alert), at most 1000 of each;
+    // then critical first, unacknowledged first, newest first.
+    const bySeverity = (q: ReturnType<AlertDesk['base']>) => (o.site ? q.where('a.site', '=', o.site) : q).orderBy('a.at', 'desc').limit(1000).execute();
     // The latest closings first (alert_actions (closed_at)), then their alerts by key: never the year's alerts.
     let latest = this.db.selectFrom('alert_actions').selectAll().where('closed_at', 'is not', null);
-    if (o.site) {
-      open = open.where('a.site', '=', o.site);
-      latest = latest.where('site', '=', o.site);
-    }
+    if (o.site) latest = latest.where('site', '=', o.site);
     const closed = this.db
       .selectFrom(latest.orderBy('closed_at', 'desc').limit(Math.max(1, Math.min(200, o.closedLimit ?? 20))).as('x'))
       .innerJoin('alerts as a', (j) => j.onRef('a.site', '=', 'x.site').onRef('a.gate', '=', 'x.gate').onRef('a.history', '=', 'x.history').onRef('a.seq', '=', 'x.seq'))
       .select(FEED_COLUMNS);
-    const openRows = await open
-      .orderBy(SEVERITY_ORDER)
-      .orderBy(sql`case when x.acked_at is null then 0 else 1 end`)
-      .orderBy('a.at', 'desc')
-      .limit(1000)
-      .execute();
+    const parts = await Promise.all([
+      bySeverity(this.base().where(OPEN).where('a.severity', '=', 'critical')),
+      bySeverity(this.base().where(OPEN).where('a.severity', '=', 'warning')),
+      // The gate's severities are these three (src/gate/model.ts); the writer files any other as a warning.
+      bySeverity(this.base().where(OPEN).where('a.severity', '=', 'info')),
+    ]);
+    const rank = (r: { severity: string | null }) => RANK[r.severity ?? ''] ?? 2;
+    const openRows = parts
+      .flat()
+      .sort((x, y) => rank(x) - rank(y) || (x.acked_at === null ? 0 : 1) - (y.acked_at === null ? 0 : 1) || Number(y.at) - Number(x.at))
+      .slice(0, 1000);
     const closedRows = await closed.orderBy('x.closed_at', 'desc').execute();
     const out = { open: openRows.map(view), closed: closedRows.map(view) };
     await this.attachHandovers([...out.open, ...out.closed]);
@@ -129,20 +136,22 @@ export class AlertDesk {
 
   /** Unacknowledged critical alerts: what keeps the alarm sounding. */
   async unackedCritical(): Promise<number> {
-    // A closed alert is acknowledged (closing acknowledges), so the unacknowledged ones are open.
-    const r = await this.base().clearSelect().select(sql<number>`count(*)`.as('n')).where(OPEN).where('a.severity', '=', 'critical').where('x.acked_at', 'is', null).executeTakeFirst();
+    const r = await this.db.selectFrom('alerts as a').select(sql<number>`count(*)`.as('n')).where(UNACKED).where('a.severity', '=', 'critical').executeTakeFirst();
     return Number(r?.n ?? 0);
   }
 
   /** Open alerts per gate ("site/gate" → count). */
   async openByGate(): Promise<Map<string, { open: number; unackedCritical: number }>> {
-    const rows = await this.base()
-      .clearSelect()
-      .select(['a.site', 'a.gate', sql<number>`count(*)`.as('n'), sql<number>`sum(case when a.severity = 'critical' and x.acked_at is null then 1 else 0 end)`.as('c')])
-      .where(OPEN)
-      .groupBy(['a.site', 'a.gate'])
-      .execute();
-    return new Map(rows.map((r) => [`${r.site}/${r.gate}`, { open: Number(r.n), unackedCritical: Number(r.c) }]));
+    const [open, unacked] = await Promise.all([
+      this.db.selectFrom('alerts as a').select(['a.site', 'a.gate', sql<number>`count(*)`.as('n')]).where(OPEN).groupBy(['a.site', 'a.gate']).execute(),
+      this.db.selectFrom('alerts as a').select(['a.site', 'a.gate', sql<number>`count(*)`.as('n')]).where(UNACKED).where('a.severity', '=', 'critical').groupBy(['a.site', 'a.gate']).execute(),
+    ]);
+    const out = new Map(open.map((r) => [`${r.site}/${r.gate}`, { open: Number(r.n), unackedCritical: 0 }]));
+    for (const r of unacked) {
+      const c = out.get(`${r.site}/${r.gate}`);
+      if (c) c.unackedCritical = Number(r.n);
+    }
+    return out;
   }
 
   private async upsert(k: AlertKey, set: Partial<Omit<HubTables['alert_actions'], keyof AlertKey>>, db: Kysely<HubTables> = this.db): Promise<void> {
@@ -153,9 +162,14 @@ export class AlertDesk {
       .execute();
   }
 
+  /** Keeps the alert's office_state (1 acknowledged, 2 closed; it never goes back) beside alert_actions. */
+  private async setState(db: Kysely<HubTables>, k: AlertKey, state: 1 | 2): Promise<void> {
+    await db.updateTable('alerts').set({ office_state: state }).where('site', '=', k.site).where('gate', '=', k.gate).where('history', '=', k.history).where('seq', '=', k.seq).where('office_state', '<', state).execute();
+  }
+
   /** Critical alerts received before `before`, not acknowledged and not yet escalated. */
   async dueForEscalation(before: number): Promise<FeedAlert[]> {
-    const rows = await this.base().where(OPEN).where('a.severity', '=', 'critical').where('x.acked_at', 'is', null).where('x.escalated_at', 'is', null).where('a.received_at', '<', before).orderBy('a.received_at').limit(100).execute();
+    const rows = await this.base().where(UNACKED).where('a.severity', '=', 'critical').where('x.escalated_at', 'is', null).where('a.received_at', '<', before).orderBy('a.received_at').limit(100).execute();
     return rows.map(view);
   }
 
@@ -168,7 +182,10 @@ export class AlertDesk {
     const cur = await this.get(k);
     if (!cur) throw new Error('no such alert');
     if (cur.ackedAt) return 'already';
-    await this.upsert(k, { acked_by: by, acked_at: at, note });
+    await this.db.transaction().execute(async (trx) => {
+      await this.setState(trx, k, 1);
+      await this.upsert(k, { acked_by: by, acked_at: at, note }, trx);
+    });
     return 'acked';
   }
 
@@ -182,7 +199,7 @@ export class AlertDesk {
     const cur = await this.get(k);
     if (!cur) throw new Error('no such alert');
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('alerts').set({ office_closed: 1 }).where('site', '=', k.site).where('gate', '=', k.gate).where('history', '=', k.history).where('seq', '=', k.seq).execute();
+      await this.setState(trx, k, 2);
       await this.upsert(
         k,
         {

@@ -188,12 +188,14 @@ const MIGRATIONS: Migration[] = [
         .addColumn('voided_at', ms)
         .execute();
       await db.schema.createIndex('compound_cases_site').on('compound_cases').columns(['site', 'found_day']).execute();
-      // The office's open alerts (the overview, the feed, the alarm, escalation) by a partial index of the
-      // alerts not closed, instead of an anti-join over every alert of the year.
-      await db.schema.alterTable('alerts').addColumn('office_closed', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-      await sql`UPDATE alerts SET office_closed = 1 WHERE EXISTS (SELECT 1 FROM alert_actions x WHERE x.site = alerts.site AND x.gate = alerts.gate AND x.history = alerts.history AND x.seq = alerts.seq AND x.closed_at IS NOT NULL)`.execute(db);
-      await db.schema.createIndex('alerts_open').on('alerts').columns(['severity', 'at']).where(sql.ref('office_closed'), '=', 0).execute();
-      await db.schema.createIndex('alerts_open_gate').on('alerts').columns(['site', 'gate']).where(sql.ref('office_closed'), '=', 0).execute();
+      // The office's open and unacknowledged alerts (the overview, the feed, the alarm, escalation) by
+      // partial indexes, instead of an anti-join over every alert of the year: office_state 0 not
+      // acknowledged, 1 acknowledged, 2 closed (kept by the alert desk with alert_actions).
+      await db.schema.alterTable('alerts').addColumn('office_state', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await sql`UPDATE alerts SET office_state = CASE WHEN x.closed_at IS NOT NULL THEN 2 ELSE 1 END FROM alert_actions x WHERE x.site = alerts.site AND x.gate = alerts.gate AND x.history = alerts.history AND x.seq = alerts.seq AND x.acked_at IS NOT NULL`.execute(db);
+      await db.schema.createIndex('alerts_open').on('alerts').columns(['severity', 'at']).where(sql.ref('office_state'), '<', 2).execute();
+      await db.schema.createIndex('alerts_open_gate').on('alerts').columns(['site', 'gate']).where(sql.ref('office_state'), '<', 2).execute();
+      await db.schema.createIndex('alerts_unacked').on('alerts').columns(['severity', 'site', 'gate', 'received_at']).where(sql.ref('office_state'), '=', 0).execute();
       await db.schema.createIndex('alert_actions_closed').on('alert_actions').columns(['closed_at']).execute();
     },
   },

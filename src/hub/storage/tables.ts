@@ -30,8 +30,11 @@ export interface AlertTable extends RecordBase {
   kind: string | null;
   severity: string | null;
   lane: string | null;
-  /** 1 once the office closed it: the open ones are found by the partial index alerts_open, not a scan of the year's alerts. */
-  office_closed: Generated<number>;
+  /**
+   * What the office did, kept on the alert for its partial indexes (the open and the unacknowledged ones
+   * are found without reading the year's alerts): 0 not acknowledged, 1 acknowledged, 2 closed.
+   */
+  office_state: Generated<number>;
 }
 
 export interface DailyReportTable extends RecordBase {
