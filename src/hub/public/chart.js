@@ -31,8 +31,20 @@ export function hourlyChart() {
   return panel;
 }
 
+// The overview is drawn again at every live change (each passage); the hourly counts are fetched at
+// most every 30 s, which is fresh enough for a chart of hours.
+const FRESH_MS = 30_000;
+let cached = null;
+
+async function hourly() {
+  if (cached && Date.now() - cached.at < FRESH_MS) return cached.data;
+  const data = await api('GET', '/office/api/overview/hourly');
+  cached = { at: Date.now(), data };
+  return data;
+}
+
 async function draw(panel, plot) {
-  const [c, uPlot] = await Promise.all([api('GET', '/office/api/overview/hourly'), loadUplot()]);
+  const [c, uPlot] = await Promise.all([hourly(), loadUplot()]);
   const total = c.gates.reduce((a, g) => a + g.passages.reduce((x, y) => x + y, 0), 0);
   panel.dataset.total = String(total);
   panel.dataset.gates = String(c.gates.length);
@@ -60,5 +72,13 @@ async function draw(panel, plot) {
   plot.replaceChildren();
   const u = new uPlot(opts, data, plot);
   panel.dataset.drawn = 'true';
-  new ResizeObserver(() => u.setSize({ width: width(), height: opts.height })).observe(plot);
+  const ro = new ResizeObserver(() => {
+    if (!plot.isConnected) {
+      ro.disconnect();
+      u.destroy();
+      return;
+    }
+    u.setSize({ width: width(), height: opts.height });
+  });
+  ro.observe(plot);
 }
