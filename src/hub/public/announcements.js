@@ -66,7 +66,7 @@ function noticeForm(add) {
     h('div.notice-row', {}, h('label', {}, `${tr('播放方式', 'How it plays')} `, mode)),
     atRow, everyRow,
     h('div.notice-row.days', {}, h('span.muted', {}, tr('星期（不选 = 每天）', 'Days (none = every day)')), days),
-    h('button', { type: 'button', 'data-testid': 'notice-add', onclick: take }, ic('check'), tr('加入列表', 'Add to the list')));
+    h('button', { type: 'button', 'data-testid': 'notice-add', style: 'align-self: start', onclick: take }, ic('check'), tr('加入列表', 'Add to the list')));
 }
 
 export async function announcementsScreen(main, { refresh }) {
