@@ -18,6 +18,9 @@ import { LanePlayer, type Spoken } from './player.js';
 import type { Pcm } from './wav.js';
 import type { VoiceDriver } from './types.js';
 
+/** A rendered notice text no list uses any more (a draft tried, a notice removed) is deleted after this. */
+export const NOTICE_CACHE_DAYS = 7;
+
 /** Joined prompt sounds kept in memory (about 30 prompts of 6 s); each volume in use keeps a copy as large. */
 export const SOUND_CACHE_BYTES = 8 * 1024 * 1024;
 
@@ -163,9 +166,12 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
       library = l;
       ready = true;
       if (l.problems.length > 0) log.warn({ problems: l.problems.slice(0, 5).map((p) => `${p.lang}/${p.clip}: ${p.problem}`), count: l.problems.length }, 'some voice clips are missing or unreadable (gate check-config lists them)');
-      // Render announcement texts now, not when they fall due.
+      // Render announcement texts now, not when they fall due; forget old renderings nothing uses.
       try {
-        for (const a of o.announcements()) announcementSound(a);
+        const list = o.announcements();
+        for (const a of list) announcementSound(a);
+        const gone = notices.prune(list, NOTICE_CACHE_DAYS * 86_400_000);
+        if (gone > 0) log.info({ gone }, 'old announcement renderings removed from the cache');
       } catch {}
     }, (err: Error) => {
       ready = true;

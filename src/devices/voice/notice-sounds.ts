@@ -2,7 +2,7 @@
 // rendered by espeak-ng in the background (cached in the data folder by the text's hash). Never on
 // the door path: a notice is ready before it falls due, or it is not played.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SpeechLang } from '../vocabulary.js';
@@ -100,6 +100,33 @@ export class NoticeSounds {
   ready(a: Announcement): Promise<NoticeSound> {
     this.get(a);
     return this.making.get(this.keyOf(a)) ?? Promise.resolve(this.get(a));
+  }
+
+  /**
+   * Deletes renderings in the cache folder that no notice in `keep` uses and that were made more than
+   * `olderThanMs` ago (drafts the admin tried, notices since removed), so an SD card does not fill
+   * with them. Returns how many went.
+   */
+  prune(keep: readonly Announcement[], olderThanMs: number, now = Date.now()): number {
+    const used = new Set(keep.map((a) => this.keyOf(a)));
+    let gone = 0;
+    let files: string[];
+    try {
+      files = readdirSync(this.o.cacheDir);
+    } catch {
+      return 0;
+    }
+    for (const f of files) {
+      const m = /^([0-9a-f]{16})-/.exec(f);
+      if (!m || used.has(m[1] as string)) continue;
+      try {
+        const file = join(this.o.cacheDir, f);
+        if (now - statSync(file).mtimeMs < olderThanMs) continue;
+        unlinkSync(file);
+        gone++;
+      } catch {}
+    }
+    return gone;
   }
 
   private keyOf(a: Announcement): string {
