@@ -2,8 +2,7 @@
 // own announcements (audited; the hub's come over MQTT). docs/voice.md.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { announcementList } from '../../app/voice-announcements.js';
-import { type Announcement, AnnouncementListSchema, AnnouncementSchema, checkAnnouncements } from '../../devices/voice/announcements.js';
+import { type Announcement, AnnouncementListSchema, AnnouncementSchema, announcementList, checkAnnouncements } from '../../devices/voice/announcements.js';
 import { type KioskState, operatorOf, requireRole } from '../context.js';
 import { asUserError, fail } from '../errors.js';
 
