@@ -2,7 +2,7 @@
 // loudspeaker): the office's notice is listed read-only; the admin types a notice on the page's own
 // keyboard, sets its time on the number pad, hears it on the loudspeaker (试听) before and after
 // saving, changes it to a loop, mutes from the screen (the rail's switch follows) and deletes it —
-// each save audited. Screenshots at 800×480 and 1280×800 (`npm run screenshots`).
+// each save audited; a volunteer then sees the list and the switch, and nothing to change. Screenshots at 800×480 and 1280×800 (`npm run screenshots`).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstRunSignIn, launchKioskBrowser } from '../../bench/kiosk.js';
@@ -157,5 +157,17 @@ describe('广播 (announcements) screen', () => {
     expect(local()).toEqual([]);
     expect(h.ledger.auditLog({ action: 'policy-change' }).filter((a) => a.actor === 'admin' && a.detail.kind === 'announcements-local').length).toBe(3);
     expect(await office.count()).toBe(1);
+
+    // A volunteer sees the notices, the switch and the quiet hours, and nothing to change or play.
+    h.ledger.createOperator({ id: 'v01', name: '志愿者甲', role: 'volunteer', pin: '13572468' }, 'admin');
+    await page.getByTestId('lock').click();
+    await page.getByTestId('lock-panel').waitFor();
+    await page.locator('[data-operator="v01"]').click();
+    await pad('13572468');
+    await page.locator('#rail [data-screen="announcements"]').click();
+    await office.waitFor();
+    expect(await page.getByTestId('speaker-switch').count()).toBe(1);
+    expect(await page.getByTestId('quiet-hours').count()).toBe(1);
+    for (const id of ['notice-add', 'notice-play', 'notice-edit', 'notice-delete']) expect(await page.getByTestId(id).count(), id).toBe(0);
   });
 });
