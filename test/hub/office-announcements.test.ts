@@ -78,7 +78,7 @@ afterAll(async () => {
 });
 
 describe('the office\'s announcements', () => {
-  it('sends a notice to g1 through the preview and confirmation; g1 applies it and its loudspeaker plays it', async () => {
+  it('sends a notice to g1 through the preview and confirmation; g1 applies it and its loudspeaker plays it', { timeout: 90_000 }, async () => {
     const mock = mockVoices.get('main');
     if (!mock) throw new Error('the gate has no mock loudspeaker');
     await page.goto(hub.officeUrl as string);
