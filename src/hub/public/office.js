@@ -3,6 +3,7 @@
 import { setAlarm } from './alarm.js';
 import { accountsScreen } from './accounts.js';
 import { alertsScreen } from './alerts.js';
+import { announcementsScreen } from './announcements.js';
 import { api, can, h, ic, roleName, S, toast, tr } from './core.js';
 import { auditScreen } from './audit.js';
 import { ledgerScreen } from './ledger.js';
@@ -18,6 +19,7 @@ const SCREENS = {
   report: { zh: '日报', en: 'Daily report', icon: 'list', render: reportScreen },
   ledger: { zh: '通行记录', en: 'Passages', icon: 'list', render: ledgerScreen },
   word: { zh: '下发', en: 'Word to gates', icon: 'send', render: wordScreen },
+  notices: { zh: '广播', en: 'Announcements', icon: 'horn', render: announcementsScreen },
   audit: { zh: '审计日志', en: 'Audit log', icon: 'list', render: auditScreen, perm: 'audit' },
   accounts: { zh: '账号', en: 'Accounts', icon: 'user', render: accountsScreen, perm: 'accounts' },
 };
@@ -80,9 +82,9 @@ function connectLive() {
   es.addEventListener('changed', (e) => {
     const { kinds } = JSON.parse(e.data);
     if (kinds.includes('alerts') || kinds.includes('gates')) void refreshAlarm();
-    const mine = (S.screen === 'overview' && kinds.includes('gates')) || (S.screen === 'alerts' && kinds.includes('alerts')) || (S.screen === 'word' && kinds.includes('downlinks'));
+    const mine = (S.screen === 'overview' && kinds.includes('gates')) || (S.screen === 'alerts' && kinds.includes('alerts')) || (S.screen === 'word' && kinds.includes('downlinks')) || (S.screen === 'notices' && kinds.includes('downlinks'));
     // Never redraw under someone typing or confirming: the screen is drawn again when it is sent.
-    const busy = document.querySelector('main form, main .preview') || [...document.querySelectorAll('main textarea')].some((t) => t.value);
+    const busy = document.querySelector('main form, main .preview, main [data-dirty]') || [...document.querySelectorAll('main textarea')].some((t) => t.value);
     if (mine && !busy) void show(S.screen);
   });
   es.addEventListener('hello', () => {
