@@ -64,11 +64,12 @@ function onHub(check: () => boolean, what: string, ms = 15_000): Promise<void> {
 const kiosk = (method: 'GET' | 'POST', path: string, body?: unknown) =>
   fetch(`${gate.kioskUrl}${path}`, { method, headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(5000) });
 
-async function sim(action: string, body: Record<string, unknown>): Promise<void> {
+async function sim(action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const info = gate.simControl?.info;
   if (!info) throw new Error('the gate runs without its simulator control');
   const r = await fetch(`${info.url}/sim/${action}`, { method: 'POST', headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
   if (!r.ok) throw new Error(`sim ${action}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as Record<string, unknown>;
 }
 
 /** The kiosk's live stream until an event named `name` arrives; its data. */
@@ -142,10 +143,17 @@ describe('a visitor declares on the phone and walks in', () => {
     expect(held.members[0]).toMatchObject({ name: '孙访客', phone: '13912345678', host: '3组12号 张家' });
 
     // The scanner reads the phone's screen; the kiosk is pushed the prefilled registration.
-    const view = await nextKioskEvent('declaration', () => sim('scan', { text: code }));
+    let answer: Record<string, unknown> = {};
+    const view = await nextKioskEvent('declaration', async () => {
+      answer = await sim('scan', { text: code });
+    });
+    // `gate sim scan` answers with what the kiosk opened, as soon as it is open (no decision follows a declaration).
+    expect(answer).toMatchObject({ ok: true, declaration: { ok: true, members: 1 } });
     expect(view).toMatchObject({ ok: true, lane: 'main', declaration: { id, kind: 'visit', source: 'downlink' } });
     expect((view.members as Array<Record<string, unknown>>)[0]).toMatchObject({ name: '孙*客', idTail: '1233', origin: '杭州市西湖区', host: '3组12号 张家', outcome: 'escort' });
     expect(gate.ledger.passages()).toHaveLength(0);
+    // A tampered code: the kiosk refuses it and the simulator says so.
+    expect(await sim('scan', { text: `${code.slice(0, -2)}${code.endsWith('AA') ? 'BB' : 'AA'}` })).toMatchObject({ declaration: { ok: false } });
 
     // The volunteer checks the person and registers them with an escort; the slip is theirs.
     const admitted = await kiosk('POST', '/api/declarations/members/0/admit', { code: view.code, escort: '李建国' });
