@@ -47,13 +47,14 @@ export function declareFeature(o: DeclareFeatureOptions): DeclareFeature {
       if (!o.config.enabled) return;
       const site = o.config.site ?? o.sites[0];
       if (!site || !o.sites.includes(site)) throw new Error(`declare.site "${site}" is not one of hub.sites (${o.sites.join(', ')})`);
-      const { db, engine } = o.db();
-      store = new DeclarationStore(await migrateDeclare(db as never, engine));
+      const { db, engine, where } = o.db();
+      // SQLite: the page's commits (and their disk syncs) run in a worker thread on the same file.
+      store = new DeclarationStore(await migrateDeclare(db as never, engine), engine === 'sqlite' ? { file: where } : {});
       const keys = loadOrCreateKeys(join(o.dataDir, 'declare-keys'));
       // The gates trust this key for declaration codes: add it to their cards.trustedKeys.
       o.logger.info({ kid: keys.kid, publicKey: keys.publicKeyRaw, created: keys.created }, 'declaration signing key (gates: cards.trustedKeys)');
       const s = store;
-      publisher = new DeclarationsPublisher({ site, topicRoot: o.topicRoot, live: (t) => s.live(site, t), publish: o.publish, logger: o.logger, now });
+      publisher = new DeclarationsPublisher({ site, topicRoot: o.topicRoot, liveJson: (t) => s.liveJson(site, t), publish: o.publish, logger: o.logger, now });
       app = Fastify({ logger: false, trustProxy: o.config.trustProxy, bodyLimit: o.config.limits.bodyBytes });
       const p = publisher;
       await app.register(declarePlugin, { config: o.config, site, store, keys, now, onCreated: (_d: DeclarationRecord) => p.schedule() });
@@ -73,6 +74,7 @@ export function declareFeature(o: DeclareFeatureOptions): DeclareFeature {
       clearInterval(purgeTimer);
       await app?.close();
       await publisher?.stop();
+      await store?.close();
     },
   };
 }
