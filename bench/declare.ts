@@ -74,7 +74,7 @@ async function formSubmit(): Promise<Figure[]> {
         baseline: { name: `GET /healthz p95 at ${PHONES} at once`, value: percentile(base, 95) },
         budget: { op: '<=', value: 200 },
         runs: times.length,
-        note: `median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms; the page in its own process, SQLite hub storage (synchronous=FULL; declarations arriving together share a commit); ${pub.snapshots} snapshots (${(pub.bytes / 1024).toFixed(0)} KiB) of the site's declarations built for the gates during the run`,
+        note: `median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms; the page in its own process, SQLite hub storage (synchronous=FULL; declarations arriving together share a commit, made in a worker thread); ${pub.snapshots} snapshots (${(pub.bytes / 1024).toFixed(0)} KiB) of the site's declarations built for the gates during the run`,
       },
     ];
   } finally {
