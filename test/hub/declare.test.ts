@@ -13,6 +13,7 @@ import { verifyDeclaration } from '../../src/gate/credentials/declaration.js';
 import { publicKeyToRaw } from '../../src/gate/credentials/token.js';
 import type { DeclareConfig } from '../../src/hub/declare/config.js';
 import { DeclarationsPublisher } from '../../src/hub/declare/publish.js';
+import { RiskAreas } from '../../src/hub/declare/risk-areas.js';
 import { declarePlugin, PAGE_DIR } from '../../src/hub/declare/server.js';
 import { DeclarationStore, migrateDeclare } from '../../src/hub/declare/storage.js';
 import type { OpenedDb } from '../../src/hub/storage/open.js';
@@ -180,6 +181,22 @@ describe.each(ENGINES)('the declaration page on %s', (engine) => {
     clock += 25 * 3_600_000;
     expect((await snapshot()).declarations).toEqual([]);
     clock -= 25 * 3_600_000;
+  });
+
+  it('takes the risk areas from the newest list the office sent the site, the config\'s until then', async () => {
+    let t = 0;
+    const risk = new RiskAreas({ fromConfig: [RISK], read: () => store.sentRiskAreas(SITE), now: () => t, ttlMs: 1000 });
+    expect(await risk.current()).toEqual({ areas: [RISK], source: 'config' });
+    const row = (version: number, site: string, areas: string[]) => ({ id: `w-${site}-${version}`, site, kind: 'risk-areas', version, body: JSON.stringify({ site, version, areas }), summary: '{}', gates: '[]', sent_by: 'duty1', sent_at: version });
+    await opened.db.insertInto('downlinks').values([row(2, SITE, ['甲地']), row(3, SITE, ['乙地', '丙地']), row(9, 'other-village', ['丁地'])]).execute();
+    // Kept for ttlMs (the office's own sends refresh it at once).
+    expect((await risk.current()).source).toBe('config');
+    risk.refresh();
+    expect(await risk.current()).toEqual({ areas: ['乙地', '丙地'], source: 'office', version: 3 });
+    await opened.db.insertInto('downlinks').values(row(4, SITE, [])).execute();
+    t += 1000;
+    // An empty list sent is the office's word too: no risk areas now.
+    expect(await risk.current()).toEqual({ areas: [], source: 'office', version: 4 });
   });
 
   it('purges declarations past their retention; the audit keeps no personal data', async () => {

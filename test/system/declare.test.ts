@@ -189,4 +189,43 @@ describe('a visitor declares on the phone and walks in', () => {
     // The gate answered the downlink like every update.
     expect(await hub.reader.count('downlink_results')).toBeGreaterThanOrEqual(1);
   });
+
+  it('the page tells the outcome from the risk-area list the office last sent the gates, and the gate agrees', async () => {
+    const page = hub.declare.url() as string;
+    const NEW = '某省某县（高风险）';
+    const form = async () => (await (await fetch(`${page}/api/form`)).json()) as { riskAreas: string[]; riskAreasFrom: string; areas: string[] };
+    // Until the office sends a list, the config's.
+    expect(await form()).toMatchObject({ riskAreas: [RISK], riskAreasFrom: 'config' });
+
+    // The duty officer authors a new list in the office and sends it to the site's gates.
+    const office = `${hub.apiUrl}/office/api`;
+    const login = await fetch(`${office}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'admin', password: hub.adminPassword }) });
+    expect(login.status, await login.clone().text()).toBe(200);
+    const session = (/hub_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '') ?? [''])[0];
+    const { csrf } = (await login.json()) as { csrf: string };
+    const word = (path: string, body: unknown) => fetch(`${office}/word/${path}`, { method: 'POST', headers: { cookie: session, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const draft = { site: gate.config.site.id, kind: 'risk-areas', areas: NEW };
+    // (The office sends only to gates it has heard from: this gate's passage reached the hub in the test above.)
+    const preview = await word('preview', draft);
+    expect(preview.status, await preview.clone().text()).toBe(200);
+    const sent = await word('send', { ...draft, confirm: ((await preview.json()) as { confirm: string }).confirm });
+    expect(sent.status, await sent.clone().text()).toBe(200);
+
+    // The page now tells from the office's list: the old config area is no longer a risk, the new one is.
+    expect(await form()).toMatchObject({ riskAreas: [NEW], riskAreasFrom: 'office' });
+    expect((await form()).areas).toContain(NEW);
+    const declare = async (origin: string, phone: string) => {
+      const r = await fetch(`${page}/api/declarations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(goodForm({ origin, phone })) });
+      expect(r.status, await r.clone().text()).toBe(201);
+      const { url } = (await r.json()) as { url: string };
+      return (await fetch(`${page}${url}`)).text();
+    };
+    const fromNew = await declare(NEW, '13912340001');
+    expect(fromNew).toContain('不得进入');
+    expect(fromNew).toContain(NEW);
+    expect(await declare(RISK, '13912340002')).not.toContain('不得进入');
+
+    // The gate holds the same list, from the same downlink: the phone told what the gate will do.
+    await onGate(() => (gate.ledger.policy().riskAreas.includes(NEW) ? true : undefined), 'the office\'s risk areas at the gate');
+  });
 });

@@ -10,6 +10,8 @@ interface DeclareTables {
   hub_meta: { key: string; value: string };
   declarations: { id: string; site: string; kind: string; created_at: number; expires_at: number; members: string };
   declaration_audit: { id?: number; at: number; action: string; declaration: string; client: string };
+  /** The office's word to the gates (the hub's own table, src/hub/storage/tables.ts): read only. */
+  downlinks: { site: string; kind: string; version: number; body: string };
 }
 
 export type DeclareDb = Kysely<DeclareTables>;
@@ -246,6 +248,14 @@ export class DeclarationStore {
   async live(site: string, now: number): Promise<DeclarationRecord[]> {
     const rows = await this.db.selectFrom('declarations').selectAll().where('site', '=', site).where('expires_at', '>', now).orderBy('created_at').limit(LIVE_MAX).execute();
     return rows.map((r) => ({ id: r.id, kind: r.kind === 'return' ? 'return' : 'visit', issuedAt: Number(r.created_at), expiresAt: Number(r.expires_at), members: JSON.parse(r.members) }));
+  }
+
+  /** The newest risk-area list the office sent to the site's gates (the `risk-areas` downlink), if any. */
+  async sentRiskAreas(site: string): Promise<{ version: number; areas: string[] } | undefined> {
+    const r = await this.db.selectFrom('downlinks').select(['version', 'body']).where('site', '=', site).where('kind', '=', 'risk-areas').orderBy('version', 'desc').limit(1).executeTakeFirst();
+    if (!r) return undefined;
+    const areas = (JSON.parse(r.body) as { areas?: unknown }).areas;
+    return { version: Number(r.version), areas: Array.isArray(areas) ? areas.filter((a): a is string => typeof a === 'string') : [] };
   }
 
   async audit(q: { declaration?: string; limit?: number } = {}): Promise<Array<{ at: number; action: string; declaration: string; client: string }>> {
