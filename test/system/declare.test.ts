@@ -217,13 +217,24 @@ describe('a visitor declares on the phone and walks in', () => {
     const declare = async (origin: string, phone: string) => {
       const r = await fetch(`${page}/api/declarations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(goodForm({ origin, phone })) });
       expect(r.status, await r.clone().text()).toBe(201);
-      const { url } = (await r.json()) as { url: string };
-      return (await fetch(`${page}${url}`)).text();
+      const { id, url } = (await r.json()) as { id: string; url: string };
+      return { id, html: await (await fetch(`${page}${url}`)).text() };
     };
     const fromNew = await declare(NEW, '13912340001');
-    expect(fromNew).toContain('不得进入');
-    expect(fromNew).toContain(NEW);
-    expect(await declare(RISK, '13912340002')).not.toContain('不得进入');
+    expect(fromNew.html).toContain('不得进入');
+    expect(fromNew.html).toContain(NEW);
+    expect((await declare(RISK, '13912340002')).html).not.toContain('不得进入');
+
+    // The office's audit screen lists the page's audit: the declaration made and its result opened, no personal data.
+    const audit = await fetch(`${office}/declarations/audit?declaration=${fromNew.id}`, { headers: { cookie: session } });
+    expect(audit.status).toBe(200);
+    const { enabled, entries } = (await audit.json()) as { enabled: boolean; entries: Array<Record<string, unknown>> };
+    expect(enabled).toBe(true);
+    expect(entries.map((e) => [e.action, e.declaration])).toEqual([
+      ['view', fromNew.id],
+      ['create', fromNew.id],
+    ]);
+    expect(JSON.stringify(entries)).not.toMatch(/孙访客|13912340001/);
 
     // The gate holds the same list, from the same downlink: the phone told what the gate will do.
     await onGate(() => (gate.ledger.policy().riskAreas.includes(NEW) ? true : undefined), 'the office\'s risk areas at the gate');
