@@ -84,12 +84,12 @@ export function register(program: Command): void {
   withLane(
     sim
       .command('scan')
-      .description('A scan on the lane\'s scanner: a card id from demo-cards.txt, or raw text (a GP1 token, an ID number, VIS:<visitor id>)')
+      .description('A scan on the lane\'s scanner: a card id from demo-cards.txt, or raw text (a GP1 token, a GD1 health-declaration code, an ID number, VIS:<visitor id>)')
       .argument('<what>', 'card id or scanned text')
       .option('--in', 'entering (on a two-way lane)')
       .option('--out', 'leaving (on a two-way lane)'),
   ).action(async (what: string, opts: SimOpts & { in?: boolean; out?: boolean }) => {
-    const raw = what.startsWith('GP1.') || what.includes(':') || looksLikeResidentId(what);
+    const raw = what.startsWith('GP1.') || what.startsWith('GD1.') || what.includes(':') || looksLikeResidentId(what);
     const direction = opts.out ? 'out' : opts.in ? 'in' : undefined;
     say('scanned', await call(opts, 'scan', { ...(raw ? { text: what } : { card: what }), ...(direction ? { direction } : {}) }));
   });

@@ -40,6 +40,12 @@ function cookieIds(req: FastifyRequest): string[] {
   return m ? m.slice(COOKIE.length + 1).split('.').filter((x) => ID.test(x)) : [];
 }
 
+/** The codes of a stored declaration, signed with the page's key: the household's (when it fits) and each person's. */
+export function declarationCodes(d: DeclarationRecord, site: string, keys: { kid: string; privateKey: KeyObject }): { household?: string; persons: string[] } {
+  const claims = { d: d.id, k: d.kind === 'visit' ? ('v' as const) : ('r' as const), site, kid: keys.kid, iat: Math.floor(d.issuedAt / 1000), exp: Math.floor(d.expiresAt / 1000), m: d.members.map((m): [string, string] => [m.name, m.idNumber.slice(-4)]) };
+  return issueDeclarationCodes(claims, keys.privateKey);
+}
+
 export async function declarePlugin(app: FastifyInstance, o: DeclarePluginOptions): Promise<void> {
   const cfg = o.config;
   const now = o.now ?? Date.now;
@@ -129,13 +135,12 @@ export async function declarePlugin(app: FastifyInstance, o: DeclarePluginOption
       unknownIds.take(req.ip, t);
       return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage());
     }
-    const claims = { d: d.id, k: d.kind === 'visit' ? ('v' as const) : ('r' as const), site: o.site, kid: o.keys.kid, iat: Math.floor(d.issuedAt / 1000), exp: Math.floor(d.expiresAt / 1000), m: d.members.map((m): [string, string] => [m.name, m.idNumber.slice(-4)]) };
     const risk = (await riskAreas()).areas;
     const outcomes = d.members.map((m) => declarationOutcome(d.kind, [m.origin, ...m.travel], risk, cfg.escortRequired));
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(resultPage({ siteName: cfg.siteName, declaration: d, codes: issueDeclarationCodes(claims, o.keys.privateKey), outcomes, timeZone: cfg.timeZone }));
+      .send(resultPage({ siteName: cfg.siteName, declaration: d, codes: declarationCodes(d, o.site, o.keys), outcomes, timeZone: cfg.timeZone }));
   });
 
   // Reopening from the same phone: the cookie names its declarations (the page's local storage too).
