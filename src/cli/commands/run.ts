@@ -37,6 +37,9 @@ export function register(program: Command): void {
         try {
           const { seedDemoDeclaration, startSimulatedHub } = await import('../simulated-hub.js');
           hubd = await startSimulatedHub({ gate: config, brokerUrl: app.brokerUrl, dataDir: app.ctx.dataDir, logger });
+          // The kiosk's poster (/print/declare) leads to the page beside it, unless the config names another.
+          const page = hubd.declare.url();
+          if (page && !app.ctx.config.kiosk.declarePageUrl) app.ctx.config.kiosk.declarePageUrl = `${page}/`;
           demoDeclaration = await seedDemoDeclaration({ hub: hubd, gate: app, site: config.site.id, hubDataDir: join(app.ctx.dataDir, 'hub'), gateDataDir: app.ctx.dataDir }).catch((err: Error) => {
             logger.warn({ err }, 'no demo declaration');
             return undefined;
