@@ -1,5 +1,6 @@
 // The office's look at the declaration page's own audit (docs/declare.md): every declaration made and
-// every opening of a result, by declaration id and client address; no names, ID numbers or phones.
+// every opening of a result, by the start of the declaration's id and the client address; no names, ID
+// numbers or phones, and not the whole id (it opens the result page).
 import type { FastifyInstance } from 'fastify';
 import type { OfficeHelpers } from './routes.js';
 
@@ -16,7 +17,9 @@ export function declareAuditRoutes(read: DeclarationAuditReader) {
       const q = req.query as Record<string, string | undefined>;
       const limit = Math.max(1, Math.min(500, Number(q.limit) || 200));
       const entries = await read({ limit, ...(q.declaration && ID.test(q.declaration) ? { declaration: q.declaration } : {}) });
-      return { enabled: entries !== undefined, entries: entries ?? [] };
+      // The id is the key to the result page (the person's details and codes): the office sees its first
+      // 8 characters, enough to tell the entries of one declaration apart, not to open it.
+      return { enabled: entries !== undefined, entries: (entries ?? []).map((e) => ({ ...e, declaration: `${e.declaration.slice(0, 8)}…` })) };
     });
   };
 }
