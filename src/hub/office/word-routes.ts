@@ -2,7 +2,7 @@
 // the history with each gate's answer. Sending needs the duty officer's or admin's role and is audited.
 import type { FastifyInstance } from 'fastify';
 import type { Announcement } from '../../devices/voice/announcements.js';
-import { parseAreas, type WordDesk, type WordDraft, WordError } from './downlinks.js';
+import { parseAreas, type SentWord, type WordDesk, type WordDraft, WordError } from './downlinks.js';
 import { OfficeError, type OfficeHelpers } from './routes.js';
 
 function draftOf(b: Record<string, unknown>): WordDraft {
@@ -20,7 +20,8 @@ const wordErrors = (err: Error): never => {
   throw err;
 };
 
-export function wordRoutes(words: WordDesk, changed: () => void) {
+/** `changed`: an update was sent (the office screens look again; the declaration page takes a new risk-area list). */
+export function wordRoutes(words: WordDesk, changed: (sent: SentWord) => void) {
   return (app: FastifyInstance, h: OfficeHelpers) => {
     app.post('/office/api/word/preview', { bodyLimit: 1024 * 1024 }, async (req) => {
       await h.need(req, 'downlink.send');
@@ -32,7 +33,7 @@ export function wordRoutes(words: WordDesk, changed: () => void) {
       const draft = await Promise.resolve().then(() => draftOf(b)).catch(wordErrors);
       const sent = await words.send(draft, typeof b.confirm === 'string' ? b.confirm : '', s.user.name).catch(wordErrors);
       await h.audit(req, s, 'downlink.send', `${sent.site}/${sent.kind}@${sent.version}`, { id: sent.id, summary: sent.summary, gates: sent.answers.map((a) => a.gate) });
-      changed();
+      changed(sent);
       return sent;
     });
     app.get('/office/api/word/history', async (req) => {
