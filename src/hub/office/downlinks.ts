@@ -1,21 +1,25 @@
-// The office's word to the gates: a compound's zone level and its risk-area list, each a versioned
+// The office's word to the gates: a compound's zone level, its risk-area list and the notices its
+// loudspeakers play (announcements, docs/voice.md), each a versioned
 // update (the gates' own schemas in src/sync/messages.ts) previewed, then published retained on
 // <root>/v1/<site>/cmd/<kind> (a gate away gets it on its return), with each gate's answer
 // (applied / rejected with its reasons) kept beside it, and a history of who sent what.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { type Announcement, checkAnnouncements } from '../../devices/voice/announcements.js';
 import { DOWNLINK_SCHEMAS, schemaProblems } from '../../sync/messages.js';
 import type { GateHistory } from '../storage/read.js';
 import type { HubTables } from '../storage/tables.js';
 
 export const ZONE_LEVELS = ['normal', 'precaution', 'controlled', 'sealed'] as const;
-export type WordKind = 'zone' | 'risk-areas';
+export type WordKind = 'zone' | 'risk-areas' | 'announcements';
 
 export interface WordDraft {
   site: string;
   kind: WordKind;
   level?: string;
   areas?: string[];
+  /** The whole list the gates' loudspeakers play (it replaces the list they have). */
+  announcements?: Announcement[];
 }
 
 export interface Preview {
@@ -94,6 +98,10 @@ export class WordDesk {
       if (!ZONE_LEVELS.includes(d.level as (typeof ZONE_LEVELS)[number])) throw new WordError('请选择防控等级', `level must be one of ${ZONE_LEVELS.join(', ')}`);
       body = { site: d.site, version, level: d.level };
       summary = { level: d.level };
+    } else if (d.kind === 'announcements') {
+      const list = d.announcements ?? [];
+      body = { site: d.site, version, announcements: list };
+      summary = { announcements: list.length, sample: list.slice(0, 3).map((a) => a?.text?.zh) };
     } else {
       const areas = d.areas ?? [];
       body = { site: d.site, version, areas };
@@ -101,6 +109,13 @@ export class WordDesk {
     }
     const problems = schemaProblems(DOWNLINK_SCHEMAS[d.kind], body);
     if (problems.length) throw new WordError(`格式错误：${problems[0]}`, `Not a valid update: ${problems.join('; ')}`);
+    if (d.kind === 'announcements') {
+      try {
+        checkAnnouncements(d.announcements ?? []);
+      } catch (err) {
+        throw new WordError(`通知有误：${(err as Error).message}`, `Not a valid list of notices: ${(err as Error).message}`);
+      }
+    }
     return { site: d.site, kind: d.kind, version, body, summary, gates: gates.sort((a, b) => a.gate.localeCompare(b.gate)), confirm: hashOf(body) };
   }
 
@@ -142,9 +157,16 @@ export class WordDesk {
     return true;
   }
 
-  async history(o: { id?: string; limit?: number } = {}): Promise<SentWord[]> {
+  /** The body of the last update of a kind sent to a compound (what its gates were told last), or null. */
+  async lastSent(site: string, kind: WordKind): Promise<{ version: number; body: Record<string, unknown>; sentBy: string; sentAt: number } | null> {
+    const r = await this.db.selectFrom('downlinks').select(['version', 'body', 'sent_by', 'sent_at']).where('site', '=', site).where('kind', '=', kind).orderBy('version', 'desc').limit(1).executeTakeFirst();
+    return r ? { version: Number(r.version), body: JSON.parse(r.body) as Record<string, unknown>, sentBy: r.sent_by, sentAt: Number(r.sent_at) } : null;
+  }
+
+  async history(o: { id?: string; kind?: string; limit?: number } = {}): Promise<SentWord[]> {
     let q = this.db.selectFrom('downlinks').selectAll();
     if (o.id) q = q.where('id', '=', o.id);
+    if (o.kind) q = q.where('kind', '=', o.kind);
     const rows = await q.orderBy('sent_at', 'desc').limit(Math.max(1, Math.min(200, o.limit ?? 30))).execute();
     if (!rows.length) return [];
     const answers = await this.db.selectFrom('downlink_answers').selectAll().where('downlink_id', 'in', rows.map((r) => r.id)).execute();

@@ -11,7 +11,8 @@ import { localDay as zoneDay } from '../../store/time.js';
 import { Accounts } from './accounts.js';
 import { AlertDesk } from './alerts.js';
 import { chartRoutes } from './chart.js';
-import { WordDesk } from './downlinks.js';
+import { type DeclarationAuditReader, declareAuditRoutes } from './declare-routes.js';
+import { type SentWord, WordDesk } from './downlinks.js';
 import { Escalator } from './escalation.js';
 import { ledgerRoutes, reportRoutes } from './ledger-routes.js';
 import { LiveFeed } from './live.js';
@@ -41,6 +42,10 @@ export async function startOffice(o: {
   logger: Logger;
   /** Publishes retained on the broker (the hub's receiver). */
   publish: (topic: string, body: string) => Promise<void>;
+  /** An update went to the gates (the declaration page follows the risk-area list). */
+  onWordSent?: (sent: SentWord) => void;
+  /** The declaration page's audit (created, viewed), when the page runs on this hub. */
+  declarationAudit?: DeclarationAuditReader;
 }): Promise<{ adminPassword: string | undefined; live: LiveFeed; accounts: Accounts; words: WordDesk }> {
   const tz = checkTimeZone(o.config.office.timeZone);
   const accounts = new Accounts(o.db, { idleMs: o.config.office.sessionIdleMinutes * 60_000 });
@@ -76,7 +81,16 @@ export async function startOffice(o: {
     timeZone: tz,
     now: () => Date.now(),
     logger: o.logger,
-    extra: [wordRoutes(words, () => live.changed('downlinks')), ledgerRoutes(o.reader), reportRoutes(o.db, () => localDay(Date.now(), tz), { timeZone: tz }), chartRoutes(o.db, () => Date.now())],
+    extra: [
+      wordRoutes(words, (sent) => {
+        live.changed('downlinks');
+        o.onWordSent?.(sent);
+      }),
+      ledgerRoutes(o.reader),
+      declareAuditRoutes(o.declarationAudit ?? (() => undefined)),
+      reportRoutes(o.db, () => localDay(Date.now(), tz), { timeZone: tz }),
+      chartRoutes(o.db, () => Date.now()),
+    ],
   });
   return { adminPassword, live, accounts, words };
 }

@@ -15,7 +15,7 @@ const MM = 96 / 25.4;
 const WIDTH = 190 * MM;
 const HEIGHT = 277 * MM - 6;
 
-function fit() {
+function fitToPage() {
   let size = 12;
   sheet.style.fontSize = `${size}px`;
   while ((sheet.scrollWidth > WIDTH || sheet.scrollHeight > HEIGHT) && size > 6) {
@@ -54,7 +54,7 @@ try {
     h('div.sign', {}, h('span', {}, `${tr('填报人', 'Prepared by')}:`), h('span', {}, `${tr('审核（指挥部负责人）', 'Approved (office head)')}:`), h('span', {}, `${tr('报送时间', 'Sent at')}:`)),
   );
   await document.fonts.ready;
-  fit();
+  fitToPage();
   document.body.dataset.ready = 'true';
   if (params.get('print') === '1') window.print();
 } catch (err) {

@@ -9,12 +9,14 @@ const RESULT = { pending: ['muted', 'clock', '等待', 'Pending'], applied: ['ok
 
 function summaryText(u) {
   if (u.kind === 'zone') return `${tr('防控等级', 'Zone level')} → ${zoneName(u.summary.level)}`;
+  if (u.kind === 'announcements') return `${tr('广播通知', 'Announcements')}: ${u.summary.announcements} ${tr('条', '')} ${u.summary.sample?.length ? `(${u.summary.sample.join('、')}${u.summary.announcements > u.summary.sample.length ? '…' : ''})` : ''}`;
   return `${tr('风险地区', 'Risk areas')}: ${u.summary.areas} ${tr('条', '')} ${u.summary.sample?.length ? `(${u.summary.sample.join('、')}${u.summary.areas > u.summary.sample.length ? '…' : ''})` : ''}`;
 }
 
-function previewPanel(p, draft, done) {
+/** The preview of an update (its version, each gate and what it has), then a second confirmation and the send. */
+export function previewPanel(p, draft, done) {
   const panel = h('div.preview', { 'data-testid': 'preview' });
-  const what = p.kind === 'zone' ? `${tr('防控等级', 'Zone level')}: ${zoneName(p.body.level)}` : `${tr('风险地区', 'Risk areas')}: ${p.body.areas.length}`;
+  const what = p.kind === 'zone' ? `${tr('防控等级', 'Zone level')}: ${zoneName(p.body.level)}` : p.kind === 'announcements' ? `${tr('广播通知', 'Announcements')}: ${p.body.announcements.length}` : `${tr('风险地区', 'Risk areas')}: ${p.body.areas.length}`;
   const confirmBox = h('div');
   panel.append(
     ...[
@@ -32,7 +34,9 @@ function previewPanel(p, draft, done) {
   );
   function second() {
     const from = p.kind === 'zone' ? [...new Set(p.gates.map((g) => zoneName(g.currentZone)))].join('/') : null;
-    const text = p.kind === 'zone'
+    const text = p.kind === 'announcements'
+      ? tr(`确认向 ${p.site} 的 ${p.gates.length} 个卡口下发 ${p.body.announcements.length} 条广播通知（替换指挥部之前下发的通知）？`, `Send ${p.body.announcements.length} notices to ${p.gates.length} gates of ${p.site} (replacing the office's notices they have)?`)
+      : p.kind === 'zone'
       ? tr(`确认将 ${p.site} 的防控等级由「${from}」调整为「${zoneName(p.body.level)}」？共 ${p.gates.length} 个卡口，将立即按新等级放行。`, `Change ${p.site}'s zone level from "${from}" to "${zoneName(p.body.level)}"? ${p.gates.length} gates will admit by the new level at once.`)
       : tr(`确认向 ${p.site} 的 ${p.gates.length} 个卡口下发 ${p.body.areas.length} 条风险地区（替换原名单）？`, `Send ${p.body.areas.length} risk areas to ${p.gates.length} gates of ${p.site} (replacing their list)?`);
     return h(
@@ -103,9 +107,12 @@ export async function wordScreen(main, { refresh }) {
   const sites = [...new Set(overview.gates.map((g) => g.site))];
   main.append(h('h2', {}, ic('send'), tr('下发指令', 'Word to the gates')));
   if (can('downlink.send')) main.append(forms(sites, refresh));
-  main.append(
-    h('h2', {}, ic('list'), tr('下发记录', 'History')),
-    updates.length
+  main.append(h('h2', {}, ic('list'), tr('下发记录', 'History')), historyTable(updates));
+}
+
+/** Every update sent, newest first, with who sent it and each gate's answer. */
+export function historyTable(updates) {
+  return updates.length
       ? h(
           'table.stack',
           { 'data-testid': 'word-history' },
@@ -127,6 +134,5 @@ export async function wordScreen(main, { refresh }) {
             ),
           ),
         )
-      : h('p.muted', {}, tr('尚无下发记录', 'Nothing sent yet')),
-  );
+      : h('p.muted', {}, tr('尚无下发记录', 'Nothing sent yet'));
 }
