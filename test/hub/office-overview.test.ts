@@ -78,7 +78,7 @@ describe.each(ENGINES)('office overview on %s', (engine) => {
     const fever = alertRecord(10, { gate: 'g1', at: 1_700_000_000_000 });
     fever.data = { ...fever.data, passageId: 'pass-10' };
     fever.dataJson = JSON.stringify(fever.data);
-    const other = alertRecord(11, { gate: 'g2', at: 1_700_000_000_000 });
+    const other = alertRecord(11, { gate: 'g2', at: 1_700_000_000_000, kind: 'code-red' });
     await off.writer.write({
       records: [
         fever,
@@ -96,6 +96,9 @@ describe.each(ENGINES)('office overview on %s', (engine) => {
     const a = feed.open.find((x: { gate: string }) => x.gate === 'g1');
     expect(a.handover).toEqual({ called: '镇卫生院', calledAt: 1_700_000_060_000, handedTo: '镇卫生院 王医生', handedAt: 1_700_001_000_000, outcome: 'collected', updatedBy: 'vol1' });
     expect(feed.open.find((x: { gate: string }) => x.gate === 'g2').handover).toBeUndefined();
+    // Kinds in the gate's words, not codes.
+    expect(a.kindText).toEqual({ zh: '发热', en: 'Fever' });
+    expect(feed.open.find((x: { gate: string }) => x.gate === 'g2').kindText).toEqual({ zh: '健康码红码', en: 'Red health code' });
   });
 
   it('keeps the open alerts apart by a partial index: a closed alert leaves it, and alerts closed before the migration are marked', async () => {

@@ -2,6 +2,7 @@
 // it (acknowledged by whom, when, with what note; assigned; closed with an outcome). Critical and
 // unacknowledged first, then newest. Bounded: the open ones and the last `limit` closed.
 import { type Kysely, sql } from 'kysely';
+import { ALERT_KINDS } from '../../gate/text.js';
 import type { HubTables } from '../storage/tables.js';
 
 export const OUTCOMES = ['retest-normal', 'taken-to-clinic', 'home-isolation', 'false-alarm', 'other'] as const;
@@ -29,6 +30,8 @@ export interface FeedAlert extends AlertKey {
   closedAt: number | null;
   outcome: string | null;
   escalatedAt: number | null;
+  /** The kind in words (the gate's catalogue, src/gate/text.ts); an unknown kind as itself. */
+  kindText: { zh: string; en: string };
   /** A fever alert: the hand-over the gate recorded (who was called, who collected the person, the outcome). */
   handover?: FeverHandover;
 }
@@ -229,6 +232,7 @@ function view(r: Record<string, unknown>): FeedAlert {
     id: (r.alert_id as string | null) ?? '',
     at: Number(r.at),
     kind: (r.kind as string | null) ?? 'unknown',
+    kindText: (ALERT_KINDS as Record<string, { zh: string; en: string } | undefined>)[r.kind as string] ?? { zh: String(r.kind ?? '?'), en: String(r.kind ?? '?') },
     severity: (r.severity as string | null) ?? 'info',
     lane: (r.lane as string | null) ?? null,
     data,

@@ -2,7 +2,6 @@
 // when, a note), assigned (e.g. to the village doctor) and closed with an outcome.
 import { api, badge, can, fmtTime, h, ic, roleName, toast, tr } from './core.js';
 
-const KIND = { fever: ['发热', 'Fever'], override: ['人工放行', 'Manual override'], 'card-invalid': ['无效卡', 'Invalid card'], tailgating: ['尾随', 'Tailgating'] };
 const SEV = { critical: ['bad', 'bell', '危急', 'Critical'], warning: ['warn', 'warn', '警告', 'Warning'], info: ['info', 'info', '提示', 'Info'] };
 export const OUTCOME = {
   'retest-normal': ['复测正常', 'Retest normal'],
@@ -63,7 +62,6 @@ function actionForm(a, kind, users, refresh) {
 
 function alertRow(a, users, refresh) {
   const sev = SEV[a.severity] ?? SEV.info;
-  const kind = KIND[a.kind] ?? [a.kind, a.kind];
   const unacked = !a.ackedAt;
   const slot = h('div');
   const open = (kindOfForm) => slot.replaceChildren(actionForm(a, kindOfForm, users, refresh));
@@ -73,7 +71,7 @@ function alertRow(a, users, refresh) {
     h(
       'div',
       {},
-      h('div.title', {}, badge(sev[0], sev[1], tr(sev[2], sev[3])), ic(a.kind === 'fever' ? 'thermo' : 'warn'), tr(kind[0], kind[1]), h('span.muted', {}, `${a.site} / ${a.gate} · ${a.lane ?? ''} · ${fmtTime(a.at)}`)),
+      h('div.title', {}, badge(sev[0], sev[1], tr(sev[2], sev[3])), ic(a.kind === 'fever' ? 'thermo' : 'warn'), tr(a.kindText.zh, a.kindText.en), h('span.muted', {}, `${a.site} / ${a.gate} · ${a.lane ?? ''} · ${fmtTime(a.at)}`)),
       alertText(a) ? h('div', {}, alertText(a)) : null,
       a.handover ? handoverLine(a.handover) : a.kind === 'fever' ? h('div.handled', {}, tr('卡口尚未记录交接', 'The gate has not recorded a hand-over yet')) : null,
       a.ackedAt
