@@ -78,7 +78,7 @@ export interface VoiceFeature extends Feature {
   playNow(a: Pick<Announcement, 'id' | 'text' | 'clip'>, lane?: string): Promise<PlayNowResult>;
   /** What the loudspeakers started saying last (at most 20), oldest first: `gate sim state` shows it. */
   recent(): Array<{ lane: string; text: string; volume: number; cut?: boolean }>;
-  /** The clips in memory (empty until `loaded`). */
+  /** The clips, indexed (empty until `loaded`); their samples are read when a prompt is first composed. */
   readonly library: ClipLibrary;
   /** Resolves once the clips are read (start() reads them in the background). */
   loaded(): Promise<void>;
