@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordMsg } from '../../src/hub/classify.js';
 import { refusalReasons } from '../../src/hub/office/overview.js';
+import { checkTimeZone, localDay } from '../../src/hub/office/start.js';
 import { alertRecord, officeOn, signIn } from './office-support.js';
 import { AlertDesk } from '../../src/hub/office/alerts.js';
 import { migrate } from '../../src/hub/storage/migrations.js';
@@ -28,6 +29,16 @@ describe('refusal reasons', () => {
       { code: 'risk.visitor', n: 1, zh: '14天内有中高风险地区旅居史，外来人员不得进入', en: 'Stay in a medium/high-risk area within the look-back period; outsiders may not enter' },
     ]);
     expect(refusalReasons('not an object')).toEqual([]);
+  });
+});
+
+describe('the villages\' time zone', () => {
+  it('gives "today" in office.timeZone, not the machine\'s, and refuses a zone that is not one at start', () => {
+    const t = Date.UTC(2026, 11, 6, 17, 0); // 01:00 on the 7th in Shanghai
+    expect(localDay(t, 'Asia/Shanghai')).toBe('2026-12-07');
+    expect(localDay(t, 'Europe/London')).toBe('2026-12-06');
+    expect(checkTimeZone('Asia/Urumqi')).toBe('Asia/Urumqi');
+    expect(() => checkTimeZone('Beijing')).toThrow(/office.timeZone "Beijing" is not an IANA time zone/);
   });
 });
 
