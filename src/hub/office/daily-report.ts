@@ -6,7 +6,7 @@
 // and XLSX with typed cells; the print view (src/hub/public/print.js) fits one A4 page.
 
 import iconv from 'iconv-lite';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { loadExcel } from '../../store/excel.js';
 import { toCsv } from '../../store/export.js';
 import type { HubTables } from '../storage/tables.js';
@@ -41,15 +41,9 @@ const zeros = () => Object.fromEntries(REPORT_NUMS.map((k) => [k, 0])) as Record
 
 export async function dailyReport(db: Kysely<HubTables>, day: string): Promise<DailyReportView> {
   const gates = await db.selectFrom('histories').select(['site', 'gate']).distinct().orderBy('site').orderBy('gate').execute();
-  // By the (day, site, gate, received_at) index: the day's reports only.
-  const latest = await db
-    .selectFrom('daily_reports as r')
-    .select(['r.site', 'r.gate', 'r.data'])
-    .where('r.day', '=', day)
-    .where(({ eb, selectFrom }) =>
-      eb('r.received_at', '=', selectFrom('daily_reports as q').select(sql<number>`max(q.received_at)`.as('m')).where('q.day', '=', day).whereRef('q.site', '=', 'r.site').whereRef('q.gate', '=', 'r.gate')),
-    )
-    .execute();
+  // The day's reports by the (day, site, gate, received_at) index, oldest first: the latest per gate is
+  // kept (one query; a correlated max() per row was slow on PostgreSQL at a year of reports).
+  const latest = await db.selectFrom('daily_reports').select(['site', 'gate', 'data']).where('day', '=', day).orderBy('received_at').execute();
   const byGate = new Map(
     latest.map((r) => {
       let d: Record<string, unknown> = {};

@@ -58,7 +58,7 @@ let renderSeq = 0;
 // Someone is typing or confirming: a live redraw would take the form from under them.
 // A live change that came while the screen was busy: drawn again once it is not.
 let missed = false;
-const busy = () => document.querySelector('main form, main .preview, main [data-dirty]') || [...document.querySelectorAll('main textarea')].some((t) => t.value);
+const busy = () => document.querySelector('main form, main .preview, main [data-dirty]') || [...document.querySelectorAll('main textarea, main .more input')].some((t) => t.value);
 
 export async function show(screen, o = {}) {
   S.screen = screen;
