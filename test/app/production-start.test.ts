@@ -1,5 +1,6 @@
 // A production start (`gate run` with real drivers, no --simulation) never loads a file of
-// hardware-mocks/: only the composition root brings the mocks in, in simulation, by a dynamic import.
+// hardware-mocks/: only the composition root brings the mocks in, in simulation, by a dynamic import;
+// nor the kiosk keyboard's pinyin index (read on the first question, src/ui/text/pinyin.ts).
 // Seen from the outside: the daemon runs under a module hook that writes down every module it loads.
 // The packed program (what ships) is mapped back to its sources by dist/packed/inputs.json.
 import { readFileSync } from 'node:fs';
@@ -59,6 +60,8 @@ describe('a production start', () => {
     expect(production).toContain('src/devices/scanner/serial-scanner.ts');
     expect(production).toContain('src/app/app.ts');
     expect(mocksIn(production)).toEqual([]);
+    // Nor what serves a rare question, held for good once loaded: the keyboard's pinyin index.
+    expect(production.filter((f) => f.includes('node_modules/pinyin-pro/') || f === 'src/ui/text/pinyin-index.ts')).toEqual([]);
     // The hook and the mapping do see the mocks when they are loaded.
     const simulation = await loadedSources({ simulation: true });
     expect(mocksIn(simulation)).toEqual(expect.arrayContaining(['hardware-mocks/drivers.ts', 'hardware-mocks/in-process.ts', 'hardware-mocks/pty.ts']));

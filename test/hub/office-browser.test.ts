@@ -37,7 +37,7 @@ function gateState(gate: string, seq: number, o: { zoneLevel?: string; outboxDep
   return { v: 1, site: SITE, gate, seq, status: 'online', reason: 'connected', at: Date.now(), clockSynced: true, outboxDepth: o.outboxDepth ?? 0, zoneLevel: o.zoneLevel ?? 'normal', versions: {}, devices: [], software: 'test' };
 }
 function gateCounts(gate: string, seq: number, entries: number) {
-  return { v: 1, site: SITE, gate, seq, at: Date.now(), day: localDay(Date.now()), entries, exits: Math.floor(entries / 2), peopleInside: 40, visitorsInside: 2, refusals: 3, refusalsByReason: { 'code-red': 2, 'risk-area': 1 }, feverAlerts: 0, overrides: 0 };
+  return { v: 1, site: SITE, gate, seq, at: Date.now(), day: localDay(Date.now()), entries, exits: Math.floor(entries / 2), peopleInside: 40, visitorsInside: 2, refusals: 3, refusalsByReason: { 'code.red': 2, 'risk.visitor': 1 }, feverAlerts: 0, overrides: 0 };
 }
 
 async function shot(name: string, p: Page = page): Promise<void> {
@@ -80,7 +80,8 @@ beforeAll(async () => {
   await publish('g2', 'counts', gateCounts('g2', 5, 64), true);
   for (let s = 1; s <= 10; s++) {
     const data = { type: 'passage', id: `p-${s}`, lane: 'main', direction: s % 3 ? 'in' : 'out', outcome: s === 4 ? 'refused' : 'admitted', subject: { kind: 'person', id: `pc-00${s % 4}`, name: ['张桂兰', '李建国', '王秀英', '陈小明'][s % 4], idTail: '0023' }, temperatures: [{ celsius: 36.4, source: 'ir', at: Date.now() }], reasons: s === 4 ? [{ code: 'code-red', zh: '健康码红码', en: 'Red health code' }] : [] };
-    await publish('g1', 'passages', JSON.parse(outboxMessage('g1', s, { data })));
+    // Within the last 24 hours, for the overview's chart: 2 in each of the last 5 hours.
+    await publish('g1', 'passages', { ...JSON.parse(outboxMessage('g1', s, { data })), at: Date.now() - (s % 5) * 3_600_000 });
   }
   await hub.until(async () => (await hub.reader.histories()).length === 2 && (await hub.reader.count('passages')) === 10, 'both gates known');
   b = await launchKioskBrowser(SIZES[0], ['--autoplay-policy=no-user-gesture-required']);
@@ -108,9 +109,20 @@ describe('the office in Chromium', () => {
     await poll(() => page.locator('[data-testid^=gate-]').count()).toBe(2);
     expect(await page.getByTestId('gate-test-site-g1').textContent()).toContain('防范');
     expect(await page.getByTestId('gate-test-site-g1').textContent()).toContain('128');
+    // Refusals in the gate's words, not its codes.
+    const reasons = page.getByTestId('gate-test-site-g1').getByTestId('refusal-reasons');
+    expect(await reasons.textContent()).toContain('健康码红码，不予通行2');
+    expect(await reasons.textContent()).toContain('14天内有中高风险地区旅居史');
+    expect(await page.locator('main').textContent()).not.toContain('code.red');
+    // The 24-hour chart (uPlot, served by the hub): every passage of the last 24 hours, per gate.
+    await poll(() => page.locator('[data-testid=chart][data-drawn=true] canvas').count()).toBe(1);
+    expect(await page.getByTestId('chart').getAttribute('data-total')).toBe('10');
+    expect(await page.locator('.chart .u-legend').textContent()).toContain('test-site/g2');
     await shot('overview-zh');
     await setLang('en');
     expect(await page.getByTestId('gate-test-site-g2').textContent()).toContain('Online');
+    expect(await reasons.textContent()).toContain('Red health code; not admitted2');
+    await poll(() => page.locator('[data-testid=chart][data-drawn=true] canvas').count()).toBe(1);
     await shot('overview-en');
     await setLang('zh-CN');
   });
@@ -136,7 +148,15 @@ describe('the office in Chromium', () => {
 
     await page.getByTestId('nav-alerts').click();
     await poll(() => page.getByTestId('alert').count()).toBe(1);
+    expect(await page.getByTestId('alert').textContent()).toContain('卡口尚未记录交接');
+    // The gate's volunteer records the hand-over: it arrives live on the fever alert.
+    const handover = { type: 'fever-handling', passageId: 'p-11', at: Date.now(), called: '镇卫生院', calledAt: Date.now() - 60_000, handedTo: '镇卫生院 王医生', handedAt: Date.now(), outcome: 'collected', updatedBy: 'vol-1', updatedAt: Date.now() };
+    await publish('g1', 'corrections', JSON.parse(outboxMessage('g1', 12, { kind: 'correction', data: handover })));
+    await poll(() => page.getByTestId('handover').count()).toBe(1);
+    expect(await page.getByTestId('handover').textContent()).toContain('交接给 镇卫生院 王医生');
+    expect(await page.getByTestId('handover').textContent()).toContain('卡口结果: 已接走');
     await setLang('en');
+    expect(await page.getByTestId('handover').textContent()).toContain('Handed to 镇卫生院 王医生');
     await shot('alerts-en');
     await setLang('zh-CN');
     await shot('alerts-zh');
@@ -380,13 +400,28 @@ describe('the office in Chromium', () => {
   });
 
   it('shows the daily report with a gate that sent none marked missing', async () => {
-    const data = { type: 'daily-report', day: localDay(Date.now()), gateId: 'g1', siteId: SITE, entries: 128, exits: 64, visitors: 3, refusals: 3, refusalsByReason: {}, feverAlerts: 1, peopleInside: 40, zeroReport: false, epidemicFreeDays: 0, zoneLevel: 'controlled', generatedAt: Date.now(), clockSynced: true };
+    const data = { type: 'daily-report', day: localDay(Date.now()), gateId: 'g1', siteId: SITE, entries: 128, exits: 64, visitors: 3, refusals: 3, refusalsByReason: {}, feverAlerts: 1, peopleInside: 40, deliveries: 17, inQuarantine: 2, inMonitoring: 6, returnees: 1, notableAlerts: 2, zeroReport: true, epidemicFreeDays: 9, zoneLevel: 'controlled', generatedAt: Date.now(), clockSynced: true };
     await publish('g1', 'reports', JSON.parse(outboxMessage('g1', 50, { kind: 'report', data })));
     await hub.until(async () => (await hub.reader.count('daily_reports')) === 1, 'the report at the hub');
     await page.getByTestId('nav-report').click();
     await poll(() => page.getByTestId('report-row').count()).toBe(2);
     expect(await page.locator('tr.missing').textContent()).toContain('g2');
     expect(await page.getByTestId('report-row').first().textContent()).toContain('128');
+    // Never set by the office: the gates' own count, marked so.
+    expect(await page.getByTestId(`free-${SITE}`).textContent()).toBe('9（卡口）');
+    // The office sets 21 days as of today; then a close contact taken away today restarts it (0 today).
+    await page.locator(`[data-testid=free-panel-${SITE}] input[name=days]`).fill('21');
+    await page.locator('[data-testid=free-set] button[type=submit]').click();
+    await poll(() => page.getByTestId(`free-${SITE}`).textContent()).toBe('21');
+    await page.locator('[data-testid=free-case] select[name=kind]').selectOption('close-contact');
+    await page.locator('[data-testid=free-case] input[name=leftDay]').fill(localDay(Date.now()));
+    await page.locator('[data-testid=free-case] input[name=note]').fill('流调编号 3');
+    await page.locator('[data-testid=free-case] button[type=submit]').click();
+    await poll(() => page.getByTestId(`free-${SITE}`).textContent()).toBe('0');
+    expect(await page.getByTestId('case').textContent()).toContain('密接');
+    const audit = await page.evaluate(() => fetch('/office/api/audit').then((r) => r.json()));
+    expect(audit.entries.filter((e: { action: string }) => e.action.startsWith('free-days.')).map((e: { action: string; user: string }) => `${e.user} ${e.action}`)).toEqual(['admin free-days.case', 'admin free-days.set']);
+    expect(await page.getByTestId('print').getAttribute('href')).toContain('/office/assets/print.html?day=');
     await shot('report-zh');
     await setLang('en');
     await shot('report-en');

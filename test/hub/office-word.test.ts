@@ -52,12 +52,27 @@ describe.each(ENGINES)('the word to the gates on %s', (engine) => {
     expect(h).toMatchObject({ sentBy: 'duty1', summary: { level: 'sealed' }, answers: [{ gate: 'g1', result: 'applied' }, { gate: 'g2', result: 'rejected', reasons: [{ code: 'version.old' }] }] });
   });
 
+  it('sends a compound\'s notices as one versioned list, and gives back the list sent last', async () => {
+    const { words, published } = await setup();
+    const list = [{ id: 'n1', text: { zh: '今晚九点卡口关闭' }, at: ['20:50'] }];
+    const p = await words.preview({ site: 'v1', kind: 'announcements', announcements: list });
+    expect(p).toMatchObject({ version: 1, body: { site: 'v1', version: 1, announcements: list }, summary: { announcements: 1, sample: ['今晚九点卡口关闭'] } });
+    expect(await words.lastSent('v1', 'announcements')).toBeNull();
+    const sent = await words.send({ site: 'v1', kind: 'announcements', announcements: list }, p.confirm, 'duty1');
+    expect(published[0]).toMatchObject({ topic: 'checkpoint/v1/v1/cmd/announcements', body: { version: 1, id: sent.id, announcements: list } });
+    expect(await words.lastSent('v1', 'announcements')).toMatchObject({ version: 1, sentBy: 'duty1', body: { announcements: list } });
+    expect((await words.history({ kind: 'announcements' })).map((u) => u.id)).toEqual([sent.id]);
+    expect(await words.history({ kind: 'zone' })).toEqual([]);
+  });
+
   it('refuses what the gates\' schemas refuse, and keeps nothing when the broker is away', async () => {
     const { words } = await setup();
     await expect(words.preview({ site: 'v1', kind: 'zone', level: 'panic' })).rejects.toThrow(/level must be one of/);
     await expect(words.preview({ site: 'nowhere', kind: 'zone', level: 'normal' })).rejects.toThrow(/No gate of nowhere/);
     expect(() => parseAreas(`ok\n${'x'.repeat(129)}`)).toThrow(/Line 2/);
     expect(parseAreas('A省B市\nA省B市，C省D市、 E省F市\n')).toEqual(['A省B市', 'C省D市', 'E省F市']);
+    await expect(words.preview({ site: 'v1', kind: 'announcements', announcements: [{ id: 'n1', text: { zh: '通知' } }] })).rejects.toThrow(/needs "at"/);
+    await expect(words.preview({ site: 'v1', kind: 'announcements', announcements: [{ id: 'n1', text: { zh: '通知' }, at: ['25:00'] }] })).rejects.toThrow(/Not a valid update/);
     const away = await setup({ failPublish: true });
     const p = await away.words.preview({ site: 'v1', kind: 'risk-areas', areas: ['A省B市'] });
     await expect(away.words.send({ site: 'v1', kind: 'risk-areas', areas: ['A省B市'] }, p.confirm, 'duty1')).rejects.toThrow(/nothing changed/);

@@ -96,4 +96,15 @@ describe('报备: a returning resident, the policy applied at once', () => {
     expect(() => ledger.reportReturnee({ personId: 'p-2', from: '', arrivedAt: T0 }, 'vol', policy)).toThrow(/came from/);
     expect(ledger.reportReturnee({ personId: 'ghost', from: '杭州', arrivedAt: T0 }, 'vol', policy)).toBeUndefined();
   });
+
+  it('the daily report counts who is in quarantine and in health monitoring, and the day\'s returnees', () => {
+    const { ledger, set } = open();
+    expect(ledger.dailyReport('2026-11-23')).toMatchObject({ inQuarantine: 1, inMonitoring: 0, returnees: 0 });
+    ledger.reportReturnee({ personId: 'p-2', from: '杭州', arrivedAt: T0 }, 'vol', policy);
+    expect(ledger.dailyReport('2026-11-23')).toMatchObject({ inQuarantine: 1, inMonitoring: 1, returnees: 1 });
+    expect(ledger.dailyReport('2026-11-22')).toMatchObject({ returnees: 0 });
+    // p-1's home quarantine ends after 3 days; p-2's monitoring lasts the policy's days.
+    set(T0 + 4 * DAY);
+    expect(ledger.dailyReport('2026-11-27')).toMatchObject({ inQuarantine: 0, inMonitoring: 1, returnees: 0 });
+  });
 });

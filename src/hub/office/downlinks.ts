@@ -1,18 +1,20 @@
-// The office's word to the gates: a compound's zone level, its risk-area list, revoked pass cards,
-// policy thresholds, quarantine set/release and roster pushes (a spreadsheet checked by the gate's own
-// roster rules), each a versioned update (the gates' own schemas in src/sync/messages.ts) previewed,
-// then published retained on <root>/v1/<site>/cmd/<kind> (a gate away gets it on its return), with
-// each gate's answer (applied / rejected with its reasons) kept beside it, and a history of who sent
-// what. An online gate that has not answered the latest update of a kind is sent it again, on its
-// own command topic, until it does (retry()).
+// The office's word to the gates: a compound's zone level, its risk-area list, the notices its
+// loudspeakers play (announcements, docs/voice.md), revoked pass cards, policy thresholds, quarantine
+// set/release and roster pushes (a spreadsheet checked by the gate's own roster rules), each a
+// versioned update (the gates' own schemas in src/sync/messages.ts) previewed, then published
+// retained on <root>/v1/<site>/cmd/<kind> (a gate away gets it on its return), with each gate's
+// answer (applied / rejected with its reasons) kept beside it, and a history of who sent what. An
+// online gate that has not answered the latest update of a kind is sent it again, on its own command
+// topic, until it does (retry()).
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { type Announcement, checkAnnouncements } from '../../devices/voice/announcements.js';
 import { DOWNLINK_SCHEMAS, schemaProblems } from '../../sync/messages.js';
 import type { GateHistory } from '../storage/read.js';
 import type { HubTables } from '../storage/tables.js';
 
 export const ZONE_LEVELS = ['normal', 'precaution', 'controlled', 'sealed'] as const;
-export const WORD_KINDS = ['zone', 'risk-areas', 'revocations', 'policy', 'quarantine', 'roster/delta'] as const;
+export const WORD_KINDS = ['zone', 'risk-areas', 'announcements', 'revocations', 'policy', 'quarantine', 'roster/delta'] as const;
 export type WordKind = (typeof WORD_KINDS)[number];
 
 export interface WordDraft {
@@ -20,6 +22,8 @@ export interface WordDraft {
   kind: WordKind;
   level?: string;
   areas?: string[];
+  /** The whole list the gates' loudspeakers play (it replaces the list they have). */
+  announcements?: Announcement[];
   /** revocations: the full list of revoked card ids (it replaces the gates' list). */
   cards?: string[];
   /** policy: the thresholds to set (the others stay as the gates have them). */
@@ -95,6 +99,10 @@ function bodyOf(d: WordDraft, version: number): { body: Record<string, unknown>;
       const areas = d.areas ?? [];
       return { body: { ...head, areas }, summary: { areas: areas.length, sample: areas.slice(0, 5) } };
     }
+    case 'announcements': {
+      const list = d.announcements ?? [];
+      return { body: { ...head, announcements: list }, summary: { announcements: list.length, sample: list.slice(0, 3).map((a) => a?.text?.zh) } };
+    }
     case 'revocations': {
       const cards = d.cards ?? [];
       return { body: { ...head, cards }, summary: { cards: cards.length, sample: cards.slice(0, 5) } };
@@ -151,6 +159,13 @@ export class WordDesk {
     const { body, summary } = bodyOf(d, version);
     const problems = schemaProblems(DOWNLINK_SCHEMAS[d.kind], body);
     if (problems.length) throw new WordError(`格式错误：${problems[0]}`, `Not a valid update: ${problems.join('; ')}`);
+    if (d.kind === 'announcements') {
+      try {
+        checkAnnouncements(d.announcements ?? []);
+      } catch (err) {
+        throw new WordError(`通知有误：${(err as Error).message}`, `Not a valid list of notices: ${(err as Error).message}`);
+      }
+    }
     return { site: d.site, kind: d.kind, version, body, summary, gates: gates.sort((a, b) => a.gate.localeCompare(b.gate)), confirm: hashOf(body) };
   }
 
@@ -252,15 +267,16 @@ export class WordDesk {
     return () => clearInterval(t);
   }
 
-  /** The body of the latest update of a kind sent to a compound (to start the next one from it). */
-  async last(site: string, kind: WordKind): Promise<Record<string, unknown> | undefined> {
-    const r = await this.db.selectFrom('downlinks').select('body').where('site', '=', site).where('kind', '=', kind).orderBy('version', 'desc').limit(1).executeTakeFirst();
-    return r ? (JSON.parse(r.body) as Record<string, unknown>) : undefined;
+  /** The body of the last update of a kind sent to a compound (what its gates were told last), or null. */
+  async lastSent(site: string, kind: WordKind): Promise<{ version: number; body: Record<string, unknown>; sentBy: string; sentAt: number } | null> {
+    const r = await this.db.selectFrom('downlinks').select(['version', 'body', 'sent_by', 'sent_at']).where('site', '=', site).where('kind', '=', kind).orderBy('version', 'desc').limit(1).executeTakeFirst();
+    return r ? { version: Number(r.version), body: JSON.parse(r.body) as Record<string, unknown>, sentBy: r.sent_by, sentAt: Number(r.sent_at) } : null;
   }
 
-  async history(o: { id?: string; limit?: number } = {}): Promise<SentWord[]> {
+  async history(o: { id?: string; kind?: string; limit?: number } = {}): Promise<SentWord[]> {
     let q = this.db.selectFrom('downlinks').selectAll();
     if (o.id) q = q.where('id', '=', o.id);
+    if (o.kind) q = q.where('kind', '=', o.kind);
     const rows = await q.orderBy('sent_at', 'desc').limit(Math.max(1, Math.min(200, o.limit ?? 30))).execute();
     if (!rows.length) return [];
     const answers = await this.db.selectFrom('downlink_answers').selectAll().where('downlink_id', 'in', rows.map((r) => r.id)).execute();

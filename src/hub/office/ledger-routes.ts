@@ -2,10 +2,7 @@
 // keyset (50 a page, never everything), personal data masked; the full view is the admin's only and
 // each one is audited.
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { HubReader } from '../storage/read.js';
-import type { HubTables } from '../storage/tables.js';
-import { dailyReport, reportCsv } from './daily-report.js';
 import { ledgerQuery } from './ledgers.js';
 import { OfficeError, type OfficeHelpers } from './routes.js';
 
@@ -95,28 +92,5 @@ export function ledgerRoutes(reader: HubReader) {
   };
 }
 
-export function reportRoutes(db: Kysely<HubTables>, today: () => string) {
-  return (app: FastifyInstance, h: OfficeHelpers) => {
-    const dayOf = (q: Record<string, string | undefined>) => {
-      const day = q.day || today();
-      if (!DAY.test(day)) throw new OfficeError(400, 'VALIDATION', '日期格式应为 YYYY-MM-DD', 'day must be YYYY-MM-DD');
-      return day;
-    };
-    app.get('/office/api/report', async (req) => {
-      await h.need(req, 'view');
-      return dailyReport(db, dayOf(req.query as Record<string, string | undefined>));
-    });
-    app.get('/office/api/report.csv', async (req, reply) => {
-      const s = await h.need(req, 'view');
-      const q = req.query as Record<string, string | undefined>;
-      const day = dayOf(q);
-      const encoding = q.encoding === 'gbk' ? 'gbk' : 'utf8';
-      const data = reportCsv(await dailyReport(db, day), encoding);
-      await h.audit(req, s, 'report.export', day, { format: 'csv', encoding });
-      return reply
-        .header('content-type', `text/csv; charset=${encoding === 'gbk' ? 'gbk' : 'utf-8'}`)
-        .header('content-disposition', `attachment; filename="daily-report-${day}-${encoding}.csv"`)
-        .send(data);
-    });
-  };
-}
+// The daily report's routes live in ./report-routes.ts.
+export { reportRoutes } from './report-routes.js';

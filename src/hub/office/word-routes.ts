@@ -3,6 +3,7 @@
 // A roster push comes as the spreadsheet itself (raw body): checked by the gate's roster rules on
 // every call, so what is sent is exactly what was checked and previewed.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Announcement } from '../../devices/voice/announcements.js';
 import { parseAreas, parseIds, type SentWord, type WordDesk, type WordDraft, WordError, WORD_KINDS } from './downlinks.js';
 import { checkRosterSheet, problemsText, SheetError } from './roster-push.js';
 import { OfficeError, type OfficeHelpers } from './routes.js';
@@ -25,6 +26,9 @@ function draftOf(b: Record<string, unknown>): WordDraft {
     case 'quarantine':
       if (!Array.isArray(b.changes)) throw new OfficeError(400, 'VALIDATION', '请填写隔离人员', 'changes must be a list');
       return { site, kind: 'quarantine', changes: b.changes as Array<Record<string, unknown>> };
+    // Checked against the gates' own schema by the preview.
+    case 'announcements':
+      return { site, kind: 'announcements', announcements: (Array.isArray(b.announcements) ? b.announcements : []) as Announcement[] };
     default:
       throw new OfficeError(400, 'VALIDATION', '未知的下发类型', `kind must be one of ${WORD_KINDS.filter((k) => k !== 'roster/delta').join(', ')} (a roster goes to /office/api/word/roster)`);
   }
@@ -35,7 +39,8 @@ const wordErrors = (err: Error): never => {
   throw err;
 };
 
-export function wordRoutes(words: WordDesk, changed: () => void, now: () => number = Date.now) {
+/** `changed`: an update was sent (the office screens look again; the declaration page takes a new risk-area list). */
+export function wordRoutes(words: WordDesk, changed: (sent: SentWord) => void, now: () => number = Date.now) {
   return (app: FastifyInstance, h: OfficeHelpers) => {
     app.addContentTypeParser(['application/octet-stream', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], { parseAs: 'buffer', bodyLimit: 20 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
@@ -43,7 +48,7 @@ export function wordRoutes(words: WordDesk, changed: () => void, now: () => numb
       const s = await h.need(req, 'downlink.send');
       const sent = await words.send(draft, typeof confirm === 'string' ? confirm : '', s.user.name).catch(wordErrors);
       await h.audit(req, s, 'downlink.send', `${sent.site}/${sent.kind}@${sent.version}`, { id: sent.id, summary: sent.summary, gates: sent.answers.map((a) => a.gate) });
-      changed();
+      changed(sent);
       return sent;
     };
 
@@ -77,14 +82,23 @@ export function wordRoutes(words: WordDesk, changed: () => void, now: () => numb
     });
     app.get('/office/api/word/history', async (req) => {
       await h.need(req, 'view');
-      return { updates: await words.history({ limit: 30 }) };
+      const kind = (req.query as { kind?: unknown }).kind;
+      return { updates: await words.history({ limit: 30, ...(typeof kind === 'string' && kind ? { kind } : {}) }) };
+    });
+    // The notices a compound's gates were sent last: the office edits that list and sends it whole.
+    app.get('/office/api/word/announcements', async (req) => {
+      await h.need(req, 'view');
+      const site = (req.query as { site?: unknown }).site;
+      if (typeof site !== 'string' || !site) throw new OfficeError(400, 'VALIDATION', '请选择小区', 'Choose a compound (site)');
+      const last = await words.lastSent(site, 'announcements');
+      return { site, version: last?.version ?? 0, sentBy: last?.sentBy ?? null, sentAt: last?.sentAt ?? null, announcements: (last?.body.announcements as Announcement[] | undefined) ?? [] };
     });
     app.get('/office/api/word/last', async (req) => {
       await h.need(req, 'view');
       const q = req.query as Record<string, string | undefined>;
       const kind = WORD_KINDS.find((k) => k === q.kind);
       if (!q.site || !kind) throw new OfficeError(400, 'VALIDATION', '请选择小区和类型', 'site and kind are needed');
-      return { body: (await words.last(q.site, kind)) ?? null };
+      return { body: (await words.lastSent(q.site, kind))?.body ?? null };
     });
   };
 }

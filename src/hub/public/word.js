@@ -24,6 +24,7 @@ const yesNo = (v) => (v === true ? tr('是', 'yes') : v === false ? tr('否', 'n
 function summaryText(u) {
   const s = u.summary;
   if (u.kind === 'zone') return `${tr('防控等级', 'Zone level')} → ${zoneName(s.level)}`;
+  if (u.kind === 'announcements') return `${tr('广播通知', 'Announcements')}: ${s.announcements} ${tr('条', '')} ${s.sample?.length ? `(${s.sample.join('、')}${s.announcements > s.sample.length ? '…' : ''})` : ''}`;
   if (u.kind === 'revocations') return `${tr('吊销通行证', 'Revoked cards')}: ${s.cards} ${tr('张', '')}${sample(s.cards, s.sample)}`;
   if (u.kind === 'policy') return `${tr('防控阈值', 'Thresholds')}: ${Object.entries(s.thresholds ?? {}).map(([k, v]) => `${THRESHOLDS[k] ? tr(...THRESHOLDS[k]) : k} = ${yesNo(v)}`).join('，')}`;
   if (u.kind === 'quarantine') return `${tr('隔离', 'Quarantine')}: ${tr('设置', 'set')} ${s.set} · ${tr('解除', 'released')} ${s.released}${sample(s.set + s.released, s.persons)}`;
@@ -31,10 +32,10 @@ function summaryText(u) {
   return `${tr('风险地区', 'Risk areas')}: ${u.summary.areas} ${tr('条', '')} ${u.summary.sample?.length ? `(${u.summary.sample.join('、')}${u.summary.areas > u.summary.sample.length ? '…' : ''})` : ''}`;
 }
 
-/** The preview of an update, its second confirmation and the send (`send(confirm)`; default: the JSON draft). */
+/** The preview of an update (its version, each gate and what it has), a second confirmation and the send (`send(confirm)`; default: the JSON draft). */
 export function previewPanel(p, draft, done, send = (confirm) => api('POST', '/office/api/word/send', { ...draft, confirm })) {
   const panel = h('div.preview', { 'data-testid': 'preview' });
-  const what = p.kind === 'zone' ? `${tr('防控等级', 'Zone level')}: ${zoneName(p.body.level)}` : p.kind === 'risk-areas' ? `${tr('风险地区', 'Risk areas')}: ${p.body.areas.length}` : summaryText(p);
+  const what = p.kind === 'zone' ? `${tr('防控等级', 'Zone level')}: ${zoneName(p.body.level)}` : p.kind === 'announcements' ? `${tr('广播通知', 'Announcements')}: ${p.body.announcements.length}` : p.kind === 'risk-areas' ? `${tr('风险地区', 'Risk areas')}: ${p.body.areas.length}` : summaryText(p);
   const confirmBox = h('div');
   panel.append(
     ...[
@@ -52,7 +53,9 @@ export function previewPanel(p, draft, done, send = (confirm) => api('POST', '/o
   );
   function second() {
     const from = p.kind === 'zone' ? [...new Set(p.gates.map((g) => zoneName(g.currentZone)))].join('/') : null;
-    const text = p.kind === 'zone'
+    const text = p.kind === 'announcements'
+      ? tr(`确认向 ${p.site} 的 ${p.gates.length} 个卡口下发 ${p.body.announcements.length} 条广播通知（替换指挥部之前下发的通知）？`, `Send ${p.body.announcements.length} notices to ${p.gates.length} gates of ${p.site} (replacing the office's notices they have)?`)
+      : p.kind === 'zone'
       ? tr(`确认将 ${p.site} 的防控等级由「${from}」调整为「${zoneName(p.body.level)}」？共 ${p.gates.length} 个卡口，将立即按新等级放行。`, `Change ${p.site}'s zone level from "${from}" to "${zoneName(p.body.level)}"? ${p.gates.length} gates will admit by the new level at once.`)
       : p.kind !== 'risk-areas'
       ? tr(`确认向 ${p.site} 的 ${p.gates.length} 个卡口下发：${summaryText(p)}？`, `Send to ${p.gates.length} gates of ${p.site}: ${summaryText(p)}?`)
@@ -129,7 +132,13 @@ export async function wordScreen(main, { refresh }) {
   main.append(
     h('h2', {}, ic('list'), tr('下发记录', 'History')),
     h('p.muted', {}, tr('在线但未应答的卡口会自动重发最新版本，直至应答；离线卡口回来后自动收到。', 'The latest update is sent again to online gates that have not answered, until they do; an offline gate gets it when it returns.')),
-    updates.length
+    historyTable(updates),
+  );
+}
+
+/** Every update sent, newest first, with who sent it and each gate's answer. */
+export function historyTable(updates) {
+  return updates.length
       ? h(
           'table.stack',
           { 'data-testid': 'word-history' },
@@ -151,6 +160,5 @@ export async function wordScreen(main, { refresh }) {
             ),
           ),
         )
-      : h('p.muted', {}, tr('尚无下发记录', 'Nothing sent yet')),
-  );
+      : h('p.muted', {}, tr('尚无下发记录', 'Nothing sent yet'));
 }

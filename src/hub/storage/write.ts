@@ -37,7 +37,8 @@ function columns(r: RecordMsg, history: number, now: number) {
       return { ...base, passage_id: s(d.id), lane: s(d.lane), direction: s(d.direction), outcome: s(d.outcome), subject_kind: s(subject.kind) };
     }
     case 'alerts':
-      return { ...base, alert_id: s(d.id), kind: s(d.kind), severity: s(d.severity), lane: s(d.lane) };
+      // One of the gate's three severities (the office reads each along an index); anything else is a warning.
+      return { ...base, alert_id: s(d.id), kind: s(d.kind), severity: d.severity === 'critical' || d.severity === 'info' ? d.severity : 'warning', lane: s(d.lane) };
     case 'daily_reports':
       return { ...base, day: s(d.day) };
     default:
