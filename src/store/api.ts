@@ -33,7 +33,7 @@ export type { Delivery, DeliveryForm, FeverCase, FeverOutcome, FeverUpdate, Prac
 /** The database file itself: integrity, another process's commits, WAL housekeeping, closing. */
 export interface LedgerFile {
   integrityCheck(): string;
-  /** When another process (e.g. `gate roster import`) committed to the file, drop the cached roster and policy; true if it did. */
+  /** When another connection (e.g. `gate roster import`) committed to the file, drop the cached policy and re-read the roster in the background ('roster' changes once read); true if it did. */
   reloadIfChanged(): boolean;
   /**
    * WAL housekeeping for the daemon (./checkpointer.ts): SQLite's automatic checkpoint after every

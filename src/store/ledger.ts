@@ -18,6 +18,7 @@ import { health, purge, type WriteFailure } from './retention.js';
 import { createRoster } from './roster.js';
 import { addDays, localDay, localTime } from './time.js';
 import { createVisitors } from './visitors.js';
+import { createWriterSignal } from './writer-signal.js';
 
 export function openLedger(options: OpenLedgerOptions): Ledger {
   const db = openDatabase(options.path, options.synchronous ?? 'FULL');
@@ -78,11 +79,14 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   /** Storage alerts the full disk refused; stored once it writes again. */
   const heldAlerts: Alert[] = [];
 
+  /** Raised while this connection wants the writer lock: the downlink worker then steps aside (./writer-signal.ts). */
+  const writer = createWriterSignal();
+
   /** Runs fn in one IMMEDIATE transaction; the in-memory outbox depth follows a rollback. */
   function write<T>(fn: () => T): T {
     if (closed) throw new Error('The ledger is closed');
     try {
-      const r = db.transaction(fn).immediate();
+      const r = writer.run(() => db.transaction(fn).immediate());
       outbox.committed();
       if (failure) recovered();
       return r;
@@ -118,7 +122,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     failure = undefined;
     while (heldAlerts.length) {
       try {
-        db.transaction(() => passages.recordAlert(heldAlerts[0] as Alert)).immediate();
+        writer.run(() => db.transaction(() => passages.recordAlert(heldAlerts[0] as Alert)).immediate());
         outbox.committed();
         heldAlerts.shift();
       } catch {
@@ -152,7 +156,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     raised.add(kind);
     try {
       // Not through write(): a failure here must not start another episode.
-      db.transaction(() => passages.recordAlert(alert)).immediate();
+      writer.run(() => db.transaction(() => passages.recordAlert(alert)).immediate());
       outbox.committed();
     } catch (err) {
       outbox.recount();
@@ -212,7 +216,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     outboxBatch: (limit, range) => outbox.batch(limit, range),
     outboxFresh: () => outbox.fresh(),
     outboxAck: (seqs) => {
-      if (outbox.ack(seqs) > 0) changed('outbox');
+      if (writer.run(() => outbox.ack(seqs)) > 0) changed('outbox');
     },
     outboxDepth: () => outbox.depth(),
     outboxResend: (from, to) => {
@@ -234,6 +238,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
 
     rosterView: () => roster.view(),
     file: () => (options.path === ':memory:' ? undefined : options.path),
+    writerSignal: () => writer,
     rosterReplaced: () => {
       if (closed) return;
       policy.invalidate();
@@ -244,7 +249,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     rosterVersion: () => roster.version(),
     applyRoster: (change, opts = {}) => {
       if (closed) throw new Error('The ledger is closed');
-      const r = roster.apply(change, opts.version);
+      const r = writer.run(() => roster.apply(change, opts.version));
       if (r.result === 'applied') {
         operators.audit(opts.actor ?? 'hub', 'roster-change', { version: r.version, full: change.full === true, households: r.households, persons: r.persons, cards: r.cards });
         policy.invalidate();
@@ -412,10 +417,14 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       const v = db.pragma('data_version', { simple: true }) as number;
       if (v === dataVersion) return false;
       dataVersion = v;
-      roster.invalidate();
+      // Read a page at a time (a village's roster takes a few hundred ms to read in one go); the
+      // gate decides with the view it has until then. The downlink worker's roster swap commits
+      // through another connection too.
+      roster.rebuildInBackground(() => {
+        if (!closed) changed('roster');
+      });
       policy.invalidate();
       outbox.recount();
-      changed('roster');
       changed('policy');
       // A command may have queued an outbox row (`gate report`): the drain reads it now, not at the next passage.
       changed('outbox');

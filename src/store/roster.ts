@@ -4,6 +4,7 @@ import type { QuarantineKind, RosterCard, RosterPerson, RosterView, TimeWindow }
 import type { CodeColour } from '../gate/model.js';
 import { bool, json, opt, type StoreCtx } from './db.js';
 import { idTail, maskPhone, maskResidentId } from './mask.js';
+import type { WriterSignal } from './writer-signal.js';
 
 // ---------- this concern's part of the Ledger (./api.ts composes them) ----------
 
@@ -124,6 +125,8 @@ export interface RosterLedger {
   applyRoster(change: RosterChange, opts?: { version?: number; actor?: string }): RosterApplyResult;
   /** The ledger's file, for another connection (a full roster swapped in by the downlink worker); undefined in memory. */
   file?(): string | undefined;
+  /** Shared with that connection (its buffer): raised while this one wants the writer lock (./writer-signal.ts). */
+  writerSignal?(): WriterSignal;
   /**
    * The roster tables were swapped by another connection (./roster-swap.ts): the gate keeps deciding
    * with the roster it has until the new one is read, a page a turn, then 'roster' changes.
@@ -442,10 +445,11 @@ export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnT
     },
     invalidate,
     /**
-     * The roster tables were replaced by another connection (./roster-swap.ts): the view in use is
-     * kept until the new one has been read, `pageRows` rows a turn of the event loop, then `ready`.
+     * The roster tables were replaced by another connection (./roster-swap.ts, or a command): the
+     * view in use is kept until the new one has been read, pages of `pageRows` rows for up to
+     * `sliceMs` a turn of the event loop, then `ready`.
      */
-    rebuildInBackground(ready: () => void, pageRows = 1000): void {
+    rebuildInBackground(ready: () => void, pageRows = 200, sliceMs = 4): void {
       const keep = snapshot ?? stale;
       invalidate();
       stale = keep;
@@ -455,7 +459,10 @@ export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnT
       const step = () => {
         if (gen !== generation) return;
         try {
-          if (!b.step(pageRows)) {
+          const t0 = performance.now();
+          let done = b.step(pageRows);
+          while (!done && performance.now() - t0 < sliceMs) done = b.step(pageRows);
+          if (!done) {
             setImmediate(step);
             return;
           }
