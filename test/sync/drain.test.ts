@@ -1,7 +1,7 @@
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { OutboxRow } from '../../src/store/api.js';
-import { ACK_FLUSH_MS, ACK_RETRY_MS, minimise, outboxJson, OutboxDrain, type OutboxLedger, type QosPublisher } from '../../src/sync/drain.js';
+import { ACK_FLUSH_MS, minimise, outboxJson, OutboxDrain, type OutboxLedger, type QosPublisher } from '../../src/sync/drain.js';
 import { topicTree } from '../../src/sync/topics.js';
 import { openLedger } from '../../src/store/ledger.js';
 import { passage } from '../../bench/passage-factory.js';
@@ -141,7 +141,8 @@ describe('outbox drain', () => {
     await b.settle();
     d.disconnected();
     await b.ack(1);
-    await new Promise((r) => setTimeout(r, ACK_FLUSH_MS + 20));
+    // Marked at the next ack flush (ACK_FLUSH_MS): waited for, not timed.
+    await vi.waitUntil(() => ledger.rows.length < 2, { timeout: 10_000, interval: ACK_FLUSH_MS });
     expect(ledger.rows.map((r) => r.seq)).toEqual([2]);
   });
 
@@ -172,7 +173,7 @@ describe('outbox drain', () => {
     // No busy loop resending the same row: one publish, then a pause before the retry.
     await b.settle();
     expect(b.published).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, ACK_RETRY_MS + 300));
+    await vi.waitUntil(() => b.published.length > 1, { timeout: 10_000, interval: 20 });
     expect(b.published.map((p) => p.seq)).toEqual([1, 1]);
     await d.stop(10);
   }, 10_000);
