@@ -53,15 +53,15 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const deliveries = createDeliveries(ctx);
   const quarantine = createQuarantine(ctx, outbox);
   const breachRestartDays = options.breachRestartDays === undefined ? 14 : options.breachRestartDays;
-  /** Set inside a passage's transaction when it changed the roster (a restarted quarantine); acted on after commit. */
-  let rosterTouched = false;
+  /** Persons a passage's transaction changed (a restarted quarantine); the roster view re-reads them after commit. */
+  let rosterTouched: string[] = [];
   const afterRecord = (p: Passage) => {
     fever.openFor(p);
     if (breachRestartDays === false) return;
     const c = quarantine.restartOnBreach(p, breachRestartDays);
     if (c) {
       operators.audit('gate', 'quarantine-change', { ...c });
-      rosterTouched = true;
+      rosterTouched.push(c.personId);
     }
   };
   const passages = createPassages(ctx, outbox, { uplinkNames, signOutVisitor: (id, at, by) => void visitors.signOut(id, by, at), afterRecord });
@@ -188,9 +188,9 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
 
   /** After a passage transaction committed (or failed): a roster it changed is re-read by the gate. */
   function afterPassages<T>(r: T): T {
-    if (rosterTouched) {
-      rosterTouched = false;
-      roster.invalidate();
+    if (rosterTouched.length) {
+      roster.touch({ persons: rosterTouched });
+      rosterTouched = [];
       changed('roster');
     }
     return r;
@@ -266,7 +266,6 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
         roster.apply({ cards: [{ ...card, issuedBy: card.issuedBy ?? actor }] });
         operators.audit(actor, 'card-issue', { id: card.id, type: card.type, householdId: card.householdId });
       });
-      roster.invalidate();
       changed('roster');
       const c = roster.card(card.id);
       if (!c) throw new Error(`Card ${card.id} was not stored`);
@@ -279,7 +278,6 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
         return r;
       });
       if (ok) {
-        roster.invalidate();
         policy.invalidate();
         changed('roster');
         changed('policy');
@@ -348,7 +346,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
         return applied;
       });
       if (r.result === 'applied') {
-        roster.invalidate();
+        roster.touch({ persons: updates.map((u) => u.personId) });
         changed('roster');
       }
       return r;
