@@ -148,4 +148,26 @@ describe('roster swap', () => {
       db.close();
     }
   });
+
+  it('a health update for the whole village is read back in the background, a few codes at once', async () => {
+    let ready: () => void = () => {};
+    const l = ledgerAt((what) => what === 'roster' && ready());
+    l.applyRoster(change(1, 1000), { version: 1, actor: 'hub' });
+    const view = l.rosterView();
+    const persons = l.persons({ limit: 100_000 });
+    expect(persons.length).toBeGreaterThan(500);
+    // A few: re-read into the view in use, at once.
+    l.applyHealth?.([{ personId: 'per-0-0', colour: 'red', at: 1 }], { version: 2, actor: 'hub' });
+    expect(l.rosterView()).toBe(view);
+    expect(view.person('per-0-0')?.health?.colour).toBe('red');
+    // All of them: the gate decides with the codes it has until the roster has been read again.
+    const changed = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
+    l.applyHealth?.(persons.map((p) => ({ personId: p.id, colour: 'yellow' as const, at: 2 })), { version: 3, actor: 'hub' });
+    expect(l.rosterView().person('per-0-0')?.health?.colour).toBe('red');
+    await changed;
+    expect(l.rosterView().person('per-0-0')?.health?.colour).toBe('yellow');
+    expect(l.rosterView().person(persons.at(-1)?.id ?? '')?.health?.colour).toBe('yellow');
+  });
 });
