@@ -40,6 +40,11 @@ export interface LedgerFile {
    * commit that leaves `frames` or more in the WAL (0 = off; SQLite's default is 1000).
    */
   setAutoCheckpoint(frames: number): void;
+  /**
+   * Whether a write now would find SQLite's writer lock free of the downlink worker's transactions
+   * (./writer-signal.ts); asking says the gate wants the lock, until its next write.
+   */
+  writerFree?(): boolean;
   /** One PASSIVE checkpoint: copies what no reader still needs into the database file, never waits. */
   checkpoint(): { busy: boolean; log: number; checkpointed: number };
   /** Finish, checkpoint the WAL and close. */

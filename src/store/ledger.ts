@@ -242,6 +242,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     rosterView: () => roster.view(),
     file: () => (options.path === ':memory:' ? undefined : options.path),
     writerSignal: () => writer,
+    writerFree: () => writer.free(),
     rosterReplaced: () => {
       if (closed) return;
       policy.invalidate();

@@ -50,8 +50,7 @@ function dropInChunks(db: Database.Database, gate: GateSignal, tables: readonly 
     const del = db.prepare(`DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} LIMIT ${CHUNK / 2})`);
     let rows = 0;
     for (;;) {
-      gate.waitTurn(REST_MS);
-      const n = del.run().changes;
+      const n = gate.inTurn(() => del.run().changes, REST_MS);
       rows += n;
       if (rows >= CHECKPOINT_ROWS) {
         checkpoint(db);
@@ -59,8 +58,7 @@ function dropInChunks(db: Database.Database, gate: GateSignal, tables: readonly 
       }
       if (n === 0) break;
     }
-    gate.waitTurn();
-    db.exec(`DROP TABLE ${t}`);
+    gate.inTurn(() => db.exec(`DROP TABLE ${t}`));
   }
 }
 
@@ -71,8 +69,7 @@ function createStaging(db: Database.Database, gate: GateSignal): void {
   dropInChunks(db, gate, [...TABLES.map(OLD), ...TABLES.map(STAGE)]);
   // A view or trigger naming a roster table would follow it when it is renamed out of the way.
   if (db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('view', 'trigger')").get()) throw new Error('the ledger has a view or trigger: the roster cannot be swapped by renaming its tables');
-  gate.waitTurn();
-  db.transaction(() => {
+  gate.inTurn(() => db.transaction(() => {
     for (const t of TABLES) {
       const table = db.prepare<[string], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(t);
       if (!table) throw new Error(`the ledger has no ${t} table`);
@@ -81,7 +78,7 @@ function createStaging(db: Database.Database, gate: GateSignal): void {
         db.exec(ix.sql.replace(new RegExp(`^CREATE (UNIQUE )?INDEX "?${ix.name}"? ON "?${t}"?`), (_m, u: string | undefined) => `CREATE ${u ?? ''}INDEX ${otherName(ix.name)} ON ${STAGE(t)}`));
       }
     }
-  })();
+  })());
 }
 
 /**
@@ -108,10 +105,9 @@ function inChunks<T>(db: Database.Database, gate: GateSignal, rows: readonly T[]
   });
   let sinceCheckpoint = 0;
   while (i < rows.length) {
-    gate.waitTurn(i > 0 ? REST_MS : 0);
     const before = i;
     try {
-      chunk();
+      gate.inTurn(chunk, i > 0 ? REST_MS : 0);
     } catch (err) {
       i = before;
       throw err;
@@ -161,8 +157,7 @@ export function swapRoster(o: RosterSwapOptions): RosterApplyResult {
       // The swap: what a full snapshot does in one transaction on the gate's connection (roster.ts),
       // here as renames. Cards the gate issued itself stay unless the snapshot names them. The old
       // tables are only renamed here, and emptied after it.
-      gate.waitTurn();
-      const result = db.transaction((): RosterApplyResult => {
+      const result = gate.inTurn(() => db.transaction((): RosterApplyResult => {
         if (o.version <= version()) return stale();
         db.exec(`INSERT INTO ${STAGE('cards')} SELECT * FROM cards WHERE NOT (issued_by IS NULL OR issued_by = 'hub') AND id NOT IN (SELECT id FROM ${STAGE('cards')})`);
         for (const t of TABLES) db.exec(`ALTER TABLE ${t} RENAME TO ${OLD(t)}; ALTER TABLE ${STAGE(t)} RENAME TO ${t};`);
@@ -170,7 +165,7 @@ export function swapRoster(o: RosterSwapOptions): RosterApplyResult {
         const counts = { households: c.households?.length ?? 0, persons: c.persons?.length ?? 0, cards: c.cards?.length ?? 0 };
         db.prepare('INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)').run(o.now, o.actor, 'roster-change', JSON.stringify({ version: o.version, full: true, ...counts }));
         return { result: 'applied', version: o.version, ...counts };
-      }).immediate();
+      }).immediate());
       if (result.result !== 'applied') {
         dropStaging(db, gate);
         return result;
