@@ -1,7 +1,6 @@
 // Worker thread for large hub updates: parses and validates off the event loop (./downlink-check.ts)
 // and swaps a full roster into the ledger on a connection of its own (src/store/roster-swap.ts), so
 // that neither the parsing nor the rows reach the event loop.
-import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { RosterChange } from '../store/api.js';
 import { swapRoster } from '../store/roster-swap.js';
@@ -40,16 +39,6 @@ function run(m: Request, answer: (r: DownlinkCheck) => void): void {
   } catch (err) {
     answer({ ...head, ok: false, reasons: [reason('apply.failed', '写入本地台账失败，未做任何更改', `Could not apply it to the ledger; nothing changed: ${(err as Error).message}`)] });
   }
-}
-
-// A background job: where the gate's thread and this one want a CPU at once, the gate's goes first
-// (on Linux a nice value is a thread's own; 10 gives this thread about a tenth of a contended CPU). It
-// never waits for the gate's lock while it holds it long: the gate defers its commits
-// (src/store/writer-signal.ts).
-try {
-  setPriority(10);
-} catch {
-  // Not allowed here: the same at the normal priority.
 }
 
 parentPort?.on('message', (m: Request) => {
