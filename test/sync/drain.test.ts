@@ -133,6 +133,28 @@ describe('outbox drain', () => {
     expect(ledger.outboxDepth()).toBe(0);
   });
 
+  it('marks rows sent a moment later while the downlink worker is inside a transaction, not waiting for it', async () => {
+    const ledger = memoryOutbox([{ kind: 'passage', priority: 10 }, { kind: 'passage', priority: 10 }]);
+    let free = false;
+    let asked = 0;
+    ledger.writerFree = () => {
+      asked++;
+      return free;
+    };
+    const b = manualBroker();
+    const d = drainFor(ledger, b.client);
+    d.connected();
+    await b.settle();
+    await b.ack(1);
+    // Asked, found the worker in a transaction, asked again later: nothing written meanwhile.
+    await vi.waitUntil(() => asked >= 3, { timeout: 10_000, interval: 5 });
+    expect(ledger.acks).toEqual([]);
+    free = true;
+    await vi.waitUntil(() => ledger.acks.length > 0, { timeout: 10_000, interval: 5 });
+    expect(ledger.acks).toEqual([[1]]);
+    await d.stop(10);
+  });
+
   it('a PUBACK arriving after the connection was given up still marks the row sent', async () => {
     const ledger = memoryOutbox([{ kind: 'passage', priority: 10 }, { kind: 'passage', priority: 10 }]);
     const b = manualBroker();
