@@ -18,8 +18,11 @@ export class DownlinkOffload {
   private next = 0;
   private readonly waiting = new Map<number, { resolve: (r: DownlinkCheck) => void; reject: (e: Error) => void }>();
 
-  /** `swap`: a full roster is swapped into this ledger file by the worker (no body comes back). */
-  check(kind: DownlinkKind, payload: Buffer, site: string, swap?: { path: string; now: number; actor: string }): Promise<DownlinkCheck> {
+  /**
+   * `swap`: a full roster is swapped into this ledger file by the worker (no body comes back);
+   * `gate` is the ledger's writer signal, for the worker to step aside when the gate writes.
+   */
+  check(kind: DownlinkKind, payload: Buffer, site: string, swap?: { path: string; now: number; actor: string; gate?: SharedArrayBuffer }): Promise<DownlinkCheck> {
     const w = this.start();
     const id = ++this.next;
     return new Promise((resolve, reject) => {

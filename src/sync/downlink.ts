@@ -15,7 +15,7 @@ import { validateQuarantineChange } from '../store/quarantine.js';
 import type { DeclarationsUpdate, QuarantineUpdate, ResultData } from './messages.js';
 import { DOWNLINK_KINDS, type DownlinkKind, type TopicTree } from './topics.js';
 
-export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth' | 'file' | 'rosterReplaced'> & Partial<Pick<Ledger, 'declarations' | 'person' | 'setQuarantine'>>;
+export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth' | 'file' | 'rosterReplaced' | 'writerSignal'> & Partial<Pick<Ledger, 'declarations' | 'person' | 'setQuarantine'>>;
 
 export interface DownlinkOptions {
   ledger: DownlinkLedger;
@@ -101,7 +101,8 @@ export class DownlinkHandler {
     if (payload.length >= OFFLOAD_BYTES) {
       // A full roster goes into the ledger from the worker too, when the ledger is a file it can open.
       const file = kind === 'roster' && this.o.ledger.rosterReplaced ? this.o.ledger.file?.() : undefined;
-      const swap = file ? { path: file, now: Date.now(), actor: 'hub' } : undefined;
+      const gate = this.o.ledger.writerSignal?.().buffer;
+      const swap = file ? { path: file, now: Date.now(), actor: 'hub', ...(gate ? { gate } : {}) } : undefined;
       return this.track(
         this.offload.check(kind, payload, this.o.site, swap).then(
           (c) => this.afterCheck(ref, kind, c, retained),
