@@ -14,12 +14,12 @@ import { openHubDb } from '../src/hub/storage/open.js';
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: declare-server.js <data dir>');
 const opened = await openHubDb({ dataDir: dir });
-const store = new DeclarationStore(await migrateDeclare(opened.db as never, opened.engine));
+const store = new DeclarationStore(await migrateDeclare(opened.db as never, opened.engine), { file: opened.where });
 // Every phone comes from 127.0.0.1 here: the per-address limit is lifted so that it measures the page, not the limit.
 const { config } = validateAgainst<DeclareConfig>(DeclareConfigSchema, { enabled: true, areas: ['杭州市西湖区'], riskAreas: ['某市某区（中风险）'], limits: { perAddressPerMinute: 100_000 } });
 if (!config) throw new Error('bench declare config invalid');
 let bytes = 0;
-const publisher = new DeclarationsPublisher({ site: 'demo-village', topicRoot: 'checkpoint', live: (t) => store.live('demo-village', t), publish: async (_t, body) => {
+const publisher = new DeclarationsPublisher({ site: 'demo-village', topicRoot: 'checkpoint', liveJson: (t) => store.liveJson('demo-village', t), publish: async (_t, body) => {
     bytes += body.length;
   }, logger: pino({ level: 'silent' }), now: Date.now });
 const keys = generateKeyPairSync('ed25519');
@@ -29,5 +29,5 @@ app.get('/bench/published', async () => ({ snapshots: publisher.published, bytes
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`${url}\n`);
 process.on('SIGTERM', () => {
-  void app.close().then(() => publisher.stop()).then(() => opened.close()).then(() => process.exit(0));
+  void app.close().then(() => publisher.stop()).then(() => store.close()).then(() => opened.close()).then(() => process.exit(0));
 });

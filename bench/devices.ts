@@ -8,7 +8,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { DelimiterParser, SerialPort } from 'serialport';
 import { type PtyDevice, startPtyDevice } from '../hardware-mocks/pty-device.js';
@@ -17,7 +16,7 @@ import { EventBus } from '../src/kernel/bus.js';
 import { validateConfig } from '../src/config/load.js';
 import { createDevices, type DeviceManager } from '../src/devices/manager.js';
 import { DEFAULT_TIMING } from '../src/devices/supervisor.js';
-import { type Figure, markdown, median, percentile } from './report.js';
+import { type Figure, median, percentile, runWhenMain } from './report.js';
 
 const SCANS = 300;
 const RUNS = 5;
@@ -173,12 +172,4 @@ export async function run(): Promise<Figure[]> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (f) => console.log(markdown(f)),
-    (err: Error) => {
-      console.error(err.message);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta, run);

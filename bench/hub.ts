@@ -11,7 +11,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
@@ -25,7 +24,7 @@ import { OutboxDrain } from '../src/sync/drain.js';
 import { topicTree } from '../src/sync/topics.js';
 import { freshDatabase, startPostgres } from './postgres.js';
 import { type Broker, startMosquitto } from './broker.js';
-import { type Figure, markdown, median, percentile } from './report.js';
+import { type Figure, median, percentile, runWhenMain } from './report.js';
 
 const ROOT = resolve(import.meta.dirname, '..', import.meta.dirname.includes('/dist/') ? '..' : '');
 const GATE_BIN = join(ROOT, 'bin/gate.js');
@@ -309,4 +308,4 @@ async function sqliteRows(dataDir: string): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.stdout.write(`${markdown(await run())}\n`);
+runWhenMain(import.meta, run);

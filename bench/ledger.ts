@@ -10,7 +10,6 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Passage } from '../src/gate/model.js';
 import type { Ledger } from '../src/store/api.js';
@@ -18,7 +17,7 @@ import { openLedger } from '../src/store/ledger.js';
 import { SCHEMA_VERSION } from '../src/store/migrations.js';
 import { localDay } from '../src/store/time.js';
 import { type PassageMix, passage } from './passage-factory.js';
-import { type Figure, markdown, median, percentile } from './report.js';
+import { type Figure, median, percentile, runWhenMain } from './report.js';
 
 const ROWS = Number(process.env.BENCH_LEDGER_ROWS ?? 2_000_000);
 const DAYS = 365;
@@ -309,7 +308,4 @@ export async function run(): Promise<Figure[]> {
   return figures;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const figures = await run();
-  console.log(markdown(figures));
-}
+runWhenMain(import.meta, run);

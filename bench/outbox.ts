@@ -8,7 +8,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { validateConfig } from '../src/config/load.js';
@@ -18,7 +17,7 @@ import { startEmbeddedBroker } from '../src/sync/broker.js';
 import { OutboxDrain } from '../src/sync/drain.js';
 import { topicTree } from '../src/sync/topics.js';
 import { type Broker, startMosquitto } from './broker.js';
-import { type Figure, markdown, median } from './report.js';
+import { type Figure, median, runWhenMain } from './report.js';
 import { passage } from './passage-factory.js';
 
 const N = Number(process.env.BENCH_OUTBOX_MESSAGES ?? 20_000);
@@ -195,4 +194,4 @@ export async function run(): Promise<Figure[]> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.stdout.write(`${markdown(await run())}\n`);
+runWhenMain(import.meta, run);

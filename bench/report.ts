@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -81,4 +82,19 @@ export function markdown(figures: Figure[], extra: string[] = [], steal?: number
     '',
     ...extra,
   ].join('\n');
+}
+
+/**
+ * A bench area run on its own (`node dist/bench/<area>.js`): its figures printed as the table, a
+ * failure as its message and exit code 1. Does nothing when the module is imported by bench/run.ts.
+ */
+export function runWhenMain(meta: ImportMeta, run: () => Promise<Figure[]>): void {
+  if (!process.argv[1] || meta.url !== pathToFileURL(process.argv[1]).href) return;
+  run().then(
+    (f) => console.log(markdown(f)),
+    (err: Error) => {
+      console.error(err.message);
+      process.exit(1);
+    },
+  );
 }

@@ -8,7 +8,6 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } fr
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { validateConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
@@ -20,7 +19,7 @@ import { createVoice } from '../src/devices/voice/feature.js';
 import type { Action } from '../src/gate/model.js';
 import { EventBus } from '../src/kernel/bus.js';
 import type { DaemonContext } from '../src/kernel/feature.js';
-import { type Figure, markdown, percentile } from './report.js';
+import { type Figure, percentile, runWhenMain } from './report.js';
 
 const PROMPTS = 60;
 
@@ -115,12 +114,4 @@ export async function run(): Promise<Figure[]> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (f) => console.log(markdown(f)),
-    (err: Error) => {
-      console.error(err.message);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta, run);

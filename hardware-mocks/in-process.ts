@@ -1,5 +1,6 @@
 // In-process mocks with the same interfaces as the real drivers: for unit tests and the default simulation.
 import type { OutputCommand } from '../src/devices/mock-controls.js';
+import { appendToLog } from './log.js';
 import type { DriverEvents, GpioDriver, GpioInputName, GpioOutputName, ScanFrame, ScannerDriver, ThermometerDriver, ThermometerSample } from '../src/devices/types.js';
 
 abstract class MockDevice<T> {
@@ -62,6 +63,7 @@ export class MockScanner extends MockDevice<ScanFrame> implements ScannerDriver 
 }
 
 export class MockGpio extends MockDevice<{ input: GpioInputName; active: boolean }> implements GpioDriver {
+  /** The writes, oldest first: the newest MOCK_LOG_KEPT (hardware-mocks/log.ts). */
   readonly commands: OutputCommand[] = [];
   private readonly outputs = new Map<GpioOutputName, boolean>();
   private readonly inputs = new Map<GpioInputName, boolean>();
@@ -73,7 +75,7 @@ export class MockGpio extends MockDevice<{ input: GpioInputName; active: boolean
   write(output: GpioOutputName, on: boolean): void {
     if (!this.isOpen) return;
     this.outputs.set(output, on);
-    this.commands.push({ at: Date.now(), mono: performance.now(), output, on });
+    appendToLog(this.commands, { at: Date.now(), mono: performance.now(), output, on });
   }
 
   level(output: GpioOutputName): boolean {

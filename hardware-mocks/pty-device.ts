@@ -51,6 +51,11 @@ export interface PtyDevice {
   sendRaw(bytes: Uint8Array | string): Promise<void>;
   /** modbus-thermometer: requests answered so far. */
   readonly answered: number;
+  /**
+   * modbus-thermometer: the register is back at the idle reading and has answered two polls there
+   * (a driver polling it has seen that nobody stands in front of it); always true for other kinds.
+   */
+  readonly fallenBack: boolean;
   /** modbus-thermometer: stop answering (a dead sensor) or answer again. */
   mute(muted: boolean): void;
   unplug(): Promise<void>;
@@ -70,6 +75,8 @@ export async function startPtyDevice(options: PtyDeviceOptions): Promise<PtyDevi
   if (slave) slave.celsius = idle;
   let link: PtyLink | undefined;
   let hold: NodeJS.Timeout | undefined;
+  /** slave.answered when the register went back to the idle reading; undefined while a body reading is held. */
+  let idleSince: number | undefined = 0;
 
   const onData = (chunk: Buffer): void => {
     if (!slave) return;
@@ -106,10 +113,14 @@ export async function startPtyDevice(options: PtyDeviceOptions): Promise<PtyDevi
     get answered() {
       return slave?.answered ?? 0;
     },
+    get fallenBack() {
+      return !slave || (idleSince !== undefined && slave.answered - idleSince >= 2);
+    },
     async sendTemperature(celsius) {
       need(['line-thermometer', 'modbus-thermometer'], 'measure a temperature');
       if (!slave) return write(`${formatReading(preset, celsius)}${ending}`);
       slave.celsius = celsius;
+      idleSince = undefined;
       if (hold) clearTimeout(hold);
       // Held for holdMs and until the daemon has polled it twice: a loaded machine that polls late
       // still sees the reading, as a person stays in front of the sensor until it has read them.
@@ -117,6 +128,7 @@ export async function startPtyDevice(options: PtyDeviceOptions): Promise<PtyDevi
       const release = () => {
         if (slave.answered - since >= 2) {
           slave.celsius = idle;
+          idleSince = slave.answered;
           hold = undefined;
         } else hold = setTimeout(release, 50);
       };

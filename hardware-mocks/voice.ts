@@ -1,9 +1,10 @@
-// The mock loudspeaker: records what it was asked to say, in order, and "plays" for as long as the
+// The mock loudspeaker: records what it was asked to say, in order (the newest 1,000), and "plays" for as long as the
 // sound lasts (a timer, so fake timers drive it in tests). The 'mock' voice driver of
 // hardware-mocks/drivers.ts.
 import type { Utterance } from '../src/gate/speech.js';
 import type { Playback, PlayRequest, VoiceDriver } from '../src/devices/voice/types.js';
 import { durationMs } from '../src/devices/voice/wav.js';
+import { appendToLog } from './log.js';
 
 export interface SpokenRecord {
   /** Wall ms (Date.now(), faked in tests) and performance.now() when the sound was started. */
@@ -22,6 +23,7 @@ export interface SpokenRecord {
 
 export class MockVoice implements VoiceDriver {
   readonly name = 'mock';
+  /** What it was asked to say, oldest first: the newest MOCK_LOG_KEPT (hardware-mocks/log.ts). */
   readonly spoken: SpokenRecord[] = [];
   private finishCurrent: (() => void) | undefined;
   private listeners = new Set<(r: SpokenRecord) => void>();
@@ -32,7 +34,7 @@ export class MockVoice implements VoiceDriver {
     const u: Utterance = req.utterance;
     const ms = req.sound.reduce((s, p) => s + durationMs(p), 0);
     const rec: SpokenRecord = { at: Date.now(), mono: performance.now(), lane: this.lane, id: u.id, text: req.text, urgency: u.urgency, volume: req.volume, ms: Math.round(ms), ...(u.passageId ? { passageId: u.passageId } : {}) };
-    this.spoken.push(rec);
+    appendToLog(this.spoken, rec);
     for (const l of this.listeners) l(rec);
     let finish!: () => void;
     const done = new Promise<void>((resolve) => {

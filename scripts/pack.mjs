@@ -7,6 +7,7 @@
 //   dist/packed/chunks/                    code shared between them; lazily imported parts (embedded
 //                                          broker, QR encoder, roster readers) stay in their own chunks
 //   dist/packed/src/sync/downlink-worker.js the worker thread that checks large hub updates
+//   dist/packed/src/hub/declare/write-worker.js the hub's thread that commits phones' declarations
 //   dist/packed/src/config/load.js, src/store/db.js, src/devices/gpio/chip-base.js
 //                                          what scripts/install.sh (migrating the ledger before a
 //                                          start) and scripts/outputs-safe.sh import: the same code
@@ -81,8 +82,8 @@ for (let i = 2; i < process.argv.length; i++) {
 }
 
 const SCRIPT_MODULES = ['src/config/load.ts', 'src/store/db.ts', 'src/devices/gpio/chip-base.ts'];
-// A worker thread's code is a file of its own (src/sync/downlink-offload.ts starts it).
-const WORKERS = ['src/sync/downlink-worker.ts'];
+// A worker thread's code is a file of its own (src/kernel/module-worker.ts starts them).
+const WORKERS = ['src/sync/downlink-worker.ts', 'src/hub/declare/write-worker.ts'];
 
 const commands = readdirSync(join(ROOT, 'src/cli/commands'))
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))

@@ -22,6 +22,8 @@ const NEEDED = [
   ['qemu-aarch64-static', 'qemu-user-static', "running the arm64 bundle's own node in the bundle test"],
   ['file', 'file', 'checking that every native file of a bundle is for its architecture'],
   ['ccache', 'ccache', 'compiling SQLite once per architecture, not once per Node version (test/node/, bundles)'],
+  ['pdftoppm', 'poppler-utils', 'the daily report\'s A4 print view: its PDF counted and turned into a PNG to look at'],
+  ['pdfinfo', 'poppler-utils', 'the daily report\'s A4 print view: its PDF counted and turned into a PNG to look at'],
   ['ls /usr/lib/postgresql/*/bin/initdb', 'postgresql', 'the hub\'s storage tests against a real PostgreSQL server'],
 ];
 

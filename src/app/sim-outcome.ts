@@ -3,7 +3,7 @@
 // without reading the JSON log.
 import type { Passage, Text } from '../gate/model.js';
 import type { EventBus } from '../kernel/bus.js';
-import type { GateEvents } from '../runtime/events.js';
+import type { KioskEventMap } from '../ui/events.js';
 
 /** How long the simulator control waits for the decision an input leads to (a pseudo-terminal device adds a few ms). */
 export const DECISION_WAIT_MS = 1500;
@@ -18,6 +18,8 @@ const OUTCOME: Record<Passage['outcome'], Text> = {
 export interface SimOutcome {
   decided?: { passage: string; outcome: Passage['outcome']; direction: Passage['direction']; subject: string | null; words: Text };
   waiting?: { stage: string; prompt: Text };
+  /** A health declaration's code: no passage follows, the kiosk opens the registration (or refuses the code). */
+  declaration?: { ok: boolean; members: number; words: Text };
 }
 
 export function decisionWords(p: Passage): SimOutcome['decided'] {
@@ -36,8 +38,11 @@ export function decisionWords(p: Passage): SimOutcome['decided'] {
   };
 }
 
-/** Runs `fn` (which feeds an input to `lane`) and resolves with the decision or the next prompt it led to. */
-export async function outcomeOf(bus: EventBus<GateEvents>, lane: string, fn: () => Promise<void>, waitMs = DECISION_WAIT_MS): Promise<SimOutcome> {
+/**
+ * Runs `fn` (which feeds an input to `lane`) and resolves with the decision or the next prompt it led
+ * to, or at once with the declaration screen a declaration code opened (no decision follows those).
+ */
+export async function outcomeOf(bus: EventBus<KioskEventMap>, lane: string, fn: () => Promise<void>, waitMs = DECISION_WAIT_MS): Promise<SimOutcome> {
   let out: SimOutcome | undefined;
   let wake: (() => void) | undefined;
   const offDecided = bus.on('passage.decided', ({ passage }) => {
@@ -48,6 +53,17 @@ export async function outcomeOf(bus: EventBus<GateEvents>, lane: string, fn: () 
   const offProgress = bus.on('passage.progress', (e) => {
     if (e.lane !== lane || out?.decided) return;
     out = { waiting: { stage: e.stage, prompt: e.prompt } };
+    wake?.();
+  });
+  // The kiosk tells what it shows (declaration.shown, emitted within declaration.scanned); without a kiosk, the scan alone answers.
+  const offShown = bus.on('declaration.shown', (e) => {
+    if (e.lane !== lane) return;
+    out = { declaration: { ok: e.ok, members: e.members, words: { zh: e.zh, en: e.en } } };
+    wake?.();
+  });
+  const offScanned = bus.on('declaration.scanned', (e) => {
+    if (e.lane !== lane || out?.declaration) return;
+    out = { declaration: { ok: true, members: 0, words: { zh: '已读到健康申报码', en: 'Declaration code read' } } };
     wake?.();
   });
   try {
@@ -65,5 +81,7 @@ export async function outcomeOf(bus: EventBus<GateEvents>, lane: string, fn: () 
   } finally {
     offDecided();
     offProgress();
+    offShown();
+    offScanned();
   }
 }

@@ -25,7 +25,7 @@ export interface MockControls {
   press(lane: string, signal: 'exit-button' | 'door-contact', active: boolean): void;
   unplug(deviceId: string): void;
   replug(deviceId: string): void;
-  /** Output levels written to the mock GPIO, oldest first. */
+  /** Output levels written to the mock GPIO, oldest first: the newest 1,000 (hardware-mocks/log.ts). */
   commands(lane?: string): LaneOutputCommand[];
   clearCommands(): void;
   /** Current level of an output. */

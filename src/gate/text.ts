@@ -1,7 +1,7 @@
 // Every reason, prompt and alert text the gate can produce, zh-CN first. One catalogue so the
 // kiosk, the ledger and the hub say the same words, and a test can check none is missing.
 import type { LaneStage } from './contract.js';
-import type { Reason, Text } from './model.js';
+import type { AlertKind, Reason, Text } from './model.js';
 
 export const REASONS = {
   'passage.admitted': { zh: '准予通行', en: 'Admitted' },
@@ -75,6 +75,28 @@ export const PROMPTS: Record<LaneStage, Text> = {
 };
 
 export const LOW_READING_PROMPT: Text = { zh: '体温过低，请靠近复测', en: 'Reading too low; come closer and re-measure' };
+
+/** The name of each kind of alert, as the office's feed titles it (every kind must have one). */
+export const ALERT_KINDS = {
+  fever: { zh: '发热', en: 'Fever' },
+  'code-yellow': { zh: '健康码黄码', en: 'Yellow health code' },
+  'code-red': { zh: '健康码红码', en: 'Red health code' },
+  'quarantine-breach': { zh: '隔离人员外出', en: 'Quarantine breach' },
+  'health-monitoring': { zh: '健康监测人员外出', en: 'Health monitoring outing' },
+  'risk-area-visitor': { zh: '中高风险地区来访', en: 'Visitor from a risk area' },
+  'risk-area-returnee': { zh: '中高风险地区返回', en: 'Returnee from a risk area' },
+  'household-quota': { zh: '超出每户外出名额', en: 'Household outing quota' },
+  'card-invalid': { zh: '无效通行证', en: 'Invalid pass card' },
+  override: { zh: '人工放行/劝返', en: 'Manual override' },
+  'device-offline': { zh: '设备离线', en: 'Device offline' },
+  'device-faulty': { zh: '设备故障', en: 'Device fault' },
+  'outbox-full': { zh: '待上传积压', en: 'Outbox backlog' },
+  'disk-full': { zh: '存储空间不足', en: 'Disk nearly full' },
+  'visitor-overdue': { zh: '访客逾时未离开', en: 'Visitor overdue' },
+  'clock-unsynced': { zh: '时钟未同步', en: 'Clock not synced' },
+  'reading-implausible': { zh: '体温读数异常', en: 'Implausible reading' },
+  'fever-unhandled': { zh: '发热人员未交接', en: 'Fever case not handed over' },
+} as const satisfies Record<AlertKind, Text>;
 
 export const IGNORED = {
   unknownLane: { zh: '未知通道', en: 'Unknown lane' },

@@ -8,7 +8,7 @@ import { TOPIC_VERSION } from '../sync/topics.js';
 import type { RecordTable } from './storage/tables.js';
 
 /** The leaves the hub subscribes to (retained device lists and door contacts are part 2's). */
-export const INGEST_LEAVES = ['passages', 'alerts', 'reports', 'corrections', 'events', 'result', 'state', 'counts'] as const;
+export const INGEST_LEAVES = ['passages', 'alerts', 'reports', 'corrections', 'events', 'visitors', 'result', 'state', 'counts'] as const;
 
 export type RejectReason = 'payload.too-large' | 'payload.malformed' | 'payload.schema' | 'topic.unknown' | 'site.wrong' | 'gate.unknown' | 'gate.mismatch' | 'flood' | 'overload';
 
@@ -85,7 +85,8 @@ export function tableFor(kind: string, data: Record<string, unknown>): RecordTab
     case 'roster-ack':
       return 'downlink_results';
     default:
-      if (type.startsWith('visitor')) return 'visitor_events';
+      // Deliveries (无接触配送) are kept beside the visitors: both are who came to the gate from outside.
+      if (type.startsWith('visitor') || type.startsWith('delivery')) return 'visitor_events';
       if (type.startsWith('quarantine')) return 'quarantine_changes';
       return 'device_events';
   }

@@ -57,7 +57,9 @@ export const HubConfigSchema = Section({
     enabled: Type.Boolean({ default: true, description: 'Serve the office\'s screens (/office/) on the API\'s address; the first start prints a one-time admin password, `gate hub reset-admin` makes a new one' }),
     sessionIdleMinutes: Type.Integer({ default: 720, minimum: 5, maximum: 10080, description: 'A session unused this long ends (720: a 12-hour shift)' }),
     escalateAfterMinutes: Type.Integer({ default: 5, minimum: 1, maximum: 1440, description: 'A critical alert nobody acknowledged this long is escalated (an event in the log and the audit log, and the webhook)' }),
+    downlinkRetrySeconds: Type.Integer({ default: 30, minimum: 1, maximum: 3600, description: 'An online gate that has not answered the latest update of a kind is sent it again this often, until it answers' }),
     escalationWebhook: Type.Optional(Type.String({ pattern: '^https?://', description: 'POSTed JSON {event: "alert.escalated", site, gate, alert, kind, …} at each escalation; unset: none' })),
+    timeZone: Type.String({ default: 'Asia/Shanghai', description: 'The villages\' IANA time zone: "today", the daily report\'s day, the 24-hour chart and every time on the office\'s screens (not the browser\'s zone)' }),
   }),
   declare: DeclareConfigSchema,
   logging: Section({

@@ -188,7 +188,7 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
           }),
         });
         if (config.office.enabled) {
-          const office = await startOffice({ app: api, db: db.db, reader: reader(), ingest: ingest as Ingest, config, logger: logger.child({ part: 'office' }), publish: (t, b) => (receiver as Receiver).publish(t, b, { retain: true }) });
+          const office = await startOffice({ app: api, db: db.db, reader: reader(), ingest: ingest as Ingest, config, logger: logger.child({ part: 'office' }), publish: (t, b, p) => (receiver as Receiver).publish(t, b, { retain: p?.retain ?? true }), onWordSent: (sent) => declare.wordSent(sent), declarationAudit: (q) => declare.store()?.audit(q) });
           adminPassword = office.adminPassword;
           live = office.live;
         }

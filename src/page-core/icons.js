@@ -31,6 +31,13 @@ const P = {
   print: '<path d="M6 9V3h12v6M6 17H3v-8h18v8h-3"/><rect x="6" y="14" width="12" height="7"/>',
   download: '<path d="M12 3v12M7 10l5 5 5-5M4 21h16"/>',
   search: '<circle cx="11" cy="11" r="7"/><path d="M16 16l5 5"/>',
+  speaker: '<path d="M4 9h4l5-4v14l-5-4H4z"/><path d="M16 8.5a5 5 0 010 7M18.5 6a8.5 8.5 0 010 12"/>',
+  mute: '<path d="M4 9h4l5-4v14l-5-4H4z"/><path d="M16 9l5 6M21 9l-5 6"/>',
+  horn: '<path d="M3 10v4h3l9 5V5L6 10z"/><path d="M7 14l1 6h3l-1-5"/><path d="M18 9.5a3.5 3.5 0 010 5"/>',
+  play: '<path d="M7 4l13 8-13 8z"/>',
+  edit: '<path d="M4 20h4L19 9l-4-4L4 16z"/><path d="M13 7l4 4"/>',
+  trash: '<path d="M4 7h16M9 7V4h6v3M6 7l1 14h10l1-14"/><path d="M10 11v6M14 11v6"/>',
+  plus: '<path d="M12 5v14M5 12h14"/>',
 };
 
 export function icon(name) {

@@ -24,6 +24,8 @@ export interface RuntimeLedger {
   recordAlert(a: Alert): { seq: number };
   /** Several decisions in one transaction (group commit); all or none. */
   recordDecisions(items: ReadonlyArray<LedgerDecision>): number[];
+  /** False while another connection's transaction holds the writer lock (Ledger.writerFree). */
+  writerFree?(): boolean;
   rosterView(): RosterView;
   policy(): Policy;
 }
@@ -58,6 +60,8 @@ export class GateRuntime implements Feature, GateRuntimeApi {
   readonly name = 'gate';
   private timer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** A turn's commit waiting for the downlink worker to end its transaction. */
+  private writerWait: NodeJS.Timeout | undefined;
   private snapshot: { roster: RosterView; policy: Policy } | undefined;
   private readonly pending: Pending[] = [];
   private readonly turn: Queued[] = [];
@@ -207,7 +211,16 @@ export class GateRuntime implements Feature, GateRuntimeApi {
 
   private commitTurn(): void {
     if (this.turnCommit) clearImmediate(this.turnCommit);
+    clearTimeout(this.writerWait);
     this.turnCommit = undefined;
+    this.writerWait = undefined;
+    // The downlink worker is inside a transaction (a roster being written): it ends it within a row
+    // now that the gate has asked, so the turn is committed a millisecond later rather than waited
+    // for on the event loop (src/store/writer-signal.ts). Not when stopping: then it waits.
+    if (this.running && this.turn.length && this.pending.length === 0 && this.opts.ledger.writerFree?.() === false) {
+      this.writerWait = setTimeout(() => this.commitTurn(), 1);
+      return;
+    }
     const queued = this.turn.splice(0);
     if (queued.length === 0) return;
     let seqs: number[] | undefined;

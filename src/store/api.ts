@@ -33,13 +33,18 @@ export type { Delivery, DeliveryForm, FeverCase, FeverOutcome, FeverUpdate, Prac
 /** The database file itself: integrity, another process's commits, WAL housekeeping, closing. */
 export interface LedgerFile {
   integrityCheck(): string;
-  /** When another process (e.g. `gate roster import`) committed to the file, drop the cached roster and policy; true if it did. */
+  /** When another connection (e.g. `gate roster import`) committed to the file, drop the cached policy and re-read the roster in the background ('roster' changes once read); true if it did. */
   reloadIfChanged(): boolean;
   /**
    * WAL housekeeping for the daemon (./checkpointer.ts): SQLite's automatic checkpoint after every
    * commit that leaves `frames` or more in the WAL (0 = off; SQLite's default is 1000).
    */
   setAutoCheckpoint(frames: number): void;
+  /**
+   * Whether a write now would find SQLite's writer lock free of the downlink worker's transactions
+   * (./writer-signal.ts); asking says the gate wants the lock, until its next write.
+   */
+  writerFree?(): boolean;
   /** One PASSIVE checkpoint: copies what no reader still needs into the database file, never waits. */
   checkpoint(): { busy: boolean; log: number; checkpointed: number };
   /** Finish, checkpoint the WAL and close. */

@@ -47,7 +47,7 @@ export function createPracticeLedger(d: PracticeDeps): PracticeLedger {
         return done;
       });
       if (c) {
-        roster.invalidate();
+        roster.touch({ persons: [personId] });
         changed('roster');
         changed('outbox');
       }
@@ -66,7 +66,7 @@ export function createPracticeLedger(d: PracticeDeps): PracticeLedger {
         return done;
       });
       if (!c) return undefined;
-      roster.invalidate();
+      roster.touch({ persons: [report.personId] });
       changed('roster');
       changed('outbox');
       return { ...decision, change: c };

@@ -18,6 +18,10 @@ import { health, purge, type WriteFailure } from './retention.js';
 import { createRoster } from './roster.js';
 import { addDays, localDay, localTime } from './time.js';
 import { createVisitors } from './visitors.js';
+import { createWriterSignal } from './writer-signal.js';
+
+/** Past this many rows a change is read back into the gate's roster view in the background, not row by row at once. */
+const TOUCH_ROWS_MAX = 500;
 
 export function openLedger(options: OpenLedgerOptions): Ledger {
   const db = openDatabase(options.path, options.synchronous ?? 'FULL');
@@ -49,18 +53,18 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const outbox = createOutbox(ctx);
   const uplinkNames = options.uplinkNames ?? false;
   const fever = createFever(ctx, outbox);
-  const deliveries = createDeliveries(ctx);
+  const deliveries = createDeliveries(ctx, outbox);
   const quarantine = createQuarantine(ctx, outbox);
   const breachRestartDays = options.breachRestartDays === undefined ? 14 : options.breachRestartDays;
-  /** Set inside a passage's transaction when it changed the roster (a restarted quarantine); acted on after commit. */
-  let rosterTouched = false;
+  /** Persons a passage's transaction changed (a restarted quarantine); the roster view re-reads them after commit. */
+  let rosterTouched: string[] = [];
   const afterRecord = (p: Passage) => {
     fever.openFor(p);
     if (breachRestartDays === false) return;
     const c = quarantine.restartOnBreach(p, breachRestartDays);
     if (c) {
       operators.audit('gate', 'quarantine-change', { ...c });
-      rosterTouched = true;
+      rosterTouched.push(c.personId);
     }
   };
   const passages = createPassages(ctx, outbox, { uplinkNames, signOutVisitor: (id, at, by) => void visitors.signOut(id, by, at), afterRecord });
@@ -78,11 +82,14 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   /** Storage alerts the full disk refused; stored once it writes again. */
   const heldAlerts: Alert[] = [];
 
+  /** Raised while this connection wants the writer lock: the downlink worker then steps aside (./writer-signal.ts). */
+  const writer = createWriterSignal();
+
   /** Runs fn in one IMMEDIATE transaction; the in-memory outbox depth follows a rollback. */
   function write<T>(fn: () => T): T {
     if (closed) throw new Error('The ledger is closed');
     try {
-      const r = db.transaction(fn).immediate();
+      const r = writer.run(() => db.transaction(fn).immediate());
       outbox.committed();
       if (failure) recovered();
       return r;
@@ -118,7 +125,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     failure = undefined;
     while (heldAlerts.length) {
       try {
-        db.transaction(() => passages.recordAlert(heldAlerts[0] as Alert)).immediate();
+        writer.run(() => db.transaction(() => passages.recordAlert(heldAlerts[0] as Alert)).immediate());
         outbox.committed();
         heldAlerts.shift();
       } catch {
@@ -152,7 +159,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     raised.add(kind);
     try {
       // Not through write(): a failure here must not start another episode.
-      db.transaction(() => passages.recordAlert(alert)).immediate();
+      writer.run(() => db.transaction(() => passages.recordAlert(alert)).immediate());
       outbox.committed();
     } catch (err) {
       outbox.recount();
@@ -184,9 +191,9 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
 
   /** After a passage transaction committed (or failed): a roster it changed is re-read by the gate. */
   function afterPassages<T>(r: T): T {
-    if (rosterTouched) {
-      rosterTouched = false;
-      roster.invalidate();
+    if (rosterTouched.length) {
+      roster.touch({ persons: rosterTouched });
+      rosterTouched = [];
       changed('roster');
     }
     return r;
@@ -212,7 +219,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     outboxBatch: (limit, range) => outbox.batch(limit, range),
     outboxFresh: () => outbox.fresh(),
     outboxAck: (seqs) => {
-      if (outbox.ack(seqs) > 0) changed('outbox');
+      if (writer.run(() => outbox.ack(seqs)) > 0) changed('outbox');
     },
     outboxDepth: () => outbox.depth(),
     outboxResend: (from, to) => {
@@ -234,6 +241,8 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
 
     rosterView: () => roster.view(),
     file: () => (options.path === ':memory:' ? undefined : options.path),
+    writerSignal: () => writer,
+    writerFree: () => writer.free(),
     rosterReplaced: () => {
       if (closed) return;
       policy.invalidate();
@@ -244,7 +253,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     rosterVersion: () => roster.version(),
     applyRoster: (change, opts = {}) => {
       if (closed) throw new Error('The ledger is closed');
-      const r = roster.apply(change, opts.version);
+      const r = writer.run(() => roster.apply(change, opts.version));
       if (r.result === 'applied') {
         operators.audit(opts.actor ?? 'hub', 'roster-change', { version: r.version, full: change.full === true, households: r.households, persons: r.persons, cards: r.cards });
         policy.invalidate();
@@ -261,7 +270,6 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
         roster.apply({ cards: [{ ...card, issuedBy: card.issuedBy ?? actor }] });
         operators.audit(actor, 'card-issue', { id: card.id, type: card.type, householdId: card.householdId });
       });
-      roster.invalidate();
       changed('roster');
       const c = roster.card(card.id);
       if (!c) throw new Error(`Card ${card.id} was not stored`);
@@ -274,7 +282,6 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
         return r;
       });
       if (ok) {
-        roster.invalidate();
         policy.invalidate();
         changed('roster');
         changed('policy');
@@ -342,10 +349,17 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
         if (applied.result === 'applied') operators.audit(opts.actor ?? 'hub', 'health-update', { version: applied.version, updated: applied.updated, unknown: applied.unknown.length });
         return applied;
       });
-      if (r.result === 'applied') {
-        roster.invalidate();
-        changed('roster');
+      if (r.result !== 'applied') return r;
+      // The whole village's codes at once: re-read in the background (reading 22,000 rows one by one
+      // took 0.5 s on a loaded machine); the gate decides with the codes it has until then.
+      if (updates.length > TOUCH_ROWS_MAX) {
+        roster.rebuildInBackground(() => {
+          if (!closed) changed('roster');
+        });
+        return r;
       }
+      roster.touch({ persons: updates.map((u) => u.personId) });
+      changed('roster');
       return r;
     },
     policy: () => policy.current(),
@@ -412,10 +426,14 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       const v = db.pragma('data_version', { simple: true }) as number;
       if (v === dataVersion) return false;
       dataVersion = v;
-      roster.invalidate();
+      // Read a page at a time (a village's roster takes a few hundred ms to read in one go); the
+      // gate decides with the view it has until then. The downlink worker's roster swap commits
+      // through another connection too.
+      roster.rebuildInBackground(() => {
+        if (!closed) changed('roster');
+      });
       policy.invalidate();
       outbox.recount();
-      changed('roster');
       changed('policy');
       // A command may have queued an outbox row (`gate report`): the drain reads it now, not at the next passage.
       changed('outbox');

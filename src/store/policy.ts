@@ -13,7 +13,9 @@ import { json, type StoreCtx } from './db.js';
 //   healthStatusMaxAgeMinutes, householdQuotaDays, vaccinationRequired }.
 // 'announcements' (from the hub) and 'announcements-local' (the admin's) are lists of notices the
 // loudspeaker plays (src/devices/voice/announcements.ts), validated where they come in.
-export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds' | 'hours' | 'announcements' | 'announcements-local';
+// 'quarantine' (from the hub) keeps the version and the last list of tier changes the office sent;
+// the changes themselves are made on the persons (./quarantine.ts).
+export type PolicyKind = 'risk-areas' | 'zone-level' | 'revocations' | 'authorised' | 'thresholds' | 'hours' | 'announcements' | 'announcements-local' | 'quarantine';
 
 export interface PolicyState {
   kind: PolicyKind;
@@ -46,7 +48,7 @@ export interface PolicyLedger {
 }
 
 const LEVELS: ZoneLevel[] = ['normal', 'precaution', 'controlled', 'sealed'];
-export const POLICY_KINDS: PolicyKind[] = ['risk-areas', 'zone-level', 'revocations', 'authorised', 'thresholds', 'hours', 'announcements', 'announcements-local'];
+export const POLICY_KINDS: PolicyKind[] = ['risk-areas', 'zone-level', 'revocations', 'authorised', 'thresholds', 'hours', 'announcements', 'announcements-local', 'quarantine'];
 const HHMM = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 const HHMM_TO = /^([01][0-9]|2[0-4]):[0-5][0-9]$/;
 
@@ -81,6 +83,11 @@ export function normalisePolicy(kind: PolicyKind, payload: unknown): unknown {
     case 'thresholds':
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('A "thresholds" policy needs an object of named values');
       return payload;
+    case 'quarantine': {
+      const list = Array.isArray(payload) ? payload : (payload as { changes?: unknown } | null)?.changes;
+      if (!Array.isArray(list)) throw new Error('A "quarantine" policy needs a list of changes (or {"changes": [...]})');
+      return { changes: list };
+    }
     case 'announcements':
     case 'announcements-local': {
       const list = Array.isArray(payload) ? payload : (payload as { announcements?: unknown } | null)?.announcements;

@@ -9,6 +9,7 @@ import type { QuarantineCause, QuarantineChange, QuarantineSignOff } from './pra
 import { OutboxPriority } from './outbox.js';
 import type { StoreCtx } from './db.js';
 import type { Outbox } from './outbox.js';
+import { maskName } from './mask.js';
 import { addDays, localDay, localTime } from './time.js';
 
 
@@ -32,7 +33,7 @@ export function validateQuarantineChange(next: { kind: QuarantineKind; until: nu
   if ((s?.tests ?? []).some((t) => !Number.isInteger(t) || t > now + 60_000)) throw new Error('The test days of a release must have passed');
 }
 
-type Row = { quarantine_kind: string | null; quarantine_until: number | null; household_id: string };
+type Row = { quarantine_kind: string | null; quarantine_until: number | null; household_id: string; name: string; id_tail: string | null };
 
 /** The end of a tier of `days` days started on the local day of `at` (through that last day, inclusive). */
 export function tierEnd(at: number, days: number, timeZone: string): number {
@@ -41,7 +42,7 @@ export function tierEnd(at: number, days: number, timeZone: string): number {
 
 export function createQuarantine(ctx: StoreCtx, outbox: Outbox) {
   const { db } = ctx;
-  const get = db.prepare<[string], Row>('SELECT quarantine_kind, quarantine_until, household_id FROM persons WHERE id = ?');
+  const get = db.prepare<[string], Row>('SELECT quarantine_kind, quarantine_until, household_id, name, id_tail FROM persons WHERE id = ?');
   const set = db.prepare('UPDATE persons SET quarantine_kind = ?, quarantine_until = ?, updated_at = ? WHERE id = ?');
   const setTravel = db.prepare('UPDATE persons SET risk_area = coalesce(?, risk_area), risk_at = coalesce(?, risk_at), last_test_at = coalesce(?, last_test_at), vaccinated = coalesce(?, vaccinated), updated_at = ? WHERE id = ?');
 
@@ -57,7 +58,9 @@ export function createQuarantine(ctx: StoreCtx, outbox: Outbox) {
     const at = ctx.now();
     set.run(c.next?.kind ?? null, c.next?.until ?? null, at, c.personId);
     const done: QuarantineChange = { ...c, previous, at };
-    outbox.insert('state', { type: 'quarantine-change', ...done }, OutboxPriority.alert);
+    // The office's quarantine register says who: the name masked and the ID tail, never more.
+    const who = get.get(c.personId) as Row;
+    outbox.insert('state', { type: 'quarantine-change', ...done, householdId: who.household_id, nameMasked: maskName(who.name), ...(who.id_tail ? { idTail: who.id_tail } : {}) }, OutboxPriority.alert);
     return done;
   }
 

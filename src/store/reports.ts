@@ -6,7 +6,7 @@ import type { ZoneLevel } from '../gate/model.js';
 import type { StoreCtx } from './db.js';
 import type { Passages } from './passages.js';
 import type { PolicyStore } from './policy.js';
-import { addDays, daysBetween, isDay, localDay } from './time.js';
+import { addDays, daysBetween, isDay, localDay, localTime } from './time.js';
 
 // ---------- this concern's part of the Ledger (./api.ts composes them) ----------
 
@@ -27,6 +27,12 @@ export interface DailyReport {
   /** No-contact deliveries handed over that day, and their parcels. */
   deliveries: number;
   parcels: number;
+  /** People of the roster in quarantine (home or central) when the report was made. */
+  inQuarantine: number;
+  /** People in health monitoring (居家健康监测 or 日常健康监测) when the report was made. */
+  inMonitoring: number;
+  /** Returnees who reported (报备) at the gate that day. */
+  returnees: number;
   /** Confirmed or suspected cases found that day (recorded case events). */
   casesFound: number;
   /** Close contacts found that day. */
@@ -106,6 +112,8 @@ export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyS
 
   const counts = db.prepare<[string], Record<string, number>>('SELECT * FROM daily_counts WHERE day = ?');
   const reasons = db.prepare<[string], { code: string; n: number }>('SELECT code, n FROM daily_reasons WHERE day = ?');
+  const tiers = db.prepare<[number], { kind: string; n: number }>('SELECT quarantine_kind AS kind, count(*) AS n FROM persons WHERE quarantine_kind IS NOT NULL AND quarantine_until > ? GROUP BY quarantine_kind');
+  const reported = db.prepare<[number, number], { n: number }>("SELECT count(*) AS n FROM audit WHERE at >= ? AND at < ? AND action = 'returnee-report'");
 
   function dailyReport(day = localDay(ctx.now(), ctx.timeZone)): DailyReport {
     if (!isDay(day)) throw new Error(`A report day is written YYYY-MM-DD (got "${day}")`);
@@ -115,6 +123,8 @@ export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyS
     const all = cases();
     const found = all.filter((x) => x.foundDay === day);
     const casesFound = found.filter((x) => x.kind === 'case' || x.kind === 'suspected').length;
+    const tier: Record<string, number> = {};
+    for (const t of tiers.all(ctx.now())) tier[t.kind] = t.n;
     const report: DailyReport = {
       day,
       gateId: ctx.gateId,
@@ -127,6 +137,9 @@ export function createReports(ctx: StoreCtx, passages: Passages, policy: PolicyS
       feverAlerts: c?.fever_alerts ?? 0,
       notableAlerts: c?.notable_alerts ?? 0,
       ...deliveries(day),
+      inQuarantine: (tier.home ?? 0) + (tier.central ?? 0),
+      inMonitoring: (tier.monitoring ?? 0) + (tier.daily ?? 0),
+      returnees: reported.get(localTime(day, ctx.timeZone), localTime(addDays(day, 1), ctx.timeZone))?.n ?? 0,
       casesFound,
       closeContactsFound: found.filter((x) => x.kind === 'close-contact').length,
       peopleInside: passages.counts(ctx.now()).peopleInside,

@@ -1,31 +1,16 @@
 // Runs checkDownlink in a worker thread, for updates large enough to stall the event loop (and with
 // it the door, the serial ports and the watchdog). One worker, started on first use, unref'd.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { packageDir } from '../kernel/package-dir.js';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../kernel/module-worker.js';
 import type { DownlinkCheck } from './downlink-check.js';
 import type { DownlinkKind } from './topics.js';
 
 /** Updates from this size on are checked in the worker. */
 export const OFFLOAD_BYTES = 64 * 1024;
 
-/**
- * Where the worker's code is: beside this module (tsc's dist/src), an entry of its own in the packed
- * build (scripts/pack.mjs), or the TypeScript source under tests (loaded through tsx).
- */
+/** The worker's code: beside this module, its own entry in the packed build, or the source under tests. */
 function startWorker(): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const tsxDir = join(createRequire(here).resolve('tsx/package.json'), '..');
-    const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-    const target = new URL('./downlink-worker.ts', here).href;
-    return new Worker(`import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(target)}); })`, { eval: true });
-  }
-  const beside = fileURLToPath(new URL('./downlink-worker.js', here));
-  return new Worker(existsSync(beside) ? beside : join(packageDir(), 'dist/packed/src/sync/downlink-worker.js'));
+  return startModuleWorker(import.meta.url, 'downlink-worker', 'src/sync/downlink-worker');
 }
 
 export class DownlinkOffload {
@@ -33,8 +18,11 @@ export class DownlinkOffload {
   private next = 0;
   private readonly waiting = new Map<number, { resolve: (r: DownlinkCheck) => void; reject: (e: Error) => void }>();
 
-  /** `swap`: a full roster is swapped into this ledger file by the worker (no body comes back). */
-  check(kind: DownlinkKind, payload: Buffer, site: string, swap?: { path: string; now: number; actor: string }): Promise<DownlinkCheck> {
+  /**
+   * `swap`: a full roster is swapped into this ledger file by the worker (no body comes back);
+   * `gate` is the ledger's writer signal, for the worker to step aside when the gate writes.
+   */
+  check(kind: DownlinkKind, payload: Buffer, site: string, swap?: { path: string; now: number; actor: string; gate?: SharedArrayBuffer }): Promise<DownlinkCheck> {
     const w = this.start();
     const id = ++this.next;
     return new Promise((resolve, reject) => {

@@ -13,29 +13,44 @@ interface Request {
   payload: Uint8Array;
   site: string;
   /** A full roster: swap it into this ledger file. */
-  swap?: { path: string; now: number; actor: string };
+  swap?: { path: string; now: number; actor: string; gate?: SharedArrayBuffer };
 }
 
-function run(m: Request): DownlinkCheck {
+/** Answers once: a swapped roster as soon as the swap committed, before the old tables are emptied. */
+function run(m: Request, answer: (r: DownlinkCheck) => void): void {
   const c = checkDownlink(m.kind, m.payload, m.site);
-  if (!c.ok || !m.swap || m.kind !== 'roster' || !('body' in c)) return c;
+  if (!c.ok || !m.swap || m.kind !== 'roster' || !('body' in c)) {
+    answer(c);
+    return;
+  }
   const { site: _s, version, id: _i, issuedAt: _a, ...rest } = c.body as unknown as RosterChange & { site: string; version: number; id?: string; issuedAt?: number };
+  const { body: _b, ...head } = c;
   try {
-    const swapped = swapRoster({ path: m.swap.path, change: { ...rest, full: true }, version, actor: m.swap.actor, now: m.swap.now });
-    const { body: _b, ...head } = c;
-    return { ...head, swapped };
+    const swapped = swapRoster({
+      path: m.swap.path,
+      change: { ...rest, full: true },
+      version,
+      actor: m.swap.actor,
+      now: m.swap.now,
+      ...(m.swap.gate ? { gate: m.swap.gate } : {}),
+      swapped: (r) => answer({ ...head, swapped: r }),
+    });
+    if (swapped.result !== 'applied') answer({ ...head, swapped });
   } catch (err) {
-    const { body: _b, ...head } = c;
-    return { ...head, ok: false, reasons: [reason('apply.failed', '写入本地台账失败，未做任何更改', `Could not apply it to the ledger; nothing changed: ${(err as Error).message}`)] };
+    answer({ ...head, ok: false, reasons: [reason('apply.failed', '写入本地台账失败，未做任何更改', `Could not apply it to the ledger; nothing changed: ${(err as Error).message}`)] });
   }
 }
 
 parentPort?.on('message', (m: Request) => {
-  let result: DownlinkCheck;
+  let answered = false;
+  const answer = (result: DownlinkCheck) => {
+    if (answered) return;
+    answered = true;
+    parentPort?.postMessage({ id: m.id, result });
+  };
   try {
-    result = run(m);
+    run(m, answer);
   } catch (err) {
-    result = { ok: false, reasons: [reason('payload.check-failed', '无法检查该消息', `Could not check the update: ${(err as Error).message}`)] };
+    answer({ ok: false, reasons: [reason('payload.check-failed', '无法检查该消息', `Could not check the update: ${(err as Error).message}`)] });
   }
-  parentPort?.postMessage({ id: m.id, result });
 });

@@ -11,10 +11,11 @@ import { type Announcement, checkAnnouncements } from '../devices/voice/announce
 import { checkDownlink, type DownlinkCheck, reason } from './downlink-check.js';
 import { DownlinkOffload, OFFLOAD_BYTES } from './downlink-offload.js';
 import type { Static } from 'typebox';
-import type { DeclarationsUpdate, ResultData } from './messages.js';
+import { validateQuarantineChange } from '../store/quarantine.js';
+import type { DeclarationsUpdate, QuarantineUpdate, ResultData } from './messages.js';
 import { DOWNLINK_KINDS, type DownlinkKind, type TopicTree } from './topics.js';
 
-export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth' | 'file' | 'rosterReplaced'> & Partial<Pick<Ledger, 'declarations'>>;
+export type DownlinkLedger = Pick<Ledger, 'rosterVersion' | 'applyRoster' | 'applyPolicy' | 'policyStates' | 'applyHealth' | 'file' | 'rosterReplaced' | 'writerSignal'> & Partial<Pick<Ledger, 'declarations' | 'person' | 'setQuarantine'>>;
 
 export interface DownlinkOptions {
   ledger: DownlinkLedger;
@@ -36,6 +37,7 @@ const POLICY_KIND: Partial<Record<DownlinkKind, PolicyKind>> = {
   hours: 'hours',
   policy: 'thresholds',
   announcements: 'announcements',
+  quarantine: 'quarantine',
 };
 
 export class DownlinkHandler {
@@ -99,7 +101,8 @@ export class DownlinkHandler {
     if (payload.length >= OFFLOAD_BYTES) {
       // A full roster goes into the ledger from the worker too, when the ledger is a file it can open.
       const file = kind === 'roster' && this.o.ledger.rosterReplaced ? this.o.ledger.file?.() : undefined;
-      const swap = file ? { path: file, now: Date.now(), actor: 'hub' } : undefined;
+      const gate = this.o.ledger.writerSignal?.().buffer;
+      const swap = file ? { path: file, now: Date.now(), actor: 'hub', ...(gate ? { gate } : {}) } : undefined;
       return this.track(
         this.offload.check(kind, payload, this.o.site, swap).then(
           (c) => this.afterCheck(ref, kind, c, retained),
@@ -151,9 +154,27 @@ export class DownlinkHandler {
     const applied: ResultData = { ref, result: 'applied', reasons: [], currentVersion: version };
     this.o.logger.info({ topic: ref.topic, version }, 'hub update applied');
     this.o.answer(applied);
-    if (kind !== 'declarations') this.o.bus.emit('ledger.changed', { what: kind === 'roster' || kind === 'roster/delta' || kind === 'health' ? 'roster' : 'policy' });
+    if (kind !== 'declarations') this.o.bus.emit('ledger.changed', { what: kind === 'roster' || kind === 'roster/delta' || kind === 'health' || kind === 'quarantine' ? 'roster' : 'policy' });
     this.o.onApplied?.(kind);
     return applied;
+  }
+
+  /** Every change checked first (a known person, a future end, a complete sign-off): none is made when one is wrong. */
+  private applyQuarantine(changes: Static<typeof QuarantineUpdate>['changes'], version: number): 'applied' | Reason {
+    const l = this.o.ledger;
+    if (!l.setQuarantine || !l.person) return reason('kind.unsupported', '本机台账暂不支持隔离管理', 'This gate\'s ledger cannot store quarantine changes yet');
+    const now = Date.now();
+    for (const [i, c] of changes.entries()) {
+      if (!l.person(c.personId)) return reason('quarantine.unknown-person', `第 ${i + 1} 条：花名册中没有此人（${c.personId}），未做任何更改`, `Change ${i + 1}: no person ${c.personId} on this gate's roster; nothing changed`);
+      try {
+        validateQuarantineChange(c.next, { cause: c.next ? 'admin' : 'release', ...(c.signOff ? { signOff: c.signOff } : {}) }, now);
+      } catch (err) {
+        return reason('quarantine.invalid', `第 ${i + 1} 条不符合解除/设置要求（需签字及第5、11天两次阴性检测），未做任何更改：${(err as Error).message}`, `Change ${i + 1}: ${(err as Error).message}; nothing changed`);
+      }
+    }
+    if (l.applyPolicy('quarantine', version, { changes }, 'hub') !== 'applied') return reason('version.old', `版本 ${version} 已过时`, `Version ${version} is not newer than the applied one`);
+    for (const c of changes) l.setQuarantine(c.personId, c.next, { cause: c.next ? 'admin' : 'release', ...(c.signOff ? { signOff: c.signOff } : {}), ...(c.note ? { note: c.note } : {}) }, 'hub');
+    return 'applied';
   }
 
   private apply(kind: DownlinkKind, body: unknown, version: number): 'applied' | Reason {
@@ -181,6 +202,8 @@ export class DownlinkHandler {
         if (!l.declarations) return reason('kind.unsupported', '本机台账暂不支持健康申报', 'This gate\'s ledger cannot store declarations yet');
         return l.declarations.apply((body as Static<typeof DeclarationsUpdate>).declarations, version) === 'applied' ? 'applied' : stale;
       }
+      case 'quarantine':
+        return this.applyQuarantine((body as Static<typeof QuarantineUpdate>).changes, version);
       default: {
         const pk = POLICY_KIND[kind] as PolicyKind;
         const b = body as Record<string, unknown>;

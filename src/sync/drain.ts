@@ -6,7 +6,7 @@ import type { Ledger, OutboxRow } from '../store/api.js';
 import type { OutboxMessage } from './messages.js';
 import type { TopicTree } from './topics.js';
 
-export type OutboxLedger = Pick<Ledger, 'outboxBatch' | 'outboxAck' | 'outboxDepth'> & Partial<Pick<Ledger, 'outboxFresh'>>;
+export type OutboxLedger = Pick<Ledger, 'outboxBatch' | 'outboxAck' | 'outboxDepth'> & Partial<Pick<Ledger, 'outboxFresh' | 'writerFree'>>;
 
 /** The part of mqtt.js the drain uses (a test can pass a fake). */
 export interface QosPublisher {
@@ -373,14 +373,30 @@ export class OutboxDrain {
   private ack(seq: number): void {
     if (this.closed) return;
     this.pendingAcks.push(seq);
-    if (this.pendingAcks.length >= ACK_FLUSH) this.flushAcks();
-    else if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = undefined;
-        this.flushAcks();
-      }, ACK_FLUSH_MS);
-      this.flushTimer.unref();
+    if (this.pendingAcks.length >= ACK_FLUSH) this.flushWhenFree();
+    else if (!this.flushTimer) this.flushLater(ACK_FLUSH_MS);
+  }
+
+  private flushLater(ms: number): void {
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flushWhenFree();
+    }, ms);
+    this.flushTimer.unref();
+  }
+
+  /**
+   * Flushes now, or a millisecond later while the downlink worker is inside a transaction (a roster
+   * being written): it ends it within a row now that the gate has asked, and the event loop does not
+   * wait for it meanwhile (src/store/writer-signal.ts).
+   */
+  private flushWhenFree(): void {
+    if (this.o.ledger.writerFree?.() === false) {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushLater(1);
+      return;
     }
+    this.flushAcks();
   }
 
   private flushAcks(): void {

@@ -248,6 +248,28 @@ export const PolicyUpdate = Type.Object({
   }, { ...Strict, minProperties: 1 }),
 }, Strict);
 
+/**
+ * `<site>/cmd/quarantine`: the office sets, changes or releases persons' tiers (居家隔离 / 集中隔离 /
+ * 健康监测 …). A release carries the sign-off the practice asks (共同签字确认后解除隔离; negative tests
+ * on days 5 and 11). The gate checks every change first (a known person, a future end, a complete
+ * sign-off) and applies none when one is wrong.
+ */
+export const QuarantineUpdate = Type.Object({
+  ...Head,
+  changes: Type.Array(
+    Type.Object({
+      personId: Id,
+      next: Type.Union([Type.Null(), Type.Object({ kind: Type.Union([Type.Literal('home'), Type.Literal('central'), Type.Literal('monitoring'), Type.Literal('daily')]), until: Ms }, Strict)], { description: 'The tier and its end; null: released' }),
+      signOff: Type.Optional(Type.Object({
+        signedBy: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 8, description: 'Who signed the release' }),
+        tests: Type.Array(Ms, { minItems: 2, maxItems: 8, description: 'The negative tests the release rests on (days 5 and 11)' }),
+      }, Strict)),
+      note: Type.Optional(Type.String({ maxLength: 500 })),
+    }, Strict),
+    { minItems: 1, maxItems: 1000 },
+  ),
+}, Strict);
+
 /** Notices for the gate's loudspeaker (docs/voice.md): the full list, replacing the previous one. */
 export const AnnouncementsUpdate = Type.Object({ ...Head, announcements: AnnouncementListSchema }, Strict);
 /** A person of a health declaration (docs/declare.md): what the gate's visitor form asks, nothing more. */
@@ -307,6 +329,7 @@ export const DOWNLINK_SCHEMAS = {
   authorised: AuthorisedUpdate,
   hours: HoursUpdate,
   policy: PolicyUpdate,
+  quarantine: QuarantineUpdate,
   announcements: AnnouncementsUpdate,
   declarations: DeclarationsUpdate,
 } as const satisfies Record<string, TSchema>;

@@ -4,7 +4,7 @@ import type { OutboxKind } from '../store/api.js';
 
 export const TOPIC_VERSION = 'v1';
 
-export const DOWNLINK_KINDS = ['roster', 'roster/delta', 'health', 'risk-areas', 'zone', 'revocations', 'authorised', 'hours', 'policy', 'announcements', 'declarations'] as const;
+export const DOWNLINK_KINDS = ['roster', 'roster/delta', 'health', 'risk-areas', 'zone', 'revocations', 'authorised', 'hours', 'policy', 'quarantine', 'announcements', 'declarations'] as const;
 export type DownlinkKind = (typeof DOWNLINK_KINDS)[number];
 
 /** Uplink topic (leaf under the gate) for each outbox kind. */

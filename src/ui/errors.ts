@@ -32,6 +32,7 @@ const CATALOGUE = {
   DECLARATION_REFUSED: [422, '申报码无效', 'The declaration code is not valid'],
   DECLARATION_USED: [409, '此人已凭该申报登记过', 'This person was already registered on this declaration'],
   RISK_AREA: [409, '14天内到过中高风险地区，外来人员不得进入', 'Stayed in a risk area within 14 days: a visitor may not enter'],
+  VOICE_UNAVAILABLE: [409, '现在不能播放', 'Cannot play now'],
   STORAGE: [503, '账本暂时无法写入，已保留操作，请稍后重试', 'The ledger cannot be written right now; try again shortly'],
   INTERNAL: [500, '系统内部错误，已记录', 'Internal error; it has been logged'],
 } as const satisfies Record<string, readonly [number, string, string]>;

@@ -70,6 +70,13 @@ describe('the daemon (gate run)', () => {
       return ((await res.json()) as { items: Array<{ gate: string; direction: string }> }).items;
     };
     await expect.poll(hubPassages, { timeout: 10_000, interval: 200 }).toMatchObject([{ gate: 'east-gate', direction: 'in' }]);
+    // The demo declaration (the hub's page beside the gate): its household code opens the registration for both.
+    expect(d.output()).toMatch(/健康申报 Declare: http:\/\/127\.0\.0\.1:\d+\//);
+    const declared = readFileSync(join(d.dir, 'var/demo-declaration.txt'), 'utf8').split('\n')[3] as string;
+    expect(declared).toMatch(/^GD1\./);
+    const scanned = await d.gate(['sim', 'scan', declared]);
+    expect(scanned.stderr).toBe('');
+    expect(scanned.stdout).toMatch(/→ 健康申报 declaration: 健康申报已打开，请核对后登记（2 人）/);
     // A second daemon on the same data is refused: the ledger has one writer.
     await expect(startDaemon({ dir: d.dir, readyTimeoutMs: 8000 })).rejects.toThrow(/exited with 1[\s\S]*Another gate daemon \(pid \d+\) is already running/);
     const state = await d.gate(['sim', 'state']);

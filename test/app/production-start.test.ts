@@ -1,11 +1,12 @@
 // A production start (`gate run` with real drivers, no --simulation) never loads a file of
-// hardware-mocks/: only the composition root brings the mocks in, in simulation, by a dynamic import.
+// hardware-mocks/: only the composition root brings the mocks in, in simulation, by a dynamic import;
+// nor the kiosk keyboard's pinyin index (read on the first question, src/ui/text/pinyin.ts).
 // Seen from the outside: the daemon runs under a module hook that writes down every module it loads.
 // The packed program (what ships) is mapped back to its sources by dist/packed/inputs.json.
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, type ExpectStatic, it } from 'vitest';
 import { ROOT, type RunningDaemon, startDaemon } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -25,14 +26,20 @@ afterAll(async () => {
   for (const d of daemons) await d.stop('SIGKILL').catch(() => {});
 });
 
-/** Starts the daemon under the hook; resolves with the source files it had loaded once ready. */
-async function loadedSources(o: { simulation: boolean; bin?: string }): Promise<string[]> {
+/**
+ * Starts the daemon under the hook; resolves with the source files it had loaded once ready. The
+ * simulation runs without MQTT: with it, `gate run --simulation` also starts the village hub beside
+ * the gate (src/cli/simulated-hub.ts), a quarter of the start's CPU that says nothing about the mocks.
+ */
+async function loadedSources(expect: ExpectStatic, o: { simulation: boolean; bin?: string }): Promise<string[]> {
   const dir = tempDir('gate-modules-');
   const record = join(dir, 'modules.txt');
   const d = await startDaemon({
     dir,
-    config: { simulation: o.simulation, ...(o.simulation ? {} : { lanes: [REAL_LANE] }) },
+    config: { simulation: o.simulation, ...(o.simulation ? { mqtt: { enabled: false } } : { lanes: [REAL_LANE] }) },
     nodeArgs: ['--import', HOOK],
+    // A bound, not a wait: three starts side by side on a loaded machine.
+    readyTimeoutMs: 60_000,
     env: { RECORD_MODULES: record },
     ...(o.bin ? { bin: o.bin } : {}),
   });
@@ -53,19 +60,22 @@ async function loadedSources(o: { simulation: boolean; bin?: string }): Promise<
 
 const mocksIn = (files: string[]) => files.filter((f) => f.startsWith('hardware-mocks/'));
 
-describe('a production start', () => {
-  it('of the packed program (bin/gate.js) loads no file of hardware-mocks/; the simulation does', async () => {
-    const production = await loadedSources({ simulation: false });
+// The three daemons start side by side: each start spends most of its time waiting (for a CPU on a
+// loaded machine, for its ports and files), and one after the other they took over 15 s there.
+describe.concurrent('a production start', () => {
+  it('of the packed program (bin/gate.js) loads no file of hardware-mocks/; the simulation does', async ({ expect }) => {
+    const [production, simulation] = await Promise.all([loadedSources(expect, { simulation: false }), loadedSources(expect, { simulation: true })]);
     expect(production).toContain('src/devices/scanner/serial-scanner.ts');
     expect(production).toContain('src/app/app.ts');
     expect(mocksIn(production)).toEqual([]);
+    // Nor what serves a rare question, held for good once loaded: the keyboard's pinyin index.
+    expect(production.filter((f) => f.includes('node_modules/pinyin-pro/') || f === 'src/ui/text/pinyin-index.ts')).toEqual([]);
     // The hook and the mapping do see the mocks when they are loaded.
-    const simulation = await loadedSources({ simulation: true });
     expect(mocksIn(simulation)).toEqual(expect.arrayContaining(['hardware-mocks/drivers.ts', 'hardware-mocks/in-process.ts', 'hardware-mocks/pty.ts']));
   });
 
-  it('of the unpacked program (tsc output, one module a file) loads no file of hardware-mocks/', async () => {
-    const production = await loadedSources({ simulation: false, bin: GATE_DIST });
+  it('of the unpacked program (tsc output, one module a file) loads no file of hardware-mocks/', async ({ expect }) => {
+    const production = await loadedSources(expect, { simulation: false, bin: GATE_DIST });
     expect(production).toContain('src/kernel/bus.ts');
     expect(production).toContain('src/devices/drivers.ts');
     expect(mocksIn(production)).toEqual([]);

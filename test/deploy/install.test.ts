@@ -136,6 +136,9 @@ describe('the offline bundle (built for this machine by scripts/bundle.sh)', () 
       'checkpoint-gate/node/bin/node',
       'checkpoint-gate/bin/gate',
       'checkpoint-gate/node_modules/@fontsource/noto-sans-sc/files/noto-sans-sc-100-400-normal.woff2',
+      // The office's 24-hour chart: its page module and uPlot, served from node_modules.
+      'checkpoint-gate/src/hub/public/chart.js',
+      'checkpoint-gate/node_modules/uplot/dist/uPlot.iife.min.js',
     ]) {
       expect(names.has(f), f).toBe(true);
     }

@@ -5,8 +5,12 @@ import { harness } from './helpers.js';
 import { mockRig, ptyRig, type Rig, realPortRig, until } from './rigs.js';
 
 const FAST = { watchMs: 100, backoffMinMs: 50, backoffMaxMs: 400 };
-/** How long the Modbus simulator holds a body reading; polls every 50 ms must see it even on a busy machine. */
-const MODBUS_HOLD_MS = 800;
+/**
+ * How long the Modbus simulator holds a body reading at least; it holds it on until polled twice, so
+ * a busy machine that polls late still sees it. Tests wait for it to fall back (rig.fallenBack), not
+ * for a time.
+ */
+const MODBUS_HOLD_MS = 200;
 
 const thermometerRigs: Rig[] = [
   mockRig('thermo-1'),
@@ -28,7 +32,6 @@ if (env.GATE_TEST_SERIAL_SCANNER) scannerRigs.push(realPortRig('scanner', env.GA
 const isModbus = (rig: Rig) => rig.config.driver === 'modbus';
 // Fahrenheit on the wire has one decimal, so 36.6 °C comes back as 97.9 °F = 36.61 °C.
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const rig of thermometerRigs) {
   describe(`thermometer driver: ${rig.name}`, () => {
@@ -47,8 +50,9 @@ for (const rig of thermometerRigs) {
       await rig.tearDown();
     });
     afterEach(async () => {
-      // A Modbus sensor reports a person when the reading rises above the background: let it fall back first.
-      if (isModbus(rig)) await sleep(MODBUS_HOLD_MS + 200);
+      // A Modbus sensor reports a person when the reading rises above the background: the driver must
+      // have seen it fall back before the next case measures.
+      await until('the sensor to read the background again', rig.fallenBack);
       h.heard.length = 0;
     });
 
@@ -62,7 +66,7 @@ for (const rig of thermometerRigs) {
     it('makes readings outside 30–45 °C a device warning, never a passage input', async () => {
       await rig.measure(45.5);
       await until('a warning', () => h.of('device.warning').length > 0);
-      if (isModbus(rig)) await sleep(MODBUS_HOLD_MS + 200);
+      await until('the sensor to read the background again', rig.fallenBack);
       await rig.measure(37.0);
       await until('the next good reading', () => temps().length > 0);
       expect(temps()).toEqual([37.2]);

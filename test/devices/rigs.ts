@@ -21,6 +21,8 @@ export interface Rig {
   /** Called once the device manager runs, with its mock controls. */
   attach(mock: MockControls | undefined): void;
   measure(celsius: number): Promise<void>;
+  /** True once the device reads nobody again and the driver has seen it (a Modbus sensor holds a body reading). */
+  fallenBack(): boolean;
   scan(text: string): Promise<void>;
   sendRaw(bytes: Uint8Array | string): Promise<void>;
   unplug(): Promise<void>;
@@ -44,6 +46,7 @@ export function mockRig(id: string): Rig {
       mock = m;
     },
     measure: async (c) => need().temperature('main', c),
+    fallenBack: () => true,
     scan: async (t) => need().scan('main', t),
     sendRaw: async () => {
       throw new Error('the in-process mock takes no raw bytes');
@@ -73,6 +76,7 @@ export function ptyRig(opts: { kind: 'line-thermometer' | 'modbus-thermometer' |
     },
     attach: () => {},
     measure: (c) => need().sendTemperature(c),
+    fallenBack: () => need().fallenBack,
     scan: (t) => need().sendScan(t),
     sendRaw: (b) => need().sendRaw(b),
     unplug: () => need().unplug(),
@@ -109,6 +113,7 @@ export function realPortRig(kind: 'thermometer' | 'scanner', path: string, peerP
     },
     attach: () => {},
     measure: (c) => write(`${formatReading('t-equals', c)}\r\n`),
+    fallenBack: () => true,
     scan: (t) => write(`${t}\r`),
     sendRaw: write,
     unplug: async () => {

@@ -1,6 +1,6 @@
 // espeak-ng at build time and for announcements: the clip set is rendered once and kept while its
 // texts are unchanged; an announcement's text is rendered in the background into the data folder.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MANIFEST, renderClipSet } from '../../src/devices/voice/clip-set.js';
@@ -43,5 +43,23 @@ describe('rendering with espeak-ng', () => {
     const r = rig;
     await expect.poll(() => r.voice.state().announcements[0], { timeout: 20_000, interval: 50 }).toMatchObject({ id: 'night', ready: true });
     expect(readdirSync(join(r.ctx.dataDir, 'voice-cache')).filter((f) => f.endsWith('-zh-CN.wav'))).toHaveLength(1);
+  });
+
+  it('forgets, at start, renderings older than a week that no notice uses (drafts tried, notices removed)', async () => {
+    rig = voiceRig();
+    const cache = join(rig.ctx.dataDir, 'voice-cache');
+    mkdirSync(cache, { recursive: true });
+    const weekAgo = (Date.now() - 8 * 86_400_000) / 1000;
+    for (const f of ['0123456789abcdef-zh-CN.wav', 'fedcba9876543210-zh-CN.wav']) writeFileSync(join(cache, f), 'x');
+    utimesSync(join(cache, '0123456789abcdef-zh-CN.wav'), weekAgo, weekAgo);
+    rig.announcements.push({ id: 'night', text: { zh: '卡口九点关闭。' }, at: ['20:50'] });
+    await rig.voice.start();
+    await rig.voice.loaded();
+    const r = rig;
+    await expect.poll(() => r.voice.state().announcements[0], { timeout: 20_000, interval: 50 }).toMatchObject({ ready: true });
+    // The old one is gone; one made today stays (it may be a draft being tried); the notice's own is kept.
+    expect(readdirSync(cache)).toContain('fedcba9876543210-zh-CN.wav');
+    expect(readdirSync(cache)).not.toContain('0123456789abcdef-zh-CN.wav');
+    expect(readdirSync(cache)).toHaveLength(2);
   });
 });

@@ -1,12 +1,18 @@
 // The voice feature with the mock loudspeaker: what is said for a passage, who cuts whom, quiet
 // hours, the mute switch, the site's own recordings.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Action } from '../../src/gate/model.js';
-import { ClipLibrary } from '../../src/devices/voice/clips.js';
+import { CLIP_CACHE_BYTES, ClipLibrary } from '../../src/devices/voice/clips.js';
+import { parseWav, trimSilence } from '../../src/devices/voice/wav.js';
+import { clipTexts } from '../../src/gate/speech-clips.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { syntheticClips, tone, type VoiceRig, voiceRig } from './voice-rig.js';
+
+setFlagsFromString('--expose-gc');
 
 const admit = (celsius?: number): Action[] => [
   { kind: 'relay', lane: 'main', pulseMs: 3000 },
@@ -168,7 +174,7 @@ describe('clips', () => {
     writeFileSync(join(rec, 'zh-CN', 'fever-wait.wav'), 'ID3 this is an mp3');
     writeFileSync(join(rec, 'zh-CN', 'welcome.wav'), tone(300));
     const lib = ClipLibrary.load({ clipsDir, recordingsDir: rec, languages: ['zh-CN'] });
-    expect(lib.get('zh-CN', 'pass')).toMatchObject({ recorded: true, pcm: { rate: 16000 } });
+    expect(lib.get('zh-CN', 'pass')).toMatchObject({ recorded: true, rate: 16000 });
     expect(lib.get('zh-CN', 'fever-wait')).toMatchObject({ recorded: false });
     expect(lib.problems.map((p) => `${p.clip}: ${p.problem}`)).toEqual([expect.stringMatching(/^fever-wait: recording not a WAV file .*sox/), expect.stringMatching(/^welcome: recording of an unknown clip/)]);
     // A recording at another rate is its own run: rendered 8 kHz, recorded 16 kHz, rendered again.
@@ -179,5 +185,52 @@ describe('clips', () => {
     const lib = ClipLibrary.load({ clipsDir: tempDir('gate-noclips-'), languages: ['zh-CN'] });
     expect(lib.size).toBe(0);
     expect(lib.problems[0]?.problem).toMatch(/missing: render the clips with `gate voice clips`/);
+  });
+});
+
+describe('clips are read when a prompt needs them, not held', () => {
+  // The daemon's 125 rendered clips are 14 MB of samples: kept in memory they were a tenth of the gate's RSS.
+  const gc = runInNewContext('gc') as () => void;
+  const externalAfterGc = async (): Promise<number> => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((r) => setImmediate(r));
+    }
+    const m = process.memoryUsage();
+    return m.external + m.arrayBuffers;
+  };
+
+  it('keeps where each clip’s sound lies, and at most CLIP_CACHE_BYTES of samples', async () => {
+    const clipsDir = tempDir('gate-bigclips-');
+    mkdirSync(join(clipsDir, 'zh-CN'));
+    const ids = Object.keys(clipTexts('zh-CN'));
+    const big = tone(12_000, 22050); // 12 s, 530 KB: the whole set is far above the cache
+    for (const id of ids) writeFileSync(join(clipsDir, 'zh-CN', `${id}.wav`), big);
+    const onDisk = big.length * ids.length;
+    expect(onDisk).toBeGreaterThan(20 * CLIP_CACHE_BYTES);
+
+    const before = await externalAfterGc();
+    const lib = await ClipLibrary.loadAsync({ clipsDir, languages: ['zh-CN'] });
+    expect(lib.size).toBe(ids.length);
+    expect(lib.heldBytes).toBe(0);
+    expect((await externalAfterGc()) - before).toBeLessThan(onDisk / 10);
+
+    // A prompt reads its clips from the files; the same samples as the file's, trimmed of silence.
+    const pass = lib.sound({ parts: ['pass'] });
+    expect(pass[0]?.data.equals(trimSilence(parseWav(big)).data)).toBe(true);
+    for (const n of [36.1, 36.5, 37.2, 38.4]) lib.sound({ parts: ['temp-is', { number: n }, 'degrees', 'pass'] });
+    expect(lib.heldBytes).toBeGreaterThan(0);
+    expect(lib.heldBytes).toBeLessThanOrEqual(CLIP_CACHE_BYTES);
+    expect((await externalAfterGc()) - before).toBeLessThan(onDisk / 10);
+  });
+
+  it('reads a clip file changed since start afresh; a clip gone since is skipped, not thrown', () => {
+    const clipsDir = syntheticClips();
+    const lib = ClipLibrary.load({ clipsDir, languages: ['zh-CN'] });
+    writeFileSync(join(clipsDir, 'zh-CN', 'pass.wav'), tone(700, 16000));
+    expect(lib.sound({ parts: ['pass'] })).toMatchObject([{ rate: 16000 }]);
+    expect(lib.sound({ parts: ['pass'] })[0]?.data.length).toBe(trimSilence(parseWav(tone(700, 16000))).data.length);
+    rmSync(join(clipsDir, 'zh-CN', 'fever-wait.wav'));
+    expect(lib.sound({ parts: ['fever-wait'] })).toEqual([]);
   });
 });

@@ -5,11 +5,15 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDeclaration } from '../../src/gate/credentials/declaration.js';
 import { publicKeyToRaw } from '../../src/gate/credentials/token.js';
 import type { DeclareConfig } from '../../src/hub/declare/config.js';
+import { DeclarationsPublisher } from '../../src/hub/declare/publish.js';
+import { RiskAreas } from '../../src/hub/declare/risk-areas.js';
 import { declarePlugin, PAGE_DIR } from '../../src/hub/declare/server.js';
 import { DeclarationStore, migrateDeclare } from '../../src/hub/declare/storage.js';
 import type { OpenedDb } from '../../src/hub/storage/open.js';
@@ -36,11 +40,13 @@ describe.each(ENGINES)('the declaration page on %s', (engine) => {
 
   beforeAll(async () => {
     opened = await openFresh(engine);
-    store = new DeclarationStore(await migrateDeclare(opened.db as never, opened.engine));
+    // SQLite: committed by the worker thread on its own connection, as the hub runs it.
+    store = new DeclarationStore(await migrateDeclare(opened.db as never, opened.engine), opened.engine === 'sqlite' ? { file: opened.where } : {});
     app = await build(declareConfig());
   });
   afterAll(async () => {
     await app?.close();
+    await store?.close();
     await opened?.close();
   });
 
@@ -147,6 +153,52 @@ describe.each(ENGINES)('the declaration page on %s', (engine) => {
     await crowd.close();
   });
 
+  it('sends the gates a snapshot of exactly the live declarations in the tables, kept up to date without re-reading them', async () => {
+    const snapshot = () =>
+      new Promise<{ version: number; declarations: unknown[] }>((resolve) => {
+        const pub = new DeclarationsPublisher({
+          site: SITE,
+          topicRoot: 'checkpoint',
+          liveJson: (t) => store.liveJson(SITE, t),
+          publish: async (_topic, body) => {
+            resolve(JSON.parse(body));
+            await pub.stop();
+          },
+          logger: pino({ level: 'silent' }),
+          now: () => clock,
+        });
+        pub.schedule(0);
+      });
+    const before = await snapshot();
+    expect(before.declarations).toEqual(await store.live(SITE, clock));
+    expect(before.declarations.length).toBeGreaterThan(0);
+    const r = await post(goodForm({ phone: '13600000009' }), '10.0.0.9');
+    expect(r.statusCode).toBe(201);
+    const after = await snapshot();
+    expect(after.declarations).toEqual(await store.live(SITE, clock));
+    expect(after.declarations.map((d) => (d as { id: string }).id)).toContain(r.json().id);
+    // Past their validity they leave the snapshot.
+    clock += 25 * 3_600_000;
+    expect((await snapshot()).declarations).toEqual([]);
+    clock -= 25 * 3_600_000;
+  });
+
+  it('takes the risk areas from the newest list the office sent the site, the config\'s until then', async () => {
+    let t = 0;
+    const risk = new RiskAreas({ fromConfig: [RISK], read: () => store.sentRiskAreas(SITE), now: () => t, ttlMs: 1000 });
+    expect(await risk.current()).toEqual({ areas: [RISK], source: 'config' });
+    const row = (version: number, site: string, areas: string[]) => ({ id: `w-${site}-${version}`, site, kind: 'risk-areas', version, body: JSON.stringify({ site, version, areas }), summary: '{}', gates: '[]', sent_by: 'duty1', sent_at: version });
+    await opened.db.insertInto('downlinks').values([row(2, SITE, ['甲地']), row(3, SITE, ['乙地', '丙地']), row(9, 'other-village', ['丁地'])]).execute();
+    // Kept for ttlMs (the office's own sends refresh it at once).
+    expect((await risk.current()).source).toBe('config');
+    risk.refresh();
+    expect(await risk.current()).toEqual({ areas: ['乙地', '丙地'], source: 'office', version: 3 });
+    await opened.db.insertInto('downlinks').values(row(4, SITE, [])).execute();
+    t += 1000;
+    // An empty list sent is the office's word too: no risk areas now.
+    expect(await risk.current()).toEqual({ areas: [], source: 'office', version: 4 });
+  });
+
   it('purges declarations past their retention; the audit keeps no personal data', async () => {
     const r = await post(goodForm({ phone: '13600000001' }), '10.0.0.7');
     const did = r.json().id;
@@ -155,6 +207,46 @@ describe.each(ENGINES)('the declaration page on %s', (engine) => {
     expect((await app.inject({ url: `/d/${did}`, remoteAddress: '10.0.0.8' })).statusCode).toBe(404);
     expect(JSON.stringify(await store.audit({ limit: 1000 }))).not.toMatch(/孙访客|1399|13912345678/);
   });
+});
+
+describe('the declaration page on SQLite', () => {
+  let opened: OpenedDb;
+  let store: DeclarationStore;
+  let app: FastifyInstance;
+  const post = (body: unknown, ip: string) => app.inject({ method: 'POST', url: '/api/declarations', payload: body as object, remoteAddress: ip });
+
+  beforeAll(async () => {
+    opened = await openFresh('sqlite');
+    store = new DeclarationStore(await migrateDeclare(opened.db as never, opened.engine), { file: opened.where });
+    app = Fastify({ logger: false });
+    await app.register(declarePlugin, { config: declareConfig(), site: SITE, store, keys: { kid: 'hk1', privateKey: keys.privateKey, publicKeyRaw: publicKeyToRaw(keys.publicKey) } });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+    await opened?.close();
+  });
+
+  it('commits in a worker thread: a sync held up by the disk does not hold up the page', async () => {
+    // Another connection holds the write lock, as a slow disk sync would: the page still answers.
+    const blocker = new Database(opened.where);
+    blocker.pragma('busy_timeout = 5000');
+    blocker.exec('BEGIN IMMEDIATE');
+    let settled = false;
+    const sent = post(goodForm({ phone: '13600000010' }), '10.0.0.10').finally(() => {
+      settled = true;
+    });
+    // Were the commit on the event loop, it would wait here for the lock (five seconds), then fail.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ ok: true });
+    expect(settled).toBe(false);
+    blocker.exec('COMMIT');
+    blocker.close();
+    const r = await sent;
+    expect(r.statusCode).toBe(201);
+    expect((await app.inject({ url: `/d/${r.json().id}`, remoteAddress: '10.0.0.10' })).statusCode).toBe(200);
+  });
+
 });
 
 describe('the page\'s script', () => {

@@ -37,7 +37,7 @@ function gateState(gate: string, seq: number, o: { zoneLevel?: string; outboxDep
   return { v: 1, site: SITE, gate, seq, status: 'online', reason: 'connected', at: Date.now(), clockSynced: true, outboxDepth: o.outboxDepth ?? 0, zoneLevel: o.zoneLevel ?? 'normal', versions: {}, devices: [], software: 'test' };
 }
 function gateCounts(gate: string, seq: number, entries: number) {
-  return { v: 1, site: SITE, gate, seq, at: Date.now(), day: localDay(Date.now()), entries, exits: Math.floor(entries / 2), peopleInside: 40, visitorsInside: 2, refusals: 3, refusalsByReason: { 'code-red': 2, 'risk-area': 1 }, feverAlerts: 0, overrides: 0 };
+  return { v: 1, site: SITE, gate, seq, at: Date.now(), day: localDay(Date.now()), entries, exits: Math.floor(entries / 2), peopleInside: 40, visitorsInside: 2, refusals: 3, refusalsByReason: { 'code.red': 2, 'risk.visitor': 1 }, feverAlerts: 0, overrides: 0 };
 }
 
 async function shot(name: string, p: Page = page): Promise<void> {
@@ -72,7 +72,7 @@ beforeAll(async () => {
       const data = { ref: { topic, kind, version: body.version, id: body.id }, result: refuse ? 'rejected' : 'applied', reasons: refuse ? [{ code: 'apply.failed', zh: '写入本地台账失败', en: 'Could not apply it to the ledger' }] : [], currentVersion: body.version };
       void publish(g, 'result', JSON.parse(outboxMessage(g, ++seq, { kind: 'roster-ack', data })));
     });
-    await (gates[g] as MqttClient).subscribeAsync(`checkpoint/v1/${SITE}/cmd/+`, { qos: 1 });
+    await (gates[g] as MqttClient).subscribeAsync(`checkpoint/v1/${SITE}/cmd/#`, { qos: 1 });
   }
   await publish('g1', 'state', gateState('g1', 10, { zoneLevel: 'precaution' }), true);
   await publish('g2', 'state', gateState('g2', 5, { outboxDepth: 12 }), true);
@@ -80,7 +80,8 @@ beforeAll(async () => {
   await publish('g2', 'counts', gateCounts('g2', 5, 64), true);
   for (let s = 1; s <= 10; s++) {
     const data = { type: 'passage', id: `p-${s}`, lane: 'main', direction: s % 3 ? 'in' : 'out', outcome: s === 4 ? 'refused' : 'admitted', subject: { kind: 'person', id: `pc-00${s % 4}`, name: ['张桂兰', '李建国', '王秀英', '陈小明'][s % 4], idTail: '0023' }, temperatures: [{ celsius: 36.4, source: 'ir', at: Date.now() }], reasons: s === 4 ? [{ code: 'code-red', zh: '健康码红码', en: 'Red health code' }] : [] };
-    await publish('g1', 'passages', JSON.parse(outboxMessage('g1', s, { data })));
+    // Within the last 24 hours, for the overview's chart: 2 in each of the last 5 hours.
+    await publish('g1', 'passages', { ...JSON.parse(outboxMessage('g1', s, { data })), at: Date.now() - (s % 5) * 3_600_000 });
   }
   await hub.until(async () => (await hub.reader.histories()).length === 2 && (await hub.reader.count('passages')) === 10, 'both gates known');
   b = await launchKioskBrowser(SIZES[0], ['--autoplay-policy=no-user-gesture-required']);
@@ -108,9 +109,20 @@ describe('the office in Chromium', () => {
     await poll(() => page.locator('[data-testid^=gate-]').count()).toBe(2);
     expect(await page.getByTestId('gate-test-site-g1').textContent()).toContain('防范');
     expect(await page.getByTestId('gate-test-site-g1').textContent()).toContain('128');
+    // Refusals in the gate's words, not its codes.
+    const reasons = page.getByTestId('gate-test-site-g1').getByTestId('refusal-reasons');
+    expect(await reasons.textContent()).toContain('健康码红码，不予通行2');
+    expect(await reasons.textContent()).toContain('14天内有中高风险地区旅居史');
+    expect(await page.locator('main').textContent()).not.toContain('code.red');
+    // The 24-hour chart (uPlot, served by the hub): every passage of the last 24 hours, per gate.
+    await poll(() => page.locator('[data-testid=chart][data-drawn=true] canvas').count()).toBe(1);
+    expect(await page.getByTestId('chart').getAttribute('data-total')).toBe('10');
+    expect(await page.locator('.chart .u-legend').textContent()).toContain('test-site/g2');
     await shot('overview-zh');
     await setLang('en');
     expect(await page.getByTestId('gate-test-site-g2').textContent()).toContain('Online');
+    expect(await reasons.textContent()).toContain('Red health code; not admitted2');
+    await poll(() => page.locator('[data-testid=chart][data-drawn=true] canvas').count()).toBe(1);
     await shot('overview-en');
     await setLang('zh-CN');
   });
@@ -136,7 +148,15 @@ describe('the office in Chromium', () => {
 
     await page.getByTestId('nav-alerts').click();
     await poll(() => page.getByTestId('alert').count()).toBe(1);
+    expect(await page.getByTestId('alert').textContent()).toContain('卡口尚未记录交接');
+    // The gate's volunteer records the hand-over: it arrives live on the fever alert.
+    const handover = { type: 'fever-handling', passageId: 'p-11', at: Date.now(), called: '镇卫生院', calledAt: Date.now() - 60_000, handedTo: '镇卫生院 王医生', handedAt: Date.now(), outcome: 'collected', updatedBy: 'vol-1', updatedAt: Date.now() };
+    await publish('g1', 'corrections', JSON.parse(outboxMessage('g1', 12, { kind: 'correction', data: handover })));
+    await poll(() => page.getByTestId('handover').count()).toBe(1);
+    expect(await page.getByTestId('handover').textContent()).toContain('交接给 镇卫生院 王医生');
+    expect(await page.getByTestId('handover').textContent()).toContain('卡口结果: 已接走');
     await setLang('en');
+    expect(await page.getByTestId('handover').textContent()).toContain('Handed to 镇卫生院 王医生');
     await shot('alerts-en');
     await setLang('zh-CN');
     await shot('alerts-zh');
@@ -211,6 +231,92 @@ describe('the office in Chromium', () => {
     expect(audit.entries.map((e: { target: string }) => e.target)).toEqual([`${SITE}/risk-areas@1`, `${SITE}/zone@1`]);
   });
 
+  it('pushes a roster spreadsheet only when every row passes the gate\'s rules (bad rows named), and sends thresholds, a quarantine release and revocations', async () => {
+    // A fresh page: no redraw of the screen still on its way from the test before.
+    await page.goto(`${hub.officeUrl}#word`);
+    await poll(() => page.evaluate(() => document.body.dataset.live)).toBe('connected');
+    await poll(() => page.getByTestId('form-roster').count()).toBe(1);
+    const bad = '户号,姓名,身份证号,联系电话,地址\nA-01,张桂兰,11010519491231002X,13800138000,东村1号\nA-01,李建国,110105194912310021,13800138001,东村1号\nA-02,,,,东村2号\n';
+    await page.getByTestId('roster-file').setInputFiles({ name: '花名册.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByTestId('roster-check').click();
+    await poll(() => page.getByTestId('roster-problem').count()).toBe(2);
+    expect(await page.locator('[data-testid=roster-problem][data-row="3"]').textContent()).toContain('身份证号');
+    expect(await page.locator('[data-testid=roster-problem][data-row="4"]').textContent()).toContain('姓名');
+    expect(await page.getByTestId('preview').count()).toBe(0);
+    await page.getByTestId('form-roster').scrollIntoViewIfNeeded();
+    await shot('word-roster-errors-zh');
+    await setLang('en');
+    await page.getByTestId('roster-file').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByTestId('roster-check').click();
+    await poll(() => page.locator('[data-testid=roster-problem][data-row="3"]').textContent()).toContain('row 3');
+    await page.getByTestId('form-roster').scrollIntoViewIfNeeded();
+    await shot('word-roster-errors-en');
+    await setLang('zh-CN');
+    expect(received.filter((r) => r.kind === 'roster/delta')).toHaveLength(0);
+
+    const good = '户号,姓名,身份证号,联系电话,地址,卡号\nA-01,张桂兰,11010519491231002X,13800138000,东村1号,c-101\nA-01,李建国,,13800138001,东村1号,\nA-02,王秀英,,,东村2号,c-201\n';
+    await page.getByTestId('roster-file').setInputFiles({ name: '花名册.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+    await page.getByTestId('roster-check').click();
+    await poll(() => page.getByTestId('roster-ok').count()).toBe(1);
+    expect(await page.locator('[data-testid=form-roster] [data-testid=preview]').textContent()).toContain('3 人');
+    await page.locator('[data-testid=form-roster] [data-testid=word-next]').click();
+    await page.getByTestId('form-roster').scrollIntoViewIfNeeded();
+    await shot('word-roster-confirm-zh');
+    await page.getByTestId('word-send').click();
+    await poll(() => received.filter((r) => r.kind === 'roster/delta').length).toBe(2);
+    const roster = received.find((r) => r.kind === 'roster/delta')?.body as { persons: Array<{ name: string; idNumber?: string }>; cards: Array<{ id: string }> };
+    expect(roster.persons.map((p) => p.name)).toEqual(['张桂兰', '李建国', '王秀英']);
+    expect(roster.cards.map((c) => c.id)).toEqual(['c-101', 'c-201']);
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('花名册');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+
+    await page.locator('[data-testid=form-policy] input[name=feverThreshold]').fill('37.2');
+    await page.locator('[data-testid=form-policy] select[name=vaccinationRequired]').selectOption('true');
+    await page.getByTestId('policy-preview').click();
+    await poll(() => page.locator('[data-testid=form-policy] [data-testid=preview]').textContent()).toContain('37.2');
+    await page.locator('[data-testid=form-policy] [data-testid=word-next]').click();
+    await page.getByTestId('word-send').click();
+    await poll(() => received.filter((r) => r.kind === 'policy').length).toBe(2);
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('37.2');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+    expect(received.find((r) => r.kind === 'policy')?.body.thresholds).toEqual({ feverThreshold: 37.2, vaccinationRequired: true });
+
+    const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
+    await page.getByTestId('q-person').fill('p-A-01-1');
+    await page.getByTestId('q-action').selectOption('release');
+    await page.locator('[data-testid=form-quarantine] input[name=signedBy]').fill('村医 王，村支书 李');
+    await page.locator('[data-testid=form-quarantine] input[name=test5]').fill(day(7));
+    await page.locator('[data-testid=form-quarantine] input[name=test11]').fill(day(1));
+    await page.getByTestId('quarantine-preview').click();
+    await poll(() => page.locator('[data-testid=form-quarantine] [data-testid=preview]').count()).toBe(1);
+    await page.getByTestId('form-quarantine').scrollIntoViewIfNeeded();
+    await shot('word-quarantine-zh');
+    await page.locator('[data-testid=form-quarantine] [data-testid=word-next]').click();
+    await page.getByTestId('word-send').click();
+    await poll(() => received.filter((r) => r.kind === 'quarantine').length).toBe(2);
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('解除 1');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+    expect(received.find((r) => r.kind === 'quarantine')?.body.changes).toEqual([{ personId: 'p-A-01-1', next: null, signOff: { signedBy: ['村医 王', '村支书 李'], tests: [expect.any(Number), expect.any(Number)] } }]);
+
+    await page.getByTestId('revocations').fill('c-101\nc-999');
+    await page.getByTestId('revocations-preview').click();
+    await page.locator('[data-testid=form-revocations] [data-testid=word-next]').click();
+    await page.getByTestId('word-send').click();
+    await poll(() => received.filter((r) => r.kind === 'revocations').length).toBe(2);
+    await poll(() => page.getByTestId('word-row').first().textContent()).toContain('c-999');
+    await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=applied]').count()).toBe(2);
+    await page.getByTestId('revocations-load').click();
+    await poll(() => page.getByTestId('revocations').inputValue()).toBe('c-101\nc-999');
+    await page.getByTestId('word-history').scrollIntoViewIfNeeded();
+    await shot('word-history-more-zh');
+    await setLang('en');
+    await page.getByTestId('word-history').scrollIntoViewIfNeeded();
+    await shot('word-history-more-en');
+    await setLang('zh-CN');
+    const audit = await page.evaluate(() => fetch('/office/api/audit?action=downlink.send').then((r) => r.json()));
+    expect(audit.entries.slice(0, 4).map((e: { target: string }) => e.target)).toEqual([`${SITE}/revocations@1`, `${SITE}/quarantine@1`, `${SITE}/policy@1`, `${SITE}/roster/delta@1`]);
+  });
+
   it('shows the passages ledger a page at a time, names masked', async () => {
     await page.getByTestId('nav-ledger').click();
     await poll(() => page.getByTestId('passage-row').count()).toBe(10);
@@ -225,6 +331,53 @@ describe('the office in Chromium', () => {
     await setLang('en');
     await shot('passages-en');
     await setLang('zh-CN');
+  });
+
+  it('shows visitors with where they went and whether they left, deliveries, and the quarantine register with the release sign-off; filtered by ID tail', async () => {
+    const now = Date.now();
+    const send = (gate: string, seq: number, kind: string, data: Record<string, unknown>, at = now) => publish(gate, kind === 'visitor' ? 'visitors' : 'events', { ...JSON.parse(outboxMessage(gate, seq, { kind, data })), at });
+    const visitor = { type: 'visitor-registered', id: 'v-001', nameMasked: '赵*强', idTail: '004X', origin: '湖北省武汉市', travel: ['湖北省武汉市江岸区'], hostHouseholdId: 'A-03', reason: '探亲', registeredAt: now - 3_600_000, registeredBy: 'duty1' };
+    await send('g1', 200, 'visitor', visitor, now - 3_600_000);
+    await send('g2', 201, 'visitor', { ...visitor, id: 'v-002', nameMasked: '周*', idTail: '1234', hostHouseholdId: 'B-07', travel: [] }, now - 1_800_000);
+    await send('g1', 202, 'visitor', { ...visitor, type: 'visitor-signed-out', signedOutAt: now - 600_000, signedOutBy: 'gate' }, now - 600_000);
+    await send('g1', 203, 'state', { type: 'delivery-recorded', id: 'd-1', at: now - 900_000, company: '顺丰', parcels: 2, householdId: 'A-01', recordedBy: 'duty1' }, now - 900_000);
+    const until = now + 10 * 86_400_000;
+    await send('g1', 204, 'state', { type: 'quarantine-change', personId: 'p-A-01-1', cause: 'report', previous: null, next: { kind: 'home', until }, at: now - 500_000, nameMasked: '钱**', idTail: '0023', householdId: 'A-01' }, now - 500_000);
+    await send('g2', 205, 'state', { type: 'quarantine-change', personId: 'p-B-02-1', cause: 'release', previous: { kind: 'home', until }, next: null, signOff: { signedBy: ['村医 王', '村支书 李'], tests: [now - 6 * 86_400_000, now - 86_400_000] }, note: '第5、11天核酸阴性', at: now - 400_000, nameMasked: '孙*', idTail: '7788' }, now - 400_000);
+    await hub.until(async () => (await hub.reader.count('visitor_events')) === 4 && (await hub.reader.count('quarantine_changes')) === 2, 'the visitors, the delivery and the quarantine changes at the hub');
+
+    await page.evaluate(() => {
+      (document.getElementById('toast') as HTMLElement).hidden = true;
+    });
+    await page.getByTestId('nav-ledger').click();
+    await page.getByTestId('ledger-visitors').click();
+    await poll(() => page.getByTestId('visitor-row').count()).toBe(2);
+    expect(await page.getByTestId('visitor-row').nth(1).textContent()).toContain('A-03');
+    expect(await page.getByTestId('visitor-row').nth(1).textContent()).toContain('gate');
+    expect(await page.getByTestId('visitor-row').first().textContent()).toContain('未离开');
+    await shot('visitors-zh');
+    await page.locator('input[name=idTail]').fill('004X');
+    await page.locator('input[name=idTail]').press('Enter');
+    await poll(() => page.getByTestId('visitor-row').count()).toBe(1);
+    await setLang('en');
+    await shot('visitors-en');
+    await setLang('zh-CN');
+    await page.locator('input[name=idTail]').fill('');
+    await page.locator('input[name=idTail]').press('Enter');
+    await page.getByTestId('ledger-deliveries').click();
+    await poll(() => page.getByTestId('delivery-row').count()).toBe(1);
+    expect(await page.getByTestId('delivery-row').textContent()).toContain('顺丰');
+    await shot('deliveries-zh');
+    await page.getByTestId('ledger-quarantine').click();
+    await poll(() => page.getByTestId('quarantine-row').count()).toBe(2);
+    expect(await page.getByTestId('quarantine-row').first().textContent()).toContain('村医 王、村支书 李');
+    expect(await page.getByTestId('quarantine-row').nth(1).textContent()).toContain('居家隔离');
+    await shot('quarantine-zh');
+    await setLang('en');
+    expect(await page.getByTestId('quarantine-row').first().textContent()).toContain('Released');
+    await shot('quarantine-en');
+    await setLang('zh-CN');
+    await page.getByTestId('ledger-passages').click();
   });
 
   it('lets the admin make an account, which then signs in with its role', async () => {
@@ -247,13 +400,28 @@ describe('the office in Chromium', () => {
   });
 
   it('shows the daily report with a gate that sent none marked missing', async () => {
-    const data = { type: 'daily-report', day: localDay(Date.now()), gateId: 'g1', siteId: SITE, entries: 128, exits: 64, visitors: 3, refusals: 3, refusalsByReason: {}, feverAlerts: 1, peopleInside: 40, zeroReport: false, epidemicFreeDays: 0, zoneLevel: 'controlled', generatedAt: Date.now(), clockSynced: true };
+    const data = { type: 'daily-report', day: localDay(Date.now()), gateId: 'g1', siteId: SITE, entries: 128, exits: 64, visitors: 3, refusals: 3, refusalsByReason: {}, feverAlerts: 1, peopleInside: 40, deliveries: 17, inQuarantine: 2, inMonitoring: 6, returnees: 1, notableAlerts: 2, zeroReport: true, epidemicFreeDays: 9, zoneLevel: 'controlled', generatedAt: Date.now(), clockSynced: true };
     await publish('g1', 'reports', JSON.parse(outboxMessage('g1', 50, { kind: 'report', data })));
     await hub.until(async () => (await hub.reader.count('daily_reports')) === 1, 'the report at the hub');
     await page.getByTestId('nav-report').click();
     await poll(() => page.getByTestId('report-row').count()).toBe(2);
     expect(await page.locator('tr.missing').textContent()).toContain('g2');
     expect(await page.getByTestId('report-row').first().textContent()).toContain('128');
+    // Never set by the office: the gates' own count, marked so.
+    expect(await page.getByTestId(`free-${SITE}`).textContent()).toBe('9（卡口）');
+    // The office sets 21 days as of today; then a close contact taken away today restarts it (0 today).
+    await page.locator(`[data-testid=free-panel-${SITE}] input[name=days]`).fill('21');
+    await page.locator('[data-testid=free-set] button[type=submit]').click();
+    await poll(() => page.getByTestId(`free-${SITE}`).textContent()).toBe('21');
+    await page.locator('[data-testid=free-case] select[name=kind]').selectOption('close-contact');
+    await page.locator('[data-testid=free-case] input[name=leftDay]').fill(localDay(Date.now()));
+    await page.locator('[data-testid=free-case] input[name=note]').fill('流调编号 3');
+    await page.locator('[data-testid=free-case] button[type=submit]').click();
+    await poll(() => page.getByTestId(`free-${SITE}`).textContent()).toBe('0');
+    expect(await page.getByTestId('case').textContent()).toContain('密接');
+    const audit = await page.evaluate(() => fetch('/office/api/audit').then((r) => r.json()));
+    expect(audit.entries.filter((e: { action: string }) => e.action.startsWith('free-days.')).map((e: { action: string; user: string }) => `${e.user} ${e.action}`)).toEqual(['admin free-days.case', 'admin free-days.set']);
+    expect(await page.getByTestId('print').getAttribute('href')).toContain('/office/assets/print.html?day=');
     await shot('report-zh');
     await setLang('en');
     await shot('report-en');

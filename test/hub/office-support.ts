@@ -5,7 +5,9 @@ import pino from 'pino';
 import type { RecordMsg } from '../../src/hub/classify.js';
 import { Accounts, type Role } from '../../src/hub/office/accounts.js';
 import { AlertDesk } from '../../src/hub/office/alerts.js';
+import { chartRoutes } from '../../src/hub/office/chart.js';
 import { ledgerRoutes, reportRoutes } from '../../src/hub/office/ledger-routes.js';
+import { moreLedgerRoutes } from '../../src/hub/office/ledgers.js';
 import { LiveFeed } from '../../src/hub/office/live.js';
 import { type GuardLimits, LoginGuard } from '../../src/hub/office/login-guard.js';
 import { registerOffice } from '../../src/hub/office/routes.js';
@@ -28,7 +30,8 @@ export async function officeOn(engine: EngineName, o: { limits?: GuardLimits; no
     today: () => '2026-12-06',
     now: o.now ?? (() => Date.now()),
     logger: pino({ level: 'silent' }),
-    extra: [ledgerRoutes(new HubReader(opened.db)), reportRoutes(opened.db, () => '2026-12-06')],
+    timeZone: 'Asia/Shanghai',
+    extra: [ledgerRoutes(new HubReader(opened.db)), moreLedgerRoutes(new HubReader(opened.db), o.now), reportRoutes(opened.db, () => '2026-12-06'), chartRoutes(opened.db, o.now ?? (() => Date.now()))],
   });
   await app.ready();
   const writer = new HubWriter(opened.db, opened.engine, { batchRows: 2000, rejectsMax: 100 });

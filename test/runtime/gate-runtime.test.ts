@@ -16,7 +16,7 @@ function passage(id: string): Passage {
   };
 }
 
-function setup(opts: { failWrites?: () => boolean; deadline?: () => number | undefined; durable?: (cb: (err?: Error) => void) => void; core?: GateCoreLike } = {}) {
+function setup(opts: { failWrites?: () => boolean; deadline?: () => number | undefined; durable?: (cb: (err?: Error) => void) => void; core?: GateCoreLike; writerFree?: () => boolean } = {}) {
   const log: string[] = [];
   const bus = new EventBus<AppEvents>();
   const ctx: AppContext = {
@@ -47,6 +47,7 @@ function setup(opts: { failWrites?: () => boolean; deadline?: () => number | und
       log.push(`commit ${items.map((d) => (d.kind === 'passage' ? d.passage.id : d.alert.id)).join('+')}`);
       return items.map(() => ++seq);
     },
+    ...(opts.writerFree ? { writerFree: opts.writerFree } : {}),
     rosterView: () => ({ person: () => undefined, personByIdNumber: () => undefined, household: () => undefined, card: () => undefined, visitor: () => undefined, members: () => [] }),
     policy: () => ({ version: 1, zoneLevel: 'normal', riskAreas: [], revokedCards: [], authorised: [] }),
   };
@@ -129,6 +130,33 @@ describe('GateRuntime', () => {
     expect(settled).toBe(false);
     expect(log.some((l) => l.startsWith('decided'))).toBe(false);
     rt.stop();
+  });
+
+  it('with group commit, waits for the downlink worker to end its transaction without blocking, then commits; at a stop it commits at once', async () => {
+    let free = false;
+    const asked: boolean[] = [];
+    const { rt, bus, log } = setup({
+      durable: (cb) => cb(),
+      writerFree: () => {
+        asked.push(free);
+        return free;
+      },
+    });
+    rt.start();
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.y' });
+    // The worker is inside a transaction: the turn is not committed and the door waits, and the
+    // event loop goes on (the gate asks again on a timer).
+    await vi.waitUntil(() => asked.length >= 3, { timeout: 10_000, interval: 1 });
+    expect(log).toEqual([]);
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.z' });
+    free = true;
+    await vi.waitUntil(() => log.length >= 5, { timeout: 10_000, interval: 1 });
+    expect(log).toEqual(['commit p1+p2', 'actions relay', 'actions relay', 'decided p1 #1', 'decided p2 #2']);
+    // Stopping with the worker in a transaction: the last decisions are committed, waiting for the lock.
+    free = false;
+    bus.emit('device.input', { type: 'scan', lane: 'main', text: 'GP1.x.w' });
+    rt.stop();
+    expect(log).toContain('commit p3');
   });
 
   it('says when every decision so far has been acted on (settled), however long the sync takes', async () => {

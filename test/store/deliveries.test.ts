@@ -32,5 +32,11 @@ describe('deliveries (无接触配送)', () => {
     expect(ledger.collectDelivery(d.id, 'vol')).toBe(false);
     expect(ledger.deliveries({ waitingOnly: true })).toEqual([]);
     expect(ledger.deliveries()).toEqual([expect.objectContaining({ id: d.id, collectedAt: T0 + 3_600_000, collectedBy: 'vol' })]);
+    // Both go up to the hub's delivery ledger, once each.
+    const up = ledger.outboxBatch(100).filter((r) => r.kind === 'state').map((r) => r.payload);
+    expect(up).toEqual([
+      expect.objectContaining({ type: 'delivery-recorded', id: d.id, company: '中通', householdId: 'hh-2' }),
+      expect.objectContaining({ type: 'delivery-collected', id: d.id, collectedAt: T0 + 3_600_000, collectedBy: 'vol' }),
+    ]);
   });
 });

@@ -236,7 +236,9 @@ describe('roster', () => {
     ledger.applyRoster(change);
     const before = ledger.rosterView();
     expect(ledger.revokeCard('c1', 'lost', 'admin')).toBe(true);
-    expect(ledger.rosterView()).not.toBe(before);
+    // The view re-reads the row the change touched, not the whole roster (a village's took most of a
+    // second on the next decision): the same view, the card gone.
+    expect(ledger.rosterView()).toBe(before);
     expect(ledger.rosterView().card('c1')).toBeUndefined();
     expect(ledger.policy().revokedCards).toContain('c1');
     expect(ledger.cards({ includeRevoked: true })[0]).toMatchObject({ revokedReason: 'lost' });
@@ -245,6 +247,40 @@ describe('roster', () => {
     expect(issued.issuedBy).toBe('admin');
     expect(ledger.rosterView().card('c2')?.type).toBe('household');
     expect(ledger.auditLog().map((a) => a.action)).toEqual(expect.arrayContaining(['card-issue', 'card-revoke', 'roster-change']));
+    expect(ledger.rosterView()).toBe(before);
+  });
+
+  it('re-reads only the rows a delta, a health update or a quarantine change touched, and a full roster whole', () => {
+    const { ledger } = open();
+    ledger.applyRoster(change);
+    const view = ledger.rosterView();
+    const person = view.person('p1');
+    if (!person) throw new Error('the fixture has no p1');
+    // A delta: a new household with a member and a card, one person moved, one removed.
+    ledger.applyRoster({ households: [{ id: 'h9', address: '9号' }], persons: [{ id: 'p9', householdId: 'h9', name: '新人', idNumber: '11010519491231002x' }], cards: [{ id: 'c9', type: 'person', personId: 'p9', householdId: 'h9' }] });
+    expect(ledger.rosterView()).toBe(view);
+    expect(view.household('h9')).toMatchObject({ address: '9号' });
+    expect(view.members('h9').map((m) => m.id)).toEqual(['p9']);
+    expect(view.personByIdNumber('11010519491231002X')?.id).toBe('p9');
+    expect(view.card('c9')).toMatchObject({ personId: 'p9' });
+    ledger.applyRoster({ persons: [{ id: 'p9', householdId: person.householdId, name: '新人' }], removePersons: [] });
+    expect(view.members('h9')).toEqual([]);
+    expect(view.members(person.householdId).map((m) => m.id)).toContain('p9');
+    ledger.applyRoster({ removePersons: ['p9'], removeCards: ['c9'] });
+    expect(view.person('p9')).toBeUndefined();
+    expect(view.card('c9')).toBeUndefined();
+    expect(view.members(person.householdId).map((m) => m.id)).not.toContain('p9');
+    // A health code from the hub.
+    expect(ledger.applyHealth?.([{ personId: 'p1', colour: 'yellow', at: T0 }], { version: 5, actor: 'hub' }).result).toBe('applied');
+    expect(view.person('p1')?.health?.colour).toBe('yellow');
+    expect(view.members(person.householdId).find((m) => m.id === 'p1')?.health?.colour).toBe('yellow');
+    // A quarantine set on the kiosk.
+    ledger.setQuarantine('p1', { kind: 'home', until: T0 + 7 * 86_400_000 }, { cause: 'admin' }, 'admin');
+    expect(view.person('p1')?.quarantine).toMatchObject({ kind: 'home' });
+    expect(ledger.rosterView()).toBe(view);
+    // A full snapshot replaces the view.
+    ledger.applyRoster({ ...change, full: true });
+    expect(ledger.rosterView()).not.toBe(view);
   });
 });
 

@@ -42,7 +42,7 @@ describe('a breach restarts home quarantine (自外出之日起重新计算隔�
     expect(ledger.rosterView().person('p-1')?.quarantine).toEqual({ kind: 'home', until });
     expect(changes).toContain('roster');
     expect(ledger.auditLog({ action: 'quarantine-change' })[0]).toMatchObject({ actor: 'gate', detail: { personId: 'p-1', cause: 'breach', passageId: 'p-00000002', previous: { until: T0 + 3 * DAY }, next: { until } } });
-    expect(stateRows(ledger)).toEqual([expect.objectContaining({ type: 'quarantine-change', personId: 'p-1', cause: 'breach', next: { kind: 'home', until } })]);
+    expect(stateRows(ledger)).toEqual([expect.objectContaining({ type: 'quarantine-change', personId: 'p-1', cause: 'breach', next: { kind: 'home', until }, householdId: 'hh-1', nameMasked: '刘*生' })]);
     // A second attempt the same day changes nothing more.
     ledger.recordPassage(breach(4, T0 + 60_000, 'p-1'));
     expect(stateRows(ledger)).toHaveLength(1);
@@ -95,5 +95,16 @@ describe('报备: a returning resident, the policy applied at once', () => {
     expect(ledger.reportReturnee({ personId: 'p-2', from: '杭州', arrivedAt: T0 }, 'vol', policy)?.tier.kind).toBe('daily');
     expect(() => ledger.reportReturnee({ personId: 'p-2', from: '', arrivedAt: T0 }, 'vol', policy)).toThrow(/came from/);
     expect(ledger.reportReturnee({ personId: 'ghost', from: '杭州', arrivedAt: T0 }, 'vol', policy)).toBeUndefined();
+  });
+
+  it('the daily report counts who is in quarantine and in health monitoring, and the day\'s returnees', () => {
+    const { ledger, set } = open();
+    expect(ledger.dailyReport('2026-11-23')).toMatchObject({ inQuarantine: 1, inMonitoring: 0, returnees: 0 });
+    ledger.reportReturnee({ personId: 'p-2', from: '杭州', arrivedAt: T0 }, 'vol', policy);
+    expect(ledger.dailyReport('2026-11-23')).toMatchObject({ inQuarantine: 1, inMonitoring: 1, returnees: 1 });
+    expect(ledger.dailyReport('2026-11-22')).toMatchObject({ returnees: 0 });
+    // p-1's home quarantine ends after 3 days; p-2's monitoring lasts the policy's days.
+    set(T0 + 4 * DAY);
+    expect(ledger.dailyReport('2026-11-27')).toMatchObject({ inQuarantine: 0, inMonitoring: 1, returnees: 0 });
   });
 });

@@ -72,6 +72,26 @@ describe('downlink: validate, version, apply atomically, answer', () => {
     expect(changed).toEqual(['policy', 'policy', 'policy', 'policy']);
   });
 
+  it('sets and releases quarantine from the office: every change checked first, none made when one is wrong', () => {
+    handler.handle(cmd('roster'), fixture('roster-v1.json'), false);
+    answers.length = 0;
+    const now = Date.now();
+    const until = now + 14 * 86_400_000;
+    const body = (version: number, changes: unknown[]) => Buffer.from(JSON.stringify({ site: SITE, version, id: `q-${version}`, changes }));
+    // A release without the day-5 and day-11 tests, beside a good change: refused whole.
+    const before = snapshot();
+    const bad = handler.handle(cmd('quarantine'), body(1, [{ personId: 'person-1', next: { kind: 'home', until } }, { personId: 'person-3', next: null, signOff: { signedBy: ['村医 王'], tests: [now - 86_400_000, now - 86_400_000] } }]), false);
+    expect(bad).toMatchObject({ result: 'rejected', reasons: [{ code: 'quarantine.invalid', en: expect.stringMatching(/^Change 2: .*two negative tests/) }] });
+    expect(snapshot()).toBe(before);
+    expect(handler.handle(cmd('quarantine'), body(1, [{ personId: 'nobody', next: { kind: 'home', until } }]), false)).toMatchObject({ result: 'rejected', reasons: [{ code: 'quarantine.unknown-person' }] });
+    const ok = handler.handle(cmd('quarantine'), body(1, [{ personId: 'person-1', next: { kind: 'home', until } }, { personId: 'person-3', next: null, signOff: { signedBy: ['村医 王', '村支书 李'], tests: [now - 6 * 86_400_000, now - 86_400_000] }, note: '第5、11天核酸阴性' }]), false);
+    expect(ok).toMatchObject({ result: 'applied', currentVersion: 1, ref: { id: 'q-1' } });
+    expect(ledger.person('person-1')?.quarantine).toEqual({ kind: 'home', until });
+    expect(ledger.person('person-3')?.quarantine ?? null).toBeNull();
+    expect(handler.versions()).toMatchObject({ quarantine: 1 });
+    expect(handler.handle(cmd('quarantine'), body(1, [{ personId: 'person-1', next: null, signOff: { signedBy: ['x'], tests: [now - 6 * 86_400_000, now - 86_400_000] } }]), false)).toMatchObject({ result: 'rejected', reasons: [{ code: 'version.old' }] });
+  });
+
   it('refuses malformed JSON, a wrong schema, a wrong site, a huge payload, an old version and an unknown topic — and changes nothing', () => {
     handler.handle(cmd('roster'), fixture('roster-v1.json'), false);
     handler.handle(cmd('zone'), fixture('zone-v3.json'), false);

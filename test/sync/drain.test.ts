@@ -1,7 +1,7 @@
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { OutboxRow } from '../../src/store/api.js';
-import { ACK_FLUSH_MS, ACK_RETRY_MS, minimise, outboxJson, OutboxDrain, type OutboxLedger, type QosPublisher } from '../../src/sync/drain.js';
+import { ACK_FLUSH_MS, minimise, outboxJson, OutboxDrain, type OutboxLedger, type QosPublisher } from '../../src/sync/drain.js';
 import { topicTree } from '../../src/sync/topics.js';
 import { openLedger } from '../../src/store/ledger.js';
 import { passage } from '../../bench/passage-factory.js';
@@ -133,6 +133,28 @@ describe('outbox drain', () => {
     expect(ledger.outboxDepth()).toBe(0);
   });
 
+  it('marks rows sent a moment later while the downlink worker is inside a transaction, not waiting for it', async () => {
+    const ledger = memoryOutbox([{ kind: 'passage', priority: 10 }, { kind: 'passage', priority: 10 }]);
+    let free = false;
+    let asked = 0;
+    ledger.writerFree = () => {
+      asked++;
+      return free;
+    };
+    const b = manualBroker();
+    const d = drainFor(ledger, b.client);
+    d.connected();
+    await b.settle();
+    await b.ack(1);
+    // Asked, found the worker in a transaction, asked again later: nothing written meanwhile.
+    await vi.waitUntil(() => asked >= 3, { timeout: 10_000, interval: 5 });
+    expect(ledger.acks).toEqual([]);
+    free = true;
+    await vi.waitUntil(() => ledger.acks.length > 0, { timeout: 10_000, interval: 5 });
+    expect(ledger.acks).toEqual([[1]]);
+    await d.stop(10);
+  });
+
   it('a PUBACK arriving after the connection was given up still marks the row sent', async () => {
     const ledger = memoryOutbox([{ kind: 'passage', priority: 10 }, { kind: 'passage', priority: 10 }]);
     const b = manualBroker();
@@ -141,7 +163,8 @@ describe('outbox drain', () => {
     await b.settle();
     d.disconnected();
     await b.ack(1);
-    await new Promise((r) => setTimeout(r, ACK_FLUSH_MS + 20));
+    // Marked at the next ack flush (ACK_FLUSH_MS): waited for, not timed.
+    await vi.waitUntil(() => ledger.rows.length < 2, { timeout: 10_000, interval: ACK_FLUSH_MS });
     expect(ledger.rows.map((r) => r.seq)).toEqual([2]);
   });
 
@@ -172,7 +195,7 @@ describe('outbox drain', () => {
     // No busy loop resending the same row: one publish, then a pause before the retry.
     await b.settle();
     expect(b.published).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, ACK_RETRY_MS + 300));
+    await vi.waitUntil(() => b.published.length > 1, { timeout: 10_000, interval: 20 });
     expect(b.published.map((p) => p.seq)).toEqual([1, 1]);
     await d.stop(10);
   }, 10_000);

@@ -64,11 +64,12 @@ function onHub(check: () => boolean, what: string, ms = 15_000): Promise<void> {
 const kiosk = (method: 'GET' | 'POST', path: string, body?: unknown) =>
   fetch(`${gate.kioskUrl}${path}`, { method, headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(5000) });
 
-async function sim(action: string, body: Record<string, unknown>): Promise<void> {
+async function sim(action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const info = gate.simControl?.info;
   if (!info) throw new Error('the gate runs without its simulator control');
   const r = await fetch(`${info.url}/sim/${action}`, { method: 'POST', headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
   if (!r.ok) throw new Error(`sim ${action}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as Record<string, unknown>;
 }
 
 /** The kiosk's live stream until an event named `name` arrives; its data. */
@@ -142,10 +143,17 @@ describe('a visitor declares on the phone and walks in', () => {
     expect(held.members[0]).toMatchObject({ name: '孙访客', phone: '13912345678', host: '3组12号 张家' });
 
     // The scanner reads the phone's screen; the kiosk is pushed the prefilled registration.
-    const view = await nextKioskEvent('declaration', () => sim('scan', { text: code }));
+    let answer: Record<string, unknown> = {};
+    const view = await nextKioskEvent('declaration', async () => {
+      answer = await sim('scan', { text: code });
+    });
+    // `gate sim scan` answers with what the kiosk opened, as soon as it is open (no decision follows a declaration).
+    expect(answer).toMatchObject({ ok: true, declaration: { ok: true, members: 1 } });
     expect(view).toMatchObject({ ok: true, lane: 'main', declaration: { id, kind: 'visit', source: 'downlink' } });
     expect((view.members as Array<Record<string, unknown>>)[0]).toMatchObject({ name: '孙*客', idTail: '1233', origin: '杭州市西湖区', host: '3组12号 张家', outcome: 'escort' });
     expect(gate.ledger.passages()).toHaveLength(0);
+    // A tampered code: the kiosk refuses it and the simulator says so.
+    expect(await sim('scan', { text: `${code.slice(0, -2)}${code.endsWith('AA') ? 'BB' : 'AA'}` })).toMatchObject({ declaration: { ok: false } });
 
     // The volunteer checks the person and registers them with an escort; the slip is theirs.
     const admitted = await kiosk('POST', '/api/declarations/members/0/admit', { code: view.code, escort: '李建国' });
@@ -180,5 +188,56 @@ describe('a visitor declares on the phone and walks in', () => {
     }
     // The gate answered the downlink like every update.
     expect(await hub.reader.count('downlink_results')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the page tells the outcome from the risk-area list the office last sent the gates, and the gate agrees', async () => {
+    const page = hub.declare.url() as string;
+    const NEW = '某省某县（高风险）';
+    const form = async () => (await (await fetch(`${page}/api/form`)).json()) as { riskAreas: string[]; riskAreasFrom: string; areas: string[] };
+    // Until the office sends a list, the config's.
+    expect(await form()).toMatchObject({ riskAreas: [RISK], riskAreasFrom: 'config' });
+
+    // The duty officer authors a new list in the office and sends it to the site's gates.
+    const office = `${hub.apiUrl}/office/api`;
+    const login = await fetch(`${office}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'admin', password: hub.adminPassword }) });
+    expect(login.status, await login.clone().text()).toBe(200);
+    const session = (/hub_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '') ?? [''])[0];
+    const { csrf } = (await login.json()) as { csrf: string };
+    const word = (path: string, body: unknown) => fetch(`${office}/word/${path}`, { method: 'POST', headers: { cookie: session, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const draft = { site: gate.config.site.id, kind: 'risk-areas', areas: NEW };
+    // (The office sends only to gates it has heard from: this gate's passage reached the hub in the test above.)
+    const preview = await word('preview', draft);
+    expect(preview.status, await preview.clone().text()).toBe(200);
+    const sent = await word('send', { ...draft, confirm: ((await preview.json()) as { confirm: string }).confirm });
+    expect(sent.status, await sent.clone().text()).toBe(200);
+
+    // The page now tells from the office's list: the old config area is no longer a risk, the new one is.
+    expect(await form()).toMatchObject({ riskAreas: [NEW], riskAreasFrom: 'office' });
+    expect((await form()).areas).toContain(NEW);
+    const declare = async (origin: string, phone: string) => {
+      const r = await fetch(`${page}/api/declarations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(goodForm({ origin, phone })) });
+      expect(r.status, await r.clone().text()).toBe(201);
+      const { id, url } = (await r.json()) as { id: string; url: string };
+      return { id, html: await (await fetch(`${page}${url}`)).text() };
+    };
+    const fromNew = await declare(NEW, '13912340001');
+    expect(fromNew.html).toContain('不得进入');
+    expect(fromNew.html).toContain(NEW);
+    expect((await declare(RISK, '13912340002')).html).not.toContain('不得进入');
+
+    // The office's audit screen lists the page's audit: the declaration made and its result opened, no personal data.
+    const audit = await fetch(`${office}/declarations/audit?declaration=${fromNew.id}`, { headers: { cookie: session } });
+    expect(audit.status).toBe(200);
+    const { enabled, entries } = (await audit.json()) as { enabled: boolean; entries: Array<Record<string, unknown>> };
+    expect(enabled).toBe(true);
+    expect(entries.map((e) => [e.action, e.declaration])).toEqual([
+      ['view', `${fromNew.id.slice(0, 8)}…`],
+      ['create', `${fromNew.id.slice(0, 8)}…`],
+    ]);
+    // Neither personal data nor the whole id (the key to the result page).
+    expect(JSON.stringify(entries)).not.toMatch(new RegExp(`孙访客|13912340001|${fromNew.id}`));
+
+    // The gate holds the same list, from the same downlink: the phone told what the gate will do.
+    await onGate(() => (gate.ledger.policy().riskAreas.includes(NEW) ? true : undefined), 'the office\'s risk areas at the gate');
   });
 });

@@ -90,21 +90,32 @@ async function nextDecision(previous: string): Promise<{ id: string; outcome: st
 }
 
 const shown = async () => (await page.getByTestId('passage').getAttribute('data-passage')) ?? '';
+/** The kiosk card's passage and outcome, e.g. 'p-12/refused'. */
+const cardState = async () => {
+  const card = page.getByTestId('passage');
+  return `${await card.getAttribute('data-passage')}/${await card.getAttribute('data-outcome')}`;
+};
 
-/** A scan on the serial scanner, then wait until the kiosk shows it taken (a passage in progress or a new decision). */
+/**
+ * A scan on the serial scanner, then wait until the kiosk shows it taken: the card changed (a new
+ * passage, or the reading-first passage it joined moved on). Not "any passage pending": that can be
+ * a passage the scan has nothing to do with.
+ */
 async function scan(text: string): Promise<void> {
-  const before = await shown();
+  const before = await cardState();
   await scanner.sendScan(text);
-  await expect
-    .poll(async () => {
-      const card = page.getByTestId('passage');
-      return (await card.getAttribute('data-outcome')) === 'pending' || (await card.getAttribute('data-passage')) !== before;
-    }, { timeout: 10_000, interval: 50 })
-    .toBe(true);
+  await expect.poll(cardState, { timeout: 10_000, interval: 50 }).not.toBe(before);
 }
 
+/**
+ * The volunteer taps 下一位进/出 and the gate has taken it before anyone scans: the tap is a request
+ * from the browser, and a scan sent right after the click reached the gate first on a loaded machine
+ * (taken in the old direction; the direction then refused as "busy").
+ */
 async function direction(dir: 'in' | 'out'): Promise<void> {
+  const answer = page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/lanes\/[^/]+\/direction$/.test(new URL(r.url()).pathname));
   await page.getByRole('button', { name: dir === 'in' ? /下一位进/ : /下一位出/ }).click();
+  expect(await (await answer).json()).toEqual({ accepted: true });
 }
 
 function hubMessages(kind: string): Array<Record<string, unknown>> {

@@ -186,6 +186,26 @@ describe('kiosk in Chromium', () => {
     await shot('kiosk-03-live-admitted');
   });
 
+  it('shows a decision made while its live stream was away, once the stream is back', async () => {
+    const before = await page.getByTestId('passage').getAttribute('data-passage');
+    expect(before).toBeTruthy();
+    await page.getByRole('button', { name: /下一位出/ }).click();
+    // The link drops: the page says it is reconnecting, and hears nothing of what happens meanwhile.
+    await page.route('**/api/events', (r) => r.abort('connectionreset'));
+    await page.evaluate(() => window.stop());
+    await poll(() => page.getByTestId('conn').getAttribute('class')).toMatch(/bad/);
+    const heard = h.ledger.passages({ limit: 1 })[0]?.passage.id;
+    await h.scan(h.tokens['hh-002'] as string);
+    await expect.poll(() => h.ledger.passages({ limit: 1 })[0]?.passage.id, { timeout: 10_000 }).not.toBe(heard);
+    const missed = h.ledger.passages({ limit: 1 })[0]?.passage;
+    expect(missed?.outcome).toBe('admitted');
+    await page.unroute('**/api/events');
+    await poll(() => page.getByTestId('conn').getAttribute('class')).toMatch(/ok/);
+    // The card shows the newest decision, not the one that was on screen when the link dropped.
+    await poll(() => page.getByTestId('passage').getAttribute('data-passage')).toBe(missed?.id);
+    expect(await outcome()).toBe('admitted');
+  });
+
   it('keeps every target at least 48 px and every text at WCAG AA contrast, on the small screen too', async () => {
     // The check itself must see a bad target and bad contrast when there is one.
     await page.evaluate(() => {

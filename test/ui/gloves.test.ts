@@ -322,11 +322,12 @@ describe('the kiosk for gloved hands', () => {
       await lang(l);
       for (const s of SIZES) {
         await size(s);
-        for (const screen of ['live', 'visitors', 'residents', 'ledgers', 'settings']) {
+        for (const screen of ['live', 'visitors', 'residents', 'ledgers', 'announcements', 'settings']) {
           await page.locator(`[data-screen="${screen}"]`).click();
           await poll(() => page.locator('main#main').evaluate((m) => m.textContent?.includes('…') === false && m.childElementCount > 0)).toBe(true);
           if (screen === 'ledgers') await page.getByTestId('ledger-rows').locator('tr').first().waitFor();
           if (screen === 'settings') await page.getByTestId('zone-levels').waitFor();
+          if (screen === 'announcements') await page.getByTestId('speaker-card').waitFor();
           await frame();
           const where = `${screen} ${l} ${s.width}×${s.height}`;
           for (const p of await layoutProblems(page)) problems.push(`${where}: ${p}`);

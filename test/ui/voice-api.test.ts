@@ -2,6 +2,7 @@
 // the admin's announcements (audited, validated, played by the voice feature).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockDrivers } from '../../hardware-mocks/drivers.js';
+import { mockVoices } from '../../hardware-mocks/voice.js';
 import { voiceAnnouncements } from '../../src/app/voice-announcements.js';
 import { DriverRegistry, realDrivers } from '../../src/devices/drivers.js';
 import { createVoice, type VoiceFeature } from '../../src/devices/voice/index.js';
@@ -15,7 +16,7 @@ let admin = '';
 let volunteer = '';
 
 const cookieOf = (res: { cookies: Array<{ name: string; value: string }> }) => `gate_session=${res.cookies.find((x) => x.name === 'gate_session')?.value}`;
-const call = (method: 'GET' | 'POST' | 'PUT', url: string, cookie?: string, payload?: unknown) =>
+const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, cookie?: string, payload?: unknown) =>
   h.app.inject({ method, url, ...(cookie ? { headers: { cookie } } : {}), ...(payload !== undefined ? { payload: payload as object } : {}) });
 
 beforeAll(async () => {
@@ -62,5 +63,60 @@ describe('voice API', () => {
     expect(noTime.json().en).toMatch(/needs "at" .* or "every"/);
     const badTime = await call('PUT', '/api/voice/announcements', admin, { announcements: [{ id: 'x', text: { zh: '通知' }, at: ['25:00'] }] });
     expect(badTime.json().code).toBe('VALIDATION');
+  });
+});
+
+describe('announcements for the kiosk screen', () => {
+  it('shows every operator both lists, each notice with its source, and the quiet hours', async () => {
+    h.ledger.applyPolicy('announcements', 3, { announcements: [{ id: 'office-1', text: { zh: '明天上午全员核酸' }, every: 30, from: '08:00', to: '18:00' }] }, 'hub');
+    const got = (await call('GET', '/api/voice/announcements', volunteer)).json();
+    expect(got).toMatchObject({ version: 1, announcements: [{ id: 'night-close' }], hub: { version: 3, announcements: [{ id: 'office-1', every: 30 }] } });
+    const state = (await call('GET', '/api/voice', volunteer)).json();
+    expect(state.announcements.map((a: { id: string; source: string }) => [a.id, a.source])).toEqual([['office-1', 'hub'], ['night-close', 'local']]);
+    expect((await call('GET', '/api/status', volunteer)).json().loudspeaker).toBe(true);
+  });
+
+  it('plays a draft now on the idle loudspeaker for the admin (audited), never for a volunteer, nor muted, nor over a passage', async () => {
+    const mock = mockVoices.get('main');
+    if (!mock) throw new Error('no mock loudspeaker');
+    const draft = { id: 'draft-1', text: { zh: '今晚八点停电检修' } };
+    expect((await call('POST', '/api/voice/announcements/play', volunteer, draft)).statusCode).toBe(403);
+    const heard = new Promise<{ id: string; text: string; urgency: number }>((resolve) => {
+      const off = mock.onSpoken((r) => {
+        if (r.text === draft.text.zh) {
+          off();
+          resolve(r);
+        }
+      });
+    });
+    const ok = await call('POST', '/api/voice/announcements/play', admin, draft);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ result: 'playing', lanes: [{ lane: 'main', result: 'playing' }] });
+    expect(await heard).toMatchObject({ id: expect.stringMatching(/^preview\|draft-1\|/), urgency: 0 });
+    expect(h.ledger.auditLog({ action: 'config-change' }).some((a) => a.actor === 'admin' && a.detail.kind === 'announcement-play' && a.detail.id === 'draft-1')).toBe(true);
+    // Still playing: a second one waits for the lane to be silent.
+    const busy = await call('POST', '/api/voice/announcements/play', admin, draft);
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json()).toMatchObject({ code: 'VOICE_UNAVAILABLE' });
+    mock.finish();
+    voice.setMuted(true, 'admin');
+    const muted = await call('POST', '/api/voice/announcements/play', admin, draft);
+    expect(muted.json()).toMatchObject({ code: 'VOICE_UNAVAILABLE', zh: expect.stringContaining('已静音') });
+    voice.setMuted(false, 'admin');
+    expect((await call('POST', '/api/voice/announcements/play', admin, { id: 'x', text: { zh: '' } })).json().code).toBe('VALIDATION');
+    // A passage in progress (a card scanned, the temperature asked for): the notice waits, the prompt is said.
+    const asked = new Promise<void>((resolve) => {
+      const off = mock.onSpoken((r) => {
+        if (r.urgency > 0) {
+          off();
+          resolve();
+        }
+      });
+    });
+    h.runtime.input({ type: 'scan', lane: 'main', text: `${h.tokens['hh-001']}\r` });
+    await asked;
+    mock.finish();
+    const during = await call('POST', '/api/voice/announcements/play', admin, draft);
+    expect(during.json()).toMatchObject({ code: 'VOICE_UNAVAILABLE', en: expect.stringContaining('passage') });
   });
 });

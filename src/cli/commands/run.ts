@@ -1,5 +1,6 @@
 // `gate run`: the daemon. Without --config it runs the simulation (mock devices, embedded broker,
 // demo village), which is what `npm start` does.
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startApp } from '../../app/app.js';
 import { handleSignals } from '../../kernel/lifecycle.js';
@@ -31,10 +32,18 @@ export function register(program: Command): void {
       }
       // The simulated village: the hub receiving this gate, as an office would run it.
       let hubd: Awaited<ReturnType<typeof import('../simulated-hub.js').startSimulatedHub>> | undefined;
+      let demoDeclaration: string | undefined;
       if (config.simulation && config.mqtt.enabled) {
         try {
-          const { startSimulatedHub } = await import('../simulated-hub.js');
+          const { seedDemoDeclaration, startSimulatedHub } = await import('../simulated-hub.js');
           hubd = await startSimulatedHub({ gate: config, brokerUrl: app.brokerUrl, dataDir: app.ctx.dataDir, logger });
+          // The kiosk's poster (/print/declare) leads to the page beside it, unless the config names another.
+          const page = hubd.declare.url();
+          if (page && !app.ctx.config.kiosk.declarePageUrl) app.ctx.config.kiosk.declarePageUrl = `${page}/`;
+          demoDeclaration = await seedDemoDeclaration({ hub: hubd, gate: app, site: config.site.id, hubDataDir: join(app.ctx.dataDir, 'hub'), gateDataDir: app.ctx.dataDir }).catch((err: Error) => {
+            logger.warn({ err }, 'no demo declaration');
+            return undefined;
+          });
         } catch (err) {
           logger.error({ err }, 'the simulated hub could not start; the gate runs on');
         }
@@ -48,6 +57,8 @@ export function register(program: Command): void {
       if (hubd) {
         lines.push(`  Hub 村级汇总:    ${hubd.apiUrl}/api/v1/gates   (token: ${hubd.token})`);
         lines.push(`                  curl -H 'Authorization: Bearer ${hubd.token}' ${hubd.apiUrl}/api/v1/passages`);
+        const page = hubd.declare.url();
+        if (page) lines.push(`  健康申报 Declare: ${page}/   (the phone's page)${demoDeclaration ? `   demo code: gate sim scan "$(sed -n 4p ${demoDeclaration})"` : ''}`);
         if (hubd.officeUrl) lines.push(`  指挥部 Office:   ${hubd.officeUrl}${hubd.adminPassword ? `   (first start: admin / ${hubd.adminPassword}; \`gate hub reset-admin\` makes a new one)` : ''}`);
       }
       if (app.simControl) {

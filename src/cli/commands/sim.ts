@@ -59,7 +59,7 @@ async function call(opts: SimOpts, action: string, body: Record<string, unknown>
   return out;
 }
 
-type Outcome = { decided?: { subject: string | null; words: { zh: string; en: string } }; waiting?: { prompt: { zh: string; en: string } } };
+type Outcome = { decided?: { subject: string | null; words: { zh: string; en: string } }; waiting?: { prompt: { zh: string; en: string } }; declaration?: { ok: boolean; words: { zh: string; en: string } } };
 
 /** The acknowledgement, then the decision it led to in words (or what the lane waits for next). */
 function say(ack: string, out: unknown): void {
@@ -68,6 +68,7 @@ function say(ack: string, out: unknown): void {
   const o = out as Outcome;
   if (o.decided) console.log(`→ ${o.decided.words.zh} / ${o.decided.words.en}${o.decided.subject ? `  [${o.decided.subject}]` : ''}`);
   else if (o.waiting) console.log(`… 等待 waiting: ${o.waiting.prompt.zh} / ${o.waiting.prompt.en}`);
+  else if (o.declaration) console.log(`${o.declaration.ok ? '→ 健康申报 declaration' : '✗ 申报码无效 declaration refused'}: ${o.declaration.words.zh} / ${o.declaration.words.en}`);
 }
 
 const withLane = (c: Command) => c.option('-c, --config <file>', 'the configuration the daemon runs with (to find its data folder)').option('-l, --lane <id>', 'lane id (default: the first lane)');
@@ -83,12 +84,12 @@ export function register(program: Command): void {
   withLane(
     sim
       .command('scan')
-      .description('A scan on the lane\'s scanner: a card id from demo-cards.txt, or raw text (a GP1 token, an ID number, VIS:<visitor id>)')
+      .description('A scan on the lane\'s scanner: a card id from demo-cards.txt, or raw text (a GP1 token, a GD1 health-declaration code, an ID number, VIS:<visitor id>)')
       .argument('<what>', 'card id or scanned text')
       .option('--in', 'entering (on a two-way lane)')
       .option('--out', 'leaving (on a two-way lane)'),
   ).action(async (what: string, opts: SimOpts & { in?: boolean; out?: boolean }) => {
-    const raw = what.startsWith('GP1.') || what.includes(':') || looksLikeResidentId(what);
+    const raw = what.startsWith('GP1.') || what.startsWith('GD1.') || what.includes(':') || looksLikeResidentId(what);
     const direction = opts.out ? 'out' : opts.in ? 'in' : undefined;
     say('scanned', await call(opts, 'scan', { ...(raw ? { text: what } : { card: what }), ...(direction ? { direction } : {}) }));
   });

@@ -39,6 +39,15 @@ export interface Announcement {
   lanes?: string[];
 }
 
+/**
+ * One list as the ledger keeps it (a policy snapshot): 'announcements' (the hub's) or
+ * 'announcements-local' (the admin's), with its version; an empty list at version 0 when none.
+ */
+export function announcementList(states: ReadonlyArray<{ kind: string; version: number; payload: unknown }>, kind: 'announcements' | 'announcements-local'): { version: number; announcements: Announcement[] } {
+  const s = states.find((x) => x.kind === kind);
+  return { version: s?.version ?? 0, announcements: (s?.payload as { announcements?: Announcement[] } | null)?.announcements ?? [] };
+}
+
 /** Checks what schemas cannot: each one has a time, ids are unique. Throws a message the sender can act on. */
 export function checkAnnouncements(list: Announcement[]): Announcement[] {
   const ids = new Set<string>();

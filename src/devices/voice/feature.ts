@@ -18,6 +18,9 @@ import { LanePlayer, type Spoken } from './player.js';
 import type { Pcm } from './wav.js';
 import type { VoiceDriver } from './types.js';
 
+/** A rendered notice text no list uses any more (a draft tried, a notice removed) is deleted after this. */
+export const NOTICE_CACHE_DAYS = 7;
+
 /** Joined prompt sounds kept in memory (about 30 prompts of 6 s); each volume in use keeps a copy as large. */
 export const SOUND_CACHE_BYTES = 8 * 1024 * 1024;
 
@@ -29,9 +32,19 @@ export interface VoiceOptions {
   /** Where rendered clips are (resolved by the caller; default dist/clips of the program). */
   clipsDir: string;
   /** The announcements in force (the hub's and the admin's), read again when the policy changes. */
-  announcements: () => Announcement[];
+  announcements: () => SourcedAnnouncement[];
   /** Scheduler period; tests pass a short one. */
   tickMs?: number;
+}
+
+/** An announcement and where it came from: the hub's downlink or the admin on the kiosk. */
+export type SourcedAnnouncement = Announcement & { source?: 'hub' | 'local' };
+
+/** What a play-now did: per lane, or why nothing played anywhere. */
+export interface PlayNowResult {
+  result: 'playing' | 'busy' | 'muted' | 'quiet' | 'problem' | 'none';
+  lanes: Array<{ lane: string; result: 'playing' | 'busy' | 'silent' }>;
+  problem?: string;
 }
 
 export interface VoiceState {
@@ -40,10 +53,12 @@ export interface VoiceState {
   mutedBy?: string;
   quiet: boolean;
   quietMode?: 'lower' | 'tones';
+  /** The configured quiet hours (site time), whether in them now or not. */
+  quietHours?: { from: string; to: string; mode: 'lower' | 'tones'; volume: number };
   languages: SpeechLang[];
   lanes: Array<{ lane: string; driver: string; volume: number; speaking?: string }>;
   clipProblems: number;
-  announcements: Array<{ id: string; text: string; at?: string[]; every?: number; ready: boolean; problem?: string }>;
+  announcements: Array<{ id: string; source?: 'hub' | 'local'; text: string; clip?: string; at?: string[]; every?: number; ready: boolean; problem?: string }>;
 }
 
 export interface VoiceFeature extends Feature {
@@ -55,9 +70,15 @@ export interface VoiceFeature extends Feature {
   act(lane: string, actions: Action[], passageId?: string): void; // without a passage (the attention buzzer): nothing to say
   /** The kiosk's switch (the caller writes the audit entry). */
   setMuted(muted: boolean, actor: string): VoiceState;
+  /**
+   * The admin's 试听: plays a notice (saved or a draft) now, with its chime, on every idle lane (or
+   * `lane`); never over a passage or a prompt, not when muted or in tones-only quiet hours. Waits
+   * for a text just typed to be rendered.
+   */
+  playNow(a: Pick<Announcement, 'id' | 'text' | 'clip'>, lane?: string): Promise<PlayNowResult>;
   /** What the loudspeakers started saying last (at most 20), oldest first: `gate sim state` shows it. */
   recent(): Array<{ lane: string; text: string; volume: number; cut?: boolean }>;
-  /** The clips in memory (empty until `loaded`). */
+  /** The clips, indexed (empty until `loaded`); their samples are read when a prompt is first composed. */
   readonly library: ClipLibrary;
   /** Resolves once the clips are read (start() reads them in the background). */
   loaded(): Promise<void>;
@@ -135,7 +156,7 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
           const r = recent.findLast((x) => x.spoken === s);
           if (r) r.cut = true;
         }
-        if (event === 'end' && s.utterance.urgency === URGENCY.announcement) markPlayed(lane, s.utterance.id);
+        if (event === 'end' && s.utterance.urgency === URGENCY.announcement && s.utterance.id.startsWith('announcement|')) markPlayed(lane, s.utterance.id);
       },
     });
     lanes.set(l.id, lane);
@@ -145,9 +166,12 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
       library = l;
       ready = true;
       if (l.problems.length > 0) log.warn({ problems: l.problems.slice(0, 5).map((p) => `${p.lang}/${p.clip}: ${p.problem}`), count: l.problems.length }, 'some voice clips are missing or unreadable (gate check-config lists them)');
-      // Render announcement texts now, not when they fall due.
+      // Render announcement texts now, not when they fall due; forget old renderings nothing uses.
       try {
-        for (const a of o.announcements()) announcementSound(a);
+        const list = o.announcements();
+        for (const a of list) announcementSound(a);
+        const gone = notices.prune(list, NOTICE_CACHE_DAYS * 86_400_000);
+        if (gone > 0) log.info({ gone }, 'old announcement renderings removed from the cache');
       } catch {}
     }, (err: Error) => {
       ready = true;
@@ -284,6 +308,26 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
       remindLater(l, undefined);
       say(speech.decided(lane, actions, passageId));
     },
+    async playNow(a, only) {
+      const targets = [...lanes.values()].filter((l) => only === undefined || l.id === only);
+      if (targets.length === 0) return { result: 'none', lanes: [] };
+      if (muted) return { result: 'muted', lanes: [] };
+      if (quiet()?.mode === 'tones') return { result: 'quiet', lanes: [] };
+      if (!ready) await load();
+      const made = await notices.ready({ ...a, at: ['00:00'] });
+      if (!made.sound) return { result: 'problem', lanes: [], problem: made.problem ?? 'no sound' };
+      const out: PlayNowResult['lanes'] = [];
+      for (const l of targets) {
+        if (l.busy || !l.player.idle) {
+          out.push({ lane: l.id, result: 'busy' });
+          continue;
+        }
+        const u: Utterance = { id: `preview|${a.id}|${ctx.clock.now()}`, lane: l.id, urgency: URGENCY.announcement, parts: [] };
+        const r = l.player.say({ utterance: u, text: a.text.zh, sound: made.sound });
+        out.push({ lane: l.id, result: r === 'playing' ? 'playing' : r === 'silent' ? 'silent' : 'busy' });
+      }
+      return { result: out.some((x) => x.result === 'playing') ? 'playing' : 'busy', lanes: out };
+    },
     setMuted(on, actor) {
       muted = on ? { by: actor } : undefined;
       if (on) for (const l of lanes.values()) l.player.stop();
@@ -292,7 +336,7 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
     },
     state() {
       const q = quiet();
-      let list: Announcement[] = [];
+      let list: SourcedAnnouncement[] = [];
       try {
         list = o.announcements();
       } catch {}
@@ -302,12 +346,13 @@ export function createVoice(o: VoiceOptions): VoiceFeature {
         ...(muted ? { mutedBy: muted.by } : {}),
         quiet: q !== undefined,
         ...(q ? { quietMode: q.mode } : {}),
+        ...(cfg.quietHours ? { quietHours: { from: cfg.quietHours.from, to: cfg.quietHours.to, mode: cfg.quietHours.mode, volume: cfg.quietHours.volume } } : {}),
         languages,
         lanes: [...lanes.values()].map((l) => ({ lane: l.id, driver: l.driver.name, volume: volumeOf(l)() ?? 0, ...(l.player.speaking ? { speaking: l.player.speaking.text } : {}) })),
         clipProblems: library.problems.length,
         announcements: list.map((a) => {
           const r = ready ? announcementSound(a) : {};
-          return { id: a.id, text: a.text.zh, ...(a.at ? { at: a.at } : {}), ...(a.every ? { every: a.every } : {}), ready: r.sound !== undefined, ...(r.problem ? { problem: r.problem } : {}) };
+          return { id: a.id, ...(a.source ? { source: a.source } : {}), text: a.text.zh, ...(a.clip ? { clip: a.clip } : {}), ...(a.at ? { at: a.at } : {}), ...(a.every ? { every: a.every } : {}), ready: r.sound !== undefined, ...(r.problem ? { problem: r.problem } : {}) };
         }),
       };
     },

@@ -2,7 +2,7 @@
 // rendered by espeak-ng in the background (cached in the data folder by the text's hash). Never on
 // the door path: a notice is ready before it falls due, or it is not played.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SpeechLang } from '../vocabulary.js';
@@ -24,19 +24,29 @@ export interface NoticeSoundsOptions {
   log: Logger;
 }
 
+/** Two full lists (50 each) and a few previews. */
+const MAX_KEPT = 120;
+
 export class NoticeSounds {
   private readonly made = new Map<string, NoticeSound>();
+  private readonly making = new Map<string, Promise<NoticeSound>>();
 
   constructor(private readonly o: NoticeSoundsOptions) {}
 
   /** The sound when it is ready, its problem when it cannot be made; starts making it on the first call. */
   get(a: Announcement): NoticeSound {
-    const { languages } = this.o;
-    const key = createHash('sha256').update(JSON.stringify([a.clip ?? null, languages.map((l) => (l === 'zh-CN' ? a.text.zh : a.text.en ?? null))])).digest('hex').slice(0, 16);
+    const key = this.keyOf(a);
     const have = this.made.get(key);
     if (have) return have;
     const entry: NoticeSound = {};
     this.made.set(key, entry);
+    // The lists' notices and the admin's previews of drafts: the oldest beyond the cap are made again
+    // (from the cache folder) when asked for next.
+    for (const k of this.made.keys()) {
+      if (this.made.size <= MAX_KEPT) break;
+      this.made.delete(k);
+      this.making.delete(k);
+    }
     const assemble = (pieces: Pcm[]) => {
       const runs: Pcm[][] = this.o.chime().map((c) => [c]);
       for (const p of pieces) {
@@ -58,9 +68,11 @@ export class NoticeSounds {
       } catch (err) {
         failed(new Error(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message}`));
       }
+      this.making.set(key, Promise.resolve(entry));
       return entry;
     }
-    void (async () => {
+    const { languages } = this.o;
+    const making = (async () => {
       try {
         mkdirSync(this.o.cacheDir, { recursive: true });
         const pieces: Pcm[] = [];
@@ -78,7 +90,46 @@ export class NoticeSounds {
       } catch (err) {
         failed(err);
       }
+      return entry;
     })();
+    this.making.set(key, making);
     return entry;
+  }
+
+  /** The sound once it is made (or its problem): the admin's play-now waits for a text just typed. */
+  ready(a: Announcement): Promise<NoticeSound> {
+    this.get(a);
+    return this.making.get(this.keyOf(a)) ?? Promise.resolve(this.get(a));
+  }
+
+  /**
+   * Deletes renderings in the cache folder that no notice in `keep` uses and that were made more than
+   * `olderThanMs` ago (drafts the admin tried, notices since removed), so an SD card does not fill
+   * with them. Returns how many went.
+   */
+  prune(keep: readonly Announcement[], olderThanMs: number, now = Date.now()): number {
+    const used = new Set(keep.map((a) => this.keyOf(a)));
+    let gone = 0;
+    let files: string[];
+    try {
+      files = readdirSync(this.o.cacheDir);
+    } catch {
+      return 0;
+    }
+    for (const f of files) {
+      const m = /^([0-9a-f]{16})-/.exec(f);
+      if (!m || used.has(m[1] as string)) continue;
+      try {
+        const file = join(this.o.cacheDir, f);
+        if (now - statSync(file).mtimeMs < olderThanMs) continue;
+        unlinkSync(file);
+        gone++;
+      } catch {}
+    }
+    return gone;
+  }
+
+  private keyOf(a: Announcement): string {
+    return createHash('sha256').update(JSON.stringify([a.clip ?? null, this.o.languages.map((l) => (l === 'zh-CN' ? a.text.zh : a.text.en ?? null))])).digest('hex').slice(0, 16);
   }
 }

@@ -1,5 +1,6 @@
-// 16-bit PCM WAV in and out, in memory: clips are read once at start, trimmed of the silence
-// espeak-ng and phone recordings put around them, and joined into one buffer per prompt.
+// 16-bit PCM WAV in and out: clips are trimmed of the silence espeak-ng and phone recordings put
+// around them (where the sound lies in the file is kept, src/devices/voice/clips.ts), and joined into
+// one buffer per prompt.
 
 export interface PcmFormat {
   rate: number;
@@ -11,8 +12,14 @@ export interface Pcm extends PcmFormat {
   data: Buffer;
 }
 
-/** Reads a RIFF/WAVE file of 16-bit PCM; throws a message saying what is wrong and how to fix it. */
-export function parseWav(buf: Buffer): Pcm {
+/** Where a WAV file's samples are: their format and the byte range of the data chunk in the file. */
+export interface WavLayout extends PcmFormat {
+  offset: number;
+  length: number;
+}
+
+/** Reads a RIFF/WAVE file of 16-bit PCM's layout; throws a message saying what is wrong and how to fix it. */
+export function wavLayout(buf: Buffer): WavLayout {
   const convert = 'convert it with: sox in.m4a -r 22050 -c 1 -b 16 out.wav';
   if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`not a WAV file (no RIFF/WAVE header); ${convert}`);
   let fmt: { format: number; channels: number; rate: number; bits: number } | undefined;
@@ -32,13 +39,19 @@ export function parseWav(buf: Buffer): Pcm {
       // espeak-ng writing to a pipe leaves the sizes at 0x7fffffff: take what is there.
       const end = Math.min(buf.length, body + size);
       const frame = 2 * fmt.channels;
-      const data = buf.subarray(body, body + Math.floor((end - body) / frame) * frame);
-      if (data.length === 0) throw new Error('WAV file holds no sound');
-      return { rate: fmt.rate, channels: fmt.channels, data: Buffer.from(data) };
+      const length = Math.floor((end - body) / frame) * frame;
+      if (length <= 0) throw new Error('WAV file holds no sound');
+      return { rate: fmt.rate, channels: fmt.channels, offset: body, length };
     }
     at = body + size + (size % 2);
   }
   throw new Error(`WAV file has no data chunk; ${convert}`);
+}
+
+/** Reads a RIFF/WAVE file of 16-bit PCM; throws a message saying what is wrong and how to fix it. */
+export function parseWav(buf: Buffer): Pcm {
+  const { rate, channels, offset, length } = wavLayout(buf);
+  return { rate, channels, data: Buffer.from(buf.subarray(offset, offset + length)) };
 }
 
 /** A WAV file of the samples (header + data). */
@@ -63,19 +76,26 @@ export function toWav(p: Pcm): Buffer {
 /** Below this (of 32767) a sample counts as silence: about -50 dBFS. */
 const SILENCE = 100;
 
-/** Cuts leading and trailing silence (keeps 10 ms either side so a word's edges are not clipped). */
-export function trimSilence(p: Pcm): Pcm {
+/** The byte range of the samples without their leading and trailing silence (10 ms kept either side so a word's edges are not clipped). */
+export function soundRange(p: Pcm): { from: number; length: number } {
   const n = p.data.length / 2;
   let first = 0;
   while (first < n && Math.abs(p.data.readInt16LE(first * 2)) < SILENCE) first++;
-  if (first === n) return p;
+  if (first === n) return { from: 0, length: p.data.length };
   let last = n - 1;
   while (last > first && Math.abs(p.data.readInt16LE(last * 2)) < SILENCE) last--;
   const pad = Math.round(p.rate * 0.01) * p.channels;
   const from = Math.max(0, first - pad - (first % p.channels));
   const to = Math.min(n, last + 1 + pad);
   const frames = Math.floor((to - from) / p.channels) * p.channels;
-  return { ...p, data: Buffer.from(p.data.subarray(from * 2, (from + frames) * 2)) };
+  return { from: from * 2, length: frames * 2 };
+}
+
+/** Cuts leading and trailing silence (keeps 10 ms either side so a word's edges are not clipped). */
+export function trimSilence(p: Pcm): Pcm {
+  const { from, length } = soundRange(p);
+  if (from === 0 && length === p.data.length) return p;
+  return { ...p, data: Buffer.from(p.data.subarray(from, from + length)) };
 }
 
 export function silence(f: PcmFormat, ms: number): Pcm {

@@ -20,7 +20,7 @@ export const DeclareConfigSchema = Section({
   validHours: Type.Integer({ default: 24, minimum: 1, maximum: 168, description: 'A declaration code is valid this long' }),
   retentionDays: Type.Integer({ default: 30, minimum: 1, maximum: 3650, description: 'Declarations are deleted this long after they expire (as the gates\' ledger retention)' }),
   areas: Type.Array(Area, { default: [], maxItems: 2000, description: 'Places offered in the "where from" list besides the risk areas (a visitor may also type one)' }),
-  riskAreas: Type.Array(Area, { default: [], maxItems: 10_000, description: 'The current medium/high-risk areas, as sent to the gates (risk-areas downlink); the page tells the outcome from it' }),
+  riskAreas: Type.Array(Area, { default: [], maxItems: 10_000, description: 'The medium/high-risk areas the page tells the outcome from until the office sends the site\'s gates a risk-area list (then the office\'s last list is used, docs/declare.md)' }),
   riskAreaLookbackDays: Type.Integer({ default: 14, minimum: 1, maximum: 60 }),
   escortRequired: Type.Boolean({ default: true, description: 'As the gates\' rules.visitorEscortRequired' }),
   testMaxAgeDays: Type.Union([Type.Null(), Type.Integer({ minimum: 1, maximum: 30 })], { default: null, description: 'When set, each person gives the date of a negative test no older than this (核酸)' }),

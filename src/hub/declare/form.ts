@@ -5,6 +5,7 @@ import { Compile } from 'typebox/compile';
 import Value from 'typebox/value';
 import { validateResidentId } from '../../gate/credentials/resident-id.js';
 import type { DeclaredPerson } from '../../store/declaration-types.js';
+import { localDay } from '../../store/time.js';
 import type { DeclareConfig } from './config.js';
 
 export const SYMPTOMS: Record<string, { zh: string; en: string }> = {
@@ -65,10 +66,6 @@ function dayMs(day: string): number {
   return Date.parse(`${day}T00:00:00Z`);
 }
 
-function today(now: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now));
-}
-
 /** The form checked: the value to store, or every problem by field. */
 export function checkForm(body: unknown, cfg: DeclareConfig, now: number, timeZone: string): { ok: true; value: CheckedForm } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
@@ -88,7 +85,7 @@ export function checkForm(body: unknown, cfg: DeclareConfig, now: number, timeZo
   const origin = f.origin.trim();
   if (!origin) err('origin', '请选择或填写从何处来', 'Choose or type where you come from');
   if (!f.consent) err('consent', '请阅读并同意个人信息使用说明', 'Read and agree to how your personal data is used');
-  const day = today(now, timeZone);
+  const day = localDay(now, timeZone);
   const seen = new Set<string>();
   const members: DeclaredPerson[] = [];
   f.members.forEach((m, i) => {

@@ -11,6 +11,7 @@ import { declarationOutcome, OUTCOME_TEXT } from '../../gate/declaration-outcome
 import { packageDir } from '../../kernel/package-dir.js';
 import type { DeclarationRecord } from '../../store/declaration-types.js';
 import type { DeclareConfig } from './config.js';
+import type { RiskAreaList } from './risk-areas.js';
 import { checkForm, SYMPTOMS } from './form.js';
 import { WindowLimit } from './limits.js';
 import { notFoundPage, resultPage } from './result-page.js';
@@ -22,6 +23,8 @@ export interface DeclarePluginOptions {
   store: DeclarationStore;
   keys: { kid: string; privateKey: KeyObject; publicKeyRaw: string };
   now?: () => number;
+  /** The risk areas the outcome is told from (risk-areas.ts: the office's last list); default the config's. */
+  riskAreas?: () => Promise<RiskAreaList>;
   /** A declaration was stored: the gates should get it (publish.ts). */
   onCreated?: (d: DeclarationRecord) => void;
 }
@@ -37,9 +40,16 @@ function cookieIds(req: FastifyRequest): string[] {
   return m ? m.slice(COOKIE.length + 1).split('.').filter((x) => ID.test(x)) : [];
 }
 
+/** The codes of a stored declaration, signed with the page's key: the household's (when it fits) and each person's. */
+export function declarationCodes(d: DeclarationRecord, site: string, keys: { kid: string; privateKey: KeyObject }): { household?: string; persons: string[] } {
+  const claims = { d: d.id, k: d.kind === 'visit' ? ('v' as const) : ('r' as const), site, kid: keys.kid, iat: Math.floor(d.issuedAt / 1000), exp: Math.floor(d.expiresAt / 1000), m: d.members.map((m): [string, string] => [m.name, m.idNumber.slice(-4)]) };
+  return issueDeclarationCodes(claims, keys.privateKey);
+}
+
 export async function declarePlugin(app: FastifyInstance, o: DeclarePluginOptions): Promise<void> {
   const cfg = o.config;
   const now = o.now ?? Date.now;
+  const riskAreas = o.riskAreas ?? (async (): Promise<RiskAreaList> => ({ areas: cfg.riskAreas, source: 'config' }));
   const perAddress = new WindowLimit(cfg.limits.perAddressPerMinute, MINUTE);
   const perPhone = new WindowLimit(cfg.limits.perPhonePerHour, 60 * MINUTE);
   const unknownIds = new WindowLimit(cfg.limits.unknownIdsPerAddressPer10Min, 10 * MINUTE);
@@ -78,23 +88,27 @@ export async function declarePlugin(app: FastifyInstance, o: DeclarePluginOption
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/key', async () => ({ kid: o.keys.kid, publicKey: o.keys.publicKeyRaw }));
 
-  app.get('/api/form', async () => ({
-    siteName: cfg.siteName,
-    areas: [...new Set([...cfg.areas, ...cfg.riskAreas])].sort((a, b) => a.localeCompare(b, 'zh-CN')),
-    riskAreas: cfg.riskAreas,
-    lookbackDays: cfg.riskAreaLookbackDays,
-    escortRequired: cfg.escortRequired,
-    testMaxAgeDays: cfg.testMaxAgeDays,
-    vaccinationRequired: cfg.vaccinationRequired,
-    validHours: cfg.validHours,
-    retentionDays: cfg.retentionDays,
-    symptoms: Object.entries(SYMPTOMS).map(([code, t]) => ({ code, ...t })),
-    outcomes: OUTCOME_TEXT,
-    consent: {
-      zh: `为防控疫情，${cfg.siteName}卡口需要核对进入人员的身份和健康情况（《个人信息保护法》第十三条）。您填写的姓名、身份证号、手机号、行程和症状只发给本村卡口，供值守人员核对后登记；申报码${cfg.validHours}小时内有效，记录在过期后${cfg.retentionDays}天内删除。只有卡口值守人员和村疫情防控工作人员能看到，不作其他用途。每次打开申报结果都会留下记录。`,
-      en: `To control the epidemic, the ${cfg.siteName} checkpoint checks who enters and their health (PIPL art. 13). Your name, ID number, phone, travel and symptoms go only to this village's gates, where a volunteer checks and registers you; the code is valid ${cfg.validHours} hours and the record is deleted ${cfg.retentionDays} days after it expires. Only the gate volunteers and the village's epidemic staff see it, for nothing else. Every opening of the result is logged.`,
-    },
-  }));
+  app.get('/api/form', async () => {
+    const risk = await riskAreas();
+    return {
+      siteName: cfg.siteName,
+      areas: [...new Set([...cfg.areas, ...risk.areas])].sort((a, b) => a.localeCompare(b, 'zh-CN')),
+      riskAreas: risk.areas,
+      riskAreasFrom: risk.source,
+      lookbackDays: cfg.riskAreaLookbackDays,
+      escortRequired: cfg.escortRequired,
+      testMaxAgeDays: cfg.testMaxAgeDays,
+      vaccinationRequired: cfg.vaccinationRequired,
+      validHours: cfg.validHours,
+      retentionDays: cfg.retentionDays,
+      symptoms: Object.entries(SYMPTOMS).map(([code, t]) => ({ code, ...t })),
+      outcomes: OUTCOME_TEXT,
+      consent: {
+        zh: `为防控疫情，${cfg.siteName}卡口需要核对进入人员的身份和健康情况（《个人信息保护法》第十三条）。您填写的姓名、身份证号、手机号、行程和症状只发给本村卡口，供值守人员核对后登记；申报码${cfg.validHours}小时内有效，记录在过期后${cfg.retentionDays}天内删除。只有卡口值守人员和村疫情防控工作人员能看到，不作其他用途。每次打开申报结果都会留下记录。`,
+        en: `To control the epidemic, the ${cfg.siteName} checkpoint checks who enters and their health (PIPL art. 13). Your name, ID number, phone, travel and symptoms go only to this village's gates, where a volunteer checks and registers you; the code is valid ${cfg.validHours} hours and the record is deleted ${cfg.retentionDays} days after it expires. Only the gate volunteers and the village's epidemic staff see it, for nothing else. Every opening of the result is logged.`,
+      },
+    };
+  });
 
   app.post('/api/declarations', { bodyLimit: cfg.limits.bodyBytes }, async (req, reply) => {
     const t = now();
@@ -121,12 +135,12 @@ export async function declarePlugin(app: FastifyInstance, o: DeclarePluginOption
       unknownIds.take(req.ip, t);
       return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage());
     }
-    const claims = { d: d.id, k: d.kind === 'visit' ? ('v' as const) : ('r' as const), site: o.site, kid: o.keys.kid, iat: Math.floor(d.issuedAt / 1000), exp: Math.floor(d.expiresAt / 1000), m: d.members.map((m): [string, string] => [m.name, m.idNumber.slice(-4)]) };
-    const outcomes = d.members.map((m) => declarationOutcome(d.kind, [m.origin, ...m.travel], cfg.riskAreas, cfg.escortRequired));
+    const risk = (await riskAreas()).areas;
+    const outcomes = d.members.map((m) => declarationOutcome(d.kind, [m.origin, ...m.travel], risk, cfg.escortRequired));
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(resultPage({ siteName: cfg.siteName, declaration: d, codes: issueDeclarationCodes(claims, o.keys.privateKey), outcomes, timeZone: cfg.timeZone }));
+      .send(resultPage({ siteName: cfg.siteName, declaration: d, codes: declarationCodes(d, o.site, o.keys), outcomes, timeZone: cfg.timeZone }));
   });
 
   // Reopening from the same phone: the cookie names its declarations (the page's local storage too).

@@ -9,13 +9,14 @@ import { hashPassword, onceOnlyPassword, verifyPassword } from './passwords.js';
 export const ROLES = ['viewer', 'duty', 'doctor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type Permission = 'view' | 'alert.ack' | 'alert.assign' | 'alert.close' | 'downlink.send' | 'accounts' | 'audit' | 'full-view';
+/** report.edit: set and reset a compound's epidemic-free days (the daily report's figure). */
+export type Permission = 'view' | 'alert.ack' | 'alert.assign' | 'alert.close' | 'downlink.send' | 'accounts' | 'audit' | 'full-view' | 'report.edit';
 
 const GRANTS: Record<Role, Permission[]> = {
   viewer: ['view'],
   doctor: ['view', 'alert.ack', 'alert.close'],
-  duty: ['view', 'alert.ack', 'alert.assign', 'alert.close', 'downlink.send', 'audit'],
-  admin: ['view', 'alert.ack', 'alert.assign', 'alert.close', 'downlink.send', 'accounts', 'audit', 'full-view'],
+  duty: ['view', 'alert.ack', 'alert.assign', 'alert.close', 'downlink.send', 'audit', 'report.edit'],
+  admin: ['view', 'alert.ack', 'alert.assign', 'alert.close', 'downlink.send', 'accounts', 'audit', 'full-view', 'report.edit'],
 };
 
 export const can = (role: Role, p: Permission): boolean => GRANTS[role].includes(p);

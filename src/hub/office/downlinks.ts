@@ -1,22 +1,41 @@
-// The office's word to the gates: a compound's zone level and its risk-area list, each a versioned
-// update (the gates' own schemas in src/sync/messages.ts) previewed, then published retained on
-// <root>/v1/<site>/cmd/<kind> (a gate away gets it on its return), with each gate's answer
-// (applied / rejected with its reasons) kept beside it, and a history of who sent what.
+// The office's word to the gates: a compound's zone level, its risk-area list, the notices its
+// loudspeakers play (announcements, docs/voice.md), revoked pass cards, policy thresholds, quarantine
+// set/release and roster pushes (a spreadsheet checked by the gate's own roster rules), each a
+// versioned update (the gates' own schemas in src/sync/messages.ts) previewed, then published
+// retained on <root>/v1/<site>/cmd/<kind> (a gate away gets it on its return), with each gate's
+// answer (applied / rejected with its reasons) kept beside it, and a history of who sent what. An
+// online gate that has not answered the latest update of a kind is sent it again, on its own command
+// topic, until it does (retry()).
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { type Announcement, checkAnnouncements } from '../../devices/voice/announcements.js';
 import { DOWNLINK_SCHEMAS, schemaProblems } from '../../sync/messages.js';
 import type { GateHistory } from '../storage/read.js';
 import type { HubTables } from '../storage/tables.js';
 
 export const ZONE_LEVELS = ['normal', 'precaution', 'controlled', 'sealed'] as const;
-export type WordKind = 'zone' | 'risk-areas';
+export const WORD_KINDS = ['zone', 'risk-areas', 'announcements', 'revocations', 'policy', 'quarantine', 'roster/delta'] as const;
+export type WordKind = (typeof WORD_KINDS)[number];
 
 export interface WordDraft {
   site: string;
   kind: WordKind;
   level?: string;
   areas?: string[];
+  /** The whole list the gates' loudspeakers play (it replaces the list they have). */
+  announcements?: Announcement[];
+  /** revocations: the full list of revoked card ids (it replaces the gates' list). */
+  cards?: string[];
+  /** policy: the thresholds to set (the others stay as the gates have them). */
+  thresholds?: Record<string, unknown>;
+  /** quarantine: the persons' tiers to set or release (with the sign-off). */
+  changes?: Array<Record<string, unknown>>;
+  /** roster/delta: households, persons, cards and permits to add or update, from a checked spreadsheet. */
+  roster?: { households?: unknown[]; persons?: unknown[]; cards?: unknown[]; vehiclePermits?: unknown[]; file?: string };
 }
+
+/** The key of a kind in the versions a gate reports (a delta moves the roster's version). */
+export const versionKey = (kind: string) => (kind === 'roster/delta' ? 'roster' : kind);
 
 export interface Preview {
   site: string;
@@ -62,12 +81,61 @@ export function parseAreas(text: string): string[] {
   return out;
 }
 
+/** Card ids as pasted: separated by lines, spaces or commas; repeats dropped. */
+export function parseIds(text: string): string[] {
+  const out = [...new Set(text.split(/[\s,，;；、]+/).map((l) => l.trim()).filter(Boolean))];
+  const long = out.find((x) => x.length > 128);
+  if (long) throw new WordError(`卡号过长：${long.slice(0, 20)}…`, `A card id is longer than 128 characters: ${long.slice(0, 20)}…`);
+  return out;
+}
+
+function bodyOf(d: WordDraft, version: number): { body: Record<string, unknown>; summary: Record<string, unknown> } {
+  const head = { site: d.site, version };
+  switch (d.kind) {
+    case 'zone':
+      if (!ZONE_LEVELS.includes(d.level as (typeof ZONE_LEVELS)[number])) throw new WordError('请选择防控等级', `level must be one of ${ZONE_LEVELS.join(', ')}`);
+      return { body: { ...head, level: d.level }, summary: { level: d.level } };
+    case 'risk-areas': {
+      const areas = d.areas ?? [];
+      return { body: { ...head, areas }, summary: { areas: areas.length, sample: areas.slice(0, 5) } };
+    }
+    case 'announcements': {
+      const list = d.announcements ?? [];
+      return { body: { ...head, announcements: list }, summary: { announcements: list.length, sample: list.slice(0, 3).map((a) => a?.text?.zh) } };
+    }
+    case 'revocations': {
+      const cards = d.cards ?? [];
+      return { body: { ...head, cards }, summary: { cards: cards.length, sample: cards.slice(0, 5) } };
+    }
+    case 'policy': {
+      const thresholds = d.thresholds ?? {};
+      if (!Object.keys(thresholds).length) throw new WordError('请至少填写一项阈值', 'Fill in at least one threshold');
+      return { body: { ...head, thresholds }, summary: { thresholds } };
+    }
+    case 'quarantine': {
+      const changes = d.changes ?? [];
+      if (!changes.length) throw new WordError('请填写要设置或解除隔离的人员', 'Name at least one person to set or release');
+      return { body: { ...head, changes }, summary: { set: changes.filter((c) => c.next).length, released: changes.filter((c) => !c.next).length, persons: changes.slice(0, 5).map((c) => c.personId) } };
+    }
+    case 'roster/delta': {
+      const { file, ...lists } = d.roster ?? {};
+      const body: Record<string, unknown> = { ...head };
+      for (const [k, v] of Object.entries(lists)) if (Array.isArray(v) && v.length) body[k] = v;
+      const n = (k: keyof typeof lists) => lists[k]?.length ?? 0;
+      if (!n('households') && !n('persons') && !n('cards') && !n('vehiclePermits')) throw new WordError('表格中没有可下发的行', 'The spreadsheet has no rows to send');
+      return { body, summary: { file: file ?? null, households: n('households'), persons: n('persons'), cards: n('cards'), vehiclePermits: n('vehiclePermits') } };
+    }
+    default:
+      throw new WordError('未知的下发类型', `kind must be one of ${WORD_KINDS.join(', ')}`);
+  }
+}
+
 const hashOf = (body: Record<string, unknown>) => createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 22);
 
 export class WordDesk {
   constructor(
     private readonly db: Kysely<HubTables>,
-    private readonly o: { histories: () => Promise<GateHistory[]>; publish: (topic: string, body: string) => Promise<void>; root: string; now?: () => number },
+    private readonly o: { histories: () => Promise<GateHistory[]>; publish: (topic: string, body: string, opts?: { retain: boolean }) => Promise<void>; root: string; now?: () => number },
   ) {}
 
   private now(): number {
@@ -84,23 +152,20 @@ export class WordDesk {
     if (!current.size) throw new WordError(`小区 ${d.site} 尚无卡口上报，无处下发`, `No gate of ${d.site} has reported yet: nobody to send it to`);
     const gates = [...current.values()].map((h) => {
       const versions = (h.state?.versions ?? {}) as Record<string, number>;
-      return { gate: h.gate, online: h.state?.status === 'online', currentVersion: Number(versions[d.kind] ?? 0), currentZone: typeof h.state?.zoneLevel === 'string' ? h.state.zoneLevel : null };
+      return { gate: h.gate, online: h.state?.status === 'online', currentVersion: Number(versions[versionKey(d.kind)] ?? 0), currentZone: typeof h.state?.zoneLevel === 'string' ? h.state.zoneLevel : null };
     });
     const last = await this.db.selectFrom('downlinks').select('version').where('site', '=', d.site).where('kind', '=', d.kind).orderBy('version', 'desc').limit(1).executeTakeFirst();
     const version = Math.max(Number(last?.version ?? 0), ...gates.map((g) => g.currentVersion)) + 1;
-    let body: Record<string, unknown>;
-    let summary: Record<string, unknown>;
-    if (d.kind === 'zone') {
-      if (!ZONE_LEVELS.includes(d.level as (typeof ZONE_LEVELS)[number])) throw new WordError('请选择防控等级', `level must be one of ${ZONE_LEVELS.join(', ')}`);
-      body = { site: d.site, version, level: d.level };
-      summary = { level: d.level };
-    } else {
-      const areas = d.areas ?? [];
-      body = { site: d.site, version, areas };
-      summary = { areas: areas.length, sample: areas.slice(0, 5) };
-    }
+    const { body, summary } = bodyOf(d, version);
     const problems = schemaProblems(DOWNLINK_SCHEMAS[d.kind], body);
     if (problems.length) throw new WordError(`格式错误：${problems[0]}`, `Not a valid update: ${problems.join('; ')}`);
+    if (d.kind === 'announcements') {
+      try {
+        checkAnnouncements(d.announcements ?? []);
+      } catch (err) {
+        throw new WordError(`通知有误：${(err as Error).message}`, `Not a valid list of notices: ${(err as Error).message}`);
+      }
+    }
     return { site: d.site, kind: d.kind, version, body, summary, gates: gates.sort((a, b) => a.gate.localeCompare(b.gate)), confirm: hashOf(body) };
   }
 
@@ -126,14 +191,24 @@ export class WordDesk {
     return (await this.history({ id }))[0] as SentWord;
   }
 
-  /** A gate's answer (its result message): kept when it names an update of ours. */
+  /**
+   * A gate's answer (its result message): kept when it names an update of ours. A gate sent an update
+   * again that it holds already answers "not newer" with that version as its current one: that is
+   * its applied, and it never turns an applied answer into a rejection.
+   */
   async answer(gate: string, data: Record<string, unknown>, at: number): Promise<boolean> {
     const ref = (data.ref ?? {}) as { id?: string };
     if (typeof ref.id !== 'string') return false;
-    const known = await this.db.selectFrom('downlinks').select('id').where('id', '=', ref.id).executeTakeFirst();
+    const known = await this.db.selectFrom('downlinks').select(['id', 'version']).where('id', '=', ref.id).executeTakeFirst();
     if (!known) return false;
-    const result = data.result === 'applied' ? 'applied' : 'rejected';
-    const reasons = JSON.stringify(Array.isArray(data.reasons) ? data.reasons.slice(0, 20) : []);
+    const got = Array.isArray(data.reasons) ? (data.reasons.slice(0, 20) as Array<{ code?: string }>) : [];
+    const holdsIt = data.result !== 'applied' && got.length > 0 && got.every((r) => r?.code === 'version.old') && Number(data.currentVersion) === Number(known.version);
+    const result = data.result === 'applied' || holdsIt ? 'applied' : 'rejected';
+    const reasons = JSON.stringify(holdsIt ? [] : got);
+    if (result === 'rejected' && got.every((r) => r?.code === 'version.old')) {
+      const before = await this.db.selectFrom('downlink_answers').select('result').where('downlink_id', '=', ref.id).where('gate', '=', gate).executeTakeFirst();
+      if (before?.result === 'applied') return true;
+    }
     await this.db
       .insertInto('downlink_answers')
       .values({ downlink_id: ref.id, gate, result, reasons, at })
@@ -142,9 +217,66 @@ export class WordDesk {
     return true;
   }
 
-  async history(o: { id?: string; limit?: number } = {}): Promise<SentWord[]> {
+  /**
+   * Sends the latest update of each compound and kind again to every online gate that has not
+   * answered it, on that gate's own command topic (not retained: the site's retained copy stays the
+   * one a returning gate gets). Older updates are not resent: the latest replaced them. Returns what
+   * was sent, as site/gate/kind@version.
+   */
+  async retry(o: { sinceMs?: number } = {}): Promise<string[]> {
+    const since = this.now() - (o.sinceMs ?? 86_400_000);
+    const rows = await this.db.selectFrom('downlinks').selectAll().where('sent_at', '>=', since).orderBy('sent_at', 'desc').limit(500).execute();
+    const latest = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) {
+      const k = `${r.site}\u0000${versionKey(r.kind)}`;
+      const l = latest.get(k);
+      if (!l || Number(r.version) > Number(l.version)) latest.set(k, r);
+    }
+    if (!latest.size) return [];
+    const online = new Set((await this.o.histories()).filter((h) => h.state?.status === 'online').map((h) => `${h.site}\u0000${h.gate}`));
+    const ids = [...latest.values()].map((r) => r.id);
+    const answered = new Set((await this.db.selectFrom('downlink_answers').select(['downlink_id', 'gate']).where('downlink_id', 'in', ids).execute()).map((a) => `${a.downlink_id}\u0000${a.gate}`));
+    const sent: string[] = [];
+    for (const r of latest.values()) {
+      for (const gate of JSON.parse(r.gates) as string[]) {
+        if (answered.has(`${r.id}\u0000${gate}`) || !online.has(`${r.site}\u0000${gate}`)) continue;
+        try {
+          await this.o.publish(`${this.o.root}/v1/${r.site}/${gate}/cmd/${r.kind}`, r.body, { retain: false });
+          sent.push(`${r.site}/${gate}/${r.kind}@${r.version}`);
+        } catch {
+          // The broker is away: the next round tries again.
+        }
+      }
+    }
+    return sent;
+  }
+
+  /** retry() every `everyMs` until stopped. */
+  startRetry(everyMs: number, onError: (err: Error) => void): () => void {
+    let busy = false;
+    const t = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      this.retry()
+        .catch(onError)
+        .finally(() => {
+          busy = false;
+        });
+    }, everyMs);
+    t.unref();
+    return () => clearInterval(t);
+  }
+
+  /** The body of the last update of a kind sent to a compound (what its gates were told last), or null. */
+  async lastSent(site: string, kind: WordKind): Promise<{ version: number; body: Record<string, unknown>; sentBy: string; sentAt: number } | null> {
+    const r = await this.db.selectFrom('downlinks').select(['version', 'body', 'sent_by', 'sent_at']).where('site', '=', site).where('kind', '=', kind).orderBy('version', 'desc').limit(1).executeTakeFirst();
+    return r ? { version: Number(r.version), body: JSON.parse(r.body) as Record<string, unknown>, sentBy: r.sent_by, sentAt: Number(r.sent_at) } : null;
+  }
+
+  async history(o: { id?: string; kind?: string; limit?: number } = {}): Promise<SentWord[]> {
     let q = this.db.selectFrom('downlinks').selectAll();
     if (o.id) q = q.where('id', '=', o.id);
+    if (o.kind) q = q.where('kind', '=', o.kind);
     const rows = await q.orderBy('sent_at', 'desc').limit(Math.max(1, Math.min(200, o.limit ?? 30))).execute();
     if (!rows.length) return [];
     const answers = await this.db.selectFrom('downlink_answers').selectAll().where('downlink_id', 'in', rows.map((r) => r.id)).execute();

@@ -2,10 +2,8 @@
 // keyset (50 a page, never everything), personal data masked; the full view is the admin's only and
 // each one is audited.
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { HubReader } from '../storage/read.js';
-import type { HubTables } from '../storage/tables.js';
-import { dailyReport, reportCsv } from './daily-report.js';
+import { ledgerQuery } from './ledgers.js';
 import { OfficeError, type OfficeHelpers } from './routes.js';
 
 /** 张桂兰 → 张**; a plate 浙A·12345 → 浙A·***45. */
@@ -82,37 +80,17 @@ export function ledgerRoutes(reader: HubReader) {
         f.to = from + 86_400_000;
       }
       if (q.cursor) f.cursor = q.cursor.slice(0, 200);
+      // The card and the ID tail, as ./ledgers.ts takes them.
+      const { fields } = ledgerQuery({ ...(q.card ? { card: q.card } : {}), ...(q.idTail ? { idTail: q.idTail } : {}) }, 0, 'id');
+      if (Object.keys(fields).length) f.fields = fields;
       const page = await reader.passages(f).catch((err: Error) => {
         throw /cursor/.test(err.message) ? new OfficeError(400, 'VALIDATION', '翻页标记无效，请从第一页开始', err.message) : err;
       });
-      if (full) await h.audit(req, s, 'passages.full-view', q.gate ?? 'all', { day: q.day ?? null, outcome: q.outcome ?? null, rows: page.items.length });
+      if (full) await h.audit(req, s, 'passages.full-view', q.gate ?? 'all', { day: q.day ?? null, outcome: q.outcome ?? null, card: q.card ?? null, idTail: q.idTail ?? null, rows: page.items.length });
       return { items: page.items.map((p) => rowOf(p, full)), next: page.next, full };
     });
   };
 }
 
-export function reportRoutes(db: Kysely<HubTables>, today: () => string) {
-  return (app: FastifyInstance, h: OfficeHelpers) => {
-    const dayOf = (q: Record<string, string | undefined>) => {
-      const day = q.day || today();
-      if (!DAY.test(day)) throw new OfficeError(400, 'VALIDATION', '日期格式应为 YYYY-MM-DD', 'day must be YYYY-MM-DD');
-      return day;
-    };
-    app.get('/office/api/report', async (req) => {
-      await h.need(req, 'view');
-      return dailyReport(db, dayOf(req.query as Record<string, string | undefined>));
-    });
-    app.get('/office/api/report.csv', async (req, reply) => {
-      const s = await h.need(req, 'view');
-      const q = req.query as Record<string, string | undefined>;
-      const day = dayOf(q);
-      const encoding = q.encoding === 'gbk' ? 'gbk' : 'utf8';
-      const data = reportCsv(await dailyReport(db, day), encoding);
-      await h.audit(req, s, 'report.export', day, { format: 'csv', encoding });
-      return reply
-        .header('content-type', `text/csv; charset=${encoding === 'gbk' ? 'gbk' : 'utf-8'}`)
-        .header('content-disposition', `attachment; filename="daily-report-${day}-${encoding}.csv"`)
-        .send(data);
-    });
-  };
-}
+// The daily report's routes live in ./report-routes.ts.
+export { reportRoutes } from './report-routes.js';

@@ -2,6 +2,7 @@
 // today's counts (from its retained counts message), open alerts, missing seq ranges, outbox depth
 // and device health, and what needs action first: unacknowledged critical alerts, offline gates,
 // missing ranges, an unsynced clock, faulty devices.
+import { REASONS } from '../../gate/text.js';
 import type { HubReader } from '../storage/read.js';
 import type { AlertDesk } from './alerts.js';
 
@@ -13,13 +14,32 @@ export interface GateCard {
   clockSynced: boolean | null;
   zoneLevel: string | null;
   outboxDepth: number | null;
-  today: { day: string; entries: number; exits: number; refusals: number; refusalsByReason: Record<string, number>; peopleInside: number; visitorsInside: number; feverAlerts: number } | null;
+  today: { day: string; entries: number; exits: number; refusals: number; refusalsByReason: Record<string, number>; refusalReasons: RefusalReason[]; peopleInside: number; visitorsInside: number; feverAlerts: number } | null;
   openAlerts: number;
   unackedCritical: number;
   missingCount: number;
   missing: Array<[number, number]>;
   devicesFaulty: string[];
   needs: string[];
+}
+
+/** A refusal reason of the day in words: the gate's own catalogue (src/gate/text.ts), so the office says what the kiosk said. */
+export interface RefusalReason {
+  code: string;
+  n: number;
+  zh: string;
+  en: string;
+}
+
+export function refusalReasons(byReason: unknown): RefusalReason[] {
+  if (!byReason || typeof byReason !== 'object') return [];
+  return Object.entries(byReason as Record<string, unknown>)
+    .filter(([, v]) => typeof v === 'number' && v > 0)
+    .map(([code, v]) => {
+      const t = (REASONS as Record<string, { zh: string; en: string } | undefined>)[code];
+      return { code, n: v as number, zh: t?.zh ?? code, en: t?.en ?? code };
+    })
+    .sort((a, b) => b.n - a.n || a.code.localeCompare(b.code));
 }
 
 const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
@@ -49,7 +69,7 @@ export async function gateCards(reader: HubReader, desk: AlertDesk, today: strin
       zoneLevel: typeof st.zoneLevel === 'string' ? st.zoneLevel : null,
       outboxDepth: typeof st.outboxDepth === 'number' ? st.outboxDepth : null,
       today: isToday
-        ? { day: String(ct.day), entries: n(ct.entries), exits: n(ct.exits), refusals: n(ct.refusals), refusalsByReason: (ct.refusalsByReason as Record<string, number>) ?? {}, peopleInside: n(ct.peopleInside), visitorsInside: n(ct.visitorsInside), feverAlerts: n(ct.feverAlerts) }
+        ? { day: String(ct.day), entries: n(ct.entries), exits: n(ct.exits), refusals: n(ct.refusals), refusalsByReason: (ct.refusalsByReason as Record<string, number>) ?? {}, refusalReasons: refusalReasons(ct.refusalsByReason), peopleInside: n(ct.peopleInside), visitorsInside: n(ct.visitorsInside), feverAlerts: n(ct.feverAlerts) }
         : null,
       openAlerts: a.open,
       unackedCritical: a.unackedCritical,

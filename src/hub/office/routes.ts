@@ -15,7 +15,7 @@ import type { LiveFeed } from './live.js';
 import type { LoginGuard } from './login-guard.js';
 import { gateCards } from './overview.js';
 import { passwordProblem } from './passwords.js';
-import { fontDir } from './vendor.js';
+import { fontDir, uplotDir } from './vendor.js';
 
 export interface OfficeDeps {
   accounts: Accounts;
@@ -25,6 +25,8 @@ export interface OfficeDeps {
   guard: LoginGuard;
   /** Today's date (YYYY-MM-DD) in the villages' zone. */
   today(): string;
+  /** The villages' IANA time zone: the screens show every time in it. */
+  timeZone?: string;
   now(): number;
   logger: Logger;
   /** Extra office routes (the word to the gates) registered by their own modules. */
@@ -80,6 +82,7 @@ async function office(app: FastifyInstance, d: OfficeDeps): Promise<void> {
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/office/assets/', index: false, maxAge: 0 });
   await app.register(fastifyStatic, { root: pageCoreDir(), prefix: '/office/assets/page-core/', decorateReply: false, index: false, maxAge: 0 });
   await app.register(fastifyStatic, { root: fontDir(), prefix: '/office/vendor/noto-sans-sc/', decorateReply: false, maxAge: 86_400_000, immutable: true, allowedPath: (p) => /^\/(\d00\.css|files\/[\w-]+\.woff2?)$/.test(p) });
+  await app.register(fastifyStatic, { root: uplotDir(), prefix: '/office/vendor/uplot/', decorateReply: false, maxAge: 86_400_000, allowedPath: (p) => p === '/uPlot.iife.min.js' || p === '/uPlot.min.css' });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
     if (err instanceof OfficeError) return reply.code(err.status).send({ code: err.code, zh: err.zh, en: err.en });
@@ -141,8 +144,8 @@ async function office(app: FastifyInstance, d: OfficeDeps): Promise<void> {
 
   app.get('/office/api/me', async (req) => {
     const s = await need(req, 'view');
-    const perms: Permission[] = ['view', 'alert.ack', 'alert.assign', 'alert.close', 'downlink.send', 'accounts', 'audit', 'full-view'];
-    return { user: s.user, csrf: s.csrf, can: perms.filter((p) => can(s.user.role, p)) };
+    const perms: Permission[] = ['view', 'alert.ack', 'alert.assign', 'alert.close', 'downlink.send', 'accounts', 'audit', 'full-view', 'report.edit'];
+    return { user: s.user, csrf: s.csrf, can: perms.filter((p) => can(s.user.role, p)), timeZone: d.timeZone ?? 'Asia/Shanghai' };
   });
 
   app.get('/office/api/overview', async (req) => {

@@ -1,4 +1,5 @@
-// Where the npm packages the office page ships are (the CJK font), found without a CDN.
+// Where the npm packages the office page ships are (the CJK font, uPlot for the 24-hour chart),
+// found without a CDN: served from node_modules, so the packed release and the offline bundle carry them.
 import { createRequire } from 'node:module';
 import { sep } from 'node:path';
 
@@ -13,3 +14,6 @@ function packageDirOf(name: string): string {
 }
 
 export const fontDir = () => packageDirOf('@fontsource/noto-sans-sc');
+
+/** uPlot's built files (dist/): the page loads uPlot.iife.min.js and uPlot.min.css only. */
+export const uplotDir = () => `${packageDirOf('uplot')}dist`;

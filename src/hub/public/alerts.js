@@ -2,7 +2,6 @@
 // when, a note), assigned (e.g. to the village doctor) and closed with an outcome.
 import { api, badge, can, fmtTime, h, ic, roleName, toast, tr } from './core.js';
 
-const KIND = { fever: ['发热', 'Fever'], override: ['人工放行', 'Manual override'], 'card-invalid': ['无效卡', 'Invalid card'], tailgating: ['尾随', 'Tailgating'] };
 const SEV = { critical: ['bad', 'bell', '危急', 'Critical'], warning: ['warn', 'warn', '警告', 'Warning'], info: ['info', 'info', '提示', 'Info'] };
 export const OUTCOME = {
   'retest-normal': ['复测正常', 'Retest normal'],
@@ -11,6 +10,20 @@ export const OUTCOME = {
   'false-alarm': ['误报', 'False alarm'],
   other: ['其他', 'Other'],
 };
+
+// What the gate recorded about a held person with fever (its fever case: who was called, who collected them, the outcome).
+const GATE_OUTCOME = { collected: ['已接走', 'Collected'], 'escorted-to-clinic': ['专人送发热门诊', 'Escorted to the fever clinic'], 'recheck-normal': ['复测正常', 'Normal on re-check'], other: ['其他', 'Other'] };
+
+function handoverLine(x) {
+  const parts = [];
+  if (x.called) parts.push(`${tr('已联系', 'Called')} ${x.called}${x.calledAt ? ` (${fmtTime(x.calledAt)})` : ''}`);
+  if (x.handedTo) parts.push(`${tr('交接给', 'Handed to')} ${x.handedTo}${x.handedAt ? ` (${fmtTime(x.handedAt)})` : ''}`);
+  else parts.push(tr('尚未交接', 'Not handed over yet'));
+  if (x.outcome) parts.push(`${tr('卡口结果', 'Gate outcome')}: ${tr(...(GATE_OUTCOME[x.outcome] ?? [x.outcome, x.outcome]))}`);
+  if (x.note) parts.push(`“${x.note}”`);
+  if (x.updatedBy) parts.push(`${tr('记录人', 'By')} ${x.updatedBy}`);
+  return h('div.handover', { 'data-testid': 'handover' }, ic('hand'), h('span', {}, h('b', {}, tr('卡口交接记录', 'Hand-over at the gate')), ` · ${parts.join(' · ')}`));
+}
 
 const ref = (a) => `/office/api/alerts/${encodeURIComponent(a.site)}/${encodeURIComponent(a.gate)}/${a.history}/${a.seq}`;
 
@@ -49,20 +62,18 @@ function actionForm(a, kind, users, refresh) {
 
 function alertRow(a, users, refresh) {
   const sev = SEV[a.severity] ?? SEV.info;
-  const kind = KIND[a.kind] ?? [a.kind, a.kind];
   const unacked = !a.ackedAt;
   const slot = h('div');
   const open = (kindOfForm) => slot.replaceChildren(actionForm(a, kindOfForm, users, refresh));
-  const handover = a.data?.handover ?? a.data?.detail?.handover;
   const el = h(
     `div.alert.${a.severity}${unacked ? '.unacked' : ''}${a.closedAt ? '.closed' : ''}`,
     { 'data-testid': 'alert', 'data-alert': `${a.site}/${a.gate}/${a.history}/${a.seq}` },
     h(
       'div',
       {},
-      h('div.title', {}, badge(sev[0], sev[1], tr(sev[2], sev[3])), ic(a.kind === 'fever' ? 'thermo' : 'warn'), tr(kind[0], kind[1]), h('span.muted', {}, `${a.site} / ${a.gate} · ${a.lane ?? ''} · ${fmtTime(a.at)}`)),
+      h('div.title', {}, badge(sev[0], sev[1], tr(sev[2], sev[3])), ic(a.kind === 'fever' ? 'thermo' : 'warn'), tr(a.kindText.zh, a.kindText.en), h('span.muted', {}, `${a.site} / ${a.gate} · ${a.lane ?? ''} · ${fmtTime(a.at)}`)),
       alertText(a) ? h('div', {}, alertText(a)) : null,
-      handover ? h('div.handled', {}, `${tr('交接', 'Handed over')}: ${typeof handover === 'string' ? handover : JSON.stringify(handover)}`) : null,
+      a.handover ? handoverLine(a.handover) : a.kind === 'fever' ? h('div.handled', {}, tr('卡口尚未记录交接', 'The gate has not recorded a hand-over yet')) : null,
       a.ackedAt
         ? h('div.handled', { 'data-testid': 'acked' }, ic('check'), ` ${tr('已确认', 'Acknowledged')}: ${a.ackedBy} · ${fmtTime(a.ackedAt)}${a.note ? ` · “${a.note}”` : ''}`)
         : h('div.handled', {}, badge('bad', 'bell', tr('未确认', 'Not acknowledged')), a.escalatedAt ? [' ', badge('bad', 'warn', `${tr('已升级', 'Escalated')} ${fmtTime(a.escalatedAt)}`)] : null),

@@ -12,7 +12,10 @@ const params = new URLSearchParams(location.search);
 S.lang = params.get('lang') ?? localStorage.getItem('office-lang') ?? 'zh-CN';
 
 export const tr = (zh, en) => (S.lang === 'en' ? en : zh);
-export const fmtTime = (ms) => (ms ? new Date(ms).toLocaleString(S.lang === 'en' ? 'en-GB' : 'zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—');
+// Times in the villages' zone (office.timeZone, told by /office/api/me), whatever the browser's zone.
+export const zone = () => S.me?.timeZone ?? 'Asia/Shanghai';
+export const fmtTime = (ms) => (ms ? new Date(ms).toLocaleString(S.lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone: zone(), month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }) : '—');
+export const fmtHour = (ms) => new Date(ms).toLocaleTimeString('en-GB', { timeZone: zone(), hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 export const ago = (ms) => {
   if (!ms) return '—';
   const s = Math.max(0, Math.round((Date.now() - ms) / 1000));

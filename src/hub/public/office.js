@@ -3,6 +3,7 @@
 import { setAlarm } from './alarm.js';
 import { accountsScreen } from './accounts.js';
 import { alertsScreen } from './alerts.js';
+import { announcementsScreen } from './announcements.js';
 import { api, can, h, ic, roleName, S, toast, tr } from './core.js';
 import { auditScreen } from './audit.js';
 import { ledgerScreen } from './ledger.js';
@@ -16,8 +17,9 @@ const SCREENS = {
   overview: { zh: '总览', en: 'Overview', icon: 'home', render: overviewScreen },
   alerts: { zh: '告警', en: 'Alerts', icon: 'bell', render: alertsScreen },
   report: { zh: '日报', en: 'Daily report', icon: 'list', render: reportScreen },
-  ledger: { zh: '通行记录', en: 'Passages', icon: 'list', render: ledgerScreen },
+  ledger: { zh: '台账', en: 'Ledgers', icon: 'list', render: ledgerScreen },
   word: { zh: '下发', en: 'Word to gates', icon: 'send', render: wordScreen },
+  notices: { zh: '广播', en: 'Announcements', icon: 'horn', render: announcementsScreen },
   audit: { zh: '审计日志', en: 'Audit log', icon: 'list', render: auditScreen, perm: 'audit' },
   accounts: { zh: '账号', en: 'Accounts', icon: 'user', render: accountsScreen, perm: 'accounts' },
 };
@@ -53,7 +55,12 @@ function header() {
 }
 
 let renderSeq = 0;
-export async function show(screen) {
+// Someone is typing or confirming: a live redraw would take the form from under them.
+// A live change that came while the screen was busy: drawn again once it is not.
+let missed = false;
+const busy = () => document.querySelector('main form, main .preview, main [data-dirty]') || [...document.querySelectorAll('main textarea, main .more input')].some((t) => t.value);
+
+export async function show(screen, o = {}) {
   S.screen = screen;
   const seq = ++renderSeq;
   // data-lang tells a watcher (and a test) which language the screen on view was drawn in.
@@ -65,7 +72,16 @@ export async function show(screen) {
     main.append(h('p.err', {}, err.message));
   }
   if (seq !== renderSeq) return;
+  // A live redraw is put off if a form opened while it was fetching; the next drawing catches up.
+  if (o.live && busy()) {
+    missed = true;
+    return;
+  }
   app.replaceChildren(header(), main);
+  if (missed && !busy()) {
+    missed = false;
+    void show(S.screen, { live: true });
+  }
   document.title = `${tr(SCREENS[screen].zh, SCREENS[screen].en)} · ${tr('指挥部', 'Office')}`;
 }
 
@@ -80,10 +96,10 @@ function connectLive() {
   es.addEventListener('changed', (e) => {
     const { kinds } = JSON.parse(e.data);
     if (kinds.includes('alerts') || kinds.includes('gates')) void refreshAlarm();
-    const mine = (S.screen === 'overview' && kinds.includes('gates')) || (S.screen === 'alerts' && kinds.includes('alerts')) || (S.screen === 'word' && kinds.includes('downlinks'));
+    const mine = (S.screen === 'overview' && kinds.includes('gates')) || (S.screen === 'alerts' && kinds.includes('alerts')) || (S.screen === 'word' && kinds.includes('downlinks')) || (S.screen === 'notices' && kinds.includes('downlinks'));
     // Never redraw under someone typing or confirming: the screen is drawn again when it is sent.
-    const busy = document.querySelector('main form, main .preview') || [...document.querySelectorAll('main textarea')].some((t) => t.value);
-    if (mine && !busy) void show(S.screen);
+    if (mine && busy()) missed = true;
+    else if (mine) void show(S.screen, { live: true });
   });
   es.addEventListener('hello', () => {
     document.body.dataset.live = 'connected';

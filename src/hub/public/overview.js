@@ -1,6 +1,7 @@
 // The overview: one card per gate, what needs action on top (unacknowledged critical alerts, offline,
 // missing seqs, clock, devices, outbox), today's counts, open alerts.
-import { ago, api, badge, h, ic, tr } from './core.js';
+import { hourlyChart } from './chart.js';
+import { ago, api, badge, fmtTime, h, ic, tr } from './core.js';
 
 const NEEDS = {
   'critical-alert': ['bad', 'bell', '危急告警未确认', 'Critical alert not acknowledged'],
@@ -20,7 +21,7 @@ function card(g) {
     `div.${cls}`,
     { 'data-testid': `gate-${g.site}-${g.gate}` },
     h('h3', {}, ic('gate'), `${g.site} / ${g.gate}`, g.online ? badge('ok', 'check', tr('在线', 'Online')) : badge('bad', 'cross', tr('离线', 'Offline')), zone ? badge(zone[0], 'info', tr(zone[1], zone[2])) : null),
-    h('div.muted', {}, `${tr('最后联系', 'Last seen')} ${ago(g.lastSeen)} · ${tr('待上传', 'Outbox')} ${g.outboxDepth ?? '—'}`),
+    h('div.muted', { title: fmtTime(g.lastSeen) }, `${tr('最后联系', 'Last seen')} ${ago(g.lastSeen)} (${fmtTime(g.lastSeen)}) · ${tr('待上传', 'Outbox')} ${g.outboxDepth ?? '—'}`),
     t
       ? h(
           'div.kv',
@@ -35,7 +36,9 @@ function card(g) {
           h('div', {}, tr('缺失记录', 'Missing'), h('b', {}, g.missingCount)),
         )
       : h('p.muted', {}, tr('今日尚无统计', 'No counts for today yet'), ` · ${tr('未结告警', 'Open alerts')} `, h('b', { 'data-testid': 'open-alerts' }, g.openAlerts)),
-    t && Object.keys(t.refusalsByReason).length ? h('div.muted', {}, `${tr('拒绝原因', 'Refused for')}: ${Object.entries(t.refusalsByReason).map(([k, v]) => `${k} ${v}`).join(' · ')}`) : null,
+    t?.refusalReasons?.length
+      ? h('ul.reasons', { 'data-testid': 'refusal-reasons', 'aria-label': tr('拒绝原因', 'Refused for') }, t.refusalReasons.map((r) => h('li', { 'data-code': r.code }, h('span', {}, tr(r.zh, r.en)), h('b', {}, r.n))))
+      : null,
     g.missingCount ? h('div.muted', {}, `${tr('缺失序号', 'Missing seqs')}: ${g.missing.map(([a, b]) => (a === b ? a : `${a}–${b}`)).join(', ')}`) : null,
     g.needs.length ? h('div.needs-list', {}, g.needs.map((n) => badge(NEEDS[n][0], NEEDS[n][1], tr(NEEDS[n][2], NEEDS[n][3])))) : h('div.needs-list', {}, badge('ok', 'check', tr('正常', 'All well'))),
   );
@@ -56,5 +59,6 @@ export async function overviewScreen(main) {
       h('div.stat', {}, tr('危急未确认', 'Critical unacked'), h('b', { 'data-testid': 'unacked-critical' }, o.unackedCritical)),
     ),
     o.gates.length ? h('div.cards', {}, o.gates.map(card)) : h('p.muted', {}, tr('尚未收到任何卡口的数据', 'No gate has reported yet')),
+    o.gates.length ? hourlyChart() : null,
   );
 }

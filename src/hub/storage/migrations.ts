@@ -159,6 +159,46 @@ const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    // The daily report across compounds (issue 21): the reports of a day found by their day, not by a
+    // scan; the office's epidemic-free days per compound and the cases that reset them (seed 004).
+    version: 4,
+    async up(db, engine) {
+      const ms = engine === 'postgres' ? 'bigint' : 'integer';
+      await db.schema.createIndex('daily_reports_day').on('daily_reports').columns(['day', 'site', 'gate', 'received_at']).execute();
+      await db.schema
+        .createTable('free_days')
+        .addColumn('site', 'text', (c) => c.primaryKey())
+        .addColumn('since', 'text', (c) => c.notNull())
+        .addColumn('set_by', 'text', (c) => c.notNull())
+        .addColumn('set_at', ms, (c) => c.notNull())
+        .addColumn('note', 'text')
+        .execute();
+      await db.schema
+        .createTable('compound_cases')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('site', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('found_day', 'text', (c) => c.notNull())
+        .addColumn('left_day', 'text')
+        .addColumn('note', 'text')
+        .addColumn('recorded_by', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', ms, (c) => c.notNull())
+        .addColumn('voided_by', 'text')
+        .addColumn('voided_at', ms)
+        .execute();
+      await db.schema.createIndex('compound_cases_site').on('compound_cases').columns(['site', 'found_day']).execute();
+      // The office's open and unacknowledged alerts (the overview, the feed, the alarm, escalation) by
+      // partial indexes, instead of an anti-join over every alert of the year: office_state 0 not
+      // acknowledged, 1 acknowledged, 2 closed (kept by the alert desk with alert_actions).
+      await db.schema.alterTable('alerts').addColumn('office_state', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await sql`UPDATE alerts SET office_state = CASE WHEN x.closed_at IS NOT NULL THEN 2 ELSE 1 END FROM alert_actions x WHERE x.site = alerts.site AND x.gate = alerts.gate AND x.history = alerts.history AND x.seq = alerts.seq AND x.acked_at IS NOT NULL`.execute(db);
+      await db.schema.createIndex('alerts_open').on('alerts').columns(['severity', 'at']).where(sql.ref('office_state'), '<', 2).execute();
+      await db.schema.createIndex('alerts_open_gate').on('alerts').columns(['site', 'gate']).where(sql.ref('office_state'), '<', 2).execute();
+      await db.schema.createIndex('alerts_unacked').on('alerts').columns(['severity', 'site', 'gate', 'received_at']).where(sql.ref('office_state'), '=', 0).execute();
+      await db.schema.createIndex('alert_actions_closed').on('alert_actions').columns(['closed_at']).execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

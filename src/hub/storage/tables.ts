@@ -30,6 +30,11 @@ export interface AlertTable extends RecordBase {
   kind: string | null;
   severity: string | null;
   lane: string | null;
+  /**
+   * What the office did, kept on the alert for its partial indexes (the open and the unacknowledged ones
+   * are found without reading the year's alerts): 0 not acknowledged, 1 acknowledged, 2 closed.
+   */
+  office_state: Generated<number>;
 }
 
 export interface DailyReportTable extends RecordBase {
@@ -154,7 +159,35 @@ export interface DownlinkAnswerTable {
   at: number;
 }
 
+/** 无疫情天数 per compound, set by the office: counted from `since` (seed 004 篇四). */
+export interface FreeDaysTable {
+  site: string;
+  /** The first epidemic-free day, 'YYYY-MM-DD'. */
+  since: string;
+  set_by: string;
+  set_at: number;
+  note: string | null;
+}
+
+/** A confirmed or suspected case or a close contact the office recorded for a compound: the count restarts the day after they leave. */
+export interface CompoundCaseTable {
+  id: string;
+  site: string;
+  kind: string;
+  found_day: string;
+  /** The day they left the compound (taken to treatment or quarantine); null while still in it. */
+  left_day: string | null;
+  note: string | null;
+  recorded_by: string;
+  recorded_at: number;
+  /** Recorded in error: no longer counted (kept for the audit). */
+  voided_by: string | null;
+  voided_at: number | null;
+}
+
 export interface HubTables {
+  free_days: FreeDaysTable;
+  compound_cases: CompoundCaseTable;
   downlinks: DownlinkTable;
   downlink_answers: DownlinkAnswerTable;
   office_users: OfficeUserTable;

@@ -48,7 +48,8 @@ function ownValues(r: RecordMsg): Array<string | null> {
       return [short(d.id), short(d.lane), short(d.direction), short(d.outcome), short(subject.kind)];
     }
     case 'alerts':
-      return [short(d.id), short(d.kind), short(d.severity), short(d.lane)];
+      // One of the gate's three severities (the office reads each along an index); anything else is a warning.
+      return [short(d.id), short(d.kind), d.severity === 'critical' || d.severity === 'info' ? d.severity : 'warning', short(d.lane)];
     case 'daily_reports':
       return [short(d.day)];
     default:

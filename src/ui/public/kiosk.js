@@ -2,6 +2,7 @@
 // screens; the screens import only the core (core/) and the live stream (stream.js), never this file.
 // Plain ES modules, no framework, no build step, no CDN.
 import { act, api, deviceKindWord, h, ic, installKeyboard, langButton, notify, S, SEVERITY_CLASS, severityWord, tr, trText, view } from './core/index.js';
+import { announcementsAvailable, announcementsScreen } from './screens/announcements.js';
 import { ledgersScreen } from './screens/ledgers.js';
 import { liveScreen } from './screens/live.js';
 import { lock, showLogin } from './screens/login.js';
@@ -19,6 +20,7 @@ const SCREENS = [
   ['visitors', 'visitor', '访客', 'Visitors'],
   ['residents', 'home', '居民', 'Residents'],
   ['ledgers', 'list', '台账', 'Ledgers'],
+  ['announcements', 'horn', '广播', 'Notices'],
   ['settings', 'gear', '设置', 'Settings'],
 ];
 
@@ -39,7 +41,7 @@ function renderRail() {
   // A passage waiting while the volunteer is elsewhere marks the 通行 tab (it times out otherwise).
   const calling = S.screen !== 'live' && waiting();
   rail.replaceChildren(
-    ...SCREENS.filter(([id]) => id !== 'settings' || role === 'admin').map(([id, ico, zh, en]) =>
+    ...SCREENS.filter(([id]) => (id !== 'settings' || role === 'admin') && (id !== 'announcements' || announcementsAvailable())).map(([id, ico, zh, en]) =>
       h(
         `button${id === 'live' && calling ? '.calling' : ''}`,
         { type: 'button', 'data-screen': id, 'data-calling': id === 'live' && calling ? 'yes' : undefined, 'aria-current': S.screen === id ? 'page' : undefined, onclick: () => {
@@ -144,7 +146,7 @@ function renderBanner() {
 function renderMain() {
   const main = document.getElementById('main');
   if (!main) return;
-  const screens = { live: liveScreen, visitors: visitorsScreen, residents: residentsScreen, ledgers: ledgersScreen, settings: settingsScreen };
+  const screens = { live: liveScreen, visitors: visitorsScreen, residents: residentsScreen, ledgers: ledgersScreen, announcements: announcementsScreen, settings: settingsScreen };
   const f = screens[S.screen] ?? liveScreen;
   const content = f(main);
   if (content) main.replaceChildren(content);

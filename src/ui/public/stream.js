@@ -6,8 +6,12 @@ export async function refreshLive() {
   S.live = await api('GET', '/api/live');
   const clearMs = (S.status?.verdictClearSeconds ?? 60) * 1000;
   for (const r of S.live.recent) {
-    // A verdict older than verdictClearSeconds is not shown as the current one (it stays in the recent list).
-    if (!S.lastDecided[r.lane] && Date.now() - r.decidedAt < clearMs) {
+    // The newest decision of each lane is the one shown, also one decided while the stream was away
+    // (its `decided` event was never heard). A verdict older than verdictClearSeconds is not shown as
+    // the current one (it stays in the recent list).
+    const shown = S.lastDecided[r.lane];
+    if (Date.now() - r.decidedAt >= clearMs || shown?.id === r.id) continue;
+    if (!shown || r.decidedAt > shown.decidedAt) {
       S.lastDecided[r.lane] = r;
       S.decidedAt[r.lane] = r.decidedAt;
     }

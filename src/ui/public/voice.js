@@ -72,6 +72,7 @@ async function toggle() {
   state.busy = true;
   try {
     state.voice = (await call('POST', { muted: !state.voice.muted })) ?? state.voice;
+    document.dispatchEvent(new CustomEvent('kiosk-voice', { detail: state.voice }));
   } finally {
     state.busy = false;
     render();
@@ -87,6 +88,14 @@ async function refresh() {
   }
   render();
 }
+
+// The 广播 screen's own switch (screens/announcements.js) was tapped: follow it.
+document.addEventListener('kiosk-voice', (e) => {
+  if (e.detail && e.detail !== state.voice) {
+    state.voice = e.detail;
+    render();
+  }
+});
 
 // The kiosk redraws its screens: put the button back whenever the rail is drawn again.
 new MutationObserver(() => {

@@ -34,6 +34,8 @@ export function authRoutes(app: FastifyInstance, state: KioskState): void {
       verdictSeconds: k.verdictSeconds,
       verdictClearSeconds: k.verdictClearSeconds,
       beeps: k.beeps,
+      // A lane has a loudspeaker: the kiosk shows its 广播 screen and switch.
+      loudspeaker: Boolean(state.deps.voice) && ctx.config.lanes.some((l) => l.voice),
       session: found.state === 'ok' ? { operatorId: found.session.operatorId, name: found.session.name, role: found.session.role } : null,
       locked: found.state === 'locked' ? { operatorId: found.session.operatorId } : null,
     };

@@ -102,7 +102,17 @@ export function declarationRoutes(app: FastifyInstance, state: KioskState): void
   const overdueMs = ctx.config.kiosk.visitorOverdueMinutes * 60_000;
 
   // The lane's scanner (or the kiosk camera through /api/lanes/:lane/scan): pushed to the kiosk screens.
-  const off = ctx.bus.on('declaration.scanned', ({ lane, text }) => state.hub.send('declaration', scan(text, lane)));
+  const off = ctx.bus.on('declaration.scanned', ({ lane, text }) => {
+    const view = scan(text, lane);
+    state.hub.send('declaration', view);
+    // Who drove the scan (`gate sim scan`, the bench) learns at once that the screen is up: no decision follows.
+    ctx.bus.emit(
+      'declaration.shown',
+      view.ok
+        ? { lane, ok: true, members: view.members.length, zh: `健康申报已打开，请核对后登记（${view.members.length} 人）`, en: `Declaration opened for registration (${view.members.length} ${view.members.length === 1 ? 'person' : 'people'})` }
+        : { lane, ok: false, members: 0, zh: view.zh, en: view.en },
+    );
+  });
   app.addHook('onClose', async () => off());
 
   app.post('/api/declarations/scan', { preHandler: volunteer, schema: { body: Type.Object({ text: CODE }, { additionalProperties: false }) } }, async (req) => {
