@@ -1,9 +1,9 @@
 // The passages ledger on both engines: pages of 50 from the server by cursor, names masked; the full
 // view is the admin's only and audited.
 import { afterEach, describe, expect, it } from 'vitest';
-import { maskName, maskPlate } from '../../src/hub/office/ledger-routes.js';
-import { officeOn, signIn } from './office-support.js';
 import type { RecordMsg } from '../../src/hub/classify.js';
+import { maskName, maskPlate } from '../../src/hub/office/mask.js';
+import { officeOn, signIn } from './office-support.js';
 import { ENGINES, passage } from './support.js';
 
 const DAY0 = new Date('2026-12-06T08:00:00').getTime();

@@ -4,20 +4,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { HubReader } from '../storage/read.js';
 import { ledgerQuery } from './ledgers.js';
+import { maskName, maskPlate } from './mask.js';
 import { OfficeError, type OfficeHelpers } from './routes.js';
 
 /** 张桂兰 → 张**; a plate 浙A·12345 → 浙A·***45. */
-export function maskName(name: unknown): string | undefined {
-  if (typeof name !== 'string' || !name) return undefined;
-  const chars = [...name];
-  return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
-}
-export function maskPlate(plate: unknown): string | undefined {
-  if (typeof plate !== 'string' || !plate) return undefined;
-  const chars = [...plate];
-  return chars.length <= 4 ? '*'.repeat(chars.length) : chars.slice(0, 3).join('') + '*'.repeat(chars.length - 5) + chars.slice(-2).join('');
-}
-
 interface Row {
   site: string;
   gate: string;

@@ -4,7 +4,7 @@
 // is given); names masked unless the admin asks for the full view, which is audited.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { HubReader, PassageQuery } from '../storage/read.js';
-import { maskName, maskPlate } from './ledger-routes.js';
+import { maskName, maskPlate } from './mask.js';
 import { OfficeError, type OfficeHelpers } from './routes.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
