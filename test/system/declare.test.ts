@@ -15,6 +15,7 @@ import { validateAgainst, validateConfig } from '../../src/config/load.js';
 import type { Passage } from '../../src/gate/model.js';
 import { type HubConfig, HubConfigSchema } from '../../src/hub/config.js';
 import { type RunningHub, startHub } from '../../src/hub/hub.js';
+import type { SentWord } from '../../src/hub/office/downlinks.js';
 import { decodeQrModules, qrModulesFromSvgPath } from '../helpers/qr.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { goodForm, RISK } from '../hub/declare-support.js';
@@ -206,6 +207,9 @@ describe('a visitor declares on the phone and walks in', () => {
     const word = (path: string, body: unknown) => fetch(`${office}/word/${path}`, { method: 'POST', headers: { cookie: session, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const draft = { site: gate.config.site.id, kind: 'risk-areas', areas: NEW };
     // (The office sends only to gates it has heard from: this gate's passage reached the hub in the test above.)
+    // The office numbers its update after what the gate reports holding (the list the test seeded as
+    // version 1): wait until the gate's state says so, or the update would not be newer.
+    await expect.poll(async () => ((await hub.reader.histories()).find((h) => h.gate === gate.config.gate.id)?.state?.versions as Record<string, number> | undefined)?.['risk-areas'], { timeout: 30_000, interval: 100 }).toBe(1);
     const preview = await word('preview', draft);
     expect(preview.status, await preview.clone().text()).toBe(200);
     const sent = await word('send', { ...draft, confirm: ((await preview.json()) as { confirm: string }).confirm });
@@ -238,6 +242,14 @@ describe('a visitor declares on the phone and walks in', () => {
     expect(JSON.stringify(entries)).not.toMatch(new RegExp(`孙访客|13912340001|${fromNew.id}`));
 
     // The gate holds the same list, from the same downlink: the phone told what the gate will do.
+    // First the gate's answer as the office shows it (a rejection says why), then the list itself.
+    const { id } = (await sent.clone().json()) as { id: string };
+    const answer = async () => {
+      const { updates } = (await (await fetch(`${office}/word/history?kind=risk-areas`, { headers: { cookie: session } })).json()) as { updates: SentWord[] };
+      return updates.find((u) => u.id === id)?.answers.map((a) => `${a.gate}:${a.result}${a.reasons.map((r) => ` ${r.code}`).join('')}`).join(',');
+    };
+    await expect.poll(answer, { timeout: 60_000, interval: 200 }).not.toMatch(/pending|^$/);
+    expect(await answer()).toBe(`${gate.config.gate.id}:applied`);
     await onGate(() => (gate.ledger.policy().riskAreas.includes(NEW) ? true : undefined), 'the office\'s risk areas at the gate');
   });
 });

@@ -58,13 +58,23 @@ let renderSeq = 0;
 // Someone is typing or confirming: a live redraw would take the form from under them.
 // A live change that came while the screen was busy: drawn again once it is not.
 let missed = false;
-const busy = () => document.querySelector('main form, main .preview, main [data-dirty]') || [...document.querySelectorAll('main textarea, main .more input')].some((t) => t.value);
+// Whatever was typed, picked or chosen on a screen of forms (the word to the gates) marks it dirty
+// until it is drawn afresh. The overview and the alert feed keep their live redraws: their inputs
+// (a note, an assignee) are kept by the checks above only while they hold something.
+const busy = () => document.querySelector('main[data-dirty], main form, main .preview, main [data-dirty]') || [...document.querySelectorAll('main textarea, main .more input')].some((t) => t.value);
+const markDirty = (e) => {
+  if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement) e.currentTarget.dataset.dirty = '1';
+};
 
 export async function show(screen, o = {}) {
   S.screen = screen;
   const seq = ++renderSeq;
   // data-lang tells a watcher (and a test) which language the screen on view was drawn in.
   const main = h('main', { 'data-screen': screen, 'data-lang': S.lang });
+  if (screen !== 'overview' && screen !== 'alerts') {
+    main.addEventListener('input', markDirty);
+    main.addEventListener('change', markDirty);
+  }
   try {
     await SCREENS[screen].render(main, { refresh: () => show(S.screen) });
   } catch (err) {
