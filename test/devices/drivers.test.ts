@@ -106,7 +106,12 @@ for (const rig of thermometerRigs) {
         await rig.measure(36.9);
         await until('a reading after replug', () => temps().length > 0);
         expect(temps()).toEqual([37.1]);
-        expect(h.of('device.health').map((x) => x.state)).toEqual(['disconnected', 'connected']);
+        // Lost, then back; on a loaded machine the first poll after the replug may time out and say
+        // so ('faulty', seen in the Node 26 matrix run) before the reading comes. Nothing else.
+        const states = h.of('device.health').map((x) => x.state);
+        expect(states[0]).toBe('disconnected');
+        expect(states.at(-1)).toBe('connected');
+        expect(states.slice(1, -1).every((s) => s === 'faulty' || s === 'connected')).toBe(true);
       });
     }
   });
