@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchKioskBrowser, scanToScreenMs } from '../../bench/kiosk.js';
 import { type Harness, RISK_AREA, startHarness, validId } from './harness.js';
+import { tapDirection } from './page-checks.js';
 import { screenshotPath } from './screenshots.js';
 
 /** expect.poll with room for a loaded CI machine (its default gives up after 1 s). */
@@ -189,7 +190,7 @@ describe('kiosk in Chromium', () => {
   it('shows a decision made while its live stream was away, once the stream is back', async () => {
     const before = await page.getByTestId('passage').getAttribute('data-passage');
     expect(before).toBeTruthy();
-    await page.getByRole('button', { name: /下一位出/ }).click();
+    await tapDirection(page, 'out');
     // The link drops: the page says it is reconnecting, and hears nothing of what happens meanwhile.
     await page.route('**/api/events', (r) => r.abort('connectionreset'));
     await page.evaluate(() => window.stop());

@@ -135,3 +135,14 @@ export function verdictLetters(page: Page): Promise<{ ink: number; lines: number
     return { ink: m.actualBoundingBoxAscent + m.actualBoundingBoxDescent, lines: lineTops.size, text: w.textContent ?? '', cover: (v.width * v.height) / (innerWidth * innerHeight) };
   });
 }
+
+/**
+ * Taps 下一位进 / 下一位出 and waits until the gate has taken the direction: a scan sent right after
+ * the tap can otherwise reach the gate first (seen under load) and be taken the other way.
+ */
+export async function tapDirection(page: Page, dir: 'in' | 'out'): Promise<void> {
+  const answer = page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/lanes\/[^/]+\/direction$/.test(new URL(r.url()).pathname));
+  await page.getByRole('button', { name: dir === 'in' ? '下一位进' : '下一位出' }).click();
+  const body = (await (await answer).json()) as { accepted?: boolean };
+  if (body.accepted !== true) throw new Error(`the gate did not take the direction ${dir}: ${JSON.stringify(body)}`);
+}

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchKioskBrowser } from '../../bench/kiosk.js';
 import { type Harness, startHarness } from './harness.js';
+import { tapDirection } from './page-checks.js';
 import { screenshotPath } from './screenshots.js';
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000, interval: 50 });
@@ -40,7 +41,7 @@ afterAll(async () => {
 describe('the practice on the kiosk', () => {
   it('asks who of a household is going out when a member is in quarantine, and decides for that person', async () => {
     h.ledger.setQuarantine('p-001', { kind: 'home', until: Date.now() + 7 * DAY }, { cause: 'admin' }, 'test');
-    await page.getByRole('button', { name: '下一位出' }).click();
+    await tapDirection(page, 'out');
     await h.scan(h.tokens['hh-001'] as string);
     await poll(stage).toBe('awaiting-member');
     await page.getByTestId('member').click();
@@ -54,7 +55,7 @@ describe('the practice on the kiosk', () => {
 
   it('waits for 已核验疫苗 when the rule asks for a vaccination record the card does not hold', async () => {
     h.ledger.applyLocalPolicy('thresholds', { vaccinationRequired: true }, 'test');
-    await page.getByRole('button', { name: '下一位进' }).click();
+    await tapDirection(page, 'in');
     await h.scan(h.tokens['hh-002'] as string);
     await h.temperature(36.5);
     await page.getByTestId('mask').click();
@@ -67,7 +68,7 @@ describe('the practice on the kiosk', () => {
   });
 
   it('keeps a fever held, not sent away: the fever card is filled in with taps and closed with the outcome', async () => {
-    await page.getByRole('button', { name: '下一位进' }).click();
+    await tapDirection(page, 'in');
     await h.sim('scan', { card: 'pc-004' }); // another card: the scanner drops a re-read of the same one
     await h.temperature(38.4);
     await poll(stage).toBe('awaiting-remeasure');
