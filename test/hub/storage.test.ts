@@ -1,5 +1,6 @@
 // The hub's storage, one suite run against both engines: SQLite in a data folder and a real
 // PostgreSQL server (started once per run by test/helpers/postgres-global.ts).
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHubDb } from '../../src/hub/storage/open.js';
 import { HubReader } from '../../src/hub/storage/read.js';
@@ -147,3 +148,49 @@ describe.each(ENGINES)('hub storage on %s', (engine) => {
     expect(r.latest[0]?.detail).toBe('burst 29 #9');
   });
 });
+
+describe('two workers writing a new gate\'s first bursts at once (PostgreSQL)', () => {
+  it('merges both bursts\' seqs into the history the first one is still creating', async () => {
+    const o = await openFresh('postgres');
+    const writer = new HubWriter(o.db, o.engine, { batchRows: 100, rejectsMax: 100 });
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let blocking: () => void = () => {};
+    const blocked = new Promise<void>((r) => {
+      blocking = r;
+    });
+    // Another session holds seq 1 of the history the first burst will create (id 1 in a fresh
+    // database) uncommitted: the first burst then waits inside its transaction, its history row
+    // inserted but not yet committed, while the second burst is written.
+    const holder = o.db.connection().execute(async (conn) => {
+      await sql`BEGIN`.execute(conn);
+      await sql`INSERT INTO passages (site, gate, history, seq, at, clock_synced, received_at, data) VALUES ('v1', 'g1', 1, 1, 0, 1, 0, '{}')`.execute(conn);
+      blocking();
+      await held;
+      await sql`ROLLBACK`.execute(conn);
+    });
+    await blocked;
+    const first = writer.write({ records: Array.from({ length: 50 }, (_, i) => passage(i + 1)), states: [], rejects: [] });
+    // Waits on the holder's row lock: the first burst has created the history and is blocked on seq 1.
+    await until(async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`.execute(o.db)).rows[0]?.n) >= 1);
+    let secondDone = false;
+    const second = writer.write({ records: Array.from({ length: 50 }, (_, i) => passage(i + 51)), states: [], rejects: [] }).finally(() => {
+      secondDone = true;
+    });
+    // The second burst waits on the first's uncommitted history (or, wrongly, went past it): let both go.
+    await until(async () => secondDone || Number((await sql<{ n: string }>`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`.execute(o.db)).rows[0]?.n) >= 2);
+    release();
+    await holder;
+    await first;
+    await second;
+    const [h] = await new HubReader(o.db).histories();
+    expect(h?.heldRanges).toEqual([[1, 100]]);
+    await o.close();
+  });
+});
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setImmediate(r));
+}

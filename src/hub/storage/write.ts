@@ -74,9 +74,20 @@ function columnRows(table: RecordTable): ColumnRows {
   return { n: 0, site: [], gate: [], history: [], seq: [], at: [], clockSynced: [], data: [], own: OWN_COLUMNS[table].map(() => []) };
 }
 
+/** History ids by site, gate and ledger. */
+type IdCache = Map<string, Map<string, Map<string, number>>>;
+
+function remember(cache: IdCache, site: string, gate: string, ledger: string, id: number): void {
+  const bySite = cache.get(site) ?? new Map<string, Map<string, number>>();
+  cache.set(site, bySite);
+  const byGate = bySite.get(gate) ?? new Map<string, number>();
+  bySite.set(gate, byGate);
+  byGate.set(ledger, id);
+}
+
 export class HubWriter {
   /** History ids by (site, gate, ledger): histories are never deleted, so a cache is safe across workers. */
-  private readonly ids = new Map<string, Map<string, Map<string, number>>>();
+  private readonly ids: IdCache = new Map();
   private rejectsSince = 0;
 
   constructor(
@@ -88,6 +99,10 @@ export class HubWriter {
   async write(burst: Burst): Promise<BurstResult> {
     const now = (this.o.now ?? Date.now)();
     const result: BurstResult = { inserted: 0, duplicates: 0, newHistories: [] };
+    // Ids this burst looked up: cached for other bursts only once it commits. A history another
+    // worker's open transaction has just inserted is invisible to this one: its row lock would not
+    // order the two, and the seqs merged into `held` would be lost.
+    const learned: IdCache = new Map();
     await this.db.transaction().execute(async (trx) => {
       const touched = new Map<number, { seqs: number[]; highest: number; state?: string; counts?: string; gone?: Range[] }>();
       const entry = (id: number) => {
@@ -100,7 +115,7 @@ export class HubWriter {
       };
       const byTable = new Map<RecordTable, ColumnRows>();
       for (const r of burst.records) {
-        const id = await this.history(trx, r.site, r.gate, r.ledger, now, result);
+        const id = await this.history(trx, r.site, r.gate, r.ledger, now, result, learned);
         entry(id).seqs.push(r.seq);
         let rows = byTable.get(r.table);
         if (!rows) {
@@ -119,12 +134,12 @@ export class HubWriter {
         for (let i = 0; i < own.length; i++) rows.own[i]?.push(own[i] ?? null);
       }
       for (const s of burst.states) {
-        const e = entry(await this.history(trx, s.site, s.gate, s.ledger, now, result));
+        const e = entry(await this.history(trx, s.site, s.gate, s.ledger, now, result, learned));
         e.highest = Math.max(e.highest, s.highest);
         if (s.type === 'state') e.state = s.json;
         else e.counts = s.json;
       }
-      for (const g of burst.gone ?? []) entry(await this.history(trx, g.site, g.gate, g.ledger, now, result)).gone = g.ranges;
+      for (const g of burst.gone ?? []) entry(await this.history(trx, g.site, g.gate, g.ledger, now, result, learned)).gone = g.ranges;
       for (const [table, rows] of byTable) {
         const n = await this.insertRows(trx, table, rows, now);
         result.inserted += n;
@@ -134,6 +149,7 @@ export class HubWriter {
       for (const [id, e] of [...touched].sort((a, b) => a[0] - b[0])) await this.updateHistory(trx, id, e, now);
       if (burst.rejects.length) await this.rejects(trx, burst.rejects, now);
     });
+    for (const [site, gates] of learned) for (const [gate, ledgers] of gates) for (const [ledger, id] of ledgers) remember(this.ids, site, gate, ledger, id);
     return result;
   }
 
@@ -177,9 +193,9 @@ export class HubWriter {
     return inserted;
   }
 
-  private async history(trx: Transaction<HubTables>, site: string, gate: string, ledger: string, now: number, result: BurstResult): Promise<number> {
+  private async history(trx: Transaction<HubTables>, site: string, gate: string, ledger: string, now: number, result: BurstResult, learned: IdCache): Promise<number> {
     // Nested maps, not a joined key: no string made per record.
-    const known = this.ids.get(site)?.get(gate)?.get(ledger);
+    const known = this.ids.get(site)?.get(gate)?.get(ledger) ?? learned.get(site)?.get(gate)?.get(ledger);
     if (known !== undefined) return known;
     const find = () => trx.selectFrom('histories').select('id').where('site', '=', site).where('gate', '=', gate).where('ledger', '=', ledger).executeTakeFirst();
     let row = await find();
@@ -190,11 +206,7 @@ export class HubWriter {
       result.newHistories.push({ site, gate, ledger, id: Number(row.id) });
     }
     const id = Number(row.id);
-    const bySite = this.ids.get(site) ?? new Map<string, Map<string, number>>();
-    this.ids.set(site, bySite);
-    const byGate = bySite.get(gate) ?? new Map<string, number>();
-    bySite.set(gate, byGate);
-    byGate.set(ledger, id);
+    remember(learned, site, gate, ledger, id);
     return id;
   }
 
@@ -203,7 +215,8 @@ export class HubWriter {
     let q = trx.selectFrom('histories').select(['held', 'gone', 'highest_reported']).where('id', '=', id);
     if (this.engine === 'postgres') q = q.forUpdate();
     const row = await q.executeTakeFirst();
-    if (!row) return;
+    // Never merged into nothing: the burst is rolled back and tried again.
+    if (!row) throw new Error(`the history ${id} is not visible to this burst`);
     const update: Updateable<HistoryTable> = { last_seen: now };
     if (e.seqs.length) update.held = JSON.stringify(addSeqs(parseRanges(row.held), e.seqs));
     if (e.gone) update.gone = JSON.stringify(mergeRanges(parseRanges(row.gone), e.gone));
