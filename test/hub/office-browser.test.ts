@@ -221,7 +221,8 @@ describe('the office in Chromium', () => {
     await page.getByTestId('word-next').click();
     await page.getByTestId('word-send').click();
     await poll(() => page.locator('[data-testid=word-row]').first().locator('[data-result=rejected]').count()).toBe(1);
-    expect(received.find((r) => r.kind === 'risk-areas')?.body.areas).toEqual(['湖北省武汉市江岸区', '河北省石家庄市藁城区']);
+    await poll(() => received.filter((r) => r.kind === 'risk-areas').length).toBe(2);
+    for (const r of received.filter((r) => r.kind === 'risk-areas')) expect(r.body.areas).toEqual(['湖北省武汉市江岸区', '河北省石家庄市藁城区']);
     expect(await page.getByTestId('word-row').first().textContent()).toContain('写入本地台账失败');
     await shot('word-history-zh');
     await setLang('en');
@@ -229,6 +230,26 @@ describe('the office in Chromium', () => {
     await setLang('zh-CN');
     const audit = await page.evaluate(() => fetch('/office/api/audit?action=downlink.send').then((r) => r.json()));
     expect(audit.entries.map((e: { target: string }) => e.target)).toEqual([`${SITE}/risk-areas@1`, `${SITE}/zone@1`]);
+  });
+
+  it('keeps what was typed into a screen while its fresh drawing was on the way (a tap on its own tab, the redraw after a send)', async () => {
+    await page.goto(`${hub.officeUrl}#word`);
+    await poll(() => page.getByTestId('form-quarantine').count()).toBe(1);
+    let go: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      go = r;
+    });
+    await page.route('**/office/api/word/history', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const kept = await page.evaluate(() => document.getElementById('app')?.dataset.kept ?? '');
+    await page.getByTestId('nav-word').click();
+    await page.getByTestId('q-person').fill('p-004');
+    go();
+    await poll(() => page.evaluate(() => document.getElementById('app')?.dataset.kept ?? '')).not.toBe(kept);
+    await page.unroute('**/office/api/word/history');
+    expect(await page.getByTestId('q-person').inputValue()).toBe('p-004');
   });
 
   it('pushes a roster spreadsheet only when every row passes the gate\'s rules (bad rows named), and sends thresholds, a quarantine release and revocations', async () => {

@@ -65,10 +65,16 @@ const busy = () => document.querySelector('main[data-dirty], main form, main .pr
 const markDirty = (e) => {
   if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement) e.currentTarget.dataset.dirty = '1';
 };
+// Every edit on any screen: a drawing of the screen on view that was fetched while someone typed
+// into it is dropped (their typing is kept), whether it was live, a nav tap or the refresh after a send.
+let edits = 0;
+app.addEventListener('input', () => edits++, true);
+app.addEventListener('change', () => edits++, true);
 
 export async function show(screen, o = {}) {
   S.screen = screen;
   const seq = ++renderSeq;
+  const editsBefore = edits;
   // data-lang tells a watcher (and a test) which language the screen on view was drawn in.
   const main = h('main', { 'data-screen': screen, 'data-lang': S.lang });
   if (screen !== 'overview' && screen !== 'alerts') {
@@ -85,6 +91,12 @@ export async function show(screen, o = {}) {
   // A live redraw is put off if a form opened while it was fetching; the next drawing catches up.
   if (o.live && busy()) {
     missed = true;
+    return;
+  }
+  if (edits !== editsBefore && app.querySelector('main')?.dataset.screen === screen) {
+    missed = true;
+    // data-kept tells a watcher (and a test) that a drawing was dropped for what was typed.
+    app.dataset.kept = String(seq);
     return;
   }
   app.replaceChildren(header(), main);
