@@ -37,6 +37,7 @@ async function main(): Promise<number> {
     areaModule('Outbox drain', 'outbox.js'),
     areaModule('Village hub: ingest, gate to hub, memory, start', 'hub.js'),
     areaModule('Office queries at a township year of passages', 'office.js'),
+    areaModule('Office: scan at the gate to the overview (Chromium)', 'office-live.js'),
     areaModule('Scan to screen (Chromium)', 'kiosk.js'),
     areaModule('Voice: first sound from decision', 'voice.js'),
     areaModule('Health declarations', 'declare.js'),

@@ -65,7 +65,7 @@ export function asyncApiDocument(): Record<string, unknown> {
     false,
   );
   up('state', 'Gate state, retained: "online" on every connect and on changes (device health, versions, outbox depth); the last will and a clean stop leave "offline".', 'State', true);
-  up('counts', "Today's counts, retained, debounced (mqtt.countsDebounceMs).", 'Counts', true);
+  up('counts', "Today's counts, retained: a lone change at once, then at most once per mqtt.countsDebounceMs.", 'Counts', true);
   up('door/{lane}', 'Door contact of a lane, retained.', 'Door', true, { lane: { description: 'Lane id', schema: { type: 'string' } } });
 
   const down = (scope: 'site' | 'gate', kind: string) => {

@@ -63,26 +63,42 @@ export function countsMessage(c: TodayCounts, f: { site: string; gate: string; s
   };
 }
 
-/** Runs `fn` at most once per `ms` (trailing): a burst of passages gives one counts message. */
+/**
+ * Runs `fn` at most once per `ms`: the first change after a quiet spell goes out on the next turn of
+ * the loop (the hub sees a lone passage at once, not `ms` later), and the changes that come while it
+ * cools down go out together once at its end (a burst of passages gives two counts messages, not one per passage).
+ */
 export function throttle(ms: number, fn: () => void): { schedule(): void; cancel(): void; flush(): void } {
   let timer: NodeJS.Timeout | undefined;
+  let pending = false;
+  const run = () => {
+    pending = false;
+    fn();
+    // Cooling down: what is scheduled meanwhile waits for the end of it.
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (pending) run();
+    }, ms);
+  };
   return {
     schedule() {
-      if (timer) return;
-      timer = setTimeout(() => {
+      if (pending) return;
+      pending = true;
+      if (!timer) timer = setTimeout(() => {
         timer = undefined;
-        fn();
-      }, ms);
+        if (pending) run();
+      }, 0);
     },
     cancel() {
       if (timer) clearTimeout(timer);
       timer = undefined;
+      pending = false;
     },
     flush() {
-      if (!timer) return;
-      clearTimeout(timer);
+      if (!pending) return;
+      if (timer) clearTimeout(timer);
       timer = undefined;
-      fn();
+      run();
     },
   };
 }

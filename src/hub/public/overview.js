@@ -26,9 +26,9 @@ function card(g) {
       ? h(
           'div.kv',
           {},
-          h('div', {}, tr('进', 'Entries'), h('b', {}, t.entries)),
-          h('div', {}, tr('出', 'Exits'), h('b', {}, t.exits)),
-          h('div', {}, tr('拒绝', 'Refusals'), h('b', {}, t.refusals)),
+          h('div', {}, tr('进', 'Entries'), h('b', { 'data-testid': 'entries' }, t.entries)),
+          h('div', {}, tr('出', 'Exits'), h('b', { 'data-testid': 'exits' }, t.exits)),
+          h('div', {}, tr('拒绝', 'Refusals'), h('b', { 'data-testid': 'refusals' }, t.refusals)),
           h('div', {}, tr('发热', 'Fevers'), h('b', { 'data-testid': 'fevers' }, t.feverAlerts)),
           h('div', {}, tr('在内人员', 'People inside'), h('b', {}, t.peopleInside)),
           h('div', {}, tr('在内访客', 'Visitors inside'), h('b', {}, t.visitorsInside)),
