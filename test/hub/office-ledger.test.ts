@@ -47,6 +47,32 @@ describe.each(ENGINES)('office passages ledger on %s', (engine) => {
     expect(await off.accounts.auditLog(5, 'passages.full-view')).toEqual([expect.objectContaining({ user: 'admin', target: 'all', detail: expect.objectContaining({ rows: 5 }) })]);
   });
 
+  it('reads a day as the villages\' day (office.timeZone), and fills a page even when most rows fail a filter the database cannot apply', async () => {
+    const off = await officeOn(engine, { now: () => Date.UTC(2026, 11, 7, 4) });
+    closers.push(off.close);
+    // 01:00 in Shanghai on 6 and on 7 December: the evening before in UTC.
+    const early6 = Date.UTC(2026, 11, 5, 17);
+    const early7 = Date.UTC(2026, 11, 6, 17);
+    const records: RecordMsg[] = [passage(1, { at: early6 }), passage(2, { at: early7 })];
+    // 30 quarantine changes, every tenth a release; 10 deliveries, the third collected.
+    for (let i = 1; i <= 30; i++) {
+      const release = i % 10 === 0;
+      records.push(event('quarantine_changes', 'g1', 100 + i, early7 + i * 60_000, { type: 'quarantine-change', personId: `p-${i}`, cause: release ? 'release' : 'report', previous: release ? { kind: 'home', until: early7 } : null, next: release ? null : { kind: 'home', until: early7 + 86_400_000 }, at: early7 + i * 60_000, nameMasked: '钱**' }));
+    }
+    for (let i = 1; i <= 10; i++) records.push(event('visitor_events', 'g1', 200 + i, early7 + i * 60_000, { type: 'delivery-recorded', id: `d-${i}`, at: early7 + i * 60_000, company: '顺丰', parcels: 1, householdId: 'A-01' }));
+    records.push(event('visitor_events', 'g1', 300, early7 + 20 * 60_000, { type: 'delivery-collected', id: 'd-3', at: early7 + 20 * 60_000, householdId: 'A-01', collectedAt: early7 + 20 * 60_000, collectedBy: 'duty1' }));
+    await off.writer.write({ records, states: [], rejects: [] });
+    const viewer = await signIn(off.app, 'viewer1', await off.user('viewer1', 'viewer'));
+    expect((await viewer.get('/office/api/passages?day=2026-12-06')).json().items.map((p: { seq: number }) => p.seq)).toEqual([1]);
+    expect((await viewer.get('/office/api/passages?day=2026-12-07')).json().items.map((p: { seq: number }) => p.seq)).toEqual([2]);
+    const released = (await viewer.get('/office/api/quarantine?outcome=released&limit=2&window=all')).json();
+    expect(released.items.map((x: { personId: string }) => x.personId)).toEqual(['p-30', 'p-20']);
+    const rest = (await viewer.get(`/office/api/quarantine?outcome=released&limit=2&window=all&cursor=${released.next}`)).json();
+    expect(rest.items.map((x: { personId: string }) => x.personId)).toEqual(['p-10']);
+    expect((await viewer.get('/office/api/quarantine?day=2026-12-07&outcome=released')).json().items).toHaveLength(3);
+    expect((await viewer.get('/office/api/deliveries?outcome=collected&limit=1&window=all')).json().items.map((x: { id: string }) => x.id)).toEqual(['d-3']);
+  });
+
   it('keeps visitors (where they went, signed out or not), deliveries and the quarantine register across gates: filtered, paged, masked, the full view audited', async () => {
     const off = await officeOn(engine, { now: () => DAY0 + 3_600_000 });
     closers.push(off.close);

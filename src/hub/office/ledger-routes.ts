@@ -2,6 +2,7 @@
 // keyset (50 a page, never everything), personal data masked; the full view is the admin's only and
 // each one is audited.
 import type { FastifyInstance } from 'fastify';
+import { dayRange } from '../../store/time.js';
 import type { HubReader } from '../storage/read.js';
 import { ledgerQuery } from './ledgers.js';
 import { maskName, maskPlate } from './mask.js';
@@ -49,7 +50,7 @@ function rowOf(p: Record<string, unknown>, full: boolean): Row {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-export function ledgerRoutes(reader: HubReader) {
+export function ledgerRoutes(reader: HubReader, timeZone = 'Asia/Shanghai') {
   return (app: FastifyInstance, h: OfficeHelpers) => {
     app.get('/office/api/passages', async (req) => {
       const q = req.query as Record<string, string | undefined>;
@@ -65,9 +66,7 @@ export function ledgerRoutes(reader: HubReader) {
       if (q.outcome) f.outcome = q.outcome.slice(0, 32);
       if (q.day) {
         if (!DAY.test(q.day)) throw new OfficeError(400, 'VALIDATION', '日期格式应为 YYYY-MM-DD', 'day must be YYYY-MM-DD');
-        const from = new Date(`${q.day}T00:00:00`).getTime();
-        f.from = from;
-        f.to = from + 86_400_000;
+        Object.assign(f, dayRange(q.day, timeZone));
       }
       if (q.cursor) f.cursor = q.cursor.slice(0, 200);
       // The card and the ID tail, as ./ledgers.ts takes them.

@@ -3,6 +3,7 @@
 // of 50 from the server by keyset cursor over a short window (one day; the last 7 days when no day
 // is given); names masked unless the admin asks for the full view, which is audited.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { dayRange } from '../../store/time.js';
 import type { HubReader, PassageQuery } from '../storage/read.js';
 import { maskName, maskPlate } from './mask.js';
 import { OfficeError, type OfficeHelpers } from './routes.js';
@@ -13,7 +14,8 @@ type Q = Record<string, string | undefined>;
 type Data = Record<string, unknown>;
 
 /** The filters every ledger takes, as a reader query (the window, the gate, the card and the ID tail). */
-export function ledgerQuery(q: Q, now: number, cardField: string): PassageQuery & { fields: Record<string, string> } {
+/** `timeZone`: the villages' (office.timeZone): `?day=` is a day there, not on the hub machine's clock. */
+export function ledgerQuery(q: Q, now: number, cardField: string, timeZone = 'Asia/Shanghai'): PassageQuery & { fields: Record<string, string> } {
   const f: PassageQuery & { fields: Record<string, string> } = { limit: Math.max(1, Math.min(200, Number(q.limit) || 50)), fields: {} };
   if (q.gate) {
     const [site, gate] = q.gate.split('/');
@@ -23,8 +25,7 @@ export function ledgerQuery(q: Q, now: number, cardField: string): PassageQuery 
   }
   if (q.day) {
     if (!DAY.test(q.day)) throw new OfficeError(400, 'VALIDATION', '日期格式应为 YYYY-MM-DD', 'day must be YYYY-MM-DD');
-    f.from = new Date(`${q.day}T00:00:00`).getTime();
-    f.to = f.from + 86_400_000;
+    Object.assign(f, dayRange(q.day, timeZone));
   } else if (q.window !== 'all') {
     f.from = now - WINDOW_MS;
   }
@@ -121,7 +122,25 @@ async function laterEvents(reader: HubReader, items: Data[], type: string, f: Pa
   return out;
 }
 
-export function moreLedgerRoutes(reader: HubReader, now: () => number = Date.now) {
+/**
+ * A page of rows that pass a filter the database cannot apply (a sign-out, a collection, a release
+ * found in later events): pages are read until it is full or the rows run out, at most 10 reads.
+ */
+async function fillPage<T>(limit: number, first: string | undefined, read: (cursor: string | undefined) => Promise<{ rows: T[]; next: string | null }>, keep: (row: T) => boolean): Promise<{ items: T[]; next: string | null }> {
+  const items: T[] = [];
+  let cursor = first;
+  let next: string | null = null;
+  for (let i = 0; i < 10; i++) {
+    const page = await read(cursor);
+    for (const r of page.rows) if (keep(r)) items.push(r);
+    next = page.next;
+    if (!next || items.length >= limit) break;
+    cursor = next;
+  }
+  return { items, next };
+}
+
+export function moreLedgerRoutes(reader: HubReader, now: () => number = Date.now, timeZone = 'Asia/Shanghai') {
   return (app: FastifyInstance, h: OfficeHelpers) => {
     const open = async (req: FastifyRequest, what: string) => {
       const q = req.query as Q;
@@ -137,23 +156,18 @@ export function moreLedgerRoutes(reader: HubReader, now: () => number = Date.now
     app.get('/office/api/visitors', async (req) => {
       const { q, full, audit } = await open(req, 'visitors');
       if (q.outcome && q.outcome !== 'inside' && q.outcome !== 'signed-out') throw new OfficeError(400, 'VALIDATION', '结果应为 inside 或 signed-out', 'outcome must be inside or signed-out');
-      const f = ledgerQuery(q, now(), 'id');
-      // A page of registrations; those whose sign-out does not match the outcome filter are passed
-      // over, and the next page is read until the page is full (at most 10 reads).
-      const items: ReturnType<typeof visitorRow>[] = [];
-      let cursor = f.cursor;
-      let next: string | null = null;
-      for (let i = 0; i < 10; i++) {
-        const page = await reader.events('visitor_events', { ...f, ...(cursor ? { cursor } : {}), types: ['visitor-registered'] }).catch(cursorError);
-        const outs = await laterEvents(reader, page.items, 'visitor-signed-out', f);
-        for (const r of page.items) {
-          const row = visitorRow(r, outs.get(keyOf(r)), full);
-          if (!q.outcome || (q.outcome === 'inside') === (row.signedOutAt === null)) items.push(row);
-        }
-        next = page.next;
-        if (!next || items.length >= (f.limit ?? 50)) break;
-        cursor = next;
-      }
+      const f = ledgerQuery(q, now(), 'id', timeZone);
+      // A page of registrations; those whose sign-out does not match the outcome filter are passed over.
+      const { items, next } = await fillPage(
+        f.limit ?? 50,
+        f.cursor,
+        async (cursor) => {
+          const page = await reader.events('visitor_events', { ...f, ...(cursor ? { cursor } : {}), types: ['visitor-registered'] }).catch(cursorError);
+          const outs = await laterEvents(reader, page.items, 'visitor-signed-out', f);
+          return { rows: page.items.map((r) => visitorRow(r, outs.get(keyOf(r)), full)), next: page.next };
+        },
+        (row) => !q.outcome || (q.outcome === 'inside') === (row.signedOutAt === null),
+      );
       await audit(items.length);
       return { items, next, full };
     });
@@ -161,24 +175,36 @@ export function moreLedgerRoutes(reader: HubReader, now: () => number = Date.now
     app.get('/office/api/deliveries', async (req) => {
       const { q, audit } = await open(req, 'deliveries');
       if (q.outcome && q.outcome !== 'waiting' && q.outcome !== 'collected') throw new OfficeError(400, 'VALIDATION', '结果应为 waiting 或 collected', 'outcome must be waiting or collected');
-      const f = ledgerQuery(q, now(), 'householdId');
-      const page = await reader.events('visitor_events', { ...f, types: ['delivery-recorded'] }).catch(cursorError);
-      const got = await laterEvents(reader, page.items, 'delivery-collected', f);
-      const items = page.items.map((r) => deliveryRow(r, got.get(keyOf(r)))).filter((r) => !q.outcome || (q.outcome === 'waiting') === (r.collectedAt === null));
+      const f = ledgerQuery(q, now(), 'householdId', timeZone);
+      const { items, next } = await fillPage(
+        f.limit ?? 50,
+        f.cursor,
+        async (cursor) => {
+          const page = await reader.events('visitor_events', { ...f, ...(cursor ? { cursor } : {}), types: ['delivery-recorded'] }).catch(cursorError);
+          const got = await laterEvents(reader, page.items, 'delivery-collected', f);
+          return { rows: page.items.map((r) => deliveryRow(r, got.get(keyOf(r)))), next: page.next };
+        },
+        (r) => !q.outcome || (q.outcome === 'waiting') === (r.collectedAt === null),
+      );
       await audit(items.length);
-      return { items, next: page.next, full: q.full === '1' };
+      return { items, next, full: q.full === '1' };
     });
 
     app.get('/office/api/quarantine', async (req) => {
       const { q, audit } = await open(req, 'quarantine');
-      const f = ledgerQuery(q, now(), 'personId');
+      const f = ledgerQuery(q, now(), 'personId', timeZone);
       if (q.window === undefined && !q.day) f.from = now() - 30 * 86_400_000;
-      const page = await reader.events('quarantine_changes', { ...f, types: ['quarantine-change'] }).catch(cursorError);
-      let items = page.items.map(quarantineRow);
-      if (q.outcome === 'released') items = items.filter((r) => r.released);
-      else if (q.outcome) items = items.filter((r) => r.tier === q.outcome);
+      const { items, next } = await fillPage(
+        f.limit ?? 50,
+        f.cursor,
+        async (cursor) => {
+          const page = await reader.events('quarantine_changes', { ...f, ...(cursor ? { cursor } : {}), types: ['quarantine-change'] }).catch(cursorError);
+          return { rows: page.items.map(quarantineRow), next: page.next };
+        },
+        (r) => !q.outcome || (q.outcome === 'released' ? r.released : r.tier === q.outcome),
+      );
       await audit(items.length);
-      return { items, next: page.next, full: q.full === '1' };
+      return { items, next, full: q.full === '1' };
     });
   };
 }

@@ -89,8 +89,8 @@ export async function startOffice(o: {
         live.changed('downlinks');
         o.onWordSent?.(sent);
       }),
-      ledgerRoutes(o.reader),
-      moreLedgerRoutes(o.reader),
+      ledgerRoutes(o.reader, tz),
+      moreLedgerRoutes(o.reader, Date.now, tz),
       declareAuditRoutes(o.declarationAudit ?? (() => undefined)),
       reportRoutes(o.db, () => localDay(Date.now(), tz), { timeZone: tz }),
       chartRoutes(o.db, () => Date.now()),
