@@ -145,7 +145,7 @@ export function parseConfigText(text: string, file?: string): Record<string, unk
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) throw new ConfigError(doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`), file);
   const value = doc.toJS() ?? {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(['(root): expected a mapping of options, found ' + describe(value)], file);
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError([`(root): expected a mapping of options, found ${describe(value)}`], file);
   return value as Record<string, unknown>;
 }
 

@@ -126,7 +126,7 @@ describe.each(ENGINES)('the word to the gates on %s', (engine) => {
     const p3 = await words.preview({ site: 'v1', kind: 'zone', level: 'normal' });
     await words.send({ site: 'v1', kind: 'zone', level: 'normal' }, p3.confirm, 'duty1');
     await writer.write({ records: [], states: [{ ...state('g2', {}), json: JSON.stringify({ status: 'offline', versions: {} }), online: false }], rejects: [] });
-    expect(await words.retry()).toEqual(['v1/g1/zone@' + p3.version]);
+    expect(await words.retry()).toEqual([`v1/g1/zone@${p3.version}`]);
   });
 
   it('resends on its own, every interval, until stopped', async () => {
