@@ -69,7 +69,7 @@ export function markdown(figures: Figure[], extra: string[] = [], steal?: number
   return [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Every figure below comes from that one run.`,
+    `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. The first table comes from that one run; the spread below it, from the last full runs on the same machine.`,
     '',
     `Machine: ${machine()}.`,
     '',
@@ -97,4 +97,50 @@ export function runWhenMain(meta: ImportMeta, run: () => Promise<Figure[]>): voi
       process.exit(1);
     },
   );
+}
+
+/** One full `npm run bench` as kept in bench/runs.json: every figure with a budget and its verdict. */
+export interface RunRecord {
+  at: string;
+  commit: string;
+  machine: string;
+  steal?: number;
+  figures: Array<{ name: string; value: number; unit: string; budget: string; met: boolean }>;
+}
+
+export function runRecord(figures: Figure[], commit: string, steal?: number): RunRecord {
+  return {
+    at: new Date().toISOString(),
+    commit,
+    machine: machine(),
+    ...(steal !== undefined ? { steal } : {}),
+    figures: figures
+      .filter((f) => f.budget)
+      .map((f) => ({ name: f.name, value: f.value, unit: f.unit, budget: `${f.budget?.op} ${fmt(f.budget?.value ?? 0)}${f.budget?.on === 'ratio' ? '× baseline' : ` ${f.budget?.unit ?? f.unit}`}`, met: met(f) === true })),
+  };
+}
+
+/** The spread of every budgeted figure over the kept runs (newest last): each run's value and verdict, and whether every run met it. */
+export function spread(runs: RunRecord[]): string[] {
+  if (runs.length < 2) return [];
+  const names = [...new Set(runs.flatMap((r) => r.figures.map((f) => f.name)))];
+  const head = runs.map((r) => `${r.at.slice(0, 16).replace('T', ' ')} (${r.commit.slice(0, 7)})`);
+  const rows = names.map((n) => {
+    const got = runs.map((r) => r.figures.find((f) => f.name === n));
+    const seen = got.filter((f): f is NonNullable<typeof f> => !!f);
+    const values = seen.map((f) => f.value);
+    const cells = got.map((f) => (f ? `${fmt(f.value)}${f.met ? '' : ' **missed**'}` : '—'));
+    const every = seen.length === runs.length && seen.every((f) => f.met);
+    return `| ${n} | ${seen[0]?.budget ?? ''} | ${cells.join(' | ')} | ${fmt(Math.min(...values))}–${fmt(Math.max(...values))} ${seen[0]?.unit ?? ''} | ${every ? 'every run' : `**${seen.filter((f) => f.met).length} of ${runs.length}**`} |`;
+  });
+  return [
+    `## Spread over the last ${runs.length} full runs on this machine`,
+    '',
+    'Each full `npm run bench` adds itself to bench/runs.json (the last five on the same machine are kept). Times are UTC.',
+    '',
+    `| figure | budget | ${head.join(' | ')} | range | met |`,
+    `|---|---|${runs.map(() => '---|').join('')}---|---|`,
+    ...rows,
+    '',
+  ];
 }

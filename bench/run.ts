@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark, one run, BENCHMARKS.md rewritten from it. A missed budget or a
 // benchmark that could not run is written as such and the command exits non-zero.
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cpuTimes, type Figure, markdown, met, stealShare } from './report.js';
+import { cpuTimes, type Figure, markdown, met, type RunRecord, runRecord, spread, stealShare } from './report.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -63,7 +64,18 @@ async function main(): Promise<number> {
     process.stderr.write(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
   }
   const missed = figures.filter((f) => met(f) === false);
+  const steal = stealShare(cpuAtStart, cpuTimes());
+  // A full run joins the kept runs of this machine (a run of one section does not).
+  let kept: RunRecord[] = [];
+  if (only.length === 0) {
+    const file = join(ROOT, 'bench', 'runs.json');
+    const before: RunRecord[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunRecord[]) : [];
+    const now = runRecord(figures, gitCommit(), steal);
+    kept = [...before.filter((r) => r.machine === now.machine), now].slice(-5);
+    writeFileSync(file, `${JSON.stringify(kept, null, 1)}\n`);
+  }
   const extra = [
+    ...spread(kept),
     ...(missed.length ? ['## Missed budgets', '', ...missed.map((f) => `- ${f.name}: ${f.value.toFixed(3)} ${f.unit}, budget ${f.budget?.op} ${f.budget?.value}. ${f.note ?? ''}`), ''] : []),
     ...(failures.length ? ['## Benchmarks that could not run', '', ...failures, ''] : []),
     '## How to reproduce',
@@ -71,10 +83,17 @@ async function main(): Promise<number> {
     '`npm run bench` (all) or `npm run bench -- <part of a title>` (one section, e.g. `npm run bench -- memory`). Budgets: ../shared/DESIGN.md.',
     '',
   ];
-  const steal = stealShare(cpuAtStart, cpuTimes());
   if (only.length === 0) writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(figures, extra, steal));
   else process.stdout.write(`${markdown(figures, extra, steal)}\n`);
   return missed.length || failures.length ? 1 : 0;
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim() + (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim() ? '+changes' : '');
+  } catch {
+    return 'unknown';
+  }
 }
 
 process.exitCode = await main();
