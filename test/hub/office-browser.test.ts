@@ -250,6 +250,37 @@ describe('the office in Chromium', () => {
     await poll(() => page.evaluate(() => document.getElementById('app')?.dataset.kept ?? '')).not.toBe(kept);
     await page.unroute('**/office/api/word/history');
     expect(await page.getByTestId('q-person').inputValue()).toBe('p-004');
+
+    // The screen drawn again after a send counts from the tap on send: a form begun while the send
+    // was on its way is kept.
+    await page.reload();
+    await poll(() => page.getByTestId('form-quarantine').count()).toBe(1);
+    await page.getByTestId('areas').fill('湖北省武汉市江岸区');
+    await page.getByTestId('areas-preview').click();
+    await page.getByTestId('word-next').click();
+    let sendGo: () => void = () => {};
+    const sendHeld = new Promise<void>((r) => {
+      sendGo = r;
+    });
+    let sendSeen: () => void = () => {};
+    const sendArrived = new Promise<void>((r) => {
+      sendSeen = r;
+    });
+    await page.route('**/office/api/word/send', async (route) => {
+      sendSeen();
+      await sendHeld;
+      await route.continue();
+    });
+    const keptBefore = await page.evaluate(() => document.getElementById('app')?.dataset.kept ?? '');
+    await page.getByTestId('word-send').click();
+    await sendArrived;
+    await page.getByTestId('q-person').fill('p-005');
+    sendGo();
+    await poll(() => page.evaluate(() => document.getElementById('app')?.dataset.kept ?? '')).not.toBe(keptBefore);
+    await page.unroute('**/office/api/word/send');
+    expect(await page.getByTestId('q-person').inputValue()).toBe('p-005');
+    await page.reload();
+    await poll(() => page.getByTestId('form-quarantine').count()).toBe(1);
   });
 
   it('pushes a roster spreadsheet only when every row passes the gate\'s rules (bad rows named), and sends thresholds, a quarantine release and revocations', async () => {

@@ -6,7 +6,8 @@ import { h, ic } from '/office/assets/page-core/h.js';
 
 export { h, ic };
 
-export const S = { lang: 'zh-CN', me: null, screen: 'overview', unackedCritical: 0 };
+// edits: every input or change on any screen so far (office.js counts them; a redraw fetched while it moved is dropped).
+export const S = { lang: 'zh-CN', me: null, screen: 'overview', unackedCritical: 0, edits: 0 };
 
 const params = new URLSearchParams(location.search);
 S.lang = params.get('lang') ?? localStorage.getItem('office-lang') ?? 'zh-CN';

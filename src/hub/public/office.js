@@ -66,15 +66,15 @@ const markDirty = (e) => {
   if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement) e.currentTarget.dataset.dirty = '1';
 };
 // Every edit on any screen: a drawing of the screen on view that was fetched while someone typed
-// into it is dropped (their typing is kept), whether it was live, a nav tap or the refresh after a send.
-let edits = 0;
-app.addEventListener('input', () => edits++, true);
-app.addEventListener('change', () => edits++, true);
+// into it is dropped (their typing is kept), whether it was live, a nav tap or the refresh after a
+// send (which counts from the tap on send: what was typed after it is not the sent update's).
+app.addEventListener('input', () => S.edits++, true);
+app.addEventListener('change', () => S.edits++, true);
 
 export async function show(screen, o = {}) {
   S.screen = screen;
   const seq = ++renderSeq;
-  const editsBefore = edits;
+  const editsBefore = o.editsSince ?? S.edits;
   // data-lang tells a watcher (and a test) which language the screen on view was drawn in.
   const main = h('main', { 'data-screen': screen, 'data-lang': S.lang });
   if (screen !== 'overview' && screen !== 'alerts') {
@@ -82,7 +82,7 @@ export async function show(screen, o = {}) {
     main.addEventListener('change', markDirty);
   }
   try {
-    await SCREENS[screen].render(main, { refresh: () => show(S.screen) });
+    await SCREENS[screen].render(main, { refresh: (r = {}) => show(S.screen, r) });
   } catch (err) {
     if (err.status === 401) return loginScreen();
     main.append(h('p.err', {}, err.message));
@@ -93,7 +93,7 @@ export async function show(screen, o = {}) {
     missed = true;
     return;
   }
-  if (edits !== editsBefore && app.querySelector('main')?.dataset.screen === screen) {
+  if (S.edits !== editsBefore && app.querySelector('main')?.dataset.screen === screen) {
     missed = true;
     // data-kept tells a watcher (and a test) that a drawing was dropped for what was typed.
     app.dataset.kept = String(seq);

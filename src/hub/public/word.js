@@ -2,7 +2,7 @@
 // (pasted, one a line), and (./word-forms.js) revocations, thresholds, quarantine and a roster
 // spreadsheet, each previewed (version, gates, what they have now) and then sent; below, the
 // history of every update with who sent it and each gate's answer: pending / applied / rejected (why).
-import { api, badge, can, fmtTime, h, ic, toast, tr } from './core.js';
+import { api, badge, can, fmtTime, h, ic, S, toast, tr } from './core.js';
 import { moreForms } from './word-forms.js';
 
 export const ZONES = { normal: ['ok', '常态', 'Normal'], precaution: ['info', '防范', 'Precaution'], controlled: ['warn', '管控', 'Controlled'], sealed: ['bad', '封控', 'Sealed'] };
@@ -71,10 +71,11 @@ export function previewPanel(p, draft, done, send = (confirm) => api('POST', '/o
           'data-testid': 'word-send',
           onclick: async (e) => {
             e.target.disabled = true;
+            const editsSince = S.edits;
             try {
               await send(p.confirm);
               toast(tr('已下发', 'Sent'));
-              await done();
+              await done({ editsSince });
             } catch (err) {
               toast(err.message);
               e.target.disabled = false;
