@@ -41,8 +41,8 @@ describe.each(ENGINES)('the word to the gates on %s', (engine) => {
     const sent = await words.send({ site: 'v1', kind: 'zone', level: 'sealed' }, p.confirm, 'duty1');
     expect(published[0]).toMatchObject({ topic: 'checkpoint/v1/v1/cmd/zone', body: { level: 'sealed', version: 5, id: sent.id } });
     expect(sent.answers).toEqual([
-      { gate: 'g1', result: 'pending', reasons: [], at: null },
-      { gate: 'g2', result: 'pending', reasons: [], at: null },
+      { gate: 'g1', result: 'pending', reasons: [], at: null, resent: 0, resentAt: null },
+      { gate: 'g2', result: 'pending', reasons: [], at: null, resent: 0, resentAt: null },
     ]);
     expect((await words.preview({ site: 'v1', kind: 'zone', level: 'normal' })).version).toBe(6);
     expect(await words.answer('g1', { ref: { id: sent.id }, result: 'applied', reasons: [] }, 1)).toBe(true);
@@ -116,6 +116,9 @@ describe.each(ENGINES)('the word to the gates on %s', (engine) => {
     expect(await words.retry()).toEqual([`v1/g2/zone@${latest.version}`]);
     expect(published).toEqual([{ topic: 'checkpoint/v1/v1/g2/cmd/zone', body: expect.objectContaining({ id: latest.id, level: 'sealed' }), retain: false }]);
     expect(first.version).toBeLessThan(latest.version);
+    // The history counts the resends per gate.
+    expect(await words.retry()).toEqual([`v1/g2/zone@${latest.version}`]);
+    expect((await words.history({ id: latest.id }))[0]?.answers.map((a) => [a.gate, a.result, a.resent])).toEqual([['g1', 'applied', 0], ['g2', 'pending', 2]]);
     // g2 held it already (its answer was lost): "not newer, current = this version" counts as applied.
     await words.answer('g2', { ref: { id: latest.id }, result: 'rejected', reasons: [{ code: 'version.old', zh: '', en: '' }], currentVersion: latest.version }, 2);
     // And g1, sent it again, never turns its applied into a rejection.

@@ -7,7 +7,7 @@
 // online gate that has not answered the latest update of a kind is sent it again, on its own command
 // topic, until it does (retry()).
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type Announcement, checkAnnouncements } from '../../devices/voice/announcements.js';
 import { DOWNLINK_SCHEMAS, schemaProblems } from '../../sync/messages.js';
 import type { GateHistory } from '../storage/read.js';
@@ -57,7 +57,8 @@ export interface SentWord {
   summary: Record<string, unknown>;
   sentBy: string;
   sentAt: number;
-  answers: Array<{ gate: string; result: 'pending' | 'applied' | 'rejected'; reasons: Array<{ code: string; zh: string; en: string }>; at: number | null }>;
+  /** `resent`: how often the office sent it again to that gate (it had not answered), `resentAt` the last time. */
+  answers: Array<{ gate: string; result: 'pending' | 'applied' | 'rejected'; reasons: Array<{ code: string; zh: string; en: string }>; at: number | null; resent: number; resentAt: number | null }>;
 }
 
 export class WordError extends Error {
@@ -243,6 +244,12 @@ export class WordDesk {
         try {
           await this.o.publish(`${this.o.root}/v1/${r.site}/${gate}/cmd/${r.kind}`, r.body, { retain: false });
           sent.push(`${r.site}/${gate}/${r.kind}@${r.version}`);
+          const at = this.now();
+          await this.db
+            .insertInto('downlink_resends')
+            .values({ downlink_id: r.id, gate, count: 1, last_at: at })
+            .onConflict((oc) => oc.columns(['downlink_id', 'gate']).doUpdateSet({ count: sql`downlink_resends.count + 1`, last_at: at }))
+            .execute();
         } catch {
           // The broker is away: the next round tries again.
         }
@@ -280,6 +287,7 @@ export class WordDesk {
     const rows = await q.orderBy('sent_at', 'desc').limit(Math.max(1, Math.min(200, o.limit ?? 30))).execute();
     if (!rows.length) return [];
     const answers = await this.db.selectFrom('downlink_answers').selectAll().where('downlink_id', 'in', rows.map((r) => r.id)).execute();
+    const resends = await this.db.selectFrom('downlink_resends').selectAll().where('downlink_id', 'in', rows.map((r) => r.id)).execute();
     return rows.map((r) => {
       const mine = answers.filter((a) => a.downlink_id === r.id);
       const gates = JSON.parse(r.gates) as string[];
@@ -294,7 +302,9 @@ export class WordDesk {
         sentAt: Number(r.sent_at),
         answers: gates.map((g) => {
           const a = mine.find((x) => x.gate === g);
-          return a ? { gate: g, result: a.result as 'applied' | 'rejected', reasons: JSON.parse(a.reasons), at: Number(a.at) } : { gate: g, result: 'pending' as const, reasons: [], at: null };
+          const re = resends.find((x) => x.downlink_id === r.id && x.gate === g);
+          const resent = { resent: re ? Number(re.count) : 0, resentAt: re ? Number(re.last_at) : null };
+          return a ? { gate: g, result: a.result as 'applied' | 'rejected', reasons: JSON.parse(a.reasons), at: Number(a.at), ...resent } : { gate: g, result: 'pending' as const, reasons: [], at: null, ...resent };
         }),
       };
     });

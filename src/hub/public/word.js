@@ -156,7 +156,7 @@ export function historyTable(updates) {
                 h('td', {}, u.site),
                 h('td', {}, summaryText(u)),
                 h('td', {}, u.version),
-                h('td', {}, u.answers.map((a) => h('div', { 'data-testid': `answer-${a.gate}`, 'data-result': a.result }, `${a.gate} `, badge(RESULT[a.result][0], RESULT[a.result][1], tr(RESULT[a.result][2], RESULT[a.result][3])), a.reasons.length ? ` ${a.reasons.map((r) => tr(r.zh, r.en)).join('；')}` : ''))),
+                h('td', {}, u.answers.map((a) => h('div', { 'data-testid': `answer-${a.gate}`, 'data-result': a.result }, `${a.gate} `, badge(RESULT[a.result][0], RESULT[a.result][1], tr(RESULT[a.result][2], RESULT[a.result][3])), a.reasons.length ? ` ${a.reasons.map((r) => tr(r.zh, r.en)).join('；')}` : '', a.resent ? h('span.muted', { 'data-testid': 'resent', title: fmtTime(a.resentAt) }, ` · ${tr(`已重发 ${a.resent} 次`, `resent ${a.resent}×`)}`) : null))),
               ),
             ),
           ),

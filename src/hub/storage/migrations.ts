@@ -199,6 +199,21 @@ const MIGRATIONS: Migration[] = [
       await db.schema.createIndex('alert_actions_closed').on('alert_actions').columns(['closed_at']).execute();
     },
   },
+  {
+    // The office's resends of an update to a gate that has not answered it (the history shows them).
+    version: 5,
+    async up(db, engine) {
+      const ms = engine === 'postgres' ? 'bigint' : 'integer';
+      await db.schema
+        .createTable('downlink_resends')
+        .addColumn('downlink_id', 'text', (c) => c.notNull())
+        .addColumn('gate', 'text', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('last_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('downlink_resends_pkey', ['downlink_id', 'gate'])
+        .execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

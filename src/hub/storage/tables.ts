@@ -150,6 +150,14 @@ export interface DownlinkTable {
   sent_at: number;
 }
 
+/** How often the office sent an update again to a gate that had not answered it, and when last. */
+export interface DownlinkResendTable {
+  downlink_id: string;
+  gate: string;
+  count: number;
+  last_at: number;
+}
+
 export interface DownlinkAnswerTable {
   downlink_id: string;
   gate: string;
@@ -190,6 +198,7 @@ export interface HubTables {
   compound_cases: CompoundCaseTable;
   downlinks: DownlinkTable;
   downlink_answers: DownlinkAnswerTable;
+  downlink_resends: DownlinkResendTable;
   office_users: OfficeUserTable;
   office_sessions: OfficeSessionTable;
   audit_log: AuditTable;
