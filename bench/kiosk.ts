@@ -90,6 +90,22 @@ export async function firstRunSignIn(page: Page, url: string, pin: string): Prom
   await page.waitForFunction(() => /实时|Live/.test(document.querySelector('[data-testid="conn"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
 }
 
+type RunningGate = Awaited<ReturnType<typeof import('../src/app/app.js').startApp>>;
+
+/**
+ * A scan at the first lane of a gate in simulation: sent by the simulator control through the lane's
+ * simulated scanner (a pseudo-terminal), or by the in-process mock scanner.
+ */
+export function simulatedScan(app: Pick<RunningGate, 'config' | 'simControl' | 'devices'>): (text: string) => void {
+  const lane = app.config.lanes[0]?.id ?? 'main';
+  const sim = app.simControl?.info;
+  return (text) => {
+    if (sim) void fetch(`${sim.url}/sim/scan`, { method: 'POST', headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ lane, text }) });
+    else if (app.devices.mock) app.devices.mock.scan(lane, text);
+    else throw new Error('the simulation has neither a simulator control nor a mock scanner');
+  };
+}
+
 export async function run(): Promise<Figure[]> {
   const { startApp } = await import('../src/app/app.js');
   const { validateConfig } = await import('../src/config/load.js');
@@ -104,13 +120,7 @@ export async function run(): Promise<Figure[]> {
   try {
     await firstRunSignIn(browser.page, app.kioskUrl, '24681357');
     const lane = app.config.lanes[0]?.id ?? 'main';
-    const sim = app.simControl?.info;
-    // The simulator control sends the scan through the lane's simulated scanner (a pseudo-terminal).
-    const scan = (text: string) => {
-      if (sim) void fetch(`${sim.url}/sim/scan`, { method: 'POST', headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ lane, text }) });
-      else if (app.devices.mock) app.devices.mock.scan(lane, text);
-      else throw new Error('the simulation has neither a simulator control nor a mock scanner');
-    };
+    const scan = simulatedScan(app);
     const scans: number[] = [];
     const trips: number[] = [];
     const now = Math.floor(Date.now() / 1000);

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMosquitto } from './broker.js';
-import { launchKioskBrowser } from './kiosk.js';
+import { launchKioskBrowser, simulatedScan } from './kiosk.js';
 import { type Figure, median, percentile } from './report.js';
 
 const SAMPLES = 30;
@@ -50,13 +50,7 @@ export async function run(): Promise<Figure[]> {
     const card = `[data-testid="gate-${site}-${gate}"]`;
     await page.locator(card).waitFor({ timeout: 20_000 });
 
-    const lane = app.config.lanes[0]?.id ?? 'main';
-    const sim = app.simControl?.info;
-    const scan = (text: string) => {
-      if (sim) void fetch(`${sim.url}/sim/scan`, { method: 'POST', headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ lane, text }) });
-      else if (app.devices.mock) app.devices.mock.scan(lane, text);
-      else throw new Error('the simulation has neither a simulator control nor a mock scanner');
-    };
+    const scan = simulatedScan(app);
     const refusals = () => page.evaluate((sel) => Number(document.querySelector(`${sel} [data-testid=refusals]`)?.textContent ?? 0), card);
     const spacing = app.config.mqtt.countsDebounceMs + 100;
     const samples: number[] = [];
