@@ -1,18 +1,20 @@
-// A full roster snapshot applied without holding the ledger for its whole length: written into
+// A large roster from the hub applied without holding the ledger for its whole length: written into
 // staging tables (roster_next_*) in short transactions, then swapped in by renaming them, in one
 // short transaction; the old tables, renamed out of the way (roster_old_*), are emptied in short
 // transactions after it. Readers see the old roster or the new one, never a mix; a failure anywhere
-// leaves the old one. Runs in the downlink worker thread on a connection of its own
+// leaves the old one. A full snapshot is written into empty staging tables; a delta (the office's
+// spreadsheet pushed as changes) into a copy of the roster, with what the gate changes meanwhile
+// carried over before the swap (./roster-dirty.ts). Runs in the downlink worker thread on a connection of its own
 // (src/sync/downlink-worker.ts); the gate's connection commits passages between the transactions,
 // and when the gate raises its writer signal the worker ends the transaction it is in after the row
 // it is writing (./writer-signal.ts).
 // (A 3.6 MB roster held the event loop 2.7 s when applied in one transaction on it.)
 import Database from 'better-sqlite3';
 import type { RosterApplyResult, RosterChange } from './api.js';
-import { cardParams, householdParams, permitParams, personParams } from './roster.js';
+import { deltaIndex, reconcile, track, untrack } from './roster-dirty.js';
+import { ROSTER_TABLES as TABLES, type RosterWrites, rosterWrites } from './roster-writes.js';
 import { type GateSignal, gateSignal } from './writer-signal.js';
 
-const TABLES = ['households', 'persons', 'cards', 'vehicle_permits'] as const;
 const STAGE = (t: string) => `roster_next_${t}`;
 const OLD = (t: string) => `roster_old_${t}`;
 /**
@@ -23,20 +25,16 @@ const OLD = (t: string) => `roster_old_${t}`;
 const CHUNK = 500;
 const CHUNK_MS = 4;
 const MIN_ROWS = 8;
+/**
+ * Every transaction of the worker's is BEGIN IMMEDIATE: one that reads first (a person given in part
+ * is merged with its row) and writes after would fail with SQLITE_BUSY at once, without waiting, if
+ * the gate committed in between (a WAL snapshot cannot be upgraded; seen as 'database is locked').
+ */
 /** The worker rests this long between two staging transactions (./writer-signal.ts says why). */
 const REST_MS = 1;
 
 /** The staging copy of an index gets the other of two names (an index cannot be renamed). */
 const otherName = (name: string) => (name.endsWith('__b') ? name.slice(0, -3) : `${name}__b`);
-
-/** Named-parameter upsert into `table` for the given parameter names (column = parameter unless mapped). */
-function upsert(table: string, params: Record<string, string>): string {
-  const cols = Object.keys(params);
-  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${params[c]}`).join(', ')})
-    ON CONFLICT(id) DO UPDATE SET ${cols.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`).join(', ')}`;
-}
-
-const same = (...cols: string[]) => Object.fromEntries(cols.map((c) => [c, c]));
 
 const exists = (db: Database.Database, name: string) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 
@@ -62,10 +60,14 @@ function dropInChunks(db: Database.Database, gate: GateSignal, tables: readonly 
   }
 }
 
-const dropStaging = (db: Database.Database, gate: GateSignal) => dropInChunks(db, gate, TABLES.map(STAGE));
+function dropStaging(db: Database.Database, gate: GateSignal): void {
+  gate.inTurn(() => untrack(db));
+  dropInChunks(db, gate, TABLES.map(STAGE));
+}
 
 function createStaging(db: Database.Database, gate: GateSignal): void {
   // Left by a swap that was stopped half-way (the daemon stopped, the power went).
+  gate.inTurn(() => untrack(db));
   dropInChunks(db, gate, [...TABLES.map(OLD), ...TABLES.map(STAGE)]);
   // A view or trigger naming a roster table would follow it when it is renamed out of the way.
   if (db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('view', 'trigger')").get()) throw new Error('the ledger has a view or trigger: the roster cannot be swapped by renaming its tables');
@@ -78,7 +80,7 @@ function createStaging(db: Database.Database, gate: GateSignal): void {
         db.exec(ix.sql.replace(new RegExp(`^CREATE (UNIQUE )?INDEX "?${ix.name}"? ON "?${t}"?`), (_m, u: string | undefined) => `CREATE ${u ?? ''}INDEX ${otherName(ix.name)} ON ${STAGE(t)}`));
       }
     }
-  })());
+  }).immediate());
 }
 
 /**
@@ -107,7 +109,7 @@ function inChunks<T>(db: Database.Database, gate: GateSignal, rows: readonly T[]
   while (i < rows.length) {
     const before = i;
     try {
-      gate.inTurn(chunk, i > 0 ? REST_MS : 0);
+      gate.inTurn(() => chunk.immediate(), i > 0 ? REST_MS : 0);
     } catch (err) {
       i = before;
       throw err;
@@ -120,50 +122,94 @@ function inChunks<T>(db: Database.Database, gate: GateSignal, rows: readonly T[]
   }
 }
 
+/**
+ * Copies the roster into the staging tables, COPY_ROWS rowids a transaction. OR REPLACE: a row the
+ * gate deleted and wrote again meanwhile comes twice (it is noted, and copied again before the swap).
+ */
+const COPY_ROWS = 256;
+function copyRoster(db: Database.Database, gate: GateSignal): void {
+  let sinceCheckpoint = 0;
+  for (const t of TABLES) {
+    const copy = db.prepare(`INSERT OR REPLACE INTO ${STAGE(t)} SELECT * FROM ${t} WHERE rowid > ? AND rowid <= ?`);
+    const last = db.prepare<[], { n: number | null }>(`SELECT max(rowid) AS n FROM ${t}`);
+    for (let after = 0; after < (last.get()?.n ?? 0); after += COPY_ROWS) {
+      sinceCheckpoint += gate.inTurn(() => copy.run(after, after + COPY_ROWS).changes, REST_MS);
+      if (sinceCheckpoint >= CHECKPOINT_ROWS) {
+        checkpoint(db);
+        sinceCheckpoint = 0;
+      }
+    }
+  }
+}
+
+/** The change's rows into the staging tables, in the order one transaction writes them (./roster.ts). */
+function writeChange(db: Database.Database, gate: GateSignal, w: RosterWrites, c: RosterChange, now: number): void {
+  inChunks(db, gate, c.households ?? [], (x) => w.household(x, now));
+  inChunks(db, gate, c.persons ?? [], (x) => w.person(x, now));
+  inChunks(db, gate, c.cards ?? [], (x) => w.card(x, now));
+  inChunks(db, gate, c.vehiclePermits ?? [], (x) => w.permit(x));
+  inChunks(db, gate, c.removePersons ?? [], (id) => w.remove('persons', id));
+  inChunks(db, gate, c.removeHouseholds ?? [], (id) => w.remove('households', id));
+  inChunks(db, gate, c.removeCards ?? [], (id) => w.remove('cards', id));
+}
+
+/** A delta computed against another roster version than the gate's: the hub sends a snapshot instead. */
+export type RosterSwapResult = Omit<RosterApplyResult, 'result'> & { result: RosterApplyResult['result'] | 'base-mismatch'; baseVersion?: number };
+
 export interface RosterSwapOptions {
   path: string;
+  /** A full snapshot (`full: true`) or a delta. */
   change: RosterChange;
   version: number;
+  /** A delta's: the roster version it was computed against. */
+  baseVersion?: number;
   actor: string;
   now: number;
   /** The gate connection's writer signal (./writer-signal.ts); without it the worker never steps aside. */
   gate?: SharedArrayBuffer;
   /** Called once the swap has committed, before the old tables are emptied (the gate may read the new roster from then on). */
-  swapped?: (r: RosterApplyResult) => void;
+  swapped?: (r: RosterSwapResult) => void;
 }
 
-export function swapRoster(o: RosterSwapOptions): RosterApplyResult {
+export function swapRoster(o: RosterSwapOptions): RosterSwapResult {
   const gate = gateSignal(o.gate);
   const db = new Database(o.path);
   try {
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_size_limit = 8388608');
     const version = () => Number(db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'roster_version'").get()?.value ?? 0);
-    const stale = (): RosterApplyResult => ({ result: 'stale', version: version(), households: 0, persons: 0, cards: 0 });
+    const none = { households: 0, persons: 0, cards: 0 };
+    const stale = (): RosterSwapResult => ({ result: 'stale', version: version(), ...none });
+    const full = o.change.full === true;
+    const baseMismatch = () => !full && o.baseVersion !== undefined && o.baseVersion !== version();
     if (o.version <= version()) return stale();
+    if (baseMismatch()) return { result: 'base-mismatch', version: version(), ...(o.baseVersion !== undefined ? { baseVersion: o.baseVersion } : {}), ...none };
     createStaging(db, gate);
     try {
       const c = o.change;
-      const h = db.prepare(upsert(STAGE('households'), { ...same('id', 'address', 'grid', 'note'), registered_residents: 'registered', actual_residents: 'actual', updated_at: 'now' }));
-      inChunks(db, gate, c.households ?? [], (x) => h.run(householdParams(x, o.now)));
-      const personCols = ['id', 'household_id', 'name', 'id_number', 'id_tail', 'phone', 'resident', 'categories', 'quarantine_kind', 'quarantine_until', 'health_colour', 'health_at', 'last_test_at', 'vaccinated', 'risk_area', 'risk_at', 'updated_at'];
-      const p = db.prepare(upsert(STAGE('persons'), same(...personCols)));
-      inChunks(db, gate, c.persons ?? [], (x) => p.run(personParams(x, o.now, undefined)));
-      const cardCols = ['id', 'type', 'person_id', 'household_id', 'plate', 'validity', 'issued_at', 'expires_at', 'revoked_at', 'revoked_reason', 'issued_by'];
-      const k = db.prepare(upsert(STAGE('cards'), same(...cardCols)));
-      inChunks(db, gate, c.cards ?? [], (x) => k.run(cardParams(x, o.now)));
-      const v = db.prepare(upsert(STAGE('vehicle_permits'), same('id', 'plate', 'household_id', 'valid_from', 'valid_to', 'revoked_at')));
-      inChunks(db, gate, c.vehiclePermits ?? [], (x) => v.run(permitParams(x)));
-      // The swap: what a full snapshot does in one transaction on the gate's connection (roster.ts),
-      // here as renames. Cards the gate issued itself stay unless the snapshot names them. The old
-      // tables are only renamed here, and emptied after it.
-      const result = gate.inTurn(() => db.transaction((): RosterApplyResult => {
+      const w = rosterWrites(db, STAGE);
+      const delta = full ? undefined : deltaIndex(c);
+      if (delta) {
+        gate.inTurn(() => track(db));
+        copyRoster(db, gate);
+      }
+      writeChange(db, gate, w, c, o.now);
+      // What the gate changed meanwhile, a chunk a transaction; the few rows left go in the swap's.
+      if (delta) for (let round = 0; round < 100 && gate.inTurn(() => db.transaction(() => reconcile(db, STAGE, w, delta, o.now, CHUNK)).immediate(), REST_MS) === CHUNK; round++);
+      // The swap: what the change does in one transaction on the gate's connection (roster.ts), here
+      // as renames. After a full snapshot the cards the gate issued itself stay unless it names them.
+      // The old tables are only renamed here, and emptied after it.
+      const result = gate.inTurn(() => db.transaction((): RosterSwapResult => {
         if (o.version <= version()) return stale();
-        db.exec(`INSERT INTO ${STAGE('cards')} SELECT * FROM cards WHERE NOT (issued_by IS NULL OR issued_by = 'hub') AND id NOT IN (SELECT id FROM ${STAGE('cards')})`);
+        if (baseMismatch()) return { result: 'base-mismatch', version: version(), ...(o.baseVersion !== undefined ? { baseVersion: o.baseVersion } : {}), ...none };
+        if (delta) {
+          while (reconcile(db, STAGE, w, delta, o.now, CHUNK) > 0);
+          untrack(db);
+        } else db.exec(`INSERT INTO ${STAGE('cards')} SELECT * FROM cards WHERE NOT (issued_by IS NULL OR issued_by = 'hub') AND id NOT IN (SELECT id FROM ${STAGE('cards')})`);
         for (const t of TABLES) db.exec(`ALTER TABLE ${t} RENAME TO ${OLD(t)}; ALTER TABLE ${STAGE(t)} RENAME TO ${t};`);
         db.prepare("INSERT INTO meta (key, value) VALUES ('roster_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(o.version));
         const counts = { households: c.households?.length ?? 0, persons: c.persons?.length ?? 0, cards: c.cards?.length ?? 0 };
-        db.prepare('INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)').run(o.now, o.actor, 'roster-change', JSON.stringify({ version: o.version, full: true, ...counts }));
+        db.prepare('INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)').run(o.now, o.actor, 'roster-change', JSON.stringify({ version: o.version, full, ...counts }));
         return { result: 'applied', version: o.version, ...counts };
       }).immediate());
       if (result.result !== 'applied') {

@@ -5,6 +5,7 @@ import type { QuarantineKind, RosterCard, RosterPerson, RosterView, TimeWindow }
 import type { CodeColour } from '../gate/model.js';
 import { bool, json, opt, type StoreCtx } from './db.js';
 import { idTail, maskPhone, maskResidentId } from './mask.js';
+import { rosterWrites } from './roster-writes.js';
 import type { WriterSignal } from './writer-signal.js';
 
 // ---------- this concern's part of the Ledger (./api.ts composes them) ----------
@@ -237,93 +238,17 @@ function householdRecord(r: HouseholdRow): HouseholdRecord {
   };
 }
 
-/** A person's row: fields not given keep their value in `old`; null clears. */
-export function personParams(p: PersonInput, now: number, old: PersonRow | undefined): PersonRow {
-  const pick = <K extends keyof PersonInput>(k: K) => p[k] !== undefined;
-  const idNumber = pick('idNumber') ? (p.idNumber?.trim().toUpperCase() ?? null) : (old?.id_number ?? null);
-  return {
-    id: p.id,
-    household_id: p.householdId,
-    name: p.name,
-    id_number: idNumber || null,
-    id_tail: idNumber ? idTail(idNumber) : null,
-    phone: pick('phone') ? (p.phone ?? null) : (old?.phone ?? null),
-    resident: p.resident === undefined ? (old?.resident ?? 1) : p.resident ? 1 : 0,
-    categories: p.categories ? JSON.stringify([...new Set(p.categories)]) : (old?.categories ?? '[]'),
-    quarantine_kind: pick('quarantine') ? (p.quarantine?.kind ?? null) : (old?.quarantine_kind ?? null),
-    quarantine_until: pick('quarantine') ? (p.quarantine?.until ?? null) : (old?.quarantine_until ?? null),
-    health_colour: pick('health') ? (p.health?.colour ?? null) : (old?.health_colour ?? null),
-    health_at: pick('health') ? (p.health?.at ?? null) : (old?.health_at ?? null),
-    last_test_at: pick('lastTestAt') ? (p.lastTestAt ?? null) : (old?.last_test_at ?? null),
-    vaccinated: pick('vaccinated') ? (p.vaccinated == null ? null : p.vaccinated ? 1 : 0) : (old?.vaccinated ?? null),
-    risk_area: pick('riskTravel') ? (p.riskTravel?.area ?? null) : (old?.risk_area ?? null),
-    risk_at: pick('riskTravel') ? (p.riskTravel?.at ?? null) : (old?.risk_at ?? null),
-    updated_at: now,
-  };
-}
-
-type RosterLists = Required<Pick<RosterChange, 'households' | 'cards' | 'vehiclePermits'>>;
-
-/** A household's row (named parameters of the upsert). */
-export function householdParams(h: RosterLists['households'][number], now: number) {
-  return { id: h.id, address: h.address, grid: h.grid ?? null, registered: h.registeredResidents ?? null, actual: h.actualResidents ?? null, note: h.note ?? null, now };
-}
-
-export function cardParams(c: RosterLists['cards'][number], now: number) {
-  return {
-    id: c.id,
-    type: c.type,
-    person_id: c.personId ?? null,
-    household_id: c.householdId ?? null,
-    plate: c.vehiclePlate ?? null,
-    validity: c.validity ? JSON.stringify(c.validity) : null,
-    issued_at: c.issuedAt ?? now,
-    expires_at: c.expiresAt ?? null,
-    revoked_at: c.revokedAt ?? null,
-    revoked_reason: c.revokedReason ?? null,
-    issued_by: c.issuedBy ?? null,
-  };
-}
-
-export function permitParams(vp: RosterLists['vehiclePermits'][number]) {
-  return { id: vp.id, plate: vp.plate, household_id: vp.householdId ?? null, valid_from: vp.validFrom ?? null, valid_to: vp.validTo ?? null, revoked_at: vp.revokedAt ?? null };
-}
-
 export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnType<RosterView['visitor']>) {
   const { db } = ctx;
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-  const upHousehold = db.prepare(`INSERT INTO households (id, address, grid, registered_residents, actual_residents, note, updated_at)
-    VALUES (@id, @address, @grid, @registered, @actual, @note, @now)
-    ON CONFLICT(id) DO UPDATE SET address = excluded.address, grid = coalesce(excluded.grid, grid),
-      registered_residents = coalesce(excluded.registered_residents, registered_residents),
-      actual_residents = coalesce(excluded.actual_residents, actual_residents), note = coalesce(excluded.note, note), updated_at = excluded.updated_at`);
   const getPerson = db.prepare<[string], PersonRow>('SELECT * FROM persons WHERE id = ?');
   const getHousehold = db.prepare<[string], HouseholdRow>('SELECT * FROM households WHERE id = ?');
   const getCard = db.prepare<[string], CardRow>('SELECT * FROM cards WHERE id = ?');
-  const upPerson = db.prepare(`INSERT INTO persons (id, household_id, name, id_number, id_tail, phone, resident, categories, quarantine_kind, quarantine_until,
-      health_colour, health_at, last_test_at, vaccinated, risk_area, risk_at, updated_at)
-    VALUES (@id, @household_id, @name, @id_number, @id_tail, @phone, @resident, @categories, @quarantine_kind, @quarantine_until,
-      @health_colour, @health_at, @last_test_at, @vaccinated, @risk_area, @risk_at, @updated_at)
-    ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id, name = excluded.name, id_number = excluded.id_number, id_tail = excluded.id_tail,
-      phone = excluded.phone, resident = excluded.resident, categories = excluded.categories, quarantine_kind = excluded.quarantine_kind,
-      quarantine_until = excluded.quarantine_until, health_colour = excluded.health_colour, health_at = excluded.health_at,
-      last_test_at = excluded.last_test_at, vaccinated = excluded.vaccinated, risk_area = excluded.risk_area, risk_at = excluded.risk_at,
-      updated_at = excluded.updated_at`);
-  const upCard = db.prepare(`INSERT INTO cards (id, type, person_id, household_id, plate, validity, issued_at, expires_at, revoked_at, revoked_reason, issued_by)
-    VALUES (@id, @type, @person_id, @household_id, @plate, @validity, @issued_at, @expires_at, @revoked_at, @revoked_reason, @issued_by)
-    ON CONFLICT(id) DO UPDATE SET type = excluded.type, person_id = excluded.person_id, household_id = excluded.household_id, plate = excluded.plate,
-      validity = excluded.validity, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, revoked_reason = excluded.revoked_reason`);
-  const upPermit = db.prepare(`INSERT INTO vehicle_permits (id, plate, household_id, valid_from, valid_to, revoked_at) VALUES (@id, @plate, @household_id, @valid_from, @valid_to, @revoked_at)
-    ON CONFLICT(id) DO UPDATE SET plate = excluded.plate, household_id = excluded.household_id, valid_from = excluded.valid_from, valid_to = excluded.valid_to, revoked_at = excluded.revoked_at`);
+  const write = rosterWrites(db);
 
   function version(): number {
     return Number(getMeta.get('roster_version')?.value ?? 0);
-  }
-
-  /** Merge a partial person with what is stored: fields not given keep their value; null clears. */
-  function personRow(p: PersonInput, now: number): PersonRow {
-    return personParams(p, now, getPerson.get(p.id));
   }
 
   const applyTx = db.transaction((change: RosterChange, v: number | undefined): RosterApplyResult => {
@@ -334,17 +259,13 @@ export function createRoster(ctx: StoreCtx, visitorView: (id: string) => ReturnT
       // A full snapshot replaces the roster; cards the gate issued itself stay unless the snapshot names them.
       db.exec("DELETE FROM persons; DELETE FROM households; DELETE FROM vehicle_permits; DELETE FROM cards WHERE issued_by IS NULL OR issued_by = 'hub'");
     }
-    for (const h of change.households ?? []) upHousehold.run(householdParams(h, now));
-    for (const p of change.persons ?? []) upPerson.run(personRow(p, now));
-    for (const c of change.cards ?? []) upCard.run(cardParams(c, now));
-    for (const vp of change.vehiclePermits ?? []) upPermit.run(permitParams(vp));
-    const del = (table: string, ids: string[] | undefined) => {
-      const st = db.prepare(`DELETE FROM ${table} WHERE id = ?`);
-      for (const id of ids ?? []) st.run(id);
-    };
-    del('persons', change.removePersons);
-    del('households', change.removeHouseholds);
-    del('cards', change.removeCards);
+    for (const h of change.households ?? []) write.household(h, now);
+    for (const p of change.persons ?? []) write.person(p, now);
+    for (const c of change.cards ?? []) write.card(c, now);
+    for (const vp of change.vehiclePermits ?? []) write.permit(vp);
+    for (const id of change.removePersons ?? []) write.remove('persons', id);
+    for (const id of change.removeHouseholds ?? []) write.remove('households', id);
+    for (const id of change.removeCards ?? []) write.remove('cards', id);
     const next = v ?? current + 1;
     setMeta.run('roster_version', String(next));
     return { result: 'applied', version: next, households: change.households?.length ?? 0, persons: change.persons?.length ?? 0, cards: change.cards?.length ?? 0 };

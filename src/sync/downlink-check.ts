@@ -5,14 +5,14 @@
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Reason } from '../gate/model.js';
-import type { RosterApplyResult } from '../store/api.js';
+import type { RosterSwapResult } from '../store/roster-swap.js';
 import { DOWNLINK_SCHEMAS, schemaProblems } from './messages.js';
 import type { DownlinkKind } from './topics.js';
 
 export type DownlinkCheck =
   | { ok: true; body: Record<string, unknown>; id?: string; version?: number }
-  /** A full roster the worker swapped into the ledger itself (src/store/roster-swap.ts): no body comes back. */
-  | { ok: true; swapped: RosterApplyResult; id?: string; version?: number }
+  /** A roster or delta the worker swapped into the ledger itself (src/store/roster-swap.ts): no body comes back. */
+  | { ok: true; swapped: RosterSwapResult; id?: string; version?: number }
   | { ok: false; reasons: Reason[]; id?: string; version?: number };
 
 export function reason(code: string, zh: string, en: string): Reason {

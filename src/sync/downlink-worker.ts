@@ -1,5 +1,5 @@
 // Worker thread for large hub updates: parses and validates off the event loop (./downlink-check.ts)
-// and swaps a full roster into the ledger on a connection of its own (src/store/roster-swap.ts), so
+// and swaps a roster or a large delta into the ledger on a connection of its own (src/store/roster-swap.ts), so
 // that neither the parsing nor the rows reach the event loop.
 import { parentPort } from 'node:worker_threads';
 import type { RosterChange } from '../store/api.js';
@@ -12,24 +12,25 @@ interface Request {
   kind: DownlinkKind;
   payload: Uint8Array;
   site: string;
-  /** A full roster: swap it into this ledger file. */
+  /** A roster or a roster delta: swap it into this ledger file. */
   swap?: { path: string; now: number; actor: string; gate?: SharedArrayBuffer };
 }
 
 /** Answers once: a swapped roster as soon as the swap committed, before the old tables are emptied. */
 function run(m: Request, answer: (r: DownlinkCheck) => void): void {
   const c = checkDownlink(m.kind, m.payload, m.site);
-  if (!c.ok || !m.swap || m.kind !== 'roster' || !('body' in c)) {
+  if (!c.ok || !m.swap || (m.kind !== 'roster' && m.kind !== 'roster/delta') || !('body' in c)) {
     answer(c);
     return;
   }
-  const { site: _s, version, id: _i, issuedAt: _a, ...rest } = c.body as unknown as RosterChange & { site: string; version: number; id?: string; issuedAt?: number };
+  const { site: _s, version, id: _i, issuedAt: _a, baseVersion, ...rest } = c.body as unknown as RosterChange & { site: string; version: number; id?: string; issuedAt?: number; baseVersion?: number };
   const { body: _b, ...head } = c;
   try {
     const swapped = swapRoster({
       path: m.swap.path,
-      change: { ...rest, full: true },
+      change: m.kind === 'roster' ? { ...rest, full: true } : rest,
       version,
+      ...(baseVersion !== undefined ? { baseVersion } : {}),
       actor: m.swap.actor,
       now: m.swap.now,
       ...(m.swap.gate ? { gate: m.swap.gate } : {}),

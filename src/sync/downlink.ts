@@ -40,6 +40,9 @@ const POLICY_KIND: Partial<Record<DownlinkKind, PolicyKind>> = {
   quarantine: 'quarantine',
 };
 
+const baseMismatch = (base: number | undefined, current: number) =>
+  reason('version.base-mismatch', `增量基于版本 ${base ?? '?'}，本机为 ${current}，请发送完整名单`, `Delta is based on version ${base ?? '?'}, this gate has ${current}: send a full roster`);
+
 export class DownlinkHandler {
   private readonly offload = new DownlinkOffload();
   private inFlight: Promise<ResultData | undefined> | undefined;
@@ -99,8 +102,8 @@ export class DownlinkHandler {
     if (!parsed.kind) return this.reject(ref, [reason('topic.unknown', '未知的指令主题', `Unknown command topic; expected one of …/cmd/{${DOWNLINK_KINDS.join(',')}}`)]);
     const kind = parsed.kind;
     if (payload.length >= OFFLOAD_BYTES) {
-      // A full roster goes into the ledger from the worker too, when the ledger is a file it can open.
-      const file = kind === 'roster' && this.o.ledger.rosterReplaced ? this.o.ledger.file?.() : undefined;
+      // A roster or a delta goes into the ledger from the worker too, when the ledger is a file it can open.
+      const file = (kind === 'roster' || kind === 'roster/delta') && this.o.ledger.rosterReplaced ? this.o.ledger.file?.() : undefined;
       const gate = this.o.ledger.writerSignal?.().buffer;
       const swap = file ? { path: file, now: Date.now(), actor: 'hub', ...(gate ? { gate } : {}) } : undefined;
       return this.track(
@@ -132,6 +135,7 @@ export class DownlinkHandler {
       this.o.ledger.rosterReplaced?.();
       return this.applied(ref, kind, c.swapped.version);
     }
+    if ('swapped' in c && c.swapped.result === 'base-mismatch') return this.reject(ref, [baseMismatch(c.swapped.baseVersion, c.swapped.version)], c.swapped.version);
     const version = 'swapped' in c ? (c.version as number) : (c.body.version as number);
     const current = this.versions()[kind === 'roster/delta' ? 'roster' : kind] ?? 0;
     if (version <= current) {
@@ -184,9 +188,7 @@ export class DownlinkHandler {
       case 'roster':
       case 'roster/delta': {
         const { site: _s, version: _v, id: _i, issuedAt: _a, baseVersion, ...change } = body as RosterChange & { site: string; version: number; id?: string; issuedAt?: number; baseVersion?: number };
-        if (baseVersion !== undefined && baseVersion !== l.rosterVersion()) {
-          return reason('version.base-mismatch', `增量基于版本 ${baseVersion}，本机为 ${l.rosterVersion()}，请发送完整名单`, `Delta is based on version ${baseVersion}, this gate has ${l.rosterVersion()}: send a full roster`);
-        }
+        if (baseVersion !== undefined && baseVersion !== l.rosterVersion()) return baseMismatch(baseVersion, l.rosterVersion());
         const r = l.applyRoster(kind === 'roster' ? { ...change, full: true } : change, { version, actor: 'hub' });
         return r.result === 'applied' ? 'applied' : stale;
       }

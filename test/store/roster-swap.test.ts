@@ -7,7 +7,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ledger, RosterChange } from '../../src/store/api.js';
 import { openLedger } from '../../src/store/ledger.js';
 import { swapRoster } from '../../src/store/roster-swap.js';
+import pino from 'pino';
+import { EventBus } from '../../src/kernel/bus.js';
+import { DownlinkHandler } from '../../src/sync/downlink.js';
 import { DownlinkOffload } from '../../src/sync/downlink-offload.js';
+import type { ResultData } from '../../src/sync/messages.js';
+import { topicTree } from '../../src/sync/topics.js';
 import { bigRoster } from '../../bench/big-roster.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -169,5 +174,147 @@ describe('roster swap', () => {
     await changed;
     expect(l.rosterView().person('per-0-0')?.health?.colour).toBe('yellow');
     expect(l.rosterView().person(persons.at(-1)?.id ?? '')?.health?.colour).toBe('yellow');
+  });
+
+  describe('a delta (the office pushes its spreadsheet as changes)', () => {
+    const NOW = 1_764_000_000_000;
+    const HOME = { kind: 'home' as const, until: NOW + 14 * 86_400_000 };
+    /** Every household renamed, one person changed in part, one added, cards added and removed. */
+    function delta(households: number): RosterChange {
+      return {
+        households: Array.from({ length: households }, (_, h) => ({ id: `hh-${h}`, address: `东村 ${h} 号（新门牌）` })).concat([{ id: 'hh-new', address: '新建 1 号' }]),
+        persons: [
+          { id: 'per-0-0', householdId: 'hh-0', name: '张0号', phone: '13800001111' },
+          { id: 'per-new', householdId: 'hh-new', name: '李新', categories: ['tenant'] },
+        ],
+        cards: [{ id: 'card-per-new', type: 'person', personId: 'per-new', householdId: 'hh-new' }],
+        removePersons: ['per-3-1'],
+        removeCards: ['card-hh-5'],
+      };
+    }
+    /** What the volunteers do at the gate meanwhile; the same on both ledgers. */
+    function gateChanges(l: Ledger): void {
+      l.setQuarantine('per-0-0', HOME, { cause: 'admin' }, 'admin');
+      l.issueCard({ id: 'card-gate-1', type: 'visitor', householdId: 'hh-1' }, 'admin');
+      l.revokeCard('card-hh-2', 'lost', 'admin');
+      l.applyRoster({ households: [{ id: 'hh-7', address: '东村 7 号', note: '门口有狗' }], removePersons: ['per-9-0'] }, { actor: 'admin' });
+    }
+
+    /**
+     * Holds the worker between two of its transactions once it has copied the households and begun
+     * the persons: held, it steps aside; let go, it writes a chunk or a few, and is held again.
+     */
+    async function holdMidStaging(l: Ledger & { path: string }, other: Database.Database): Promise<() => void> {
+      const signal = l.writerSignal?.();
+      if (!signal) throw new Error('the ledger has no writer signal');
+      const count = (t: string) => (other.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(t) ? (other.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n : -1);
+      for (;;) {
+        const before = signal.stepsAside();
+        const release = signal.hold();
+        await vi.waitUntil(() => signal.stepsAside() > before, { timeout: 30_000, interval: 1 });
+        if (count('roster_next_persons') > 0) return release;
+        const households = count('roster_next_households');
+        release();
+        await vi.waitUntil(() => count('roster_next_households') !== households || count('roster_next_persons') > 0, { timeout: 30_000, interval: 1 });
+      }
+    }
+
+    it('gives the same ledger as the delta in one transaction, partial persons keeping what they do not name', () => {
+      const a = ledgerAt();
+      const b = ledgerAt();
+      for (const l of [a, b]) {
+        l.applyRoster(change(1, 300), { version: 1, actor: 'hub' });
+        l.setQuarantine('per-0-0', HOME, { cause: 'admin' }, 'admin');
+      }
+      a.applyRoster(delta(300), { version: 2, actor: 'hub' });
+      expect(swapRoster({ path: b.path, change: delta(300), version: 2, actor: 'hub', now: NOW })).toMatchObject({ result: 'applied', version: 2, households: 301 });
+      b.rosterReplaced?.();
+      expect(contents(b)).toBe(contents(a));
+      expect(b.person('per-0-0')).toMatchObject({ quarantine: HOME, phoneMasked: '138****1111' });
+      expect(b.person('per-3-1')).toBeUndefined();
+      expect(b.auditLog({ action: 'roster-change' })[0]?.detail).toMatchObject({ version: 2, full: false, households: 301 });
+      // A base other than the gate's roster: the hub must send a snapshot; nothing changes.
+      expect(swapRoster({ path: b.path, change: delta(3), version: 3, baseVersion: 1, actor: 'hub', now: NOW })).toMatchObject({ result: 'base-mismatch', version: 2, baseVersion: 1 });
+      expect(contents(b)).toBe(contents(a));
+    });
+
+    it('carries over what the gate changed while the delta was staged, as if the gate had changed it first', async () => {
+      const a = ledgerAt();
+      const b = ledgerAt();
+      for (const l of [a, b]) l.applyRoster(change(1, 3000), { version: 1, actor: 'hub' });
+      gateChanges(a);
+      a.applyRoster(delta(3000), { version: 10, actor: 'hub' });
+
+      const other = new Database(b.path, { readonly: true });
+      const offload = new DownlinkOffload();
+      try {
+        const payload = Buffer.from(JSON.stringify({ site: 's', version: 10, ...delta(3000) }));
+        const result = offload.check('roster/delta', payload, 's', { path: b.path, now: NOW, actor: 'hub', gate: b.writerSignal?.().buffer });
+        result.catch(() => {}); // awaited below; a failed check before it must not leave it unhandled
+        const release = await holdMidStaging(b, other);
+        // Rows already copied into the staging tables, changed by the gate before the swap.
+        expect(b.rosterVersion()).toBe(1);
+        gateChanges(b);
+        expect((other.prepare('SELECT count(*) AS n FROM roster_dirty').get() as { n: number }).n).toBeGreaterThan(0);
+        release();
+        expect(await result).toMatchObject({ ok: true, swapped: { result: 'applied', version: 10 } });
+        b.rosterReplaced?.();
+        expect(contents(b)).toBe(contents(a));
+        expect(b.person('per-0-0')).toMatchObject({ quarantine: HOME, phoneMasked: '138****1111' });
+        expect(b.person('per-9-0')).toBeUndefined();
+        expect(b.households({ text: '东村 7 号' })[0]).toMatchObject({ note: '门口有狗', address: '东村 7 号（新门牌）' });
+        expect(b.cards({ includeRevoked: true }).find((c) => c.id === 'card-hh-2')).toMatchObject({ revokedReason: 'lost' });
+        expect(other.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'roster_dirty%' OR name LIKE 'roster_next_%'").all()).toEqual([]);
+      } finally {
+        await offload.close();
+        other.close();
+      }
+    }, 120_000);
+
+    it('refuses a delta whose base the gate moved past while it was staged, and leaves nothing behind', async () => {
+      const l = ledgerAt();
+      l.applyRoster(change(1, 3000), { version: 1, actor: 'hub' });
+      const other = new Database(l.path, { readonly: true });
+      const offload = new DownlinkOffload();
+      try {
+        const payload = Buffer.from(JSON.stringify({ site: 's', version: 5, baseVersion: 1, ...delta(3000) }));
+        const result = offload.check('roster/delta', payload, 's', { path: l.path, now: NOW, actor: 'hub', gate: l.writerSignal?.().buffer });
+        result.catch(() => {}); // awaited below; a failed check before it must not leave it unhandled
+        const release = await holdMidStaging(l, other);
+        l.issueCard({ id: 'card-gate-1', type: 'visitor', householdId: 'hh-1' }, 'admin');
+        const before = contents(l);
+        release();
+        expect(await result).toMatchObject({ ok: true, swapped: { result: 'base-mismatch', version: 2, baseVersion: 1 } });
+        expect(contents(l)).toBe(before);
+        expect(other.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'roster_dirty%' OR name LIKE 'roster_next_%' OR type = 'trigger'").all()).toEqual([]);
+      } finally {
+        await offload.close();
+        other.close();
+      }
+    }, 120_000);
+
+    it('the gate answers a large delta from the worker: applied, or refused on another base, and decides with it once read', async () => {
+      let ready: () => void = () => {};
+      const l = ledgerAt((what) => what === 'roster' && ready());
+      l.applyRoster(change(1, 3000), { version: 1, actor: 'hub' });
+      const answers: ResultData[] = [];
+      const handler = new DownlinkHandler({ ledger: l, bus: new EventBus(), topics: topicTree({ root: 'checkpoint', site: 's', gate: 'g' }), site: 's', maxBytes: 8 << 20, logger: pino({ level: 'silent' }), answer: (r) => answers.push(r) });
+      try {
+        const send = (body: Record<string, unknown>) => handler.handle('checkpoint/v1/s/cmd/roster/delta', Buffer.from(JSON.stringify({ site: 's', ...body, ...delta(3000) })), false);
+        const wrong = send({ version: 2, baseVersion: 0 });
+        expect(wrong).toBeInstanceOf(Promise);
+        expect(await wrong).toMatchObject({ result: 'rejected', reasons: [{ code: 'version.base-mismatch' }], currentVersion: 1 });
+        const read = new Promise<void>((resolve) => {
+          ready = resolve;
+        });
+        expect(await send({ version: 2, baseVersion: 1 })).toMatchObject({ result: 'applied', currentVersion: 2 });
+        await read;
+        expect(l.rosterView().household('hh-new')).toMatchObject({ address: '新建 1 号' });
+        expect(l.rosterView().card('card-hh-5')).toBeUndefined();
+        expect(answers.map((a) => a.result)).toEqual(['rejected', 'applied']);
+      } finally {
+        await handler.close();
+      }
+    }, 120_000);
   });
 });
