@@ -1,10 +1,12 @@
 // What one MQTT message is to the hub: a record for one of its tables, a gate's retained state or
 // counts, or a reject with its reason. Pure: validation uses the message schemas the gate is held to
 // (src/sync/messages.ts), so the hub and the gates cannot disagree on what a message is.
+import { isUtf8 } from 'node:buffer';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { CountsMessage, OutboxMessage, StateMessage, schemaProblems } from '../sync/messages.js';
 import { TOPIC_VERSION } from '../sync/topics.js';
+import { compactMember } from './json-span.js';
 import type { RecordTable } from './storage/tables.js';
 
 /** The leaves the hub subscribes to (retained device lists and door contacts are part 2's). */
@@ -38,8 +40,11 @@ export interface RecordMsg {
    * fields of its columns (a queued passage stays small: fewer bytes for the collector to copy).
    */
   data: Record<string, unknown>;
-  /** The whole `data` as JSON text, as stored. */
-  dataJson: string;
+  /**
+   * The whole `data` as JSON text, as stored: the bytes of the payload that hold it (UTF-8, a view
+   * of the payload, not a copy) when they could be found, else a string made with JSON.stringify.
+   */
+  dataJson: string | Buffer;
 }
 
 export interface GateStateMsg {
@@ -142,8 +147,23 @@ export function classify(topic: string, payload: Buffer, o: ClassifyOptions): Cl
     at: m.at,
     clockSynced: m.clockSynced,
     data: table === 'passages' ? passageFields(m.data) : m.data,
-    dataJson: JSON.stringify(m.data),
+    dataJson: dataText(payload, m.data),
   };
+}
+
+/**
+ * The record's data as stored: the payload's own bytes when they are what JSON.stringify would write
+ * for the parsed data (json-span.ts: what the gates send) and valid UTF-8 (else JSON.parse read
+ * U+FFFD in their place, and PostgreSQL would refuse them); JSON.stringify of the parsed data
+ * otherwise. The bytes are a view of the payload, not a copy.
+ */
+function dataText(payload: Buffer, data: Record<string, unknown>): string | Buffer {
+  const span = compactMember(payload, 'data');
+  if (span && payload[span[0]] === 0x7b) {
+    const bytes = payload.subarray(span[0], span[1]);
+    if (isUtf8(bytes)) return bytes;
+  }
+  return JSON.stringify(data);
 }
 
 /** The fields of a passage the hub's columns hold. */

@@ -18,14 +18,17 @@ function header(buf: Buffer, oid: number, n: number, hasNull: boolean): void {
   buf.writeInt32BE(1, 16);
 }
 
-/** text[]: each string as UTF-8 (a lone surrogate becomes U+FFFD, as pg's text encoding does). */
-export function textArray(values: ReadonlyArray<string | null>): Buffer {
+/**
+ * text[]: each string as UTF-8 (a lone surrogate becomes U+FFFD, as pg's text encoding does); bytes
+ * as they are (the caller's word that they are UTF-8: the records' data as it came, classify.ts).
+ */
+export function textArray(values: ReadonlyArray<string | Uint8Array | null>): Buffer {
   // At most 3 bytes per UTF-16 unit; the unused tail is cut off.
   let room = HEADER + 4 * values.length;
   let hasNull = false;
   for (const v of values) {
     if (v === null) hasNull = true;
-    else room += 3 * v.length;
+    else room += typeof v === 'string' ? 3 * v.length : v.length;
   }
   const buf = Buffer.allocUnsafe(room);
   header(buf, TEXT_OID, values.length, hasNull);
@@ -34,10 +37,14 @@ export function textArray(values: ReadonlyArray<string | null>): Buffer {
     if (v === null) {
       buf.writeInt32BE(-1, at);
       at += 4;
-    } else {
+    } else if (typeof v === 'string') {
       const len = v.length === 0 ? 0 : buf.write(v, at + 4, 'utf8');
       buf.writeInt32BE(len, at);
       at += 4 + len;
+    } else {
+      buf.set(v, at + 4);
+      buf.writeInt32BE(v.length, at);
+      at += 4 + v.length;
     }
   }
   return buf.subarray(0, at);

@@ -66,7 +66,8 @@ interface ColumnRows {
   seq: number[];
   at: number[];
   clockSynced: number[];
-  data: string[];
+  /** JSON text, or its UTF-8 bytes (RecordMsg.dataJson). */
+  data: Array<string | Buffer>;
   own: Array<Array<string | null>>;
 }
 
@@ -183,7 +184,9 @@ export class HubWriter {
       const end = Math.min(rows.n, i + chunk);
       const params: unknown[] = [];
       for (let j = i; j < end; j++) {
-        params.push(rows.site[j], rows.gate[j], rows.history[j], rows.seq[j], rows.at[j], rows.clockSynced[j], now, rows.data[j]);
+        const data = rows.data[j] as string | Buffer;
+        // Text, not a blob: SQLite keeps what it is given.
+        params.push(rows.site[j], rows.gate[j], rows.history[j], rows.seq[j], rows.at[j], rows.clockSynced[j], now, typeof data === 'string' ? data : data.toString('utf8'));
         for (const col of rows.own) params.push(col[j] ?? null);
       }
       const text = `INSERT INTO ${table} (${names}) VALUES ${new Array(end - i).fill(tuple).join(', ')} ${conflict}`;
