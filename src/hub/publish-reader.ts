@@ -5,7 +5,9 @@
 // the reconnects. mqtt.js spent about a third of the hub's CPU per message on a PUBLISH: a packet
 // object, a buffer list whose every read allocates, a tick, two callbacks and an event per message,
 // and a PUBACK written through four stream calls. Here a PUBLISH is a topic string and a view of the
-// socket's bytes, and the PUBACKs of one socket read leave in one write.
+// socket's bytes, and the PUBACKs of the socket reads of one turn of the event loop leave in one
+// write, at its check phase (a write per read was a tenth of the hub's CPU: reads are small when the
+// hub keeps up).
 //
 // Anything unusual goes to mqtt.js as it came: a PUBLISH at QoS 2, one with a topic alias or an
 // empty topic, one with a property this reader does not know; after bytes that do not frame as MQTT
@@ -76,6 +78,9 @@ export class PublishReader extends Duplex {
   private pending: Buffer | undefined;
   /** Set when bytes did not frame as packets: from there on everything goes to mqtt.js. */
   private passAll = false;
+  /** Packet ids to acknowledge at the loop's next check phase. */
+  private acks: number[] = [];
+  private flushing = false;
 
   constructor(
     private readonly socket: Duplex,
@@ -113,7 +118,6 @@ export class PublishReader extends Duplex {
     let i = 0;
     // Bytes for mqtt.js from `pass` up to i (packets other than the PUBLISHes read here), pushed in runs.
     let pass = -1;
-    const acks: number[] = [];
     while (i < b.length) {
       if (this.sink.held()) break;
       const len = varint(b, i + 1, b.length);
@@ -132,12 +136,15 @@ export class PublishReader extends Duplex {
       } else {
         if (pass >= 0) this.push(b.subarray(pass, i));
         pass = -1;
-        if (id > 0) acks.push(id);
+        if (id > 0) this.acks.push(id);
       }
       i = end;
     }
     if (pass >= 0) this.push(b.subarray(pass, i));
-    if (acks.length) this.acknowledge(acks);
+    if (this.acks.length && !this.flushing) {
+      this.flushing = true;
+      setImmediate(() => this.acknowledge());
+    }
     if (this.passAll) {
       if (i < b.length) this.push(b.subarray(i));
       return;
@@ -172,8 +179,13 @@ export class PublishReader extends Duplex {
     return id;
   }
 
-  /** One write for the PUBACKs of what was just handled (MQTT 5: reason 0 and no properties may be left out). */
-  private acknowledge(ids: number[]): void {
+  /** One write for the PUBACKs of what was handled since the last (MQTT 5: reason 0 and no properties may be left out). */
+  private acknowledge(): void {
+    this.flushing = false;
+    const ids = this.acks;
+    this.acks = [];
+    // Not after mqtt.js ended the connection: the broker sends those messages again.
+    if (ids.length === 0 || this.writableEnded || this.destroyed) return;
     const out = Buffer.allocUnsafe(4 * ids.length);
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k] as number;
@@ -182,9 +194,8 @@ export class PublishReader extends Duplex {
       out[4 * k + 2] = id >> 8;
       out[4 * k + 3] = id & 0xff;
     }
-    // Through this stream's own write side: in order with what mqtt.js writes (never inside one of its
-    // packets). Not after mqtt.js ended the connection: the broker sends those messages again.
-    if (!this.writableEnded && !this.destroyed) this.write(out);
+    // Through this stream's own write side: in order with what mqtt.js writes (never inside one of its packets).
+    this.write(out);
   }
 
   override _read(): void {}

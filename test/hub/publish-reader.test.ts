@@ -1,5 +1,5 @@
 // The hub's reader of PUBLISH packets (src/hub/publish-reader.ts) on a socket fed by hand: every
-// message once, in order, however the socket cuts the bytes; one write of PUBACKs per read; what it
+// message once, in order, however the socket cuts the bytes; one write of PUBACKs per turn of the loop; what it
 // does not read itself reaches mqtt.js byte for byte; nothing read while the ingest holds.
 import { Duplex } from 'node:stream';
 import { generate, type IPublishPacket, type Packet } from 'mqtt-packet';
@@ -50,7 +50,7 @@ const puback = (...ids: number[]) => Buffer.from(ids.flatMap((id) => [0x40, 2, i
 const pingresp = generate({ cmd: 'pingresp' } as Packet, opts5);
 
 describe('PublishReader', () => {
-  it('reads every PUBLISH once and in order however the reads cut them, and acknowledges each read\'s in one write', async () => {
+  it('reads every PUBLISH once and in order however the reads cut them, and acknowledges the reads of one turn of the loop in one write', async () => {
     const stream = Buffer.concat([publish(1), publish(2), pingresp, publish(3, { payload: Buffer.from('x'.repeat(300)) }), publish(300)]);
     for (const cut of [stream.length, 1, 2, 3, 7, 64]) {
       const { socket, got, passed, acks } = setup();
@@ -61,7 +61,7 @@ describe('PublishReader', () => {
       expect(got[2]?.[1]).toBe('x'.repeat(300));
       expect(acks()).toEqual(puback(1, 2, 3, 300));
       expect(Buffer.concat(passed)).toEqual(pingresp);
-      if (cut === stream.length) expect(socket.written).toHaveLength(1);
+      expect(socket.written).toHaveLength(1);
     }
   });
 
