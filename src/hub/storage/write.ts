@@ -103,6 +103,26 @@ function columnRows(table: RecordTable, size: number): ColumnRows {
   };
 }
 
+/** What a burst brings to one history. */
+interface Touched {
+  seqs: number[];
+  highest: number;
+  state?: string;
+  counts?: string;
+  gone?: Range[];
+}
+
+/** A history's new values after a burst (null: unchanged), from its row as read under its lock. */
+function merged(row: { held: string; gone: string; highest_reported: number | string }, e: Touched): { held: string | null; gone: string | null; highest: number | null; state: string | null; counts: string | null } {
+  return {
+    held: e.seqs.length ? JSON.stringify(addSeqs(parseRanges(row.held), e.seqs)) : null,
+    gone: e.gone ? JSON.stringify(mergeRanges(parseRanges(row.gone), e.gone)) : null,
+    highest: e.highest > Number(row.highest_reported) ? e.highest : null,
+    state: e.state ?? null,
+    counts: e.counts ?? null,
+  };
+}
+
 /** History ids by site, gate and ledger. */
 type IdCache = Map<string, Map<string, Map<string, number>>>;
 
@@ -133,7 +153,7 @@ export class HubWriter {
     // order the two, and the seqs merged into `held` would be lost.
     const learned: IdCache = new Map();
     await this.db.transaction().execute(async (trx) => {
-      const touched = new Map<number, { seqs: number[]; highest: number; state?: string; counts?: string; gone?: Range[] }>();
+      const touched = new Map<number, Touched>();
       const entry = (id: number) => {
         let e = touched.get(id);
         if (!e) {
@@ -174,7 +194,9 @@ export class HubWriter {
         result.duplicates += rows.n - n;
       }
       // In id order: two workers' bursts lock the histories they share in the same order (no deadlock).
-      for (const [id, e] of [...touched].sort((a, b) => a[0] - b[0])) await this.updateHistory(trx, id, e, now);
+      const histories = [...touched].sort((a, b) => a[0] - b[0]);
+      if (this.engine === 'postgres') await this.updateHistoriesPg(trx, histories, now);
+      else for (const [id, e] of histories) await this.updateHistory(trx, id, e, now);
       if (burst.rejects.length) await this.rejects(trx, burst.rejects, now);
     });
     for (const [site, gates] of learned) for (const [gate, ledgers] of gates) for (const [ledger, id] of ledgers) remember(this.ids, site, gate, ledger, id);
@@ -244,20 +266,54 @@ export class HubWriter {
     return id;
   }
 
-  private async updateHistory(trx: Transaction<HubTables>, id: number, e: { seqs: number[]; highest: number; state?: string; counts?: string; gone?: Range[] }, now: number): Promise<void> {
-    // Two workers may merge into the same history at once: the row lock orders them (PostgreSQL).
-    let q = trx.selectFrom('histories').select(['held', 'gone', 'highest_reported']).where('id', '=', id);
-    if (this.engine === 'postgres') q = q.forUpdate();
-    const row = await q.executeTakeFirst();
+  /** SQLite (one writer: no lock to take), one history at a time. */
+  private async updateHistory(trx: Transaction<HubTables>, id: number, e: Touched, now: number): Promise<void> {
+    const row = await trx.selectFrom('histories').select(['held', 'gone', 'highest_reported']).where('id', '=', id).executeTakeFirst();
     // Never merged into nothing: the burst is rolled back and tried again.
     if (!row) throw new Error(`the history ${id} is not visible to this burst`);
+    const m = merged(row, e);
     const update: Updateable<HistoryTable> = { last_seen: now };
-    if (e.seqs.length) update.held = JSON.stringify(addSeqs(parseRanges(row.held), e.seqs));
-    if (e.gone) update.gone = JSON.stringify(mergeRanges(parseRanges(row.gone), e.gone));
-    if (e.highest > Number(row.highest_reported)) update.highest_reported = e.highest;
-    if (e.state !== undefined) update.state = e.state;
-    if (e.counts !== undefined) update.counts = e.counts;
+    if (m.held !== null) update.held = m.held;
+    if (m.gone !== null) update.gone = m.gone;
+    if (m.highest !== null) update.highest_reported = m.highest;
+    if (m.state !== null) update.state = m.state;
+    if (m.counts !== null) update.counts = m.counts;
     await trx.updateTable('histories').set(update).where('id', '=', id).execute();
+  }
+
+  /**
+   * PostgreSQL: the burst's histories (in id order) locked and read in one statement, and updated in
+   * one: two round trips a burst rather than two per history (each a wake-up of the server). Two
+   * workers may merge into the same history at once: the row locks, taken in id order as the rows
+   * come out of the sort under FOR UPDATE, order them.
+   */
+  private async updateHistoriesPg(trx: Transaction<HubTables>, histories: Array<[number, Touched]>, now: number): Promise<void> {
+    if (histories.length === 0) return;
+    const ids = histories.map(([id]) => id);
+    const found = await trx.executeQuery<{ id: number; held: string; gone: string; highest_reported: number }>(
+      CompiledQuery.raw('SELECT id, held, gone, highest_reported FROM histories WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [ids]),
+    );
+    const rows = new Map(found.rows.map((r) => [Number(r.id), r]));
+    const cols = { held: [] as Array<string | null>, gone: [] as Array<string | null>, highest: [] as Array<number | null>, state: [] as Array<string | null>, counts: [] as Array<string | null> };
+    for (const [id, e] of histories) {
+      const row = rows.get(id);
+      // Never merged into nothing: the burst is rolled back and tried again.
+      if (!row) throw new Error(`the history ${id} is not visible to this burst`);
+      const m = merged(row, e);
+      cols.held.push(m.held);
+      cols.gone.push(m.gone);
+      cols.highest.push(m.highest);
+      cols.state.push(m.state);
+      cols.counts.push(m.counts);
+    }
+    // NULL: that column of that history stays as it is.
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        `UPDATE histories AS h SET last_seen = $1, held = COALESCE(u.held, h.held), gone = COALESCE(u.gone, h.gone), highest_reported = COALESCE(u.highest, h.highest_reported), state = COALESCE(u.state, h.state), counts = COALESCE(u.counts, h.counts)
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[]) AS u(id, held, gone, highest, state, counts) WHERE h.id = u.id`,
+        [now, ids, cols.held, cols.gone, cols.highest, cols.state, cols.counts],
+      ),
+    );
   }
 
   private async rejects(trx: Transaction<HubTables>, rejects: Array<Rejected & { count?: number }>, now: number): Promise<void> {
