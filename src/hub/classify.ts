@@ -7,6 +7,7 @@ import { Compile } from 'typebox/compile';
 import { CountsMessage, OutboxMessage, StateMessage, schemaProblems } from '../sync/messages.js';
 import { TOPIC_VERSION } from '../sync/topics.js';
 import { compactMember } from './json-span.js';
+import { readPassage } from './passage-bytes.js';
 import type { RecordTable } from './storage/tables.js';
 
 /** The leaves the hub subscribes to (retained device lists and door contacts are part 2's). */
@@ -111,6 +112,11 @@ export function classify(topic: string, payload: Buffer, o: ClassifyOptions): Cl
   if (payload.length > o.maxBytes) return reject('payload.too-large', `${payload.length} bytes, limit ${o.maxBytes}`, { site, gate });
   if (!o.sites.has(site)) return reject('site.wrong', `site "${site}" is not served by this hub`, { site, gate });
   if (o.gates.size > 0 && !o.gates.has(`${site}/${gate}`)) return reject('gate.unknown', `gate "${site}/${gate}" is not on the hub's allow-list`, { site, gate });
+  if (leaf === 'passages') {
+    // A passage as the gates write it, read from its bytes (passage-bytes.ts); anything else is parsed.
+    const p = readPassage(payload, site, gate);
+    if (p) return { type: 'record', table: 'passages', site: intern(site), gate: intern(gate), ledger: intern(p.ledger), seq: p.seq, at: p.at, clockSynced: p.clockSynced, data: p.fields, dataJson: payload.subarray(p.dataStart, p.dataEnd) };
+  }
   let body: unknown;
   try {
     body = JSON.parse(payload.toString('utf8'));

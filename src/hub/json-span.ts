@@ -84,52 +84,64 @@ for (const c of '"\\bfnrt') SHORT_ESCAPE[c.charCodeAt(0)] = 1;
  * rare control character or a lone surrogate; the fallback handles those).
  */
 function compactString(b: Uint8Array, i: number): number {
-  i++;
-  for (;;) {
-    const c = b[i];
+  const n = b.length;
+  for (i++; i < n; i++) {
+    const c = b[i] as number;
+    // Most bytes: letters, the ASCII above the backslash, every byte of a multi-byte character.
+    if (c > BACKSLASH) continue;
     if (c === QUOTE) return i + 1;
     if (c === BACKSLASH) {
       const e = b[i + 1];
       if (e === undefined || e >= 128 || SHORT_ESCAPE[e] !== 1) return -1;
-      i += 2;
-    } else if (c === undefined || c < 0x20) return -1;
-    else i++;
+      i++;
+    } else if (c < 0x20) return -1;
   }
+  return -1;
 }
 
-/** The index past the number at `i` if it is written as JSON.stringify writes it, else -1. */
+const isDigit = (c: number | undefined) => c !== undefined && c >= ZERO && c <= NINE;
+
+/**
+ * The index past the number at `i` if it is written as JSON.stringify writes it, else -1. Decimals
+ * of up to 15 significant digits, without an exponent, a leading zero or a trailing zero in the
+ * fraction, are their own shortest form (below 1e21 and from 1e-6 Number's text is not exponential);
+ * anything else is compared with String(Number(text)).
+ */
 function compactNumber(b: Buffer, i: number): number {
   const start = i;
-  let plain = true;
   if (b[i] === MINUS) i++;
-  const digits = i;
-  for (;;) {
-    const c = b[i];
-    if (c !== undefined && c >= ZERO && c <= NINE) i++;
-    else if (c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === MINUS) {
-      plain = false;
-      i++;
-    } else break;
+  const intStart = i;
+  while (isDigit(b[i])) i++;
+  const intLength = i - intStart;
+  if (intLength === 0 || (b[intStart] === ZERO && intLength > 1)) return -1;
+  let significant = b[intStart] === ZERO ? 0 : intLength;
+  let leadingZeros = 0;
+  let plain = intLength <= 15;
+  if (b[i] === 0x2e) {
+    i++;
+    const fracStart = i;
+    while (isDigit(b[i])) i++;
+    if (i === fracStart || b[i - 1] === ZERO) return -1;
+    if (significant === 0) while (b[fracStart + leadingZeros] === ZERO) leadingZeros++;
+    significant += i - fracStart - leadingZeros;
+    plain = significant <= 15 && leadingZeros <= 5;
+  } else if (b[intStart] === ZERO && intStart > start) plain = false; // -0 is written "0"
+  const c = b[i];
+  if (c === 0x65 || c === 0x45) {
+    plain = false;
+    i++;
+    while (isDigit(b[i]) || b[i] === 0x2b || b[i] === MINUS) i++;
   }
-  if (i === digits) return -1;
-  // An integer of up to 15 digits without a leading zero is its own shortest form (but -0 is "0").
-  if (plain && i - digits <= 15 && (b[digits] !== ZERO || i - digits === 1) && !(b[digits] === ZERO && digits > start)) return i;
+  if (plain) return i;
   const text = b.toString('latin1', start, i);
   return String(Number(text)) === text ? i : -1;
 }
 
-const LITERALS: Array<[number, string]> = [
-  [0x74, 'true'],
-  [0x66, 'false'],
-  [0x6e, 'null'],
-];
-
 function literal(b: Uint8Array, i: number): number {
-  for (const [first, word] of LITERALS) {
-    if (b[i] !== first) continue;
-    for (let k = 1; k < word.length; k++) if (b[i + k] !== word.charCodeAt(k)) return -1;
-    return i + word.length;
-  }
+  const c = b[i];
+  if (c === 0x74) return b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65 ? i + 4 : -1;
+  if (c === 0x66) return b[i + 1] === 0x61 && b[i + 2] === 0x6c && b[i + 3] === 0x73 && b[i + 4] === 0x65 ? i + 5 : -1;
+  if (c === 0x6e) return b[i + 1] === 0x75 && b[i + 2] === 0x6c && b[i + 3] === 0x6c ? i + 4 : -1;
   return -1;
 }
 
