@@ -18,6 +18,11 @@ export interface IngestOptions {
    * sent; SQLite: 1, it has one writer). A second starts only when a full burst waits.
    */
   concurrency?: number;
+  /**
+   * Under load (the last burst held at least LINGER_ABOVE messages), a burst short of batchRows
+   * waits up to this long for more before it starts: fewer, fuller transactions (default 0: never).
+   */
+  lingerMs?: number;
   queueMax: number;
   perGatePerSecond: number;
   logger: Logger;
@@ -51,11 +56,18 @@ type Item = RecordMsg | GateStateMsg | (Rejected & { count?: number });
 /** Rejects kept as rows per (reason, gate) and burst; the rest are one row with a count. */
 const REJECT_ROWS_PER_KEY = 5;
 
+/** A burst this large says messages come faster than bursts commit: the next one may linger. */
+const LINGER_ABOVE = 100;
+
 export class Ingest {
   private queue: Item[] = [];
   /** Bursts being written (or about to be, on the next turn of the loop). */
   private readonly writing = new Set<Promise<void>>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  /** Set when the linger is over: the next schedule() starts a burst whatever is queued. */
+  private lingered = false;
+  private lastBurst = 0;
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly episodes: Episodes;
@@ -126,6 +138,8 @@ export class Ingest {
   async stop(budgetMs: number): Promise<void> {
     this.stopped = true;
     clearInterval(this.sweepTimer);
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     // What is queued was acknowledged to the broker: commit it if the database lets us in time
@@ -175,6 +189,23 @@ export class Ingest {
     if (this.retryTimer || this.stopped) return;
     const busy = this.writing.size;
     if (busy > 0 && (busy >= (this.o.concurrency ?? 1) || this.queue.length < this.o.batchRows)) return;
+    // Under load a short burst waits a little for more (a burst costs the database a commit and the
+    // hub a handful of round trips, whatever its size); a full one, or a trickle, goes at once.
+    const linger = this.o.lingerMs ?? 0;
+    if (busy === 0 && linger > 0 && !this.lingered && this.lastBurst >= LINGER_ABOVE && this.queue.length < this.o.batchRows) {
+      if (!this.lingerTimer) {
+        this.lingerTimer = setTimeout(() => {
+          this.lingerTimer = undefined;
+          this.lingered = true;
+          this.schedule();
+        }, linger);
+        this.lingerTimer.unref();
+      }
+      return;
+    }
+    this.lingered = false;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
     // Whatever arrives in this turn of the loop joins the burst.
     const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => {
@@ -191,6 +222,7 @@ export class Ingest {
   /** Writes one burst; false when it failed (it is kept and retried). */
   private async flushOnce(): Promise<boolean> {
     const take = this.queue.splice(0, this.o.batchRows);
+    this.lastBurst = take.length;
     const gone = this.pendingGone.splice(0);
     this.stats.queued = this.queue.length;
     this.release();
