@@ -9,6 +9,7 @@ import { TOPIC_VERSION } from '../sync/topics.js';
 import { compactMember } from './json-span.js';
 import { readPassage } from './passage-bytes.js';
 import type { RecordTable } from './storage/tables.js';
+import { topicParts } from './topic-parts.js';
 
 /** The leaves the hub subscribes to (retained device lists and door contacts are part 2's). */
 export const INGEST_LEAVES = ['passages', 'alerts', 'reports', 'corrections', 'events', 'visitors', 'result', 'state', 'counts'] as const;
@@ -104,8 +105,7 @@ export function excerpt(payload: Buffer): string {
 
 export function classify(topic: string, payload: Buffer, o: ClassifyOptions): Classified {
   const reject = (reason: RejectReason, detail: string, who: { site?: string; gate?: string; seq?: number } = {}): Rejected => ({ type: 'reject', reason, detail, topic: topic.slice(0, 512), ...who, bytes: payload.length, excerpt: reason === 'payload.too-large' ? '' : excerpt(payload) });
-  const parts = topic.split('/');
-  const [root, version, site, gate, leaf] = [parts.slice(0, -4).join('/'), parts.at(-4), parts.at(-3), parts.at(-2), parts.at(-1)];
+  const { root, version, site, gate, leaf } = topicParts(topic);
   if (root !== o.root || version !== TOPIC_VERSION || !site || !gate || !leaf || !(INGEST_LEAVES as readonly string[]).includes(leaf)) {
     return reject('topic.unknown', `not an uplink topic of ${o.root}/${TOPIC_VERSION}/<site>/<gate>/{${INGEST_LEAVES.join(',')}}`);
   }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { type Classified, type ClassifyOptions, classify, type GateStateMsg, type RecordMsg, type Rejected } from './classify.js';
 import { Episodes } from './episodes.js';
 import type { Range } from './seqs.js';
+import { topicParts } from './topic-parts.js';
 import type { Burst, BurstResult, HubWriter } from './storage/write.js';
 
 export interface IngestOptions {
@@ -161,13 +162,9 @@ export class Ingest {
     this.episodes.note(`${r.reason} ${who}`, { reason: r.reason, topic: r.topic, bytes: r.bytes, ...(r.seq !== undefined ? { seq: r.seq } : {}) }, r.detail);
   }
 
-  /** "site/gate" of a topic of five parts or more (…/<version>/<site>/<gate>/<leaf>), cut out in one piece. */
+  /** "site/gate" of a topic of five parts or more (…/<version>/<site>/<gate>/<leaf>), one string per topic. */
   private floodKey(topic: string): string | undefined {
-    const leaf = topic.lastIndexOf('/');
-    const gate = leaf > 0 ? topic.lastIndexOf('/', leaf - 1) : -1;
-    const site = gate > 0 ? topic.lastIndexOf('/', gate - 1) : -1;
-    const version = site > 0 ? topic.lastIndexOf('/', site - 1) : -1;
-    return version >= 0 ? topic.slice(site + 1, leaf) : undefined;
+    return topicParts(topic).key;
   }
 
   /** A token bucket per gate, a second's worth deep. */

@@ -7,7 +7,8 @@
 // and a PUBACK written through four stream calls. Here a PUBLISH is a topic string and a view of the
 // socket's bytes, and the PUBACKs of the socket reads of one turn of the event loop leave in one
 // write, at its check phase (a write per read was a tenth of the hub's CPU: reads are small when the
-// hub keeps up).
+// hub keeps up). Not later: a broker's window of unacknowledged messages (Mosquitto's
+// max_inflight_messages, 20 by default) would stall on them.
 //
 // Anything unusual goes to mqtt.js as it came: a PUBLISH at QoS 2, one with a topic alias or an
 // empty topic, one with a property this reader does not know; after bytes that do not frame as MQTT

@@ -3,6 +3,7 @@
 // with the same reasons either way.
 import { describe, expect, it } from 'vitest';
 import { type ClassifyOptions, classify, type RecordMsg } from '../../src/hub/classify.js';
+import { topicParts } from '../../src/hub/topic-parts.js';
 
 const o: ClassifyOptions = { root: 'checkpoint', sites: new Set(['s1']), gates: new Set(), maxBytes: 65536 };
 const topic = 'checkpoint/v1/s1/g1/passages';
@@ -54,5 +55,15 @@ describe('classify: the data as stored', () => {
     expect(bad(envelope('{"type":"passage"}').replace('"kind":"passage"', '"kind":"teleport"'))).toMatchObject({ type: 'reject', reason: 'payload.schema' });
     expect(bad(envelope('{"type":"passage"'))).toMatchObject({ type: 'reject', reason: 'payload.malformed' });
     expect(bad(`${envelope('{"type":"passage"}')} x`)).toMatchObject({ type: 'reject', reason: 'payload.malformed' });
+  });
+});
+
+describe('topicParts', () => {
+  it('cuts a topic as splitting it on "/" does, once per topic', () => {
+    for (const t of ['checkpoint/v1/s1/g1/passages', 'a/b/checkpoint/v1/s1/g1/state', 'v1/s1/g1/passages', '/v1/s1/g1/x', 's1/g1/x', '', '////', 'x/v1//g1/passages']) {
+      const parts = t.split('/');
+      expect(topicParts(t), t).toEqual({ root: parts.slice(0, -4).join('/'), version: parts.at(-4), site: parts.at(-3), gate: parts.at(-2), leaf: parts.at(-1), key: parts.length >= 5 ? `${parts.at(-3)}/${parts.at(-2)}` : undefined });
+      expect(topicParts(`${t}`)).toBe(topicParts(t));
+    }
   });
 });
