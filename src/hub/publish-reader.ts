@@ -120,7 +120,6 @@ export class PublishReader extends Duplex {
     // Bytes for mqtt.js from `pass` up to i (packets other than the PUBLISHes read here), pushed in runs.
     let pass = -1;
     while (i < b.length) {
-      if (this.sink.held()) break;
       const len = varint(b, i + 1, b.length);
       if (!len) {
         // Cut off by the read, or a length longer than MQTT allows (mqtt.js says which).
@@ -131,6 +130,9 @@ export class PublishReader extends Duplex {
       const end = start + len[0];
       if (end > b.length) break;
       const first = b[i] as number;
+      // Held: no PUBLISH further, whoever would read it; what comes before one still goes (the
+      // CONNACK of a connection made while held, so mqtt.js does not time it out), as with mqtt.js.
+      if (first >> 4 === PUBLISH && this.sink.held()) break;
       const id = first >> 4 === PUBLISH ? this.publish(b, first, start, end) : -1;
       if (id === -1) {
         if (pass < 0) pass = i;

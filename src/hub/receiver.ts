@@ -96,8 +96,10 @@ export function createReceiver(o: ReceiverOptions): Receiver {
       const c = mqtt.connect(o.config.mqtt.url, { ...opts, manualConnect: true });
       client = c;
       const sink = { onPublish: o.onMessage, held: () => paused };
+      // mqtt.js has no option to wrap its stream: streamBuilder is what it calls for each connection.
       const internals = c as unknown as { streamBuilder: (client: MqttClient) => Duplex };
       const build = internals.streamBuilder;
+      if (typeof build !== 'function') throw new Error('this mqtt.js has no streamBuilder: the hub cannot read its PUBLISH packets');
       internals.streamBuilder = (cl) => {
         reader = new PublishReader(build(cl), opts.protocolVersion === 5, sink);
         return reader;

@@ -112,6 +112,22 @@ describe('PublishReader', () => {
     expect(acks()).toEqual(puback(1, 2, 3, 4));
   });
 
+  it('while held, still hands mqtt.js what comes before the next PUBLISH (a CONNACK), and nothing after it', async () => {
+    const { socket, reader, got, held, passed } = setup();
+    held.on = true;
+    const connack = generate({ cmd: 'connack', sessionPresent: true, returnCode: 0, reasonCode: 0 } as Packet, opts5);
+    socket.feed(Buffer.concat([connack, publish(1), pingresp, publish(2)]));
+    await new Promise((r) => setImmediate(r));
+    expect(Buffer.concat(passed)).toEqual(connack);
+    expect(got).toHaveLength(0);
+    expect(socket.pausedNow).toBe(true);
+    held.on = false;
+    reader.goOn();
+    await new Promise((r) => setImmediate(r));
+    expect(got.map(([, p]) => p)).toEqual(['{"seq":1}', '{"seq":2}']);
+    expect(Buffer.concat(passed)).toEqual(Buffer.concat([connack, pingresp]));
+  });
+
   it('passes the socket\'s end, errors and close on, and its own writes and end to the socket', async () => {
     const { socket, reader } = setup();
     const events: string[] = [];
