@@ -1,11 +1,15 @@
 // What one MQTT message is to the hub: a record for one of its tables, a gate's retained state or
 // counts, or a reject with its reason. Pure: validation uses the message schemas the gate is held to
 // (src/sync/messages.ts), so the hub and the gates cannot disagree on what a message is.
+import { isUtf8 } from 'node:buffer';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { CountsMessage, OutboxMessage, StateMessage, schemaProblems } from '../sync/messages.js';
 import { TOPIC_VERSION } from '../sync/topics.js';
+import { compactMember } from './json-span.js';
+import { readPassage } from './passage-bytes.js';
 import type { RecordTable } from './storage/tables.js';
+import { topicParts } from './topic-parts.js';
 
 /** The leaves the hub subscribes to (retained device lists and door contacts are part 2's). */
 export const INGEST_LEAVES = ['passages', 'alerts', 'reports', 'corrections', 'events', 'visitors', 'result', 'state', 'counts'] as const;
@@ -38,8 +42,11 @@ export interface RecordMsg {
    * fields of its columns (a queued passage stays small: fewer bytes for the collector to copy).
    */
   data: Record<string, unknown>;
-  /** The whole `data` as JSON text, as stored. */
-  dataJson: string;
+  /**
+   * The whole `data` as JSON text, as stored: the bytes of the payload that hold it (UTF-8, a view
+   * of the payload, not a copy) when they could be found, else a string made with JSON.stringify.
+   */
+  dataJson: string | Buffer;
 }
 
 export interface GateStateMsg {
@@ -98,14 +105,18 @@ export function excerpt(payload: Buffer): string {
 
 export function classify(topic: string, payload: Buffer, o: ClassifyOptions): Classified {
   const reject = (reason: RejectReason, detail: string, who: { site?: string; gate?: string; seq?: number } = {}): Rejected => ({ type: 'reject', reason, detail, topic: topic.slice(0, 512), ...who, bytes: payload.length, excerpt: reason === 'payload.too-large' ? '' : excerpt(payload) });
-  const parts = topic.split('/');
-  const [root, version, site, gate, leaf] = [parts.slice(0, -4).join('/'), parts.at(-4), parts.at(-3), parts.at(-2), parts.at(-1)];
+  const { root, version, site, gate, leaf } = topicParts(topic);
   if (root !== o.root || version !== TOPIC_VERSION || !site || !gate || !leaf || !(INGEST_LEAVES as readonly string[]).includes(leaf)) {
     return reject('topic.unknown', `not an uplink topic of ${o.root}/${TOPIC_VERSION}/<site>/<gate>/{${INGEST_LEAVES.join(',')}}`);
   }
   if (payload.length > o.maxBytes) return reject('payload.too-large', `${payload.length} bytes, limit ${o.maxBytes}`, { site, gate });
   if (!o.sites.has(site)) return reject('site.wrong', `site "${site}" is not served by this hub`, { site, gate });
   if (o.gates.size > 0 && !o.gates.has(`${site}/${gate}`)) return reject('gate.unknown', `gate "${site}/${gate}" is not on the hub's allow-list`, { site, gate });
+  if (leaf === 'passages') {
+    // A passage as the gates write it, read from its bytes (passage-bytes.ts); anything else is parsed.
+    const p = readPassage(payload, site, gate);
+    if (p) return { type: 'record', table: 'passages', site: intern(site), gate: intern(gate), ledger: intern(p.ledger), seq: p.seq, at: p.at, clockSynced: p.clockSynced, data: p.fields, dataJson: payload.subarray(p.dataStart, p.dataEnd) };
+  }
   let body: unknown;
   try {
     body = JSON.parse(payload.toString('utf8'));
@@ -142,8 +153,23 @@ export function classify(topic: string, payload: Buffer, o: ClassifyOptions): Cl
     at: m.at,
     clockSynced: m.clockSynced,
     data: table === 'passages' ? passageFields(m.data) : m.data,
-    dataJson: JSON.stringify(m.data),
+    dataJson: dataText(payload, m.data),
   };
+}
+
+/**
+ * The record's data as stored: the payload's own bytes when they are what JSON.stringify would write
+ * for the parsed data (json-span.ts: what the gates send) and valid UTF-8 (else JSON.parse read
+ * U+FFFD in their place, and PostgreSQL would refuse them); JSON.stringify of the parsed data
+ * otherwise. The bytes are a view of the payload, not a copy.
+ */
+function dataText(payload: Buffer, data: Record<string, unknown>): string | Buffer {
+  const span = compactMember(payload, 'data');
+  if (span && payload[span[0]] === 0x7b) {
+    const bytes = payload.subarray(span[0], span[1]);
+    if (isUtf8(bytes)) return bytes;
+  }
+  return JSON.stringify(data);
 }
 
 /** The fields of a passage the hub's columns hold. */

@@ -47,6 +47,13 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a burst short of hub.storage.batchRows waits for more while messages come faster than
+ * bursts commit (Ingest's lingerMs): at 15,000 msg/s into PostgreSQL bursts were 200 rows, eight
+ * times the commits of full ones; a trickle never waits.
+ */
+const LINGER_MS = 30;
+
 export async function startHub(o: StartHubOptions): Promise<RunningHub> {
   const { config, logger } = o;
   const env = o.env ?? process.env;
@@ -94,6 +101,7 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
           classify: { root: config.mqtt.topicRoot, sites: new Set(config.hub.sites), gates: new Set(config.hub.gates), maxBytes: config.hub.limits.maxPayloadBytes },
           batchRows: config.hub.storage.batchRows,
           concurrency: db.engine === 'postgres' ? 2 : 1,
+          lingerMs: LINGER_MS,
           queueMax: config.hub.limits.queueMax,
           perGatePerSecond: config.hub.limits.perGatePerSecond,
           logger: logger.child({ part: 'ingest' }),

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { type Classified, type ClassifyOptions, classify, type GateStateMsg, type RecordMsg, type Rejected } from './classify.js';
 import { Episodes } from './episodes.js';
 import type { Range } from './seqs.js';
+import { topicParts } from './topic-parts.js';
 import type { Burst, BurstResult, HubWriter } from './storage/write.js';
 
 export interface IngestOptions {
@@ -18,6 +19,11 @@ export interface IngestOptions {
    * sent; SQLite: 1, it has one writer). A second starts only when a full burst waits.
    */
   concurrency?: number;
+  /**
+   * Under load (the last burst held at least LINGER_ABOVE messages), a burst short of batchRows
+   * waits up to this long for more before it starts: fewer, fuller transactions (default 0: never).
+   */
+  lingerMs?: number;
   queueMax: number;
   perGatePerSecond: number;
   logger: Logger;
@@ -51,11 +57,18 @@ type Item = RecordMsg | GateStateMsg | (Rejected & { count?: number });
 /** Rejects kept as rows per (reason, gate) and burst; the rest are one row with a count. */
 const REJECT_ROWS_PER_KEY = 5;
 
+/** A burst this large says messages come faster than bursts commit: the next one may linger. */
+const LINGER_ABOVE = 100;
+
 export class Ingest {
   private queue: Item[] = [];
   /** Bursts being written (or about to be, on the next turn of the loop). */
   private readonly writing = new Set<Promise<void>>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  /** Set when the linger is over: the next schedule() starts a burst whatever is queued. */
+  private lingered = false;
+  private lastBurst = 0;
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly episodes: Episodes;
@@ -126,6 +139,8 @@ export class Ingest {
   async stop(budgetMs: number): Promise<void> {
     this.stopped = true;
     clearInterval(this.sweepTimer);
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     // What is queued was acknowledged to the broker: commit it if the database lets us in time
@@ -147,13 +162,9 @@ export class Ingest {
     this.episodes.note(`${r.reason} ${who}`, { reason: r.reason, topic: r.topic, bytes: r.bytes, ...(r.seq !== undefined ? { seq: r.seq } : {}) }, r.detail);
   }
 
-  /** "site/gate" of a topic of five parts or more (…/<version>/<site>/<gate>/<leaf>), cut out in one piece. */
+  /** "site/gate" of a topic of five parts or more (…/<version>/<site>/<gate>/<leaf>), one string per topic. */
   private floodKey(topic: string): string | undefined {
-    const leaf = topic.lastIndexOf('/');
-    const gate = leaf > 0 ? topic.lastIndexOf('/', leaf - 1) : -1;
-    const site = gate > 0 ? topic.lastIndexOf('/', gate - 1) : -1;
-    const version = site > 0 ? topic.lastIndexOf('/', site - 1) : -1;
-    return version >= 0 ? topic.slice(site + 1, leaf) : undefined;
+    return topicParts(topic).key;
   }
 
   /** A token bucket per gate, a second's worth deep. */
@@ -175,6 +186,23 @@ export class Ingest {
     if (this.retryTimer || this.stopped) return;
     const busy = this.writing.size;
     if (busy > 0 && (busy >= (this.o.concurrency ?? 1) || this.queue.length < this.o.batchRows)) return;
+    // Under load a short burst waits a little for more (a burst costs the database a commit and the
+    // hub a handful of round trips, whatever its size); a full one, or a trickle, goes at once.
+    const linger = this.o.lingerMs ?? 0;
+    if (busy === 0 && linger > 0 && !this.lingered && this.lastBurst >= LINGER_ABOVE && this.queue.length < this.o.batchRows) {
+      if (!this.lingerTimer) {
+        this.lingerTimer = setTimeout(() => {
+          this.lingerTimer = undefined;
+          this.lingered = true;
+          this.schedule();
+        }, linger);
+        this.lingerTimer.unref();
+      }
+      return;
+    }
+    this.lingered = false;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
     // Whatever arrives in this turn of the loop joins the burst.
     const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => {
@@ -191,6 +219,7 @@ export class Ingest {
   /** Writes one burst; false when it failed (it is kept and retried). */
   private async flushOnce(): Promise<boolean> {
     const take = this.queue.splice(0, this.o.batchRows);
+    this.lastBurst = take.length;
     const gone = this.pendingGone.splice(0);
     this.stats.queued = this.queue.length;
     this.release();

@@ -1,13 +1,16 @@
 // The hub's MQTT connection: a persistent session (clean: false, and under MQTT 5 a session expiry)
 // subscribed at QoS 1 to the uplink topics of the sites it serves, optionally as a member of a
 // shared subscription group. Messages are acknowledged on receipt and handed to the ingest; the
-// gates' seqs, not the broker, close the loop (docs/hub.md: why not ack after commit).
+// gates' seqs, not the broker, close the loop (docs/hub.md: why not ack after commit). mqtt.js keeps
+// the connection; the PUBLISH packets are read off its socket by publish-reader.ts.
+import type { Duplex } from 'node:stream';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { tlsOptions } from '../sync/connect.js';
 import { TOPIC_VERSION } from '../sync/topics.js';
 import { INGEST_LEAVES } from './classify.js';
 import type { HubConfig } from './config.js';
+import { PublishReader } from './publish-reader.js';
 
 export interface ReceiverOptions {
   config: HubConfig;
@@ -62,12 +65,13 @@ export function createReceiver(o: ReceiverOptions): Receiver {
   let client: MqttClient | undefined;
   let wasConnected = false;
   let stopping = false;
-  // Backpressure: while paused, the message in hand is not finished (mqtt.js's handleMessage), so
-  // mqtt.js reads no further packet, its pipe from the socket fills and the socket stops reading:
-  // the broker keeps what follows in the hub's session. (Pausing the socket itself does not hold:
-  // the pipe resumes it at its next drain.)
+  // Backpressure: while paused, the PublishReader reads no further packet and pauses its socket (it
+  // is the socket's only reader: nothing resumes it), and a PUBLISH that mqtt.js reads itself is held
+  // unfinished (its handleMessage), so mqtt.js reads nothing further either. The broker keeps what
+  // follows in the hub's session.
   let paused = false;
   let held: (() => void) | undefined;
+  let reader: PublishReader | undefined;
   let onSubscribed: () => void = () => {};
   const subscribedOnce = new Promise<void>((r) => {
     onSubscribed = r;
@@ -82,13 +86,24 @@ export function createReceiver(o: ReceiverOptions): Receiver {
       const go = held;
       held = undefined;
       go?.();
+      reader?.goOn();
     },
     filters: () => filters,
     connected: () => client?.connected === true,
     async start() {
       const opts = { ...hubClientOptions(o.config, o.env), ...o.clientOptions };
-      const c = mqtt.connect(o.config.mqtt.url, opts);
+      // Connected by hand once each connection's stream is wrapped (mqtt.js builds one per connect).
+      const c = mqtt.connect(o.config.mqtt.url, { ...opts, manualConnect: true });
       client = c;
+      const sink = { onPublish: o.onMessage, held: () => paused };
+      // mqtt.js has no option to wrap its stream: streamBuilder is what it calls for each connection.
+      const internals = c as unknown as { streamBuilder: (client: MqttClient) => Duplex };
+      const build = internals.streamBuilder;
+      if (typeof build !== 'function') throw new Error('this mqtt.js has no streamBuilder: the hub cannot read its PUBLISH packets');
+      internals.streamBuilder = (cl) => {
+        reader = new PublishReader(build(cl), opts.protocolVersion === 5, sink);
+        return reader;
+      };
       c.on('connect', (ack) => {
         wasConnected = true;
         log.info({ url: o.config.mqtt.url, sessionPresent: ack.sessionPresent }, 'connected to the broker');
@@ -121,20 +136,7 @@ export function createReceiver(o: ReceiverOptions): Receiver {
         if (paused) held = () => done();
         else done();
       };
-      // mqtt.js handles a socket read's packets one per tick and writes each PUBACK by itself (a
-      // write system call per message, a tenth of the hub's time at 10,000/s): the socket is corked
-      // from the first packet of a read until the loop's next check phase, so they leave together.
-      let corked = false;
-      c.on('packetreceive', () => {
-        const s = c.stream;
-        if (corked || typeof s?.cork !== 'function') return;
-        corked = true;
-        s.cork();
-        setImmediate(() => {
-          corked = false;
-          s.uncork();
-        });
-      });
+      c.connect();
     },
     async stop() {
       const c = client;

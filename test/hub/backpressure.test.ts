@@ -69,6 +69,47 @@ describe('bursts written at once', () => {
   });
 });
 
+describe('bursts under load', () => {
+  it('a short burst after a large one waits up to lingerMs for more, a full one goes at once, a trickle never waits', async () => {
+    const sizes: Array<[number, number]> = [];
+    const t0 = performance.now();
+    const writer = {
+      write: async (b: Parameters<HubWriter['write']>[0]) => {
+        sizes.push([b.records.length, performance.now() - t0]);
+        await new Promise((r) => setTimeout(r, 5));
+        return { inserted: b.records.length, duplicates: 0, newHistories: [] };
+      },
+    };
+    const ingest = new Ingest({ writer, classify: { root: 'checkpoint', sites: new Set([SITE]), gates: new Set(), maxBytes: 65536 }, batchRows: 500, lingerMs: 200, queueMax: 10_000, perGatePerSecond: 100_000, logger: pino({ level: 'silent' }) });
+    closers.push(() => ingest.stop(100));
+    let seq = 0;
+    const push = (n: number) => {
+      for (let k = 0; k < n; k++) ingest.push(uplink('g1'), Buffer.from(outboxMessage('g1', ++seq)));
+    };
+    // A trickle: one at a time, each its own burst, none waiting.
+    for (let k = 0; k < 3; k++) {
+      push(1);
+      await ingest.settled();
+    }
+    expect(sizes.map(([n]) => n)).toEqual([1, 1, 1]);
+    expect(sizes[2]?.[1]).toBeLessThan(150);
+    // Load: a large burst, then a short one that lingers, then one filled to batchRows that does not.
+    push(300);
+    await new Promise((r) => setImmediate(r));
+    push(50);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sizes.map(([n]) => n)).toEqual([1, 1, 1, 300]);
+    push(450);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sizes.map(([n]) => n)).toEqual([1, 1, 1, 300, 500]);
+    push(20);
+    const lingering = performance.now() - t0;
+    await ingest.settled();
+    expect(sizes.map(([n]) => n)).toEqual([1, 1, 1, 300, 500, 20]);
+    expect((sizes[5]?.[1] ?? 0) - lingering).toBeGreaterThan(150);
+  });
+});
+
 describe('receiver backpressure against a real broker', () => {
   it('takes no further message while paused (the broker keeps them), then all of them, in order, once resumed', async () => {
     const broker = await startMosquitto({ site: SITE, gates: ['g1'] });

@@ -18,37 +18,51 @@ function header(buf: Buffer, oid: number, n: number, hasNull: boolean): void {
   buf.writeInt32BE(1, 16);
 }
 
-/** text[]: each string as UTF-8 (a lone surrogate becomes U+FFFD, as pg's text encoding does). */
-export function textArray(values: ReadonlyArray<string | null>): Buffer {
+/**
+ * text[]: each string as UTF-8 (a lone surrogate becomes U+FFFD, as pg's text encoding does); bytes
+ * as they are (the caller's word that they are UTF-8: the records' data as it came, classify.ts).
+ */
+export function textArray(values: ReadonlyArray<string | Uint8Array | null>): Buffer {
   // At most 3 bytes per UTF-16 unit; the unused tail is cut off.
-  let room = HEADER + 4 * values.length;
+  const n = values.length;
+  let room = HEADER + 4 * n;
   let hasNull = false;
-  for (const v of values) {
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as string | Uint8Array | null;
     if (v === null) hasNull = true;
-    else room += 3 * v.length;
+    else room += typeof v === 'string' ? 3 * v.length : v.length;
   }
   const buf = Buffer.allocUnsafe(room);
-  header(buf, TEXT_OID, values.length, hasNull);
+  header(buf, TEXT_OID, n, hasNull);
   let at = HEADER;
-  for (const v of values) {
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as string | Uint8Array | null;
     if (v === null) {
       buf.writeInt32BE(-1, at);
       at += 4;
-    } else {
+    } else if (typeof v === 'string') {
       const len = v.length === 0 ? 0 : buf.write(v, at + 4, 'utf8');
       buf.writeInt32BE(len, at);
       at += 4 + len;
+    } else {
+      buf.set(v, at + 4);
+      buf.writeInt32BE(v.length, at);
+      at += 4 + v.length;
     }
   }
   return buf.subarray(0, at);
 }
 
+// Indexed loops, not for…of: an iterator over a typed or double array boxes each number it yields.
+
 /** bigint[] of safe integers. */
-export function int8Array(values: readonly number[]): Buffer {
-  const buf = Buffer.allocUnsafe(HEADER + 12 * values.length);
-  header(buf, INT8_OID, values.length, false);
+export function int8Array(values: ArrayLike<number>): Buffer {
+  const n = values.length;
+  const buf = Buffer.allocUnsafe(HEADER + 12 * n);
+  header(buf, INT8_OID, n, false);
   let at = HEADER;
-  for (const v of values) {
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
     const high = Math.floor(v / 0x1_0000_0000);
     buf.writeInt32BE(8, at);
     buf.writeInt32BE(high, at + 4);
@@ -59,13 +73,14 @@ export function int8Array(values: readonly number[]): Buffer {
 }
 
 /** integer[]. */
-export function int4Array(values: readonly number[]): Buffer {
-  const buf = Buffer.allocUnsafe(HEADER + 8 * values.length);
-  header(buf, INT4_OID, values.length, false);
+export function int4Array(values: ArrayLike<number>): Buffer {
+  const n = values.length;
+  const buf = Buffer.allocUnsafe(HEADER + 8 * n);
+  header(buf, INT4_OID, n, false);
   let at = HEADER;
-  for (const v of values) {
+  for (let i = 0; i < n; i++) {
     buf.writeInt32BE(4, at);
-    buf.writeInt32BE(v, at + 4);
+    buf.writeInt32BE(values[i] as number, at + 4);
     at += 8;
   }
   return buf;
