@@ -3,7 +3,7 @@
 // (./roster-swap.ts, in the downlink worker): a snapshot or a delta means the same rows either way.
 import type Database from 'better-sqlite3';
 import { idTail } from './mask.js';
-import type { PersonInput, PersonRow, RosterChange } from './roster.js';
+import type { PersonInput, PersonRow, RosterChange } from './roster-records.js';
 
 /** A person's row: fields not given keep their value in `old`; null clears. */
 export function personParams(p: PersonInput, now: number, old: PersonRow | undefined): PersonRow {

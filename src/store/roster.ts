@@ -5,8 +5,11 @@ import type { QuarantineKind, RosterCard, RosterPerson, RosterView, TimeWindow }
 import type { CodeColour } from '../gate/model.js';
 import { bool, json, opt, type StoreCtx } from './db.js';
 import { idTail, maskPhone, maskResidentId } from './mask.js';
+import type { HouseholdRecord, PassCardRecord, PersonRow, RosterChange, VehiclePermitRecord } from './roster-records.js';
 import { rosterWrites } from './roster-writes.js';
 import type { WriterSignal } from './writer-signal.js';
+
+export type { HouseholdRecord, PassCardRecord, PersonInput, PersonRow, RosterChange, VehiclePermitRecord } from './roster-records.js';
 
 // ---------- this concern's part of the Ledger (./api.ts composes them) ----------
 
@@ -29,32 +32,6 @@ export const PERSON_CATEGORIES = [
 ] as const;
 export type PersonCategory = (typeof PERSON_CATEGORIES)[number];
 
-export interface HouseholdRecord {
-  id: string;
-  address: string;
-  grid?: string;
-  /** 户籍人口 and 实际居住人口. */
-  registeredResidents?: number;
-  actualResidents?: number;
-  note?: string;
-  updatedAt?: number;
-}
-
-/** A person as written (import, hub, kiosk). The ID number and phone are stored in full. */
-export interface PersonInput {
-  id: string;
-  householdId: string;
-  name: string;
-  idNumber?: string;
-  phone?: string;
-  resident?: boolean;
-  categories?: string[];
-  quarantine?: { kind: QuarantineKind; until: number } | null;
-  health?: { colour: CodeColour; at: number } | null;
-  lastTestAt?: number | null;
-  vaccinated?: boolean | null;
-  riskTravel?: { area: string; at: number } | null;
-}
 
 /** A person as read: what the gate decides with (RosterPerson), plus the ID number and phone masked, never in full. */
 export interface PersonRecord extends RosterPerson {
@@ -68,36 +45,8 @@ export interface PersonRecord extends RosterPerson {
   updatedAt: number;
 }
 
-/** A pass card as stored: what the gate checks (RosterCard), plus its issue and revocation. */
-export interface PassCardRecord extends RosterCard {
-  /** Wall ms. */
-  issuedAt: number;
-  expiresAt?: number;
-  revokedAt?: number;
-  revokedReason?: string;
-  issuedBy?: string;
-}
 
-export interface VehiclePermitRecord {
-  id: string;
-  plate: string;
-  householdId?: string;
-  validFrom?: number;
-  validTo?: number;
-  revokedAt?: number;
-}
 
-/** A roster change set, applied atomically. `full: true` replaces the whole roster (hub snapshot). */
-export interface RosterChange {
-  full?: boolean;
-  households?: HouseholdRecord[];
-  persons?: PersonInput[];
-  cards?: Array<Omit<PassCardRecord, 'issuedAt'> & { issuedAt?: number }>;
-  vehiclePermits?: VehiclePermitRecord[];
-  removeHouseholds?: string[];
-  removePersons?: string[];
-  removeCards?: string[];
-}
 
 /** Rows of the roster a change touched, by id (added, changed or removed). */
 export interface RosterTouch {
@@ -151,25 +100,6 @@ export interface RosterLedger {
   vehiclePermits(q?: { householdId?: string }): VehiclePermitRecord[];
 }
 
-export type PersonRow = {
-  id: string;
-  household_id: string;
-  name: string;
-  id_number: string | null;
-  id_tail: string | null;
-  phone: string | null;
-  resident: number;
-  categories: string;
-  quarantine_kind: string | null;
-  quarantine_until: number | null;
-  health_colour: string | null;
-  health_at: number | null;
-  last_test_at: number | null;
-  vaccinated: number | null;
-  risk_area: string | null;
-  risk_at: number | null;
-  updated_at: number;
-};
 type CardRow = {
   id: string;
   type: PassCardRecord['type'];
