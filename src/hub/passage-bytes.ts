@@ -13,7 +13,7 @@
 // plain integers, an optional ledger of 1 to 64 characters, kind "passage", clockSynced a boolean,
 // data an object whose id, lane, direction, outcome and subject.kind, where present, are strings.
 import { isUtf8 } from 'node:buffer';
-import { compactEnd } from './json-span.js';
+import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, compactEnd, OPEN_BRACE, QUOTE } from './json-span.js';
 
 export interface PassageBytes {
   ledger: string;
@@ -26,13 +26,6 @@ export interface PassageBytes {
   dataStart: number;
   dataEnd: number;
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
 
 /** The index past a string at `i` with no escape in it, else -1 (bytes below 0x20 are not JSON). */
 function plainString(b: Buffer, i: number): number {
