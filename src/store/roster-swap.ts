@@ -181,9 +181,12 @@ export function swapRoster(o: RosterSwapOptions): RosterSwapResult {
     const none = { households: 0, persons: 0, cards: 0 };
     const stale = (): RosterSwapResult => ({ result: 'stale', version: version(), ...none });
     const full = o.change.full === true;
-    const baseMismatch = () => !full && o.baseVersion !== undefined && o.baseVersion !== version();
+    /** A delta computed against another version than the gate's roster: the result saying so, else undefined. */
+    const mismatch = (): RosterSwapResult | undefined =>
+      !full && o.baseVersion !== undefined && o.baseVersion !== version() ? { result: 'base-mismatch', version: version(), baseVersion: o.baseVersion, ...none } : undefined;
     if (o.version <= version()) return stale();
-    if (baseMismatch()) return { result: 'base-mismatch', version: version(), ...(o.baseVersion !== undefined ? { baseVersion: o.baseVersion } : {}), ...none };
+    const early = mismatch();
+    if (early) return early;
     createStaging(db, gate);
     try {
       const c = o.change;
@@ -194,14 +197,17 @@ export function swapRoster(o: RosterSwapOptions): RosterSwapResult {
         copyRoster(db, gate);
       }
       writeChange(db, gate, w, c, o.now);
-      // What the gate changed meanwhile, a chunk a transaction; the few rows left go in the swap's.
-      if (delta) for (let round = 0; round < 100 && gate.inTurn(() => db.transaction(() => reconcile(db, STAGE, w, delta, o.now, CHUNK)).immediate(), REST_MS) === CHUNK; round++);
+      // What the gate changed meanwhile, a chunk a transaction (at most 100: a gate that keeps
+      // changing rows must not hold the swap off for good); the few rows left go in the swap's.
+      const catchUp = () => gate.inTurn(() => db.transaction(() => reconcile(db, STAGE, w, delta ?? new Map(), o.now, CHUNK)).immediate(), REST_MS);
+      for (let round = 0; delta && round < 100 && catchUp() === CHUNK; round++);
       // The swap: what the change does in one transaction on the gate's connection (roster.ts), here
       // as renames. After a full snapshot the cards the gate issued itself stay unless it names them.
       // The old tables are only renamed here, and emptied after it.
       const result = gate.inTurn(() => db.transaction((): RosterSwapResult => {
         if (o.version <= version()) return stale();
-        if (baseMismatch()) return { result: 'base-mismatch', version: version(), ...(o.baseVersion !== undefined ? { baseVersion: o.baseVersion } : {}), ...none };
+        const moved = mismatch();
+        if (moved) return moved;
         if (delta) {
           while (reconcile(db, STAGE, w, delta, o.now, CHUNK) > 0);
           untrack(db);
